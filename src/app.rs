@@ -1,0 +1,139 @@
+//! The edge: parse the command line, build the output options, dispatch, and turn any error
+//! into one line on stderr and an exit code.
+use crate::cli::{Cli, ColorArg, Command, FormatArg, GlobalArgs};
+use crate::error::{InputError, LocalError};
+use crate::exit::Exit;
+use crate::output::{Format, OutputOpts};
+use crate::resolve::Family;
+use clap::Parser;
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(e).into(),
+    };
+    match run(cli) {
+        Ok(exit) => exit.into(),
+        Err(e) => report(&e).into(),
+    }
+}
+
+/// Help and version go to stdout with exit 0; a usage error becomes one line, exit 2.
+fn clap_error(e: clap::Error) -> Exit {
+    use clap::error::ErrorKind::*;
+    match e.kind() {
+        DisplayHelp | DisplayVersion | DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            if e.kind() == DisplayHelpOnMissingArgumentOrSubcommand {
+                Exit::Usage
+            } else {
+                Exit::Ok
+            }
+        }
+        _ => {
+            let _ = writeln!(
+                io::stderr(),
+                "sockdiag: {}",
+                one_line(&e.render().to_string())
+            );
+            Exit::Usage
+        }
+    }
+}
+
+/// clap's message without its usage and hint sections, on one line.
+pub fn one_line(msg: &str) -> String {
+    let mut parts = Vec::new();
+    for line in msg.lines() {
+        let l = line.trim();
+        if l.starts_with("Usage:") || l.starts_with("For more information") {
+            break;
+        }
+        if !l.is_empty() {
+            parts.push(l.trim_start_matches("error: ").to_string());
+        }
+    }
+    parts.join(" ")
+}
+
+/// The one place an error becomes a line on stderr and an exit code.
+fn report(e: &anyhow::Error) -> Exit {
+    if let Some(io) = e.downcast_ref::<io::Error>() {
+        if io.kind() == io::ErrorKind::BrokenPipe {
+            // `sockdiag ... | head -1`: the reader has what it wanted.
+            return Exit::Ok;
+        }
+    }
+    // Input errors are the user's to fix (2); everything else kept the job from running (3).
+    let exit = if e.downcast_ref::<InputError>().is_some() {
+        Exit::Usage
+    } else {
+        Exit::Local
+    };
+    let _ = writeln!(io::stderr(), "sockdiag: {e:#}");
+    exit
+}
+
+/// Output options from the global flags and whether stdout is a terminal.
+pub fn output_opts(g: &GlobalArgs) -> OutputOpts {
+    let tty = io::stdout().is_terminal();
+    let format = match (g.json, g.format) {
+        (true, _) | (_, Some(FormatArg::Json)) => Format::Json,
+        (_, Some(FormatArg::Table)) => Format::Table,
+        (_, Some(FormatArg::Plain)) => Format::Plain,
+        (false, None) if tty => Format::Table,
+        (false, None) => Format::Plain,
+    };
+    let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = match g.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            tty && !no_color_env && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    };
+    OutputOpts {
+        format,
+        color,
+        verbose: g.verbose,
+        quiet: g.quiet,
+    }
+}
+
+pub fn family(g: &GlobalArgs) -> Family {
+    match (g.ipv4, g.ipv6) {
+        (true, _) => Family::V4,
+        (_, true) => Family::V6,
+        _ => Family::Any,
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    let mut stdout = io::stdout().lock();
+    if let Some(kind) = &cli.generate {
+        let text = crate::generate::generate(kind)?;
+        stdout.write_all(text.as_bytes())?;
+        return Ok(Exit::Ok);
+    }
+    let out = output_opts(&cli.global);
+    let family = family(&cli.global);
+    let Some(command) = cli.command else {
+        return Err(
+            InputError::new("arguments", "", "a subcommand is required; see --help").into(),
+        );
+    };
+    match command {
+        Command::Resolve(a) => {
+            let plan = crate::cmd::resolve::plan(&a, family)?;
+            crate::cmd::resolve::run(&plan, &out, &mut stdout)
+        }
+    }
+}
+
+/// Turns an io::Error from setting up local resources into an exit-3 error with context.
+pub fn local(context: impl Into<String>) -> impl FnOnce(io::Error) -> LocalError {
+    let c = context.into();
+    move |e| LocalError::new(c, e)
+}

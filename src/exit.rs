@@ -1,0 +1,52 @@
+//! The one table of exit codes. The README and the man page document the same table
+//! (`EXIT_CODES_HELP` is shown in `--help`).
+
+/// How a run of sockdiag ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything asked for succeeded.
+    Ok,
+    /// It ran, but some results are negative (a name did not resolve, a port is not open, ...).
+    Negative,
+    /// Usage or input error: nothing was attempted.
+    Usage,
+    /// A local failure kept the job from running (resources, permissions, ...).
+    Local,
+    /// Interrupted by Ctrl-C; finished results were printed.
+    Interrupted,
+}
+
+impl Exit {
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Ok => 0,
+            Exit::Negative => 1,
+            Exit::Usage => 2,
+            Exit::Local => 3,
+            Exit::Interrupted => 130,
+        }
+    }
+
+    /// `Ok` when every result was positive, `Negative` otherwise.
+    pub fn from_all_ok(all_ok: bool) -> Exit {
+        if all_ok {
+            Exit::Ok
+        } else {
+            Exit::Negative
+        }
+    }
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(e: Exit) -> Self {
+        std::process::ExitCode::from(e.code())
+    }
+}
+
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0    everything asked for succeeded
+  1    it ran, but some results are negative (a name did not resolve, a port not open)
+  2    usage or input error (nothing was attempted)
+  3    a local failure kept the job from running
+  130  interrupted (Ctrl-C); finished results were printed";

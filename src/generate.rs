@@ -1,0 +1,86 @@
+//! Completions and man pages, generated from the one clap command, so they never drift from
+//! the parser. `sockdiag --generate KIND` prints one; `write_all` writes the checked-in set.
+use crate::error::InputError;
+use clap_complete::Shell;
+use std::path::Path;
+
+pub const SHELLS: [(Shell, &str); 5] = [
+    (Shell::Bash, "sockdiag.bash"),
+    (Shell::Zsh, "_sockdiag"),
+    (Shell::Fish, "sockdiag.fish"),
+    (Shell::Elvish, "sockdiag.elv"),
+    (Shell::PowerShell, "_sockdiag.ps1"),
+];
+
+/// The text of one generated file: a shell name, `man`, or `man-SUBCOMMAND`.
+pub fn generate(kind: &str) -> Result<String, InputError> {
+    if let Some((shell, _)) = SHELLS
+        .iter()
+        .find(|(s, _)| s.to_string().eq_ignore_ascii_case(kind))
+    {
+        let mut cmd = crate::cli::command();
+        let mut buf = Vec::new();
+        clap_complete::generate(*shell, &mut cmd, "sockdiag", &mut buf);
+        return Ok(String::from_utf8(buf).expect("completions are UTF-8"));
+    }
+    if kind == "man" {
+        return Ok(man(crate::cli::command()));
+    }
+    if let Some(sub) = kind.strip_prefix("man-") {
+        let cmd = crate::cli::command();
+        let found = cmd.get_subcommands().find(|s| s.get_name() == sub).cloned();
+        if let Some(sc) = found {
+            return Ok(man(sc.name(format!("sockdiag-{sub}"))));
+        }
+    }
+    Err(InputError::new(
+        "generate kind",
+        kind,
+        "use bash, zsh, fish, elvish, powershell, man, or man-SUBCOMMAND",
+    ))
+}
+
+fn man(cmd: clap::Command) -> String {
+    let mut buf = Vec::new();
+    // No date: the page must be the same whenever it is generated.
+    clap_mangen::Man::new(cmd)
+        .date("")
+        .render(&mut buf)
+        .expect("writing to a Vec cannot fail");
+    String::from_utf8(buf).expect("man pages are UTF-8")
+}
+
+/// Every generated file, as (path relative to the repository, contents).
+pub fn all_files() -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    for (shell, file) in SHELLS {
+        files.push((
+            format!("completions/{file}"),
+            generate(&shell.to_string()).expect("known shell"),
+        ));
+    }
+    files.push(("man/sockdiag.1".into(), generate("man").expect("man")));
+    for sc in crate::cli::command().get_subcommands() {
+        let name = sc.get_name().to_string();
+        if name == "help" {
+            continue;
+        }
+        files.push((
+            format!("man/sockdiag-{name}.1"),
+            generate(&format!("man-{name}")).expect("subcommand"),
+        ));
+    }
+    files
+}
+
+/// Writes every generated file below `root`.
+pub fn write_all(root: &Path) -> std::io::Result<()> {
+    for (rel, text) in all_files() {
+        let p = root.join(rel);
+        if let Some(dir) = p.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(p, text)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,19 @@
+//! sockdiag: socket diagnostics and port probing.
+//!
+//! Layers, from the edge inwards:
+//! - [`cli`]: the clap definitions (nothing past [`app`] and [`cmd`] imports clap);
+//! - [`cmd`]: one module per subcommand that validates arguments into a plan, runs an engine
+//!   and hands its records to [`output`];
+//! - engines ([`resolve`], ...): return data, never print;
+//! - [`output`]: the renderers (table, plain, JSON lines) over one record model.
+pub mod app;
+pub mod cli;
+pub mod cmd;
+pub mod duration;
+pub mod error;
+pub mod exit;
+pub mod generate;
+pub mod interrupt;
+pub mod names;
+pub mod output;
+pub mod resolve;

@@ -1,0 +1,27 @@
+//! Plain text: one line per record, tab-separated, no header, columns in the documented
+//! order, `-` for an absent value. Made for grep, awk and cut.
+use super::{OutputOpts, Record};
+use std::io::{self, Write};
+
+pub fn write<W: Write, R: Record>(w: &mut W, opts: &OutputOpts, records: &[R]) -> io::Result<()> {
+    for r in records {
+        let line: Vec<String> = r
+            .cells(opts.verbose)
+            .into_iter()
+            .map(|c| field(&c.text))
+            .collect();
+        writeln!(w, "{}", line.join("\t"))?;
+    }
+    w.flush()
+}
+
+/// A field never contains a tab or a newline: several lines become a comma list.
+pub fn field(text: &str) -> String {
+    if text.is_empty() {
+        return "-".into();
+    }
+    text.split('\n')
+        .collect::<Vec<_>>()
+        .join(",")
+        .replace('\t', " ")
+}

@@ -1,0 +1,296 @@
+//! Name resolution: getaddrinfo with AI_CANONNAME, reverse names by getnameinfo, failures
+//! classified. Returns records; never prints.
+use crate::error::InputError;
+use crate::names::validate_hostname;
+use dns_lookup::{AddrInfoHints, LookupErrorKind};
+use serde::Serialize;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Which address families to ask for (`-4` / `-6`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Family {
+    #[default]
+    Any,
+    V4,
+    V6,
+}
+
+impl Family {
+    fn ai_family(self) -> i32 {
+        match self {
+            Family::Any => libc::AF_UNSPEC,
+            Family::V4 => libc::AF_INET,
+            Family::V6 => libc::AF_INET6,
+        }
+    }
+    pub fn admits(self, ip: &IpAddr) -> bool {
+        match self {
+            Family::Any => true,
+            Family::V4 => ip.is_ipv4(),
+            Family::V6 => ip.is_ipv6(),
+        }
+    }
+}
+
+/// `inet` or `inet6`, as JSON and tables name a family.
+pub fn family_name(ip: &IpAddr) -> &'static str {
+    if ip.is_ipv4() {
+        "inet"
+    } else {
+        "inet6"
+    }
+}
+
+/// Why a lookup failed: a stable token for scripts, and a message for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailKind {
+    NoName,
+    NoData,
+    Again,
+    Fail,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResolveError {
+    pub kind: FailKind,
+    pub message: String,
+}
+
+impl ResolveError {
+    fn from_lookup(e: dns_lookup::LookupError, family: Family) -> ResolveError {
+        let fam = match family {
+            Family::Any => "",
+            Family::V4 => " of family inet",
+            Family::V6 => " of family inet6",
+        };
+        let (kind, message) = match e.kind() {
+            LookupErrorKind::NoName => (FailKind::NoName, "no such name".to_string()),
+            LookupErrorKind::NoData => (
+                FailKind::NoData,
+                format!("the name exists but has no address{fam}"),
+            ),
+            LookupErrorKind::Again => (
+                FailKind::Again,
+                "temporary failure: the resolver did not answer or answered SERVFAIL".to_string(),
+            ),
+            LookupErrorKind::Fail => (
+                FailKind::Fail,
+                "non-recoverable failure in name resolution".to_string(),
+            ),
+            _ => (FailKind::Other, std::io::Error::from(e).to_string()),
+        };
+        ResolveError { kind, message }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResolvedAddr {
+    pub addr: IpAddr,
+    pub family: &'static str,
+    /// The PTR name (getnameinfo with NI_NAMEREQD); `None` when there is none.
+    pub reverse: Option<String>,
+}
+
+/// One name's lookup: everything found, or why nothing was.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolveRecord {
+    pub name: String,
+    pub canonical: Option<String>,
+    pub addrs: Vec<ResolvedAddr>,
+    #[serde(serialize_with = "ser_ms")]
+    #[serde(rename = "elapsed_ms")]
+    pub elapsed: Duration,
+    /// What a legacy numeric form (`127.1`, `0x7f.1`) means, or that a literal was given.
+    pub note: Option<String>,
+    pub error: Option<ResolveError>,
+}
+
+fn ser_ms<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(crate::duration::ms(*d))
+}
+
+impl ResolveRecord {
+    pub fn ok(&self) -> bool {
+        self.error.is_none()
+    }
+}
+
+/// Checks names before any query: an IP literal, a legacy numeric form or a valid host name.
+pub fn validate(name: &str) -> Result<(), InputError> {
+    if name.parse::<IpAddr>().is_ok() || numeric_host(name, Family::Any).is_some() {
+        return Ok(());
+    }
+    validate_hostname(name)
+}
+
+/// What getaddrinfo makes of `name` as a number only (AI_NUMERICHOST): catches `127.1`,
+/// `0x7f.1` and `2130706433`, which inet_aton accepts and programs will connect to.
+fn numeric_host(name: &str, family: Family) -> Option<Vec<IpAddr>> {
+    let hints = AddrInfoHints {
+        flags: libc::AI_NUMERICHOST,
+        address: family.ai_family(),
+        socktype: libc::SOCK_STREAM,
+        protocol: 0,
+    };
+    let it = dns_lookup::getaddrinfo(Some(name), None, Some(hints)).ok()?;
+    let addrs: Vec<IpAddr> = it.filter_map(|a| a.ok()).map(|a| a.sockaddr.ip()).collect();
+    (!addrs.is_empty()).then_some(addrs)
+}
+
+/// The reverse name of an address, or `None` when it has no PTR (or the lookup failed).
+pub fn reverse_name(ip: IpAddr) -> Option<String> {
+    dns_lookup::getnameinfo(&SocketAddr::new(ip, 0), libc::NI_NAMEREQD)
+        .ok()
+        .map(|(host, _)| host)
+}
+
+/// Resolves one name. The name must have passed [`validate`].
+pub fn resolve_one(name: &str, family: Family, reverse: bool) -> ResolveRecord {
+    let start = Instant::now();
+    let mut note = None;
+    let mut canonical = None;
+    let found: Result<Vec<IpAddr>, ResolveError> = if let Ok(ip) = name.parse::<IpAddr>() {
+        note = Some("an address literal: only its reverse name is looked up".to_string());
+        if family.admits(&ip) {
+            Ok(vec![ip])
+        } else {
+            Err(ResolveError {
+                kind: FailKind::NoData,
+                message: format!("{name} is not an address of the family asked for"),
+            })
+        }
+    } else if let Some(ips) = numeric_host(name, Family::Any) {
+        let means: Vec<String> = ips.iter().map(|i| i.to_string()).collect();
+        note = Some(format!("a legacy numeric form: means {}", means.join(", ")));
+        let ips: Vec<IpAddr> = ips.into_iter().filter(|i| family.admits(i)).collect();
+        if ips.is_empty() {
+            Err(ResolveError {
+                kind: FailKind::NoData,
+                message: format!("{name} means no address of the family asked for"),
+            })
+        } else {
+            Ok(ips)
+        }
+    } else {
+        lookup(name, family).map(|(canon, ips)| {
+            canonical = canon;
+            ips
+        })
+    };
+    let (addrs, error) = match found {
+        Ok(ips) => (
+            ips.into_iter()
+                .map(|ip| ResolvedAddr {
+                    addr: ip,
+                    family: family_name(&ip),
+                    reverse: if reverse { reverse_name(ip) } else { None },
+                })
+                .collect(),
+            None,
+        ),
+        Err(e) => (Vec::new(), Some(e)),
+    };
+    ResolveRecord {
+        name: name.to_string(),
+        canonical,
+        addrs,
+        elapsed: start.elapsed(),
+        note,
+        error,
+    }
+}
+
+/// getaddrinfo with AI_CANONNAME; addresses de-duplicated in the order returned.
+pub fn lookup(name: &str, family: Family) -> Result<(Option<String>, Vec<IpAddr>), ResolveError> {
+    let hints = AddrInfoHints {
+        flags: libc::AI_CANONNAME,
+        address: family.ai_family(),
+        socktype: libc::SOCK_STREAM,
+        protocol: 0,
+    };
+    let it = dns_lookup::getaddrinfo(Some(name), None, Some(hints))
+        .map_err(|e| ResolveError::from_lookup(e, family))?;
+    let mut canonical = None;
+    let mut ips: Vec<IpAddr> = Vec::new();
+    for ai in it.flatten() {
+        if canonical.is_none() {
+            canonical = ai.canonname.clone();
+        }
+        let ip = ai.sockaddr.ip();
+        if !ips.contains(&ip) {
+            ips.push(ip);
+        }
+    }
+    if ips.is_empty() {
+        return Err(ResolveError {
+            kind: FailKind::NoData,
+            message: "the name exists but has no address".into(),
+        });
+    }
+    Ok((canonical, ips))
+}
+
+/// Resolves many names concurrently on a bounded pool of threads; records come back in
+/// input order.
+pub fn resolve_all(
+    names: &[String],
+    family: Family,
+    reverse: bool,
+    jobs: usize,
+) -> Vec<ResolveRecord> {
+    let jobs = jobs.clamp(1, names.len().max(1));
+    let next = AtomicUsize::new(0);
+    let slots: Mutex<Vec<Option<ResolveRecord>>> = Mutex::new(vec![None; names.len()]);
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(name) = names.get(i) else { break };
+                let rec = resolve_one(name, family, reverse);
+                slots.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(rec);
+            });
+        }
+    });
+    slots
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .into_iter()
+        .map(|r| r.expect("every slot filled"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_and_legacy_forms() {
+        let r = resolve_one("127.0.0.1", Family::Any, false);
+        assert!(r.ok());
+        assert_eq!(r.addrs[0].addr, "127.0.0.1".parse::<IpAddr>().unwrap());
+        for legacy in ["127.1", "0x7f.1", "2130706433"] {
+            let r = resolve_one(legacy, Family::Any, false);
+            assert_eq!(r.addrs.len(), 1, "{legacy}");
+            assert_eq!(r.addrs[0].addr.to_string(), "127.0.0.1");
+            assert!(
+                r.note.as_deref().unwrap().contains("means 127.0.0.1"),
+                "{legacy}"
+            );
+        }
+        let r = resolve_one("::1", Family::V4, false);
+        assert_eq!(r.error.unwrap().kind, FailKind::NoData);
+    }
+
+    #[test]
+    fn validate_accepts_literals_and_refuses_bad_names() {
+        assert!(validate("::1").is_ok());
+        assert!(validate("127.1").is_ok());
+        assert!(validate("host.test").is_ok());
+        assert!(validate("bad name").is_err());
+    }
+}
