@@ -1,0 +1,278 @@
+//! The test lab: network namespaces made and removed by the test itself, with their own
+//! resolver (dnsmasq), hosts file, firewall (nft) and veth links.
+//!
+//! Lab tests need root, `ip`, `nft` and `dnsmasq`. Without them a test skips with a message on
+//! stderr, unless `SOCKDIAG_LAB=required`, where a missing lab fails the run (CI sets it).
+//! Everything a lab makes is undone in `Drop`, which also runs when the test panics.
+#![allow(dead_code)]
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// Prefix of every namespace the lab makes, so a CI trap can find leftovers of killed runs.
+pub const PREFIX: &str = "sdlab";
+
+/// A bound on any one command the lab runs inside a namespace.
+pub const COMMAND_LIMIT: Duration = Duration::from_secs(300);
+
+static SEQ: AtomicUsize = AtomicUsize::new(0);
+
+pub fn sockdiag_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_sockdiag"))
+}
+
+/// Why the lab cannot run here, or `None` when it can.
+fn missing() -> Option<String> {
+    if unsafe { libc::geteuid() } != 0 {
+        return Some("not root".into());
+    }
+    for tool in ["ip", "nft", "dnsmasq", "timeout"] {
+        let found = std::env::var_os("PATH")
+            .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+            .unwrap_or(false)
+            || Path::new("/usr/sbin").join(tool).is_file()
+            || Path::new("/sbin").join(tool).is_file();
+        if !found {
+            return Some(format!("`{tool}` not found"));
+        }
+    }
+    None
+}
+
+/// A network namespace owned by one test.
+pub struct Ns {
+    pub name: String,
+    children: RefCell<Vec<Child>>,
+}
+
+impl Ns {
+    /// A fresh namespace with loopback up; `None` (after a visible skip message) when the lab
+    /// is missing and not required.
+    pub fn new(tag: &str) -> Option<Ns> {
+        if let Some(why) = missing() {
+            if std::env::var("SOCKDIAG_LAB").as_deref() == Ok("required") {
+                panic!("SOCKDIAG_LAB=required but the lab cannot run: {why}");
+            }
+            eprintln!(
+                "SKIPPED lab test '{tag}': {why} (set SOCKDIAG_LAB=required to fail instead)"
+            );
+            return None;
+        }
+        Some(Ns::create(tag))
+    }
+
+    fn create(tag: &str) -> Ns {
+        let n = SEQ.fetch_add(1, Ordering::Relaxed);
+        let tag: String = tag
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .take(24)
+            .collect();
+        let name = format!("{PREFIX}-{}-{n}-{tag}", std::process::id());
+        run(Command::new("ip").args(["netns", "add", &name]));
+        let ns = Ns {
+            name,
+            children: RefCell::new(Vec::new()),
+        };
+        ns.sh("ip link set lo up");
+        ns
+    }
+
+    /// `program` run inside the namespace (through `ip netns exec`, so /etc/netns/NAME/*
+    /// replaces the matching files in /etc), bounded by `timeout`.
+    pub fn cmd(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut c = Command::new("timeout");
+        c.args(["--kill-after=5", &COMMAND_LIMIT.as_secs().to_string()])
+            .args(["ip", "netns", "exec", &self.name])
+            .arg(program)
+            .env_remove("SOCKDIAG_LAB")
+            .env("NO_COLOR", "1");
+        c
+    }
+
+    /// A shell script run inside the namespace; panics with its stderr when it fails.
+    pub fn sh(&self, script: &str) -> Output {
+        let out = self
+            .cmd("sh")
+            .args(["-c", script])
+            .output()
+            .expect("run sh");
+        assert!(
+            out.status.success(),
+            "in {}: `{script}` failed: {}",
+            self.name,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// The sockdiag binary run inside the namespace with these arguments.
+    pub fn sockdiag(&self, args: &[&str]) -> Output {
+        self.cmd(sockdiag_bin())
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run sockdiag")
+    }
+
+    /// A background process inside the namespace, killed when the namespace is dropped.
+    pub fn spawn(&self, args: &[&str]) -> u32 {
+        let mut c = Command::new("ip");
+        c.args(["netns", "exec", &self.name]).args(args);
+        c.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let child = c.spawn().unwrap_or_else(|e| panic!("spawn {args:?}: {e}"));
+        let pid = child.id();
+        self.children.borrow_mut().push(child);
+        pid
+    }
+
+    /// Runs `f` on a thread that has joined the namespace: sockets it creates live there
+    /// (and stay there after `f` returns).
+    pub fn enter<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> T {
+        let path = format!("/var/run/netns/{}", self.name);
+        std::thread::spawn(move || {
+            let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("open {path}: {e}"));
+            use std::os::fd::AsRawFd;
+            let rc = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
+            assert_eq!(rc, 0, "setns {path}: {}", std::io::Error::last_os_error());
+            f()
+        })
+        .join()
+        .expect("lab thread panicked")
+    }
+
+    /// Writes /etc/netns/NAME/FILE, which `ip netns exec` puts in place of /etc/FILE.
+    pub fn write_etc(&self, file: &str, content: &str) {
+        let dir = Path::new("/etc/netns").join(&self.name);
+        std::fs::create_dir_all(&dir).expect("mkdir /etc/netns/NAME");
+        std::fs::write(dir.join(file), content).expect("write /etc/netns file");
+    }
+
+    /// Starts dnsmasq on 127.0.0.1:53 inside the namespace, answering only from `records`
+    /// (dnsmasq options such as `--host-record=...`), and points the namespace's resolv.conf
+    /// at it. Names under `sockdiag.test` and the 192.0.2.0/24 and 2001:db8::/32 reverse
+    /// zones are local: unknown ones get NXDOMAIN, never a forward anywhere.
+    pub fn dnsmasq(&self, records: &[&str]) {
+        self.write_etc(
+            "resolv.conf",
+            "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n",
+        );
+        if !Path::new("/etc/netns")
+            .join(&self.name)
+            .join("hosts")
+            .exists()
+        {
+            self.write_etc("hosts", "127.0.0.1 localhost\n::1 localhost\n");
+        }
+        let mut args = vec![
+            "dnsmasq",
+            "--keep-in-foreground",
+            "--no-resolv",
+            "--no-hosts",
+            "--no-poll",
+            "--conf-file=/dev/null",
+            "--listen-address=127.0.0.1",
+            "--bind-interfaces",
+            "--port=53",
+            "--pid-file=",
+            "--user=root",
+            "--local=/sockdiag.test/",
+            "--local=/2.0.192.in-addr.arpa/",
+            "--local=/8.b.d.0.1.0.0.2.ip6.arpa/",
+        ];
+        args.extend_from_slice(records);
+        self.spawn(&args);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let out = self
+                .cmd("ss")
+                .args(["-Hlun", "sport = :53"])
+                .output()
+                .expect("ss");
+            if !out.stdout.is_empty() {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "dnsmasq did not start in {}",
+                self.name
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// A second namespace joined to this one by a veth pair: this one has 192.0.2.1/24 and
+    /// 2001:db8::1/64, the peer 192.0.2.2/24 and 2001:db8::2/64 (no DAD, so usable at once).
+    pub fn peer(&self) -> Ns {
+        let peer = Ns::create(&format!("{}p", self.name.rsplit('-').next().unwrap_or("")));
+        let n = SEQ.fetch_add(1, Ordering::Relaxed);
+        let (a, b) = (
+            format!("sdv{}a{n}", std::process::id() % 100_000),
+            format!("sdv{}b{n}", std::process::id() % 100_000),
+        );
+        run(Command::new("ip").args([
+            "link", "add", &a, "netns", &self.name, "type", "veth", "peer", "name", &b, "netns",
+            &peer.name,
+        ]));
+        self.sh(&format!(
+            "ip link set {a} up && ip addr add 192.0.2.1/24 dev {a} && \
+             ip -6 addr add 2001:db8::1/64 dev {a} nodad"
+        ));
+        peer.sh(&format!(
+            "ip link set {b} up && ip addr add 192.0.2.2/24 dev {b} && \
+             ip -6 addr add 2001:db8::2/64 dev {b} nodad"
+        ));
+        peer
+    }
+
+    /// The veth interface of this namespace (the one `peer()` made), if any.
+    pub fn veth(&self) -> Option<String> {
+        let out = self.sh("ip -o link show type veth");
+        let s = String::from_utf8_lossy(&out.stdout);
+        s.split(':')
+            .nth(1)
+            .map(|n| n.trim().split('@').next().unwrap_or("").to_string())
+    }
+}
+
+impl Drop for Ns {
+    fn drop(&mut self) {
+        for mut child in self.children.borrow_mut().drain(..) {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = Command::new("ip")
+            .args(["netns", "del", &self.name])
+            .stderr(Stdio::null())
+            .status();
+        let _ = std::fs::remove_dir_all(Path::new("/etc/netns").join(&self.name));
+    }
+}
+
+fn run(c: &mut Command) {
+    let out = c.output().unwrap_or_else(|e| panic!("{c:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{c:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Stdout of a finished command, as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The JSON lines of a finished command.
+pub fn json_lines(o: &Output) -> Vec<serde_json::Value> {
+    stdout(o)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect()
+}

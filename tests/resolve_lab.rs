@@ -1,0 +1,214 @@
+//! `sockdiag resolve` against a real resolver: dnsmasq in a namespace of the test's own, with
+//! only the test's records (no upstream), and the namespace's own hosts file.
+mod lab;
+use lab::{json_lines, Ns};
+use serde_json::Value;
+
+const RECORDS: &[&str] = &[
+    // two A and one AAAA
+    "--host-record=multi.sockdiag.test,192.0.2.10,2001:db8::10",
+    "--host-record=multi.sockdiag.test,192.0.2.11",
+    // a CNAME chain: alias -> mid -> real
+    "--cname=alias.sockdiag.test,mid.sockdiag.test",
+    "--cname=mid.sockdiag.test,real.sockdiag.test",
+    "--host-record=real.sockdiag.test,192.0.2.30",
+    // only AAAA
+    "--host-record=v6only.sockdiag.test,2001:db8::60",
+    // a PTR with no forward record
+    "--ptr-record=70.2.0.192.in-addr.arpa,ptr-target.sockdiag.test",
+];
+
+fn lab(tag: &str) -> Option<Ns> {
+    let ns = Ns::new(tag)?;
+    ns.write_etc(
+        "hosts",
+        "127.0.0.1 localhost\n::1 localhost\n192.0.2.50 hostsonly.sockdiag.test\n",
+    );
+    ns.dnsmasq(RECORDS);
+    Some(ns)
+}
+
+fn addrs(rec: &Value) -> Vec<(String, String)> {
+    rec["addrs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["addr"].as_str().unwrap().to_string(),
+                a["family"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn two_a_and_one_aaaa_all_reported_with_families_and_reverse_names() {
+    let Some(ns) = lab("resolve-multi") else {
+        return;
+    };
+    let out = ns.sockdiag(&["resolve", "--json", "multi.sockdiag.test"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let recs = json_lines(&out);
+    assert_eq!(recs.len(), 1);
+    let r = &recs[0];
+    assert_eq!(r["type"], "resolve");
+    assert_eq!(r["error"], Value::Null);
+    let mut got = addrs(r);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("192.0.2.10".into(), "inet".into()),
+            ("192.0.2.11".into(), "inet".into()),
+            ("2001:db8::10".into(), "inet6".into()),
+        ]
+    );
+    // host-record also makes the PTR records
+    for a in r["addrs"].as_array().unwrap() {
+        assert_eq!(a["reverse"], "multi.sockdiag.test", "{a}");
+    }
+    assert!(r["elapsed_ms"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn cname_chain_reports_the_canonical_name() {
+    let Some(ns) = lab("resolve-cname") else {
+        return;
+    };
+    let out = ns.sockdiag(&["resolve", "--json", "-4", "alias.sockdiag.test"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let r = &json_lines(&out)[0];
+    assert_eq!(r["canonical"], "real.sockdiag.test");
+    assert_eq!(addrs(r), vec![("192.0.2.30".into(), "inet".into())]);
+}
+
+#[test]
+fn name_only_in_the_hosts_file_resolves() {
+    let Some(ns) = lab("resolve-hosts") else {
+        return;
+    };
+    let out = ns.sockdiag(&["resolve", "--json", "-4", "hostsonly.sockdiag.test"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        addrs(&json_lines(&out)[0]),
+        vec![("192.0.2.50".into(), "inet".into())]
+    );
+    // and the resolver itself does not know it: the answer came from the hosts file
+    let dig = ns.sh("getent ahosts hostsonly.sockdiag.test");
+    assert!(String::from_utf8_lossy(&dig.stdout).contains("192.0.2.50"));
+}
+
+#[test]
+fn nxdomain_is_no_name_with_exit_1() {
+    let Some(ns) = lab("resolve-nx") else { return };
+    let out = ns.sockdiag(&["resolve", "--json", "nosuch.sockdiag.test"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let r = &json_lines(&out)[0];
+    assert_eq!(r["error"]["kind"], "no-name");
+    assert_eq!(r["error"]["message"], "no such name");
+    assert_eq!(r["addrs"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn ipv4_only_on_an_aaaa_only_name_is_no_data() {
+    let Some(ns) = lab("resolve-nodata") else {
+        return;
+    };
+    let out = ns.sockdiag(&["resolve", "--json", "-4", "v6only.sockdiag.test"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let r = &json_lines(&out)[0];
+    assert_eq!(r["error"]["kind"], "no-data", "{r}");
+    // without -4 the same name resolves
+    let out = ns.sockdiag(&["resolve", "--json", "v6only.sockdiag.test"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        addrs(&json_lines(&out)[0]),
+        vec![("2001:db8::60".into(), "inet6".into())]
+    );
+}
+
+#[test]
+fn a_resolver_that_never_answers_is_again_within_its_timeout() {
+    let Some(ns) = Ns::new("resolve-silent") else {
+        return;
+    };
+    // A resolver that receives every query and never answers: a UDP socket of the test's own
+    // on 127.0.0.53:53 that is never read. (An nft drop on output would fail sendto at once
+    // with EPERM, which is a different failure.)
+    let _silent = ns.enter(|| std::net::UdpSocket::bind("127.0.0.53:53").expect("bind :53"));
+    ns.write_etc(
+        "resolv.conf",
+        "nameserver 127.0.0.53\noptions timeout:1 attempts:1\n",
+    );
+    ns.write_etc("hosts", "127.0.0.1 localhost\n");
+    let t = std::time::Instant::now();
+    let out = ns.sockdiag(&["resolve", "--json", "silent.sockdiag.test"]);
+    let took = t.elapsed();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let r = &json_lines(&out)[0];
+    assert_eq!(r["error"]["kind"], "again", "{r}");
+    // timeout:1 attempts:1: the resolver waited about a second, not the default 5s x 2
+    assert!(
+        took >= std::time::Duration::from_millis(900),
+        "took {took:?}"
+    );
+    assert!(took < std::time::Duration::from_secs(6), "took {took:?}");
+}
+
+#[test]
+fn reverse_name_of_a_literal_comes_from_the_ptr_record() {
+    let Some(ns) = lab("resolve-ptr") else { return };
+    let out = ns.sockdiag(&["resolve", "--json", "192.0.2.70", "192.0.2.99"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let recs = json_lines(&out);
+    assert_eq!(recs[0]["addrs"][0]["reverse"], "ptr-target.sockdiag.test");
+    // an address with no PTR is still resolved (it is a literal), its reverse is null
+    assert_eq!(recs[1]["addrs"][0]["addr"], "192.0.2.99");
+    assert_eq!(recs[1]["addrs"][0]["reverse"], Value::Null);
+}
+
+#[test]
+fn one_failing_name_among_several_gives_exit_1_and_keeps_input_order() {
+    let Some(ns) = lab("resolve-mixed") else {
+        return;
+    };
+    let names = [
+        "real.sockdiag.test",
+        "nosuch.sockdiag.test",
+        "multi.sockdiag.test",
+        "hostsonly.sockdiag.test",
+    ];
+    let mut args = vec!["resolve", "--json"];
+    args.extend(names);
+    let out = ns.sockdiag(&args);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let recs = json_lines(&out);
+    let got: Vec<&str> = recs.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(got, names);
+    let failed: Vec<&str> = recs
+        .iter()
+        .filter(|r| !r["error"].is_null())
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, ["nosuch.sockdiag.test"]);
+    // plain output: one line per name, same order, status column says why
+    let out = ns.sockdiag(&[
+        "resolve",
+        "--format",
+        "plain",
+        "real.sockdiag.test",
+        "nosuch.sockdiag.test",
+    ]);
+    let text = lab::stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].starts_with("real.sockdiag.test\tok\t192.0.2.30"),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with("nosuch.sockdiag.test\tno-name: no such name"),
+        "{text}"
+    );
+}
