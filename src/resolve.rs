@@ -182,6 +182,8 @@ pub fn resolve_one(name: &str, family: Family, reverse: bool) -> ResolveRecord {
             ips
         })
     };
+    // The lookup time, not counting the reverse lookups that follow.
+    let elapsed = start.elapsed();
     let (addrs, error) = match found {
         Ok(ips) => (
             ips.into_iter()
@@ -199,7 +201,7 @@ pub fn resolve_one(name: &str, family: Family, reverse: bool) -> ResolveRecord {
         name: name.to_string(),
         canonical,
         addrs,
-        elapsed: start.elapsed(),
+        elapsed,
         note,
         error,
     }

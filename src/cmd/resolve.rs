@@ -52,8 +52,8 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl std::io::Write) -> Result
 impl Record for ResolveRecord {
     const TYPE: &'static str = "resolve";
 
-    fn headers(verbose: u8) -> Vec<&'static str> {
-        let mut h = vec![
+    fn headers(_verbose: u8) -> Vec<&'static str> {
+        vec![
             "NAME",
             "STATUS",
             "ADDRESS",
@@ -61,14 +61,11 @@ impl Record for ResolveRecord {
             "REVERSE",
             "CANONICAL",
             "TIME",
-        ];
-        if verbose > 0 {
-            h.push("NOTE");
-        }
-        h
+            "NOTE",
+        ]
     }
 
-    fn cells(&self, verbose: u8) -> Vec<Cell> {
+    fn cells(&self, _verbose: u8) -> Vec<Cell> {
         let lines = |f: &dyn Fn(&resolve::ResolvedAddr) -> String| {
             Cell::new(self.addrs.iter().map(f).collect::<Vec<_>>().join("\n"))
         };
@@ -76,7 +73,7 @@ impl Record for ResolveRecord {
             None => Cell::toned("ok", Tone::Good),
             Some(e) => Cell::toned(format!("{}: {}", token(e.kind), e.message), Tone::Bad),
         };
-        let mut c = vec![
+        vec![
             Cell::new(self.name.clone()),
             status,
             lines(&|a| a.addr.to_string()),
@@ -87,11 +84,8 @@ impl Record for ResolveRecord {
                 format!("{:.1}ms", crate::duration::ms(self.elapsed)),
                 Tone::Dim,
             ),
-        ];
-        if verbose > 0 {
-            c.push(Cell::opt(self.note.as_ref()));
-        }
-        c
+            Cell::opt(self.note.as_ref()),
+        ]
     }
 }
 
@@ -102,5 +96,93 @@ fn token(k: resolve::FailKind) -> &'static str {
         resolve::FailKind::Again => "again",
         resolve::FailKind::Fail => "fail",
         resolve::FailKind::Other => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::Format;
+    use crate::resolve::{FailKind, ResolveError, ResolvedAddr};
+    use std::time::Duration;
+
+    fn records() -> Vec<ResolveRecord> {
+        vec![
+            ResolveRecord {
+                name: "multi.sockdiag.test".into(),
+                canonical: Some("multi.sockdiag.test".into()),
+                addrs: vec![
+                    ResolvedAddr {
+                        addr: "192.0.2.10".parse().unwrap(),
+                        family: "inet",
+                        reverse: Some("multi.sockdiag.test".into()),
+                    },
+                    ResolvedAddr {
+                        addr: "2001:db8::10".parse().unwrap(),
+                        family: "inet6",
+                        reverse: None,
+                    },
+                ],
+                elapsed: Duration::from_micros(1234),
+                note: None,
+                error: None,
+            },
+            ResolveRecord {
+                name: "127.1".into(),
+                canonical: None,
+                addrs: vec![ResolvedAddr {
+                    addr: "127.0.0.1".parse().unwrap(),
+                    family: "inet",
+                    reverse: Some("localhost".into()),
+                }],
+                elapsed: Duration::from_micros(80),
+                note: Some("a legacy numeric form: means 127.0.0.1".into()),
+                error: None,
+            },
+            ResolveRecord {
+                name: "nosuch.sockdiag.test".into(),
+                canonical: None,
+                addrs: vec![],
+                elapsed: Duration::from_millis(3),
+                note: None,
+                error: Some(ResolveError {
+                    kind: FailKind::NoName,
+                    message: "no such name".into(),
+                }),
+            },
+        ]
+    }
+
+    fn rendered(format: Format, verbose: u8, color: bool) -> String {
+        let opts = OutputOpts {
+            format,
+            color,
+            verbose,
+            quiet: false,
+        };
+        let mut buf = Vec::new();
+        output::render(&mut buf, &opts, &records()).unwrap();
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn table_snapshot() {
+        insta::assert_snapshot!(rendered(Format::Table, 0, false));
+    }
+
+    #[test]
+    fn table_colour_only_when_asked() {
+        assert!(!rendered(Format::Table, 0, false).contains('\x1b'));
+        assert!(rendered(Format::Table, 0, true).contains("\x1b["));
+    }
+
+    #[test]
+    fn plain_snapshot() {
+        insta::assert_snapshot!(rendered(Format::Plain, 0, false));
+    }
+
+    #[test]
+    fn json_snapshot() {
+        insta::assert_snapshot!(rendered(Format::Json, 0, false));
     }
 }

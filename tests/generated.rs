@@ -1,0 +1,50 @@
+//! The checked-in completions and man pages are what the clap command generates today.
+//! `SOCKDIAG_REGENERATE=1 cargo test --test generated` rewrites them.
+use std::path::Path;
+
+#[test]
+fn completions_and_man_pages_are_current() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("SOCKDIAG_REGENERATE").is_some() {
+        sockdiag::generate::write_all(root).expect("write generated files");
+    }
+    let mut stale = Vec::new();
+    for (rel, want) in sockdiag::generate::all_files() {
+        let have = std::fs::read_to_string(root.join(&rel)).unwrap_or_default();
+        if have != want {
+            stale.push(rel);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale generated files: {stale:?}; rewrite them with SOCKDIAG_REGENERATE=1 cargo test --test generated"
+    );
+    // every generated man page has no build date in it
+    let man = std::fs::read_to_string(root.join("man/sockdiag.1")).unwrap();
+    let th = man.lines().find(|l| l.starts_with(".TH")).unwrap();
+    assert!(!th.contains("20"), "{th}");
+}
+
+#[test]
+fn generate_prints_each_kind() {
+    for kind in [
+        "bash",
+        "zsh",
+        "fish",
+        "elvish",
+        "powershell",
+        "man",
+        "man-resolve",
+    ] {
+        let out = assert_cmd::Command::cargo_bin("sockdiag")
+            .unwrap()
+            .args(["--generate", kind])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{kind}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("resolve"),
+            "{kind} knows the resolve subcommand"
+        );
+    }
+}
