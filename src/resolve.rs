@@ -155,7 +155,6 @@ pub fn resolve_one(name: &str, family: Family, reverse: bool) -> ResolveRecord {
     let mut note = None;
     let mut canonical = None;
     let found: Result<Vec<IpAddr>, ResolveError> = if let Ok(ip) = name.parse::<IpAddr>() {
-        note = Some("an address literal: only its reverse name is looked up".to_string());
         if family.admits(&ip) {
             Ok(vec![ip])
         } else {
