@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed')
+            [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -56,12 +57,45 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'sockdiag;probe' {
+            [CompletionResult]::new('--targets-file', '--targets-file', [CompletionResultType]::ParameterName, 'Read more targets from a file, one list per line (`#` starts a comment); with it, every positional argument is a port')
+            [CompletionResult]::new('--exclude-ports', '--exclude-ports', [CompletionResultType]::ParameterName, 'Ports not to probe (same forms as PORTS)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline of each try')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Further tries for a port that gave no response')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Most probes in flight [default: from the open-files limit, at most 8192]')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Most new probes per second')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Local address to probe from, ADDR or ADDR:PORT ([V6]:PORT)')
+            [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'Send through this interface only (SO_BINDTODEVICE)')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Probe each port N times and show connect-time statistics (min/avg/max/mdev/p95, loss)')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Pause between rounds of --count and --wait')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Keep probing until every port is open (exit 0) or this expires (exit 1)')
+            [CompletionResult]::new('--payload', '--payload', [CompletionResultType]::ParameterName, 'UDP payload to send [default: a unique token per probe]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, plain otherwise]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table (NO_COLOR turns auto off)')
+            [CompletionResult]::new('--first-addr', '--first-addr', [CompletionResultType]::ParameterName, 'Probe only the first address a name resolves to')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'List every port, not only the open ones, when more than 25 were probed')
+            [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'UDP: send a datagram and wait for a reply')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --format json (JSON lines: one object per record)')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'IPv4 only')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'IPv6 only')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress, no notes on stderr: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress, no notes on stderr: only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'sockdiag;help' {
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed')
+            [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'sockdiag;help;resolve' {
+            break
+        }
+        'sockdiag;help;probe' {
             break
         }
         'sockdiag;help;help' {

@@ -19,11 +19,17 @@ _sockdiag() {
             sockdiag,help)
                 cmd="sockdiag__subcmd__help"
                 ;;
+            sockdiag,probe)
+                cmd="sockdiag__subcmd__probe"
+                ;;
             sockdiag,resolve)
                 cmd="sockdiag__subcmd__resolve"
                 ;;
             sockdiag__subcmd__help,help)
                 cmd="sockdiag__subcmd__help__subcmd__help"
+                ;;
+            sockdiag__subcmd__help,probe)
+                cmd="sockdiag__subcmd__help__subcmd__probe"
                 ;;
             sockdiag__subcmd__help,resolve)
                 cmd="sockdiag__subcmd__help__subcmd__resolve"
@@ -35,7 +41,7 @@ _sockdiag() {
 
     case "${cmd}" in
         sockdiag)
-            opts="-4 -6 -v -q -h -V --format --json --color --verbose --quiet --generate --help --version resolve help"
+            opts="-4 -6 -v -q -h -V --format --json --color --verbose --quiet --generate --help --version resolve probe help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -61,7 +67,7 @@ _sockdiag() {
             return 0
             ;;
         sockdiag__subcmd__help)
-            opts="resolve help"
+            opts="resolve probe help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -88,6 +94,20 @@ _sockdiag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sockdiag__subcmd__help__subcmd__probe)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sockdiag__subcmd__help__subcmd__resolve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -95,6 +115,76 @@ _sockdiag() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sockdiag__subcmd__probe)
+            opts="-4 -6 -v -q -h --targets-file --exclude-ports --first-addr --timeout --retries --concurrency --rate --source --interface --all --count --interval --wait --udp --payload --format --json --color --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --targets-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude-ports)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interface)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --payload)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

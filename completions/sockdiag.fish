@@ -39,6 +39,7 @@ complete -c sockdiag -n "__fish_sockdiag_needs_command" -s q -l quiet -d 'No pro
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -s V -l version -d 'Print version'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "resolve" -d 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
+complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "probe" -d 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -l file -d 'Read names from a file, one per line (`#` starts a comment)' -r -F
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -l jobs -d 'How many names to resolve at once' -r
@@ -55,5 +56,33 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -s 6 -d 'IPv6
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -s v -l verbose -d 'More detail (repeat for more)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -s q -l quiet -d 'No progress, no notes on stderr: only results and errors'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve help" -f -a "resolve" -d 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l targets-file -d 'Read more targets from a file, one list per line (`#` starts a comment); with it, every positional argument is a port' -r -F
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l exclude-ports -d 'Ports not to probe (same forms as PORTS)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l timeout -d 'Deadline of each try' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l retries -d 'Further tries for a port that gave no response' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l concurrency -d 'Most probes in flight [default: from the open-files limit, at most 8192]' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l rate -d 'Most new probes per second' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l source -d 'Local address to probe from, ADDR or ADDR:PORT ([V6]:PORT)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l interface -d 'Send through this interface only (SO_BINDTODEVICE)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l count -d 'Probe each port N times and show connect-time statistics (min/avg/max/mdev/p95, loss)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l interval -d 'Pause between rounds of --count and --wait' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l wait -d 'Keep probing until every port is open (exit 0) or this expires (exit 1)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l payload -d 'UDP payload to send [default: a unique token per probe]' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l format -d 'Output format [default: table on a terminal, plain otherwise]' -r -f -a "table\t'Aligned table for people'
+plain\t'Tab-separated, one line per record, for grep, awk and cut'
+json\t'JSON lines, one object per record'"
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l color -d 'When to colour the table (NO_COLOR turns auto off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l first-addr -d 'Probe only the first address a name resolves to'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l all -d 'List every port, not only the open ones, when more than 25 were probed'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l udp -d 'UDP: send a datagram and wait for a reply'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l json -d 'Shorthand for --format json (JSON lines: one object per record)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -s 4 -d 'IPv4 only'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -s 6 -d 'IPv6 only'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -s v -l verbose -d 'More detail (repeat for more)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -s q -l quiet -d 'No progress, no notes on stderr: only results and errors'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe help" -f -a "resolve" -d 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe help" -f -a "probe" -d 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

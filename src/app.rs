@@ -129,6 +129,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
             let plan = crate::cmd::resolve::plan(&a, family)?;
             crate::cmd::resolve::run(&plan, &out, &mut stdout)
         }
+        Command::Probe(a) => {
+            let plan = crate::cmd::probe::plan(&a, family)?;
+            crate::cmd::probe::run(&plan, &out, &mut stdout)
+        }
     }
 }
 

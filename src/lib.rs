@@ -16,4 +16,7 @@ pub mod generate;
 pub mod interrupt;
 pub mod names;
 pub mod output;
+pub mod ports;
+pub mod probe;
 pub mod resolve;
+pub mod targets;

@@ -1,7 +1,9 @@
 //! The command line, as clap sees it. Nothing past `app` and `cmd` imports this module's
 //! types: they are validated into plans there.
+mod probe;
 mod resolve;
 
+pub use probe::ProbeArgs;
 pub use resolve::ResolveArgs;
 
 use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
@@ -83,6 +85,7 @@ pub enum ColorArg {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Resolve(ResolveArgs),
+    Probe(ProbeArgs),
 }
 
 /// The clap command: the one source for parsing, help, completions and man pages.

@@ -1,0 +1,104 @@
+use clap::Args;
+use std::path::PathBuf;
+use std::time::Duration;
+
+const PROBE_EXAMPLES: &str = "\
+States and reasons:
+  open          syn-ack            connected (and not to ourselves)
+  closed        conn-refused       TCP reset
+  closed        port-unreach       ICMP port unreachable
+  filtered      no-response        no answer after every try
+  filtered      admin-prohibited   ICMP admin/host prohibited (v4), EACCES (v6)
+  filtered      proto-unreach      ICMP protocol unreachable
+  unreachable   host-unreach       EHOSTUNREACH (incl. no ARP/NDP answer)
+  unreachable   net-unreach        ENETUNREACH
+  closed|filtered icmp-rate-limited  silent while the host's ICMP replies were rate-limited
+  open|filtered no-response        UDP: no reply and no ICMP error
+  error         local:ERRNO        local resource or invalid target
+
+Examples:
+  sockdiag probe host.example.test 25 80 443
+  sockdiag probe 127.0.0.1 1-65535
+  sockdiag probe db1,db2,192.0.2.0/30 5432,6379 http
+  sockdiag probe --json [::1] ssh
+  sockdiag probe --count 5 --interval 200ms 127.0.0.1 80
+  sockdiag probe --wait 30s 127.0.0.1 5432      (exit 0 once it is open)
+  sockdiag probe --udp 127.0.0.1 53,123";
+
+/// Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp).
+#[derive(Debug, Args)]
+#[command(after_long_help = PROBE_EXAMPLES)]
+pub struct ProbeArgs {
+    /// Targets: comma-separated names, addresses ([::1] too), CIDR blocks, ranges (192.0.2.1-20)
+    #[arg(value_name = "TARGETS")]
+    pub targets: String,
+
+    /// Ports: 80, 1-1024, 22,80, service names (http), `-` for 1-65535
+    #[arg(value_name = "PORTS")]
+    pub ports: Vec<String>,
+
+    /// Read more targets from a file, one list per line (`#` starts a comment); with it, every
+    /// positional argument is a port
+    #[arg(long, value_name = "FILE")]
+    pub targets_file: Option<PathBuf>,
+
+    /// Ports not to probe (same forms as PORTS)
+    #[arg(long, value_name = "PORTS")]
+    pub exclude_ports: Vec<String>,
+
+    /// Probe only the first address a name resolves to
+    #[arg(long)]
+    pub first_addr: bool,
+
+    /// Deadline of each try
+    #[arg(long, default_value = "1s", value_parser = crate::duration::clap_duration, value_name = "DURATION")]
+    pub timeout: Duration,
+
+    /// Further tries for a port that gave no response
+    #[arg(long, default_value_t = 1, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(0..=20))]
+    pub retries: u32,
+
+    /// Most probes in flight [default: from the open-files limit, at most 8192]
+    #[arg(long, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub concurrency: Option<u32>,
+
+    /// Most new probes per second
+    #[arg(long, value_name = "N")]
+    pub rate: Option<f64>,
+
+    /// Local address to probe from, ADDR or ADDR:PORT ([V6]:PORT)
+    #[arg(long, value_name = "ADDR[:PORT]")]
+    pub source: Option<String>,
+
+    /// Send through this interface only (SO_BINDTODEVICE)
+    #[arg(long, value_name = "NAME")]
+    pub interface: Option<String>,
+
+    /// List every port, not only the open ones, when more than 25 were probed
+    #[arg(long)]
+    pub all: bool,
+
+    /// Probe each port N times and show connect-time statistics (min/avg/max/mdev/p95, loss)
+    #[arg(long, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub count: Option<u32>,
+
+    /// Pause between rounds of --count and --wait
+    #[arg(long, default_value = "1s", value_parser = crate::duration::clap_duration, value_name = "DURATION")]
+    pub interval: Duration,
+
+    /// Keep probing until every port is open (exit 0) or this expires (exit 1)
+    #[arg(long, value_parser = crate::duration::clap_duration, value_name = "DURATION",
+          conflicts_with = "count")]
+    pub wait: Option<Duration>,
+
+    /// UDP: send a datagram and wait for a reply
+    #[arg(long)]
+    pub udp: bool,
+
+    /// UDP payload to send [default: a unique token per probe]
+    #[arg(long, value_name = "TEXT", requires = "udp")]
+    pub payload: Option<String>,
+}

@@ -1,0 +1,818 @@
+//! `sockdiag probe`: the plan (targets, ports, timing), the engine runs (once, `--count`
+//! rounds, or until `--wait` expires), and the presentation: JSON lines as results arrive,
+//! table and plain sorted at the end with long scans summarised.
+use crate::cli::ProbeArgs;
+use crate::error::InputError;
+use crate::exit::Exit;
+use crate::interrupt::Interrupt;
+use crate::output::{self, json, Cell, Format, OutputOpts, Record, Tone};
+use crate::ports::{self, Transport};
+use crate::probe::{self, Config, Icmp, ProbeResult, Proto, Reason, Sink, State, Summary};
+use crate::resolve::Family;
+use crate::targets::{self, Target};
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+/// Beyond this many results, table and plain list the open ports and sum the rest.
+pub const LIST_ALL_UP_TO: usize = 25;
+
+/// What to repeat: once, N rounds with statistics, or until all are open.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Mode {
+    Once,
+    Count(u32),
+    Wait(Duration),
+}
+
+pub struct Plan {
+    pub targets: Vec<Target>,
+    pub unresolved: Vec<targets::Unresolved>,
+    pub ports: Vec<u16>,
+    pub config: Config,
+    pub all: bool,
+    pub mode: Mode,
+    pub interval: Duration,
+}
+
+pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
+    let transport = if args.udp {
+        Transport::Udp
+    } else {
+        Transport::Tcp
+    };
+    let mut target_lists = Vec::new();
+    let mut port_specs = args.ports.clone();
+    if let Some(f) = &args.targets_file {
+        // With a file of targets every positional argument is a port.
+        port_specs.insert(0, args.targets.clone());
+        target_lists.extend(super::read_list(f)?);
+    } else {
+        target_lists.push(args.targets.clone());
+    }
+    if port_specs.is_empty() {
+        return Err(InputError::new(
+            "arguments",
+            "",
+            "no ports given: e.g. `sockdiag probe HOST 22 80 443` or `-` for every port",
+        )
+        .into());
+    }
+    let mut specs = Vec::new();
+    for l in &target_lists {
+        specs.extend(targets::parse_targets(l)?);
+    }
+    let mut set = ports::parse_ports(&port_specs, transport)?;
+    if !args.exclude_ports.is_empty() {
+        let ex = ports::parse_ports(&args.exclude_ports, transport)?;
+        for p in ex.iter() {
+            set.remove(p);
+        }
+    }
+    if set.is_empty() {
+        return Err(InputError::new(
+            "ports",
+            port_specs.join(" "),
+            "--exclude-ports leaves nothing to probe",
+        )
+        .into());
+    }
+    let source = args.source.as_deref().map(parse_source).transpose()?;
+    if let Some(dev) = &args.interface {
+        check_interface(dev)?;
+    }
+    if let Some(r) = args.rate {
+        if !(r.is_finite() && r > 0.0) {
+            return Err(InputError::new(
+                "rate",
+                r.to_string(),
+                "a positive number of probes per second",
+            )
+            .into());
+        }
+    }
+    if args.timeout.is_zero() {
+        return Err(InputError::new("timeout", "0", "must be more than zero").into());
+    }
+    let (targets, unresolved) = targets::resolve_targets(&specs, family, args.first_addr);
+    let mode = match (args.count, args.wait) {
+        (Some(n), _) => Mode::Count(n),
+        (_, Some(d)) => Mode::Wait(d),
+        _ => Mode::Once,
+    };
+    Ok(Plan {
+        targets,
+        unresolved,
+        ports: set.to_vec(),
+        config: Config {
+            proto: if args.udp { Proto::Udp } else { Proto::Tcp },
+            timeout: args.timeout,
+            retries: args.retries,
+            concurrency: args.concurrency.map(|c| c as usize),
+            rate: args.rate,
+            source,
+            interface: args.interface.clone(),
+            payload: args.payload.as_ref().map(|p| p.as_bytes().to_vec()),
+        },
+        all: args.all,
+        mode,
+        interval: args.interval,
+    })
+}
+
+/// `ADDR`, `ADDR:PORT` or `[V6]:PORT`.
+pub fn parse_source(s: &str) -> Result<SocketAddr, InputError> {
+    if let Ok(a) = s.parse::<SocketAddr>() {
+        return Ok(a);
+    }
+    let bare = s
+        .strip_prefix('[')
+        .and_then(|x| x.strip_suffix(']'))
+        .unwrap_or(s);
+    bare.parse::<IpAddr>()
+        .map(|ip| SocketAddr::new(ip, 0))
+        .map_err(|_| {
+            InputError::new(
+                "source",
+                s,
+                "give a local address, ADDR:PORT or [V6]:PORT, e.g. 192.0.2.1 or [::1]:40000",
+            )
+        })
+}
+
+fn check_interface(dev: &str) -> Result<(), InputError> {
+    let bad = || InputError::new("interface", dev, "no such network interface here");
+    let c = std::ffi::CString::new(dev).map_err(|_| bad())?;
+    // SAFETY: a valid NUL-terminated string.
+    if unsafe { libc::if_nametoindex(c.as_ptr()) } == 0 {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+/// One probe result as the renderers show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProbeRecord {
+    pub target: String,
+    pub addr: IpAddr,
+    pub port: u16,
+    pub proto: &'static str,
+    pub state: State,
+    pub reason: Reason,
+    pub errno: Option<String>,
+    pub icmp: Option<Icmp>,
+    pub rtt_ms: Option<f64>,
+    pub tries: u32,
+    pub local: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none", flatten)]
+    pub stats: Option<Stats>,
+    #[serde(skip)]
+    order: usize,
+}
+
+impl ProbeRecord {
+    fn new(r: &ProbeResult, targets: &[Target]) -> ProbeRecord {
+        ProbeRecord {
+            target: targets[r.target].name.clone(),
+            addr: r.addr,
+            port: r.port,
+            proto: r.proto.as_str(),
+            state: r.state,
+            reason: r.reason,
+            errno: r.errno.map(probe::errno::name),
+            icmp: r.icmp,
+            rtt_ms: r.rtt.map(crate::duration::ms),
+            tries: r.tries,
+            local: r.local,
+            stats: None,
+            order: r.target,
+        }
+    }
+}
+
+/// Connect-time statistics over `--count` rounds (milliseconds; open tries only).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Stats {
+    pub count: u32,
+    pub open: u32,
+    pub loss_pct: f64,
+    pub min_ms: Option<f64>,
+    pub avg_ms: Option<f64>,
+    pub max_ms: Option<f64>,
+    pub mdev_ms: Option<f64>,
+    pub p95_ms: Option<f64>,
+}
+
+impl Stats {
+    /// `rtts`: connect times of the open rounds; `count`: rounds made.
+    pub fn from_rtts(rtts: &mut [f64], count: u32) -> Stats {
+        rtts.sort_by(|a, b| a.total_cmp(b));
+        let n = rtts.len();
+        let open = n as u32;
+        let loss_pct = if count == 0 {
+            0.0
+        } else {
+            ((count - open) as f64 * 1000.0 / count as f64).round() / 10.0
+        };
+        if n == 0 {
+            return Stats {
+                count,
+                open,
+                loss_pct,
+                min_ms: None,
+                avg_ms: None,
+                max_ms: None,
+                mdev_ms: None,
+                p95_ms: None,
+            };
+        }
+        let avg = rtts.iter().sum::<f64>() / n as f64;
+        // mdev as ping prints it: the standard deviation.
+        let var = rtts.iter().map(|x| (x - avg).powi(2)).sum::<f64>() / n as f64;
+        // Nearest rank.
+        let rank = ((0.95 * n as f64).ceil() as usize).clamp(1, n);
+        let r3 = |x: f64| (x * 1000.0).round() / 1000.0;
+        Stats {
+            count,
+            open,
+            loss_pct,
+            min_ms: Some(r3(rtts[0])),
+            avg_ms: Some(r3(avg)),
+            max_ms: Some(r3(rtts[n - 1])),
+            mdev_ms: Some(r3(var.sqrt())),
+            p95_ms: Some(r3(rtts[rank - 1])),
+        }
+    }
+}
+
+impl Record for ProbeRecord {
+    const TYPE: &'static str = "probe";
+
+    fn headers(verbose: u8) -> Vec<&'static str> {
+        let mut h = vec![
+            "TARGET", "ADDRESS", "PORT", "PROTO", "STATE", "REASON", "RTT",
+        ];
+        if verbose > 0 {
+            h.extend(["LOCAL", "TRIES", "ERRNO", "ICMP"]);
+        }
+        h
+    }
+
+    fn cells(&self, verbose: u8) -> Vec<Cell> {
+        let tone = match self.state {
+            State::Open => Tone::Good,
+            State::Closed => Tone::Bad,
+            State::Error => Tone::Bad,
+            _ => Tone::Warn,
+        };
+        let mut c = vec![
+            Cell::new(self.target.clone()),
+            Cell::new(self.addr.to_string()),
+            Cell::new(self.port.to_string()),
+            Cell::new(self.proto),
+            Cell::toned(self.state.as_str(), tone),
+            Cell::new(self.reason.token()),
+            Cell::toned(
+                self.rtt_ms
+                    .map(|m| format!("{m:.3}ms"))
+                    .unwrap_or_else(|| "-".into()),
+                Tone::Dim,
+            ),
+        ];
+        if verbose > 0 {
+            c.push(Cell::opt(self.local));
+            c.push(Cell::new(self.tries.to_string()));
+            c.push(Cell::opt(self.errno.as_ref()));
+            c.push(Cell::opt(self.icmp.map(|i| match i.from {
+                Some(f) => format!("type {} code {} from {f}", i.kind, i.code),
+                None => format!("type {} code {}", i.kind, i.code),
+            })));
+        }
+        c
+    }
+}
+
+/// Per-port statistics as a table row.
+struct StatsRow<'a>(&'a ProbeRecord);
+
+/// The end-of-run summary as a JSON record.
+#[derive(Serialize)]
+struct RunSummary {
+    probed: usize,
+    counts: Vec<Count>,
+    icmp_rate_limited: Vec<IpAddr>,
+    interrupted: bool,
+    elapsed_ms: f64,
+}
+
+#[derive(Serialize)]
+struct Count {
+    state: State,
+    reason: Reason,
+    count: usize,
+}
+
+impl Record for RunSummary {
+    const TYPE: &'static str = "probe-summary";
+    fn headers(_: u8) -> Vec<&'static str> {
+        vec![]
+    }
+    fn cells(&self, _: u8) -> Vec<Cell> {
+        vec![]
+    }
+}
+
+/// Streams JSON lines, feeds the progress bar and keeps every result for the end.
+struct Collector<'a, W: Write> {
+    w: &'a mut W,
+    json: bool,
+    targets: &'a [Target],
+    records: Vec<ProbeRecord>,
+    bar: &'a Progress,
+    err: Option<std::io::Error>,
+    buf: Vec<u8>,
+}
+
+impl<W: Write> Sink for Collector<'_, W> {
+    fn result(&mut self, r: &ProbeResult) {
+        let rec = ProbeRecord::new(r, self.targets);
+        if self.json && self.err.is_none() {
+            // json::write flushes per line; here lines are flushed when the engine idles.
+            self.buf.clear();
+            if let Err(e) =
+                json::write(&mut self.buf, &rec).and_then(|_| self.w.write_all(&self.buf))
+            {
+                self.err = Some(e);
+            }
+        }
+        self.records.push(rec);
+        self.bar.inc();
+    }
+    fn idle(&mut self) {
+        if self.json && self.err.is_none() {
+            if let Err(e) = self.w.flush() {
+                self.err = Some(e);
+            }
+        }
+        self.bar.tick();
+    }
+}
+
+/// A progress bar on stderr, for terminals only, shown once a scan takes more than a moment.
+struct Progress {
+    bar: Option<ProgressBar>,
+    start: Instant,
+    shown: std::cell::Cell<bool>,
+}
+
+impl Progress {
+    fn new(total: u64, out: &OutputOpts) -> Progress {
+        let bar = (!out.quiet && std::io::stderr().is_terminal()).then(|| {
+            let b = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+            b.set_style(
+                ProgressStyle::with_template("{bar:30} {pos}/{len} ports  {per_sec}  ETA {eta}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            b
+        });
+        Progress {
+            bar,
+            start: Instant::now(),
+            shown: std::cell::Cell::new(false),
+        }
+    }
+    fn inc(&self) {
+        if let Some(b) = &self.bar {
+            b.inc(1);
+        }
+    }
+    fn tick(&self) {
+        if let Some(b) = &self.bar {
+            if !self.shown.get() && self.start.elapsed() > Duration::from_millis(500) {
+                self.shown.set(true);
+                b.set_draw_target(ProgressDrawTarget::stderr());
+                b.enable_steady_tick(Duration::from_millis(200));
+            }
+        }
+    }
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
+    for u in &plan.unresolved {
+        if !out.quiet {
+            eprintln!("sockdiag: {}: {}", u.name, u.error.message);
+        }
+    }
+    if plan.targets.is_empty() {
+        eprintln!("sockdiag: nothing to probe: no target has an address of the family asked for");
+        return Ok(Exit::Local);
+    }
+    let interrupt =
+        Interrupt::install().map_err(crate::app::local("installing the Ctrl-C handler"))?;
+    let addrs: Vec<IpAddr> = plan.targets.iter().map(|t| t.addr).collect();
+    let started = Instant::now();
+    let (records, summary) = match plan.mode {
+        Mode::Once => once(plan, &addrs, &plan.ports, &plan.config, out, w, &interrupt)?,
+        Mode::Count(n) => return counted(plan, &addrs, n, out, w, &interrupt),
+        Mode::Wait(d) => waited(plan, &addrs, d, out, w, &interrupt)?,
+    };
+    let json = out.format == Format::Json;
+    finish(plan, records, &summary, started, out, w, !json)?;
+    Ok(exit_for(
+        plan,
+        &summary,
+        plan.targets.len() * plan.ports.len(),
+    ))
+}
+
+fn exit_for(plan: &Plan, summary: &(Summary, Vec<State>), expected: usize) -> Exit {
+    let (s, states) = summary;
+    if s.interrupted {
+        return Exit::Interrupted;
+    }
+    if !states.is_empty() && states.iter().all(|st| *st == State::Error) {
+        return Exit::Local;
+    }
+    let all_open = states.len() == expected && states.iter().all(|st| *st == State::Open);
+    Exit::from_all_ok(all_open && plan.unresolved.is_empty())
+}
+
+type Outcome = (Vec<ProbeRecord>, (Summary, Vec<State>));
+
+fn once(
+    plan: &Plan,
+    addrs: &[IpAddr],
+    ports: &[u16],
+    config: &Config,
+    out: &OutputOpts,
+    w: &mut impl Write,
+    interrupt: &Interrupt,
+) -> Result<Outcome> {
+    let bar = Progress::new((addrs.len() * ports.len()) as u64, out);
+    let mut c = Collector {
+        w,
+        json: out.format == Format::Json,
+        targets: &plan.targets,
+        records: Vec::with_capacity(addrs.len() * ports.len()),
+        bar: &bar,
+        err: None,
+        buf: Vec::with_capacity(512),
+    };
+    let summary = probe::run(addrs, ports, config, interrupt, &mut c)?;
+    bar.finish();
+    if let Some(e) = c.err {
+        return Err(e.into());
+    }
+    c.w.flush()?;
+    let states = c.records.iter().map(|r| r.state).collect();
+    Ok((c.records, (summary, states)))
+}
+
+/// `--wait`: rounds over the ports not yet open until all are, or time runs out.
+fn waited(
+    plan: &Plan,
+    addrs: &[IpAddr],
+    limit: Duration,
+    out: &OutputOpts,
+    _w: &mut impl Write,
+    interrupt: &Interrupt,
+) -> Result<Outcome> {
+    let deadline = Instant::now() + limit;
+    let mut last: BTreeMap<(usize, u16), ProbeRecord> = BTreeMap::new();
+    let mut summary = Summary::default();
+    let quiet = OutputOpts {
+        format: Format::Plain,
+        quiet: true,
+        ..*out
+    };
+    let mut sink = std::io::sink();
+    loop {
+        // One address at a time keeps the bookkeeping simple: waits are for a few ports.
+        let mut pending = false;
+        for (i, &a) in addrs.iter().enumerate() {
+            let ports: Vec<u16> = plan
+                .ports
+                .iter()
+                .copied()
+                .filter(|p| !last.get(&(i, *p)).is_some_and(|r| r.state == State::Open))
+                .collect();
+            if ports.is_empty() {
+                continue;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            let cfg = Config {
+                timeout: plan.config.timeout.min(left.max(Duration::from_millis(1))),
+                retries: 0,
+                ..plan.config.clone()
+            };
+            let sub = Plan {
+                targets: vec![plan.targets[i].clone()],
+                unresolved: Vec::new(),
+                ports: ports.clone(),
+                config: cfg.clone(),
+                all: plan.all,
+                mode: Mode::Once,
+                interval: plan.interval,
+            };
+            let (recs, (s, _)) = once(&sub, &[a], &ports, &cfg, &quiet, &mut sink, interrupt)?;
+            summary.interrupted |= s.interrupted;
+            for mut r in recs {
+                r.order = i;
+                if r.state != State::Open {
+                    pending = true;
+                }
+                last.insert((i, r.port), r);
+            }
+        }
+        if summary.interrupted || !pending || Instant::now() >= deadline {
+            break;
+        }
+        let pause = plan
+            .interval
+            .min(deadline.saturating_duration_since(Instant::now()));
+        sleep_unless(pause, interrupt);
+        if interrupt.raised() {
+            summary.interrupted = true;
+            break;
+        }
+    }
+    let records: Vec<ProbeRecord> = last.into_values().collect();
+    let states = records.iter().map(|r| r.state).collect();
+    Ok((records, (summary, states)))
+}
+
+/// `--count N`: N rounds, results streamed in JSON, statistics per port at the end.
+fn counted(
+    plan: &Plan,
+    addrs: &[IpAddr],
+    n: u32,
+    out: &OutputOpts,
+    w: &mut impl Write,
+    interrupt: &Interrupt,
+) -> Result<Exit> {
+    let mut rtts: BTreeMap<(usize, u16), Vec<f64>> = BTreeMap::new();
+    let mut last: BTreeMap<(usize, u16), ProbeRecord> = BTreeMap::new();
+    let mut rounds = 0;
+    let mut interrupted = false;
+    let stream = OutputOpts {
+        quiet: true,
+        ..*out
+    };
+    for round in 0..n {
+        if round > 0 {
+            sleep_unless(plan.interval, interrupt);
+        }
+        if interrupt.raised() {
+            interrupted = true;
+            break;
+        }
+        let (recs, (s, _)) = once(
+            plan,
+            addrs,
+            &plan.ports,
+            &plan.config,
+            &stream,
+            w,
+            interrupt,
+        )?;
+        if s.interrupted {
+            interrupted = true;
+            break;
+        }
+        rounds += 1;
+        for r in recs {
+            let key = (r.order, r.port);
+            let e = rtts.entry(key).or_default();
+            if r.state == State::Open {
+                e.extend(r.rtt_ms);
+            }
+            last.insert(key, r);
+        }
+    }
+    let mut records: Vec<ProbeRecord> = last
+        .into_iter()
+        .map(|(k, mut r)| {
+            let v = rtts
+                .get_mut(&k)
+                .map(|v| v.as_mut_slice())
+                .unwrap_or(&mut []);
+            r.stats = Some(Stats::from_rtts(v, rounds));
+            r
+        })
+        .collect();
+    records.sort_by_key(|r| (r.order, r.port));
+    match out.format {
+        Format::Json => {
+            for r in &records {
+                let mut v = json::to_value(r);
+                v["type"] = "probe-stats".into();
+                serde_json::to_writer(&mut *w, &v)?;
+                w.write_all(b"\n")?;
+            }
+            w.flush()?;
+        }
+        _ => {
+            let rows: Vec<Vec<Cell>> = records.iter().map(|r| StatsRow(r).cells()).collect();
+            let headers = StatsRow::headers();
+            match out.format {
+                Format::Table => output::table::write_rows(w, out, &headers, &rows)?,
+                _ => {
+                    for row in rows {
+                        let line: Vec<String> =
+                            row.iter().map(|c| output::plain::field(&c.text)).collect();
+                        writeln!(w, "{}", line.join("\t"))?;
+                    }
+                    w.flush()?;
+                }
+            }
+        }
+    }
+    if interrupted {
+        return Ok(Exit::Interrupted);
+    }
+    let all_open = records.iter().all(|r| {
+        r.stats
+            .as_ref()
+            .is_some_and(|s| s.open == s.count && s.count > 0)
+    });
+    Ok(Exit::from_all_ok(all_open && plan.unresolved.is_empty()))
+}
+
+impl StatsRow<'_> {
+    fn headers() -> Vec<&'static str> {
+        vec![
+            "TARGET", "ADDRESS", "PORT", "SENT", "OPEN", "LOSS", "MIN", "AVG", "MAX", "MDEV", "P95",
+        ]
+    }
+    fn cells(&self) -> Vec<Cell> {
+        let r = self.0;
+        let s = r.stats.as_ref().expect("stats row");
+        let ms = |v: Option<f64>| Cell::new(v.map_or("-".into(), |m| format!("{m:.3}ms")));
+        vec![
+            Cell::new(r.target.clone()),
+            Cell::new(r.addr.to_string()),
+            Cell::new(r.port.to_string()),
+            Cell::new(s.count.to_string()),
+            Cell::new(s.open.to_string()),
+            Cell::toned(
+                format!("{}%", s.loss_pct),
+                if s.loss_pct > 0.0 {
+                    Tone::Bad
+                } else {
+                    Tone::Good
+                },
+            ),
+            ms(s.min_ms),
+            ms(s.avg_ms),
+            ms(s.max_ms),
+            ms(s.mdev_ms),
+            ms(s.p95_ms),
+        ]
+    }
+}
+
+fn sleep_unless(d: Duration, interrupt: &Interrupt) {
+    let end = Instant::now() + d;
+    while !interrupt.raised() {
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(50)));
+    }
+}
+
+/// Table and plain: the records sorted, listed whole or summarised; JSON: the summary record.
+fn finish(
+    plan: &Plan,
+    mut records: Vec<ProbeRecord>,
+    summary: &(Summary, Vec<State>),
+    started: Instant,
+    out: &OutputOpts,
+    w: &mut impl Write,
+    print_records: bool,
+) -> Result<()> {
+    let (s, _) = summary;
+    records.sort_by_key(|r| (r.order, r.port));
+    let mut counts: BTreeMap<(State, Reason), usize> = BTreeMap::new();
+    for r in &records {
+        *counts.entry((r.state, r.reason)).or_default() += 1;
+    }
+    let summarise = !plan.all && records.len() > LIST_ALL_UP_TO;
+    if out.format == Format::Json {
+        if !matches!(plan.mode, Mode::Once) {
+            for r in &records {
+                json::write(w, r)?;
+            }
+        }
+        let rs = RunSummary {
+            probed: records.len(),
+            counts: counts
+                .iter()
+                .map(|(&(state, reason), &count)| Count {
+                    state,
+                    reason,
+                    count,
+                })
+                .collect(),
+            icmp_rate_limited: s.icmp_rate_limited.clone(),
+            interrupted: s.interrupted,
+            elapsed_ms: crate::duration::ms(started.elapsed()),
+        };
+        json::write(w, &rs)?;
+        return Ok(());
+    }
+    if !print_records {
+        return Ok(());
+    }
+    let listed: Vec<ProbeRecord> = if summarise {
+        records.into_iter().filter(|r| r.is_open()).collect()
+    } else {
+        records
+    };
+    if !listed.is_empty() {
+        output::render(w, out, &listed)?;
+    }
+    let mut notes: Vec<String> = Vec::new();
+    if summarise {
+        for ((state, reason), n) in &counts {
+            if *state != State::Open {
+                notes.push(format!("{n} {} ({})", state.as_str(), reason.token()));
+            }
+        }
+        if listed.is_empty() {
+            notes.insert(0, "no open ports".into());
+        }
+    }
+    if !s.icmp_rate_limited.is_empty() {
+        let who: Vec<String> = s.icmp_rate_limited.iter().map(|a| a.to_string()).collect();
+        notes.push(format!(
+            "ICMP port-unreachable replies from {} were rate-limited by the sender: ports \
+             shown closed|filtered gave no answer while a known-closed port was silent too",
+            who.join(", ")
+        ));
+    }
+    if s.interrupted {
+        notes.push("interrupted: only finished ports are shown".into());
+    }
+    match out.format {
+        Format::Table if !notes.is_empty() => {
+            let rows: Vec<Vec<Cell>> = notes.iter().map(|n| vec![Cell::new(n.clone())]).collect();
+            output::table::write_rows(w, out, &["SUMMARY"], &rows)?;
+        }
+        _ => {
+            for n in &notes {
+                writeln!(w, "# {n}")?;
+            }
+            w.flush()?;
+        }
+    }
+    Ok(())
+}
+
+impl ProbeRecord {
+    pub fn is_open(&self) -> bool {
+        self.state == State::Open
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stats_like_ping() {
+        let mut v = vec![3.0, 1.0, 2.0, 4.0];
+        let s = Stats::from_rtts(&mut v, 5);
+        assert_eq!(s.min_ms, Some(1.0));
+        assert_eq!(s.max_ms, Some(4.0));
+        assert_eq!(s.avg_ms, Some(2.5));
+        assert_eq!(s.mdev_ms, Some(1.118));
+        assert_eq!(s.p95_ms, Some(4.0));
+        assert_eq!(s.loss_pct, 20.0);
+        let s = Stats::from_rtts(&mut [], 3);
+        assert_eq!((s.open, s.loss_pct, s.avg_ms), (0, 100.0, None));
+    }
+
+    #[test]
+    fn source_forms() {
+        assert_eq!(
+            parse_source("192.0.2.1").unwrap().to_string(),
+            "192.0.2.1:0"
+        );
+        assert_eq!(parse_source("192.0.2.1:4000").unwrap().port(), 4000);
+        assert_eq!(parse_source("[::1]:5").unwrap().to_string(), "[::1]:5");
+        assert_eq!(parse_source("[::1]").unwrap().to_string(), "[::1]:0");
+        assert_eq!(parse_source("::1").unwrap().to_string(), "[::1]:0");
+        assert_eq!(parse_source("host").unwrap_err().input, "host");
+    }
+}

@@ -1,0 +1,880 @@
+//! The readiness loop. One socket per probe try, non-blocking, registered once (oneshot) with
+//! epoll; the first event of any kind decides the try from `take_error()`. Slots are
+//! preallocated and reused, deadlines sit in a FIFO (every try has the same timeout, so
+//! deadlines come due in the order tries started): no per-probe allocation, no scans.
+use super::classify::classify;
+use super::{
+    limits, recverr, Config, EngineError, Icmp, ProbeResult, Proto, Reason, Sink, State, Summary,
+};
+use crate::interrupt::Interrupt;
+use polling::{Event, Events, Poller};
+use socket2::{Domain, SockAddr, Socket, Type};
+use std::collections::{HashMap, VecDeque};
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroUsize;
+use std::os::fd::AsRawFd;
+use std::time::{Duration, Instant};
+
+/// Longest the loop sleeps before it looks at the interrupt flag again.
+const TICK: Duration = Duration::from_millis(50);
+/// How often one port may come back to us as our own connection (or find no free local
+/// port) before it is reported as an error instead of tried again.
+const MAX_EXTRA: u16 = 64;
+/// How many times in a row socket() may fail with nothing in flight before giving up.
+const MAX_FD_STARVED: u32 = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Normal,
+    /// The last try of a port on an address that has rejected other ports by ICMP: if it
+    /// stays silent, the canary of its batch says whether that silence means anything.
+    Suspect(u32),
+    /// A port known to draw ICMP port unreachable, probed right after a batch of suspects.
+    Canary(u32),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    target: u32,
+    port: u16,
+    /// Tries already made (counted: ones that got no response).
+    tries_done: u32,
+    /// Tries that did not count: self-connects, no free local port.
+    extra: u16,
+    kind: Kind,
+}
+
+struct Slot {
+    sock: Option<Socket>,
+    p: Pending,
+    started: Instant,
+    gen: u32,
+    dest: SocketAddr,
+}
+
+/// What a canary found for its batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Waiting,
+    /// The known-rejecting port answered: ICMP was flowing, silence is real.
+    Answered,
+    /// The known-rejecting port was silent too: ICMP is rate-limited.
+    Silent,
+}
+
+#[derive(Default)]
+struct TargetState {
+    /// A port that drew ICMP port unreachable (the canary port).
+    unreach_port: Option<u16>,
+    /// The batch suspects are being added to, if it has no canary yet.
+    open_batch: Option<u32>,
+}
+
+enum Start {
+    Started,
+    Decided,
+    FdExhausted(i32),
+    AddrNotAvail,
+}
+
+struct Engine<'a> {
+    addrs: &'a [IpAddr],
+    ports: &'a [u16],
+    cfg: &'a Config,
+    poller: Poller,
+    slots: Vec<Slot>,
+    free: Vec<usize>,
+    deadlines: VecDeque<(Instant, usize, u32)>,
+    retry: VecDeque<Pending>,
+    next_job: u64,
+    total: u64,
+    inflight: usize,
+    window: usize,
+    /// In-flight TCP probes by destination, to recognise two of our own sockets connected
+    /// to each other (A's local address is B's destination and the other way round).
+    by_dest: HashMap<SocketAddr, usize>,
+    targets: Vec<TargetState>,
+    verdicts: Vec<Verdict>,
+    /// Silent suspects waiting for their batch's canary.
+    parked: Vec<(u32, ProbeResult)>,
+    canaries_due: Vec<u32>,
+    pause_until: Option<Instant>,
+    backoff: Duration,
+    fd_starved: u32,
+    summary: Summary,
+}
+
+/// Probes every port of every address; hands each result to `sink` as it is decided.
+pub fn run(
+    addrs: &[IpAddr],
+    ports: &[u16],
+    cfg: &Config,
+    interrupt: &Interrupt,
+    sink: &mut dyn Sink,
+) -> Result<Summary, EngineError> {
+    let nofile = limits::raise_nofile();
+    let window = cfg
+        .concurrency
+        .unwrap_or_else(|| limits::window_for(nofile))
+        .max(1);
+    let total = addrs.len() as u64 * ports.len() as u64;
+    let slots_needed = window.min(total as usize).max(1);
+    let mut e = Engine {
+        addrs,
+        ports,
+        cfg,
+        poller: Poller::new().map_err(EngineError::Poller)?,
+        slots: Vec::with_capacity(slots_needed),
+        free: Vec::with_capacity(slots_needed),
+        deadlines: VecDeque::with_capacity(slots_needed),
+        retry: VecDeque::new(),
+        next_job: 0,
+        total,
+        inflight: 0,
+        window,
+        by_dest: HashMap::with_capacity(if cfg.proto == Proto::Tcp {
+            slots_needed
+        } else {
+            0
+        }),
+        targets: (0..addrs.len()).map(|_| TargetState::default()).collect(),
+        verdicts: Vec::new(),
+        parked: Vec::new(),
+        canaries_due: Vec::new(),
+        pause_until: None,
+        backoff: Duration::from_millis(1),
+        fd_starved: 0,
+        summary: Summary {
+            window,
+            min_window: window,
+            ..Summary::default()
+        },
+    };
+    e.run_loop(interrupt, sink)?;
+    Ok(e.summary)
+}
+
+impl Engine<'_> {
+    fn run_loop(&mut self, interrupt: &Interrupt, sink: &mut dyn Sink) -> Result<(), EngineError> {
+        let mut events = Events::with_capacity(NonZeroUsize::new(1024).expect("non-zero"));
+        let interval = self.cfg.rate.map(|r| Duration::from_secs_f64(1.0 / r));
+        let mut next_token = Instant::now();
+        loop {
+            if interrupt.raised() {
+                self.summary.interrupted = true;
+                break;
+            }
+            let mut now = Instant::now();
+            if self.pause_until.is_some_and(|t| now >= t) {
+                self.pause_until = None;
+            }
+            // Start probes while the window, the pause and the rate allow.
+            while self.inflight < self.window && self.pause_until.is_none() {
+                if let Some(iv) = interval {
+                    if now < next_token {
+                        break;
+                    }
+                    // No bursts after an idle spell: at most one token banked.
+                    next_token = next_token.max(now - iv) + iv;
+                }
+                let Some(p) = self.next_pending() else { break };
+                match self.start(p, now, sink)? {
+                    Start::Started | Start::Decided => {}
+                    Start::FdExhausted(errno) => {
+                        self.summary.fd_exhausted += 1;
+                        if self.inflight == 0 {
+                            self.fd_starved += 1;
+                            if self.fd_starved >= MAX_FD_STARVED {
+                                self.emit_error(p, errno, sink);
+                                self.fd_starved = 0;
+                                continue;
+                            }
+                            self.pause_until = Some(now + Duration::from_millis(10));
+                        }
+                        // Fewer at once from now on: as many as did fit.
+                        self.window = self.inflight.max(1);
+                        self.summary.min_window = self.summary.min_window.min(self.window);
+                        self.retry.push_front(p);
+                        break;
+                    }
+                    Start::AddrNotAvail => {
+                        self.summary.addr_not_avail += 1;
+                        if p.extra >= MAX_EXTRA {
+                            self.emit_error(p, libc::EADDRNOTAVAIL, sink);
+                            continue;
+                        }
+                        self.retry.push_front(Pending {
+                            extra: p.extra + 1,
+                            ..p
+                        });
+                        // Local ports free up as probes in flight finish: wait a little,
+                        // longer each time in a row.
+                        self.pause_until = Some(now + self.backoff);
+                        self.backoff = (self.backoff * 2).min(Duration::from_millis(100));
+                        break;
+                    }
+                }
+                now = Instant::now();
+            }
+            self.launch_canaries(now, sink)?;
+            if self.inflight == 0
+                && self.retry.is_empty()
+                && self.next_job >= self.total
+                && self.pause_until.is_none()
+            {
+                break;
+            }
+            sink.idle();
+            let mut wait = TICK;
+            if let Some((d, _, _)) = self.deadlines.front() {
+                wait = wait.min(d.saturating_duration_since(now));
+            }
+            if let Some(t) = self.pause_until {
+                wait = wait.min(t.saturating_duration_since(now));
+            }
+            if interval.is_some() && self.inflight < self.window {
+                wait = wait.min(next_token.saturating_duration_since(now));
+            }
+            events.clear();
+            self.poller
+                .wait(&mut events, Some(wait))
+                .map_err(EngineError::Wait)?;
+            let now = Instant::now();
+            for ev in events.iter() {
+                self.decide(ev.key, now, sink);
+            }
+            self.expire(now, sink);
+        }
+        // Interrupted: close what is in flight; those ports have no result.
+        for s in &mut self.slots {
+            s.sock = None;
+        }
+        Ok(())
+    }
+
+    fn next_pending(&mut self) -> Option<Pending> {
+        if let Some(p) = self.retry.pop_front() {
+            return Some(p);
+        }
+        if self.next_job >= self.total {
+            return None;
+        }
+        let n = self.ports.len() as u64;
+        let j = self.next_job;
+        self.next_job += 1;
+        Some(Pending {
+            target: (j / n) as u32,
+            port: self.ports[(j % n) as usize],
+            tries_done: 0,
+            extra: 0,
+            kind: Kind::Normal,
+        })
+    }
+
+    fn last_try(&self, p: &Pending) -> bool {
+        p.tries_done >= self.cfg.retries
+    }
+
+    fn start(
+        &mut self,
+        mut p: Pending,
+        now: Instant,
+        sink: &mut dyn Sink,
+    ) -> Result<Start, EngineError> {
+        let ip = self.addrs[p.target as usize];
+        let dest = SocketAddr::new(ip, p.port);
+        let v6 = ip.is_ipv6();
+        let ty = match self.cfg.proto {
+            Proto::Tcp => Type::STREAM,
+            Proto::Udp => Type::DGRAM,
+        };
+        let sock = match Socket::new(Domain::for_address(dest), ty.nonblocking(), None) {
+            Ok(s) => s,
+            Err(e) => {
+                let errno = e.raw_os_error().unwrap_or(0);
+                return Ok(match errno {
+                    libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM => {
+                        Start::FdExhausted(errno)
+                    }
+                    _ => {
+                        self.emit_error(p, errno, sink);
+                        Start::Decided
+                    }
+                });
+            }
+        };
+        self.fd_starved = 0;
+        // Without it the ICMP type, code and sender are lost; the errno still decides.
+        let _ = recverr::enable(sock.as_raw_fd(), v6);
+        if let Err(e) = self.bind_local(&sock, v6) {
+            self.emit_error(p, e.raw_os_error().unwrap_or(0), sink);
+            return Ok(Start::Decided);
+        }
+        if matches!(p.kind, Kind::Normal) && self.cfg.proto == Proto::Tcp && self.last_try(&p) {
+            if let Some(b) = self.suspect_batch(p.target) {
+                p.kind = Kind::Suspect(b);
+            }
+        }
+        let res = sock.connect(&SockAddr::from(dest));
+        let in_progress = match &res {
+            Ok(()) => false,
+            Err(e) => match e.raw_os_error() {
+                Some(libc::EINPROGRESS) => true,
+                Some(libc::EADDRNOTAVAIL) | Some(libc::EAGAIN) => return Ok(Start::AddrNotAvail),
+                Some(errno) => {
+                    self.finish_error(p, &sock, errno, now, now, v6, sink);
+                    return Ok(Start::Decided);
+                }
+                None => {
+                    self.emit_error(p, 0, sink);
+                    return Ok(Start::Decided);
+                }
+            },
+        };
+        self.backoff = Duration::from_millis(1);
+        let readable = if self.cfg.proto == Proto::Udp {
+            if let Err(e) = self.send_payload(&sock, &p) {
+                let errno = e.raw_os_error().unwrap_or(0);
+                if errno == libc::EAGAIN || errno == libc::ENOBUFS {
+                    self.retry.push_back(p);
+                    return Ok(Start::Decided);
+                }
+                self.finish_error(p, &sock, errno, now, now, v6, sink);
+                return Ok(Start::Decided);
+            }
+            true
+        } else {
+            false
+        };
+        let idx = match self.free.pop() {
+            Some(i) => i,
+            None => {
+                self.slots.push(Slot {
+                    sock: None,
+                    p,
+                    started: now,
+                    gen: 0,
+                    dest,
+                });
+                self.slots.len() - 1
+            }
+        };
+        if !in_progress && self.cfg.proto == Proto::Tcp {
+            // Connected at once (possible on loopback): decide now, through the same path.
+            let s = &mut self.slots[idx];
+            s.sock = Some(sock);
+            s.p = p;
+            s.started = now;
+            s.dest = dest;
+            self.inflight += 1;
+            if self.cfg.proto == Proto::Tcp {
+                self.by_dest.insert(dest, idx);
+            }
+            self.decide(idx, now, sink);
+            return Ok(Start::Decided);
+        }
+        // SAFETY: the socket is removed from epoll by close() when its slot drops it, before
+        // the fd can be reused.
+        unsafe {
+            self.poller
+                .add(
+                    &sock,
+                    if readable {
+                        Event::readable(idx)
+                    } else {
+                        Event::writable(idx)
+                    },
+                )
+                .map_err(|e| EngineError::Register(e, dest))?;
+        }
+        let s = &mut self.slots[idx];
+        s.sock = Some(sock);
+        s.p = p;
+        s.started = now;
+        s.dest = dest;
+        let gen = s.gen;
+        self.deadlines.push_back((now + self.cfg.timeout, idx, gen));
+        self.inflight += 1;
+        self.summary.started += 1;
+        if self.cfg.proto == Proto::Tcp {
+            self.by_dest.insert(dest, idx);
+        }
+        Ok(Start::Started)
+    }
+
+    fn bind_local(&self, sock: &Socket, v6: bool) -> io::Result<()> {
+        if let Some(dev) = &self.cfg.interface {
+            sock.bind_device(Some(dev.as_bytes()))?;
+        }
+        if let Some(src) = self.cfg.source {
+            if src.is_ipv6() != v6 {
+                return Err(io::Error::from_raw_os_error(libc::EAFNOSUPPORT));
+            }
+            if src.port() != 0 {
+                // Many probes share the one source port: their 4-tuples still differ.
+                sock.set_reuse_address(true)?;
+            } else {
+                // Let connect() pick the port with the destination known, so the ephemeral
+                // range is shared across destinations instead of used up by bind().
+                let on: libc::c_int = 1;
+                // SAFETY: valid fd and option value.
+                unsafe {
+                    libc::setsockopt(
+                        sock.as_raw_fd(),
+                        libc::SOL_IP,
+                        libc::IP_BIND_ADDRESS_NO_PORT,
+                        &on as *const _ as *const libc::c_void,
+                        std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+                    );
+                }
+            }
+            sock.bind(&SockAddr::from(src))?;
+        }
+        Ok(())
+    }
+
+    fn send_payload(&self, sock: &Socket, p: &Pending) -> io::Result<usize> {
+        match &self.cfg.payload {
+            Some(b) => sock.send(b),
+            None => {
+                use std::io::Write;
+                let mut buf = [0u8; 48];
+                let mut c = io::Cursor::new(&mut buf[..]);
+                let _ = writeln!(c, "sockdiag-probe {} {}", p.port, p.tries_done + 1);
+                let n = c.position() as usize;
+                sock.send(&buf[..n])
+            }
+        }
+    }
+
+    /// The batch a suspect on this target joins, if the target has a canary port.
+    fn suspect_batch(&mut self, target: u32) -> Option<u32> {
+        let ts = &mut self.targets[target as usize];
+        ts.unreach_port?;
+        if let Some(b) = ts.open_batch {
+            return Some(b);
+        }
+        let b = self.verdicts.len() as u32;
+        self.verdicts.push(Verdict::Waiting);
+        ts.open_batch = Some(b);
+        self.canaries_due.push(target);
+        Some(b)
+    }
+
+    /// Starts one canary per open batch, after the batch's suspects: it closes the batch.
+    fn launch_canaries(&mut self, now: Instant, sink: &mut dyn Sink) -> Result<(), EngineError> {
+        while let Some(t) = self.canaries_due.pop() {
+            let ts = &mut self.targets[t as usize];
+            let (Some(port), Some(b)) = (ts.unreach_port, ts.open_batch.take()) else {
+                continue;
+            };
+            let p = Pending {
+                target: t,
+                port,
+                tries_done: self.cfg.retries,
+                extra: 0,
+                kind: Kind::Canary(b),
+            };
+            match self.start(p, now, sink)? {
+                Start::Started | Start::Decided => {}
+                // No socket for the canary: the batch cannot be vouched for.
+                Start::FdExhausted(_) | Start::AddrNotAvail => {
+                    self.set_verdict(b, Verdict::Silent, sink)
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn set_verdict(&mut self, batch: u32, v: Verdict, sink: &mut dyn Sink) {
+        let b = batch as usize;
+        if self.verdicts[b] != Verdict::Waiting {
+            return;
+        }
+        self.verdicts[b] = v;
+        let mut i = 0;
+        while i < self.parked.len() {
+            if self.parked[i].0 == batch {
+                let (_, mut r) = self.parked.swap_remove(i);
+                self.apply_verdict(&mut r, v);
+                sink.result(&r);
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    fn apply_verdict(&mut self, r: &mut ProbeResult, v: Verdict) {
+        if v == Verdict::Silent {
+            r.state = State::ClosedFiltered;
+            r.reason = Reason::IcmpRateLimited;
+            if !self.summary.icmp_rate_limited.contains(&r.addr) {
+                self.summary.icmp_rate_limited.push(r.addr);
+            }
+        }
+    }
+
+    /// Frees a slot: the socket is closed (and so leaves epoll), stale deadlines are skipped
+    /// by the generation.
+    fn release(&mut self, idx: usize) -> Option<(Socket, Pending, Instant, SocketAddr)> {
+        let s = &mut self.slots[idx];
+        let sock = s.sock.take()?;
+        s.gen = s.gen.wrapping_add(1);
+        let out = (sock, s.p, s.started, s.dest);
+        self.free.push(idx);
+        self.inflight -= 1;
+        if self.cfg.proto == Proto::Tcp && self.by_dest.get(&out.3) == Some(&idx) {
+            self.by_dest.remove(&out.3);
+        }
+        Some(out)
+    }
+
+    fn decide(&mut self, idx: usize, now: Instant, sink: &mut dyn Sink) {
+        let Some(s) = self.slots.get(idx) else { return };
+        let Some(sock) = s.sock.as_ref() else { return };
+        let v6 = s.dest.is_ipv6();
+        match sock.take_error() {
+            Ok(None) if self.cfg.proto == Proto::Tcp => self.connected(idx, now, sink),
+            Ok(None) => self.udp_readable(idx, now, sink),
+            Ok(Some(e)) | Err(e) => {
+                let errno = e.raw_os_error().unwrap_or(0);
+                let Some((sock, p, started, _)) = self.release(idx) else {
+                    return;
+                };
+                self.finish_error(p, &sock, errno, started, now, v6, sink);
+            }
+        }
+    }
+
+    fn connected(&mut self, idx: usize, now: Instant, sink: &mut dyn Sink) {
+        let s = &self.slots[idx];
+        let sock = s.sock.as_ref().expect("occupied");
+        let dest = s.dest;
+        let local = sock.local_addr().ok().and_then(|a| a.as_socket());
+        // Our own socket at the other end: connect() to a local port that the kernel also
+        // picked as our source port (self-connect), or two of our probes that met each other.
+        let mut own = local == Some(dest);
+        if let (false, Some(l)) = (own, local) {
+            if l.ip() == dest.ip() {
+                if let Some(&other) = self.by_dest.get(&l) {
+                    let o = &self.slots[other];
+                    let o_local = o
+                        .sock
+                        .as_ref()
+                        .and_then(|s| s.local_addr().ok())
+                        .and_then(|a| a.as_socket());
+                    if other != idx && o_local == Some(dest) {
+                        own = true;
+                        if let Some((osock, op, _, _)) = self.release(other) {
+                            let _ = osock.set_linger(Some(Duration::ZERO));
+                            self.requeue_own(op, sink);
+                        }
+                    }
+                }
+            }
+        }
+        let (sock, p, started, _) = self.release(idx).expect("occupied");
+        // RST on close: a scan leaves no TIME_WAIT behind.
+        let _ = sock.set_linger(Some(Duration::ZERO));
+        drop(sock);
+        if own {
+            self.requeue_own(p, sink);
+            return;
+        }
+        if let Kind::Canary(b) = p.kind {
+            self.set_verdict(b, Verdict::Silent, sink);
+            return;
+        }
+        let r = self.result(
+            p,
+            State::Open,
+            Reason::SynAck,
+            None,
+            None,
+            Some(now - started),
+            local,
+        );
+        sink.result(&r);
+    }
+
+    fn requeue_own(&mut self, p: Pending, sink: &mut dyn Sink) {
+        self.summary.self_connects += 1;
+        if p.extra >= MAX_EXTRA {
+            let r = self.result(p, State::Error, Reason::SelfConnect, None, None, None, None);
+            sink.result(&r);
+            return;
+        }
+        self.retry.push_back(Pending {
+            extra: p.extra + 1,
+            ..p
+        });
+    }
+
+    fn udp_readable(&mut self, idx: usize, now: Instant, sink: &mut dyn Sink) {
+        let mut buf = [0u8; 2048];
+        let s = &self.slots[idx];
+        let sock = s.sock.as_ref().expect("occupied");
+        let v6 = s.dest.is_ipv6();
+        // SAFETY: u8 and MaybeUninit<u8> have the same layout; recv only writes.
+        let ubuf = unsafe { &mut *(&mut buf[..] as *mut [u8] as *mut [std::mem::MaybeUninit<u8>]) };
+        match sock.recv(ubuf) {
+            Ok(_) => {
+                let local = sock.local_addr().ok().and_then(|a| a.as_socket());
+                let (_, p, started, _) = self.release(idx).expect("occupied");
+                let r = self.result(
+                    p,
+                    State::Open,
+                    Reason::UdpResponse,
+                    None,
+                    None,
+                    Some(now - started),
+                    local,
+                );
+                sink.result(&r);
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                let key = idx;
+                let _ = self.poller.modify(sock, Event::readable(key));
+            }
+            Err(e) => {
+                let errno = e.raw_os_error().unwrap_or(0);
+                let (sock, p, started, _) = self.release(idx).expect("occupied");
+                self.finish_error(p, &sock, errno, started, now, v6, sink);
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finish_error(
+        &mut self,
+        p: Pending,
+        sock: &Socket,
+        errno: i32,
+        started: Instant,
+        now: Instant,
+        v6: bool,
+        sink: &mut dyn Sink,
+    ) {
+        let icmp = recverr::read_icmp(sock.as_raw_fd());
+        let (state, reason) = classify(errno, icmp.as_ref(), v6, self.cfg.proto);
+        if reason == Reason::PortUnreach {
+            let ts = &mut self.targets[p.target as usize];
+            if ts.unreach_port.is_none() {
+                ts.unreach_port = Some(p.port);
+            }
+        }
+        if let Kind::Canary(b) = p.kind {
+            let v = if reason == Reason::PortUnreach {
+                Verdict::Answered
+            } else {
+                Verdict::Silent
+            };
+            self.set_verdict(b, v, sink);
+            return;
+        }
+        let rtt = (state != State::Error).then(|| now - started);
+        let r = self.result(p, state, reason, Some(errno), icmp, rtt, None);
+        sink.result(&r);
+    }
+
+    fn expire(&mut self, now: Instant, sink: &mut dyn Sink) {
+        while let Some(&(d, idx, gen)) = self.deadlines.front() {
+            if d > now {
+                break;
+            }
+            self.deadlines.pop_front();
+            if self.slots[idx].gen != gen || self.slots[idx].sock.is_none() {
+                continue;
+            }
+            let Some((sock, p, _, _)) = self.release(idx) else {
+                continue;
+            };
+            drop(sock);
+            let done = p.tries_done + 1;
+            match p.kind {
+                Kind::Canary(b) => {
+                    self.set_verdict(b, Verdict::Silent, sink);
+                    continue;
+                }
+                _ if done <= self.cfg.retries => {
+                    self.retry.push_back(Pending {
+                        tries_done: done,
+                        ..p
+                    });
+                    continue;
+                }
+                _ => {}
+            }
+            let state = match self.cfg.proto {
+                Proto::Tcp => State::Filtered,
+                Proto::Udp => State::OpenFiltered,
+            };
+            let mut r = self.result(
+                Pending {
+                    tries_done: done - 1,
+                    ..p
+                },
+                state,
+                Reason::NoResponse,
+                None,
+                None,
+                None,
+                None,
+            );
+            if let Kind::Suspect(b) = p.kind {
+                match self.verdicts[b as usize] {
+                    Verdict::Waiting => {
+                        self.parked.push((b, r));
+                        continue;
+                    }
+                    v => self.apply_verdict(&mut r, v),
+                }
+            }
+            sink.result(&r);
+        }
+    }
+
+    fn emit_error(&mut self, p: Pending, errno: i32, sink: &mut dyn Sink) {
+        if let Kind::Canary(b) = p.kind {
+            self.set_verdict(b, Verdict::Silent, sink);
+            return;
+        }
+        let r = self.result(
+            p,
+            State::Error,
+            Reason::Local(errno),
+            Some(errno),
+            None,
+            None,
+            None,
+        );
+        sink.result(&r);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn result(
+        &self,
+        p: Pending,
+        state: State,
+        reason: Reason,
+        errno: Option<i32>,
+        icmp: Option<Icmp>,
+        rtt: Option<Duration>,
+        local: Option<SocketAddr>,
+    ) -> ProbeResult {
+        ProbeResult {
+            target: p.target as usize,
+            addr: self.addrs[p.target as usize],
+            port: p.port,
+            proto: self.cfg.proto,
+            state,
+            reason,
+            errno,
+            icmp,
+            rtt,
+            tries: p.tries_done + 1,
+            local,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+
+    #[test]
+    fn loopback_open_and_closed() {
+        let l1 = TcpListener::bind("127.0.0.1:0").unwrap();
+        let l2 = TcpListener::bind("127.0.0.1:0").unwrap();
+        // A port that was just free: nobody listens there once the listener is gone.
+        let closed = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let (p1, p2) = (
+            l1.local_addr().unwrap().port(),
+            l2.local_addr().unwrap().port(),
+        );
+        let mut ports = vec![p1, p2, closed];
+        ports.sort();
+        let mut got = Vec::new();
+        let addrs = ["127.0.0.1".parse().unwrap()];
+        let s = run(
+            &addrs,
+            &ports,
+            &Config::default(),
+            &Interrupt::never(),
+            &mut |r: &ProbeResult| got.push(r.clone()),
+        )
+        .unwrap();
+        assert!(!s.interrupted);
+        assert_eq!(got.len(), 3);
+        for r in &got {
+            if r.port == closed {
+                assert_eq!(
+                    (r.state, r.reason),
+                    (State::Closed, Reason::ConnRefused),
+                    "{r:?}"
+                );
+                assert_eq!(r.errno, Some(libc::ECONNREFUSED));
+            } else {
+                assert_eq!((r.state, r.reason), (State::Open, Reason::SynAck), "{r:?}");
+                assert!(r.local.is_some() && r.rtt.is_some());
+            }
+        }
+    }
+
+    #[test]
+    fn udp_closed_port_is_port_unreach() {
+        let free = std::net::UdpSocket::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let echo = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let eport = echo.local_addr().unwrap().port();
+        let t = std::thread::spawn(move || {
+            let mut b = [0u8; 100];
+            echo.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            if let Ok((n, from)) = echo.recv_from(&mut b) {
+                echo.send_to(&b[..n], from).unwrap();
+            }
+        });
+        let cfg = Config {
+            proto: Proto::Udp,
+            ..Config::default()
+        };
+        let mut got = Vec::new();
+        let addrs = ["127.0.0.1".parse().unwrap()];
+        let mut ports = vec![free, eport];
+        ports.sort();
+        run(
+            &addrs,
+            &ports,
+            &cfg,
+            &Interrupt::never(),
+            &mut |r: &ProbeResult| got.push(r.clone()),
+        )
+        .unwrap();
+        t.join().unwrap();
+        for r in &got {
+            if r.port == free {
+                assert_eq!(
+                    (r.state, r.reason),
+                    (State::Closed, Reason::PortUnreach),
+                    "{r:?}"
+                );
+                assert_eq!(r.icmp.map(|i| (i.kind, i.code)), Some((3, 3)));
+            } else {
+                assert_eq!(
+                    (r.state, r.reason),
+                    (State::Open, Reason::UdpResponse),
+                    "{r:?}"
+                );
+            }
+        }
+    }
+}

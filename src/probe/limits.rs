@@ -1,0 +1,51 @@
+//! The fd limit: a scan wants as many sockets in flight as the process may open.
+
+/// Descriptors kept back from the window: stdio, the epoll fd and its timer, a file or two.
+pub const RESERVED_FDS: u64 = 16;
+
+/// The largest default window: beyond this the kernel's own work per connect dominates and a
+/// bigger window only holds more memory.
+pub const MAX_DEFAULT_WINDOW: usize = 8192;
+
+/// Raises the soft RLIMIT_NOFILE to the hard limit; returns the soft limit now in force.
+pub fn raise_nofile() -> u64 {
+    let mut rl = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit write to / read from a valid rlimit.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl) != 0 {
+            return 1024;
+        }
+        if rl.rlim_cur < rl.rlim_max {
+            let want = libc::rlimit {
+                // An unlimited hard limit is not a number of files: ask for a large one.
+                rlim_cur: rl.rlim_max.min(1 << 20),
+                rlim_max: rl.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &want) == 0 {
+                rl.rlim_cur = want.rlim_cur;
+            }
+        }
+    }
+    #[allow(clippy::unnecessary_cast)] // rlim_t is not u64 everywhere
+    {
+        rl.rlim_cur as u64
+    }
+}
+
+/// The default window for a soft fd limit.
+pub fn window_for(nofile: u64) -> usize {
+    (nofile.saturating_sub(RESERVED_FDS) as usize).clamp(1, MAX_DEFAULT_WINDOW)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn window_from_limit() {
+        assert_eq!(super::window_for(64), 48);
+        assert_eq!(super::window_for(10), 1);
+        assert_eq!(super::window_for(1 << 20), super::MAX_DEFAULT_WINDOW);
+    }
+}

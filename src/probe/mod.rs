@@ -1,0 +1,226 @@
+//! The probe engine: non-blocking connects (and UDP datagrams) over an epoll readiness loop,
+//! a bounded window, a deadline per try, and a state and reason for every port. Results are
+//! streamed to a [`Sink`]; the engine never prints.
+pub mod classify;
+pub mod engine;
+pub mod errno;
+pub mod limits;
+pub mod recverr;
+
+pub use engine::run;
+
+use serde::Serialize;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+/// What a probe found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum State {
+    #[serde(rename = "open")]
+    Open,
+    #[serde(rename = "closed")]
+    Closed,
+    #[serde(rename = "filtered")]
+    Filtered,
+    /// UDP: no reply and no ICMP error; the datagram may have been taken or dropped.
+    #[serde(rename = "open|filtered")]
+    OpenFiltered,
+    /// TCP: no answer from a host whose ICMP port-unreachable replies were rate-limited
+    /// meanwhile, so the silence does not tell closed from filtered.
+    #[serde(rename = "closed|filtered")]
+    ClosedFiltered,
+    #[serde(rename = "unreachable")]
+    Unreachable,
+    #[serde(rename = "error")]
+    Error,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Open => "open",
+            State::Closed => "closed",
+            State::Filtered => "filtered",
+            State::OpenFiltered => "open|filtered",
+            State::ClosedFiltered => "closed|filtered",
+            State::Unreachable => "unreachable",
+            State::Error => "error",
+        }
+    }
+}
+
+/// Why a probe is in its state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reason {
+    SynAck,
+    UdpResponse,
+    ConnRefused,
+    PortUnreach,
+    NoResponse,
+    AdminProhibited,
+    ProtoUnreach,
+    HostUnreach,
+    NetUnreach,
+    /// A local resource or an invalid target: the errno.
+    Local(i32),
+    /// No answer while the host's ICMP errors were rate-limited (see [`State::ClosedFiltered`]).
+    IcmpRateLimited,
+    /// Our own connection came back to us every time we tried (local address = peer).
+    SelfConnect,
+}
+
+impl Reason {
+    pub fn token(self) -> String {
+        match self {
+            Reason::SynAck => "syn-ack".into(),
+            Reason::UdpResponse => "udp-response".into(),
+            Reason::ConnRefused => "conn-refused".into(),
+            Reason::PortUnreach => "port-unreach".into(),
+            Reason::NoResponse => "no-response".into(),
+            Reason::AdminProhibited => "admin-prohibited".into(),
+            Reason::ProtoUnreach => "proto-unreach".into(),
+            Reason::HostUnreach => "host-unreach".into(),
+            Reason::NetUnreach => "net-unreach".into(),
+            Reason::Local(e) => format!("local:{}", errno::name(e)),
+            Reason::IcmpRateLimited => "icmp-rate-limited".into(),
+            Reason::SelfConnect => "local:self-connect".into(),
+        }
+    }
+}
+
+impl Serialize for Reason {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.token())
+    }
+}
+
+/// The ICMP message behind a result: type, code and the address that sent it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Icmp {
+    #[serde(rename = "type")]
+    pub kind: u8,
+    pub code: u8,
+    pub from: Option<IpAddr>,
+}
+
+/// TCP connect or UDP datagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Proto {
+    #[default]
+    Tcp,
+    Udp,
+}
+
+impl Proto {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Proto::Tcp => "tcp",
+            Proto::Udp => "udp",
+        }
+    }
+}
+
+/// One port of one address, decided.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeResult {
+    /// Index of the address in the list given to [`run`].
+    pub target: usize,
+    pub addr: IpAddr,
+    pub port: u16,
+    pub proto: Proto,
+    pub state: State,
+    pub reason: Reason,
+    /// The errno that decided it (`None` for open and no-response).
+    pub errno: Option<i32>,
+    pub icmp: Option<Icmp>,
+    /// Connect time (TCP) or reply time (UDP) of the deciding try.
+    pub rtt: Option<Duration>,
+    pub tries: u32,
+    pub local: Option<SocketAddr>,
+}
+
+impl ProbeResult {
+    pub fn is_open(&self) -> bool {
+        self.state == State::Open
+    }
+}
+
+/// How to probe: plain values, no clap.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub proto: Proto,
+    /// Deadline of one try.
+    pub timeout: Duration,
+    /// Further tries for a port that gave no response.
+    pub retries: u32,
+    /// Most probes in flight; `None`: from the fd limit.
+    pub concurrency: Option<usize>,
+    /// Most new probes started per second.
+    pub rate: Option<f64>,
+    /// Local address (and port, if not 0) to send from.
+    pub source: Option<SocketAddr>,
+    /// SO_BINDTODEVICE.
+    pub interface: Option<String>,
+    /// UDP payload; `None`: a unique token per probe.
+    pub payload: Option<Vec<u8>>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            proto: Proto::Tcp,
+            timeout: Duration::from_secs(1),
+            retries: 1,
+            concurrency: None,
+            rate: None,
+            source: None,
+            interface: None,
+            payload: None,
+        }
+    }
+}
+
+/// What happened during a run, beside the results.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    /// Ctrl-C stopped the run: not every port has a result.
+    pub interrupted: bool,
+    /// The window the run started with, and the smallest it shrank to.
+    pub window: usize,
+    pub min_window: usize,
+    /// Times socket() failed with EMFILE/ENFILE/ENOBUFS and the port was tried again later.
+    pub fd_exhausted: u64,
+    /// Times connect() found no free local port (EADDRNOTAVAIL) and was tried again later.
+    pub addr_not_avail: u64,
+    /// Connections that turned out to be our own (self- or cross-connect), retried.
+    pub self_connects: u64,
+    /// Addresses whose ICMP errors were rate-limited: a known-rejecting port went silent
+    /// while others were silent, so their silence says nothing.
+    pub icmp_rate_limited: Vec<IpAddr>,
+    /// Probes started (all tries).
+    pub started: u64,
+}
+
+/// Where the engine hands results as they are decided.
+pub trait Sink {
+    fn result(&mut self, r: &ProbeResult);
+    /// Called before the engine blocks: a chance to flush output or draw progress.
+    fn idle(&mut self) {}
+}
+
+impl<F: FnMut(&ProbeResult)> Sink for F {
+    fn result(&mut self, r: &ProbeResult) {
+        self(r)
+    }
+}
+
+/// Errors that keep the engine from running at all (exit 3).
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("creating the epoll instance: {0}")]
+    Poller(#[source] std::io::Error),
+    #[error("waiting for events: {0}")]
+    Wait(#[source] std::io::Error),
+    #[error("registering the socket for {1}: {0}")]
+    Register(#[source] std::io::Error, SocketAddr),
+}

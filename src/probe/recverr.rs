@@ -1,0 +1,112 @@
+//! IP_RECVERR / IPV6_RECVERR: the kernel queues the ICMP error that ended a connect on the
+//! socket's error queue, with its type, code and the address that sent it. That is how a
+//! reject by ICMP port unreachable is told from a TCP reset (both are ECONNREFUSED), and an
+//! admin-prohibited reject from a host unreachable (both EHOSTUNREACH on IPv4).
+use super::Icmp;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::os::fd::RawFd;
+
+const SO_EE_ORIGIN_ICMP: u8 = 2;
+const SO_EE_ORIGIN_ICMP6: u8 = 3;
+
+/// Asks the kernel to queue ICMP errors for this socket.
+pub fn enable(fd: RawFd, v6: bool) -> std::io::Result<()> {
+    let on: libc::c_int = 1;
+    let (level, opt) = if v6 {
+        (libc::SOL_IPV6, libc::IPV6_RECVERR)
+    } else {
+        (libc::SOL_IP, libc::IP_RECVERR)
+    };
+    // SAFETY: a valid fd and a c_int option value of the right size.
+    let rc = unsafe {
+        libc::setsockopt(
+            fd,
+            level,
+            opt,
+            &on as *const _ as *const libc::c_void,
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Reads the error queue and returns the first ICMP error on it, if any. Never blocks.
+pub fn read_icmp(fd: RawFd) -> Option<Icmp> {
+    // A few entries at most: a retransmitted SYN can draw a second ICMP.
+    for _ in 0..4 {
+        match read_one(fd) {
+            Some(Some(icmp)) => return Some(icmp),
+            Some(None) => continue,
+            None => return None,
+        }
+    }
+    None
+}
+
+/// `None`: the queue is empty; `Some(None)`: an entry that is not an ICMP error.
+fn read_one(fd: RawFd) -> Option<Option<Icmp>> {
+    let mut data = [0u8; 64];
+    let mut iov = libc::iovec {
+        iov_base: data.as_mut_ptr() as *mut libc::c_void,
+        iov_len: data.len(),
+    };
+    // u64 for alignment of the cmsg headers.
+    let mut control = [0u64; 64];
+    // SAFETY: msghdr is plain data; zeroed is a valid empty header.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.as_mut_ptr() as *mut libc::c_void;
+    msg.msg_controllen = std::mem::size_of_val(&control) as _;
+    // SAFETY: msg points at buffers that live across the call.
+    let n = unsafe { libc::recvmsg(fd, &mut msg, libc::MSG_ERRQUEUE | libc::MSG_DONTWAIT) };
+    if n < 0 {
+        return None;
+    }
+    // SAFETY: walking the control buffer the kernel filled, with the libc CMSG macros.
+    unsafe {
+        let mut cmsg = libc::CMSG_FIRSTHDR(&msg);
+        while !cmsg.is_null() {
+            let c = &*cmsg;
+            let is_err = (c.cmsg_level == libc::SOL_IP && c.cmsg_type == libc::IP_RECVERR)
+                || (c.cmsg_level == libc::SOL_IPV6 && c.cmsg_type == libc::IPV6_RECVERR);
+            if is_err {
+                let ee_ptr = libc::CMSG_DATA(cmsg) as *const libc::sock_extended_err;
+                let ee = std::ptr::read_unaligned(ee_ptr);
+                if ee.ee_origin == SO_EE_ORIGIN_ICMP || ee.ee_origin == SO_EE_ORIGIN_ICMP6 {
+                    let from = offender(ee_ptr.add(1) as *const u8);
+                    return Some(Some(Icmp {
+                        kind: ee.ee_type,
+                        code: ee.ee_code,
+                        from,
+                    }));
+                }
+            }
+            cmsg = libc::CMSG_NXTHDR(&msg, cmsg);
+        }
+    }
+    Some(None)
+}
+
+/// SO_EE_OFFENDER: the sockaddr right after the extended error.
+///
+/// # Safety
+/// `p` points into a control message holding a sock_extended_err and its offender.
+unsafe fn offender(p: *const u8) -> Option<IpAddr> {
+    let family = std::ptr::read_unaligned(p as *const libc::sa_family_t);
+    match family as i32 {
+        libc::AF_INET => {
+            let sa = std::ptr::read_unaligned(p as *const libc::sockaddr_in);
+            Some(IpAddr::V4(Ipv4Addr::from(u32::from_be(sa.sin_addr.s_addr))))
+        }
+        libc::AF_INET6 => {
+            let sa = std::ptr::read_unaligned(p as *const libc::sockaddr_in6);
+            Some(IpAddr::V6(Ipv6Addr::from(sa.sin6_addr.s6_addr)))
+        }
+        _ => None,
+    }
+}
