@@ -13,7 +13,22 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// Prefix of every namespace the lab makes, so a CI trap can find leftovers of killed runs.
+/// `SOCKDIAG_LAB_PREFIX` (which must start with this) narrows it to one run, so a cleanup
+/// removes only that run's leftovers and never another run's live namespaces.
 pub const PREFIX: &str = "sdlab";
+
+fn prefix() -> String {
+    match std::env::var("SOCKDIAG_LAB_PREFIX") {
+        Ok(p)
+            if p.starts_with(PREFIX)
+                && p.len() <= 16
+                && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
+        {
+            p
+        }
+        _ => PREFIX.to_string(),
+    }
+}
 
 /// A bound on any one command the lab runs inside a namespace.
 pub const COMMAND_LIMIT: Duration = Duration::from_secs(300);
@@ -71,7 +86,7 @@ impl Ns {
             .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
             .take(24)
             .collect();
-        let name = format!("{PREFIX}-{}-{n}-{tag}", std::process::id());
+        let name = format!("{}-{}-{n}-{tag}", prefix(), std::process::id());
         run(Command::new("ip").args(["netns", "add", &name]));
         let ns = Ns {
             name,
@@ -89,6 +104,7 @@ impl Ns {
             .args(["ip", "netns", "exec", &self.name])
             .arg(program)
             .env_remove("SOCKDIAG_LAB")
+            .env_remove("SOCKDIAG_LAB_PREFIX")
             .env("NO_COLOR", "1");
         c
     }
