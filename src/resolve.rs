@@ -1,12 +1,13 @@
 //! Name resolution: getaddrinfo with AI_CANONNAME, reverse names by getnameinfo, failures
 //! classified. Returns records; never prints.
 use crate::error::InputError;
+use crate::interrupt::Interrupt;
 use crate::names::validate_hostname;
 use dns_lookup::{AddrInfoHints, LookupErrorKind};
 use serde::Serialize;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 /// Which address families to ask for (`-4` / `-6`).
@@ -237,33 +238,52 @@ pub fn lookup(name: &str, family: Family) -> Result<(Option<String>, Vec<IpAddr>
 }
 
 /// Resolves many names concurrently on a bounded pool of threads; records come back in
-/// input order.
+/// input order. When `interrupt` is raised, no new lookup starts and the call returns at once
+/// with the lookups that finished (`None` for the rest): a getaddrinfo in flight cannot be
+/// cancelled, so its thread is left to finish on its own.
 pub fn resolve_all(
     names: &[String],
     family: Family,
     reverse: bool,
     jobs: usize,
-) -> Vec<ResolveRecord> {
+    interrupt: &Interrupt,
+) -> Vec<Option<ResolveRecord>> {
     let jobs = jobs.clamp(1, names.len().max(1));
-    let next = AtomicUsize::new(0);
-    let slots: Mutex<Vec<Option<ResolveRecord>>> = Mutex::new(vec![None; names.len()]);
-    std::thread::scope(|s| {
-        for _ in 0..jobs {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(name) = names.get(i) else { break };
-                let rec = resolve_one(name, family, reverse);
-                slots.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(rec);
-            });
+    let shared: Arc<(Vec<String>, AtomicUsize)> = Arc::new((names.to_vec(), AtomicUsize::new(0)));
+    let (tx, rx) = mpsc::channel::<(usize, ResolveRecord)>();
+    for _ in 0..jobs {
+        let (shared, tx, interrupt) = (Arc::clone(&shared), tx.clone(), interrupt.clone());
+        std::thread::spawn(move || {
+            while !interrupt.raised() {
+                let i = shared.1.fetch_add(1, Ordering::Relaxed);
+                let Some(name) = shared.0.get(i) else { break };
+                if tx.send((i, resolve_one(name, family, reverse))).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    drop(tx);
+    let mut out: Vec<Option<ResolveRecord>> = vec![None; names.len()];
+    loop {
+        match rx.recv_timeout(INTERRUPT_TICK) {
+            Ok((i, rec)) => out[i] = Some(rec),
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) if interrupt.raised() => {
+                // Take what finished meanwhile, then stop waiting for the rest.
+                while let Ok((i, rec)) = rx.try_recv() {
+                    out[i] = Some(rec);
+                }
+                break;
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
         }
-    });
-    slots
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner())
-        .into_iter()
-        .map(|r| r.expect("every slot filled"))
-        .collect()
+    }
+    out
 }
+
+/// How often a wait for lookups looks at the interrupt flag.
+const INTERRUPT_TICK: Duration = Duration::from_millis(50);
 
 #[cfg(test)]
 mod tests {

@@ -212,3 +212,52 @@ fn one_failing_name_among_several_gives_exit_1_and_keeps_input_order() {
         "{text}"
     );
 }
+
+#[test]
+fn ctrl_c_prints_the_lookups_that_finished_and_exits_130() {
+    let Some(ns) = Ns::new("resolve-sigint") else {
+        return;
+    };
+    // One name waits on a resolver that never answers (5 s x 2 tries); the others finish at once.
+    let _silent = ns.enter(|| std::net::UdpSocket::bind("127.0.0.53:53").expect("bind :53"));
+    ns.write_etc(
+        "resolv.conf",
+        "nameserver 127.0.0.53\noptions timeout:5 attempts:2\n",
+    );
+    ns.write_etc(
+        "hosts",
+        "127.0.0.1 localhost\n192.0.2.50 hostsonly.sockdiag.test\n",
+    );
+    let child = std::process::Command::new("ip")
+        .args(["netns", "exec", &ns.name])
+        .arg(lab::sockdiag_bin())
+        .args([
+            "resolve",
+            "--json",
+            "--no-reverse",
+            "localhost",
+            "silent.sockdiag.test",
+            "hostsonly.sockdiag.test",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn sockdiag");
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    // SAFETY: signalling the child this test started, by its PID.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    let t = std::time::Instant::now();
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(3),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(130), "{out:?}");
+    let names: Vec<String> = json_lines(&out)
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["localhost", "hostsonly.sockdiag.test"]);
+}

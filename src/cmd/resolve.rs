@@ -1,6 +1,7 @@
 //! `sockdiag resolve`: the plan, the engine call, the presentation of a resolve record.
 use crate::cli::ResolveArgs;
 use crate::exit::Exit;
+use crate::interrupt::Interrupt;
 use crate::output::{self, Cell, OutputOpts, Record, Tone};
 use crate::resolve::{self, Family, ResolveRecord};
 use anyhow::Result;
@@ -44,8 +45,22 @@ pub fn plan(args: &ResolveArgs, family: Family) -> Result<Plan> {
 }
 
 pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl std::io::Write) -> Result<Exit> {
-    let records = resolve::resolve_all(&plan.names, plan.family, plan.reverse, plan.jobs);
+    let interrupt =
+        Interrupt::install().map_err(crate::app::local("installing the Ctrl-C handler"))?;
+    let results = resolve::resolve_all(
+        &plan.names,
+        plan.family,
+        plan.reverse,
+        plan.jobs,
+        &interrupt,
+    );
+    let complete = results.iter().all(Option::is_some);
+    // Interrupted: every lookup that finished is printed, in input order.
+    let records: Vec<ResolveRecord> = results.into_iter().flatten().collect();
     output::render(w, out, &records)?;
+    if interrupt.raised() && !complete {
+        return Ok(Exit::Interrupted);
+    }
     Ok(Exit::from_all_ok(records.iter().all(ResolveRecord::ok)))
 }
 
