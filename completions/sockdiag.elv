@@ -34,6 +34,7 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand --version 'Print version'
             cand resolve 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
             cand probe 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
+            cand serve 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sockdiag;resolve'= {
@@ -80,14 +81,41 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'sockdiag;serve'= {
+            cand --banner 'Write TEXT (and CRLF unless it ends with a newline) to each client, then close (UDP: reply TEXT to each datagram)'
+            cand --max-clients 'Most TCP clients at once; more are accepted and reset at once, and logged'
+            cand --idle-timeout 'Close a connection after this long with no traffic either way'
+            cand --max-bytes 'Close a connection once the client has sent this many bytes (e.g. 1000, 64k, 10m)'
+            cand --duration 'Stop after this long'
+            cand --format 'Output format [default: table on a terminal, plain otherwise]'
+            cand --color 'When to colour the table (NO_COLOR turns auto off)'
+            cand --echo 'Send every byte back (the default)'
+            cand --discard 'Read and drop everything (UDP: no reply)'
+            cand --http 'Answer every HTTP/1.x request with 200 and a small body (keep-alive as asked)'
+            cand --udp 'Serve UDP (datagram echo) instead of TCP'
+            cand --tcp 'With --udp: serve TCP as well, on the same addresses'
+            cand --once 'Serve one client (or one datagram, when only UDP is served), then stop'
+            cand --json 'Shorthand for --format json (JSON lines: one object per record)'
+            cand -4 'IPv4 only'
+            cand -6 'IPv6 only'
+            cand -v 'More detail (repeat for more)'
+            cand --verbose 'More detail (repeat for more)'
+            cand -q 'No progress, no notes on stderr: only results and errors'
+            cand --quiet 'No progress, no notes on stderr: only results and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'sockdiag;help'= {
             cand resolve 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
             cand probe 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
+            cand serve 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sockdiag;help;resolve'= {
         }
         &'sockdiag;help;probe'= {
+        }
+        &'sockdiag;help;serve'= {
         }
         &'sockdiag;help;help'= {
         }

@@ -19,4 +19,5 @@ pub mod output;
 pub mod ports;
 pub mod probe;
 pub mod resolve;
+pub mod serve;
 pub mod targets;

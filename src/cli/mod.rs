@@ -2,9 +2,11 @@
 //! types: they are validated into plans there.
 mod probe;
 mod resolve;
+mod serve;
 
 pub use probe::ProbeArgs;
 pub use resolve::ResolveArgs;
+pub use serve::ServeArgs;
 
 use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
@@ -86,6 +88,7 @@ pub enum ColorArg {
 pub enum Command {
     Resolve(ResolveArgs),
     Probe(ProbeArgs),
+    Serve(ServeArgs),
 }
 
 /// The clap command: the one source for parsing, help, completions and man pages.

@@ -2,6 +2,7 @@
 //! records to the renderers, decide the exit code.
 pub mod probe;
 pub mod resolve;
+pub mod serve;
 
 use crate::error::InputError;
 use std::io::BufRead;
