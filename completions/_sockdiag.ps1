@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client')
+            [CompletionResult]::new('http', 'http', [CompletionResultType]::ParameterValue, 'HTTP/1.1 check over a plain TCP socket: status, headers, body size, timing breakdown')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -112,10 +113,31 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'sockdiag;http' {
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Add a request header NAME:VALUE (repeatable; replaces a default of the same name)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Add a request header NAME:VALUE (repeatable; replaces a default of the same name)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline for each whole exchange: connect, request, response')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Make N requests (a new connection each) and show min/avg/max per phase')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Pause between the requests of --count')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, plain otherwise]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table (NO_COLOR turns auto off)')
+            [CompletionResult]::new('--head', '--head', [CompletionResultType]::ParameterName, 'Send HEAD instead of GET (no body is read)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --format json (JSON lines: one object per record)')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'IPv4 only')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'IPv6 only')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress, no notes on stderr: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress, no notes on stderr: only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'sockdiag;help' {
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client')
+            [CompletionResult]::new('http', 'http', [CompletionResultType]::ParameterValue, 'HTTP/1.1 check over a plain TCP socket: status, headers, body size, timing breakdown')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -126,6 +148,9 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             break
         }
         'sockdiag;help;serve' {
+            break
+        }
+        'sockdiag;help;http' {
             break
         }
         'sockdiag;help;help' {

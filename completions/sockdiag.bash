@@ -19,6 +19,9 @@ _sockdiag() {
             sockdiag,help)
                 cmd="sockdiag__subcmd__help"
                 ;;
+            sockdiag,http)
+                cmd="sockdiag__subcmd__http"
+                ;;
             sockdiag,probe)
                 cmd="sockdiag__subcmd__probe"
                 ;;
@@ -30,6 +33,9 @@ _sockdiag() {
                 ;;
             sockdiag__subcmd__help,help)
                 cmd="sockdiag__subcmd__help__subcmd__help"
+                ;;
+            sockdiag__subcmd__help,http)
+                cmd="sockdiag__subcmd__help__subcmd__http"
                 ;;
             sockdiag__subcmd__help,probe)
                 cmd="sockdiag__subcmd__help__subcmd__probe"
@@ -47,7 +53,7 @@ _sockdiag() {
 
     case "${cmd}" in
         sockdiag)
-            opts="-4 -6 -v -q -h -V --format --json --color --verbose --quiet --generate --help --version resolve probe serve help"
+            opts="-4 -6 -v -q -h -V --format --json --color --verbose --quiet --generate --help --version resolve probe serve http help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -73,7 +79,7 @@ _sockdiag() {
             return 0
             ;;
         sockdiag__subcmd__help)
-            opts="resolve probe serve help"
+            opts="resolve probe serve http help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -87,6 +93,20 @@ _sockdiag() {
             return 0
             ;;
         sockdiag__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sockdiag__subcmd__help__subcmd__http)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -135,6 +155,48 @@ _sockdiag() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sockdiag__subcmd__http)
+            opts="-H -4 -6 -v -q -h --head --header --timeout --count --interval --format --json --color --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

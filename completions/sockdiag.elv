@@ -35,6 +35,7 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand resolve 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
             cand probe 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
             cand serve 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
+            cand http 'HTTP/1.1 check over a plain TCP socket: status, headers, body size, timing breakdown'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sockdiag;resolve'= {
@@ -105,10 +106,30 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'sockdiag;http'= {
+            cand -H 'Add a request header NAME:VALUE (repeatable; replaces a default of the same name)'
+            cand --header 'Add a request header NAME:VALUE (repeatable; replaces a default of the same name)'
+            cand --timeout 'Deadline for each whole exchange: connect, request, response'
+            cand --count 'Make N requests (a new connection each) and show min/avg/max per phase'
+            cand --interval 'Pause between the requests of --count'
+            cand --format 'Output format [default: table on a terminal, plain otherwise]'
+            cand --color 'When to colour the table (NO_COLOR turns auto off)'
+            cand --head 'Send HEAD instead of GET (no body is read)'
+            cand --json 'Shorthand for --format json (JSON lines: one object per record)'
+            cand -4 'IPv4 only'
+            cand -6 'IPv6 only'
+            cand -v 'More detail (repeat for more)'
+            cand --verbose 'More detail (repeat for more)'
+            cand -q 'No progress, no notes on stderr: only results and errors'
+            cand --quiet 'No progress, no notes on stderr: only results and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'sockdiag;help'= {
             cand resolve 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
             cand probe 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
             cand serve 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
+            cand http 'HTTP/1.1 check over a plain TCP socket: status, headers, body size, timing breakdown'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sockdiag;help;resolve'= {
@@ -116,6 +137,8 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
         &'sockdiag;help;probe'= {
         }
         &'sockdiag;help;serve'= {
+        }
+        &'sockdiag;help;http'= {
         }
         &'sockdiag;help;help'= {
         }

@@ -13,6 +13,7 @@ pub mod duration;
 pub mod error;
 pub mod exit;
 pub mod generate;
+pub mod http;
 pub mod interrupt;
 pub mod names;
 pub mod output;
