@@ -23,7 +23,8 @@ pub fn plan(args: &ServeArgs) -> Result<Plan> {
     let mut addrs = Vec::new();
     for s in &args.listen {
         let a = parse_listen(s)?;
-        if !addrs.contains(&a) {
+        // The same port twice is one socket; port 0 twice is two free ports.
+        if a.port() == 0 || !addrs.contains(&a) {
             addrs.push(a);
         }
     }

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 const TICK: Duration = Duration::from_millis(50);
 /// Most bytes owed to one connection: past it, the connection is not read until the peer
 /// has taken some (backpressure), so a flood costs at most this much memory per client.
-pub const OUT_CAP: usize = 64 * 1024;
+pub const OUT_CAP: usize = 16 * 1024;
 /// One read at most (the scratch buffer is shared by every connection).
 const SCRATCH: usize = 64 * 1024;
 /// Reads, accepts or datagrams per readiness event before others get a turn.
@@ -543,6 +543,7 @@ impl Loop<'_> {
         c.client.duration = now.saturating_duration_since(c.started);
         c.client.end = Some(end);
         c.client.errno = errno;
+        self.totals.bytes_out += c.client.bytes_out;
         *self.totals.ends.entry(end).or_default() += 1;
         if self.cfg.once && end != End::ServerStop {
             self.once_done = true;
