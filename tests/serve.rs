@@ -528,3 +528,51 @@ fn memory_stays_bounded_with_1000_clients() {
     assert_eq!(got, b"after the flood");
     drop(clients);
 }
+
+#[test]
+fn bad_input_exit_2_and_bind_failures_exit_3() {
+    let bin = env!("CARGO_BIN_EXE_sockdiag");
+    let run = |args: &[&str]| {
+        let o = Command::new(bin)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let cases: &[(&[&str], &str)] = &[
+        (&["serve", "host:80"], "'host:80'"),
+        (&["serve", "[::1]"], "'[::1]'"),
+        (&["serve", "70000"], "'70000'"),
+        (&["serve", "--max-bytes", "lots", "0"], "'lots'"),
+        (
+            &["serve", "--http", "--udp", "0"],
+            "HTTP is served over TCP only",
+        ),
+        (
+            &["serve", "--banner", "x", "--http", "0"],
+            "'--banner <TEXT>'",
+        ),
+        (&["serve", "--idle-timeout", "5", "0"], "'5'"),
+        (&["serve", "--tcp", "0"], "--udp"),
+    ];
+    for (args, quoted) in cases {
+        let (code, err) = run(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(quoted), "{args:?}: {err}");
+    }
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let (code, err) = run(&["serve", &port]);
+    assert_eq!(code, 3, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&format!("binding 127.0.0.1:{port} (tcp)")),
+        "{err}"
+    );
+    assert_eq!(err.matches("in use").count(), 1, "said once: {err}");
+}

@@ -224,11 +224,11 @@ impl<F: FnMut(&Event)> Sink for F {
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     #[error("binding {1} ({2}): {0}")]
-    Bind(#[source] std::io::Error, SocketAddr, &'static str),
+    Bind(std::io::Error, SocketAddr, &'static str),
     #[error("creating the epoll instance: {0}")]
-    Poller(#[source] std::io::Error),
+    Poller(std::io::Error),
     #[error("waiting for events: {0}")]
-    Wait(#[source] std::io::Error),
+    Wait(std::io::Error),
     #[error("registering a socket: {0}")]
-    Register(#[source] std::io::Error),
+    Register(std::io::Error),
 }
