@@ -38,7 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client')
-            [CompletionResult]::new('http', 'http', [CompletionResultType]::ParameterValue, 'HTTP/1.1 check over a plain TCP socket: status, headers, body size, timing breakdown')
+            [CompletionResult]::new('http', 'http', [CompletionResultType]::ParameterValue, 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -118,6 +118,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Add a request header NAME:VALUE (repeatable; replaces a default of the same name)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline for each whole exchange: connect, request, response')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Make N requests (a new connection each) and show min/avg/max per phase')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'https: trust the CA certificates in this PEM file instead of the built-in Mozilla roots')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Pause between the requests of --count')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, plain otherwise]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table (NO_COLOR turns auto off)')
@@ -137,7 +138,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client')
-            [CompletionResult]::new('http', 'http', [CompletionResultType]::ParameterValue, 'HTTP/1.1 check over a plain TCP socket: status, headers, body size, timing breakdown')
+            [CompletionResult]::new('http', 'http', [CompletionResultType]::ParameterValue, 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }

@@ -163,7 +163,7 @@ _sockdiag() {
             return 0
             ;;
         sockdiag__subcmd__http)
-            opts="-H -4 -6 -v -q -h --head --header --timeout --count --interval --format --json --color --verbose --quiet --help"
+            opts="-H -4 -6 -v -q -h --head --header --timeout --count --cacert --interval --format --json --color --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -182,6 +182,10 @@ _sockdiag() {
                     return 0
                     ;;
                 --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

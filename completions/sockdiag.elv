@@ -35,7 +35,7 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand resolve 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
             cand probe 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
             cand serve 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
-            cand http 'HTTP/1.1 check over a plain TCP socket: status, headers, body size, timing breakdown'
+            cand http 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sockdiag;resolve'= {
@@ -111,6 +111,7 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand --header 'Add a request header NAME:VALUE (repeatable; replaces a default of the same name)'
             cand --timeout 'Deadline for each whole exchange: connect, request, response'
             cand --count 'Make N requests (a new connection each) and show min/avg/max per phase'
+            cand --cacert 'https: trust the CA certificates in this PEM file instead of the built-in Mozilla roots'
             cand --interval 'Pause between the requests of --count'
             cand --format 'Output format [default: table on a terminal, plain otherwise]'
             cand --color 'When to colour the table (NO_COLOR turns auto off)'
@@ -129,7 +130,7 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand resolve 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
             cand probe 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
             cand serve 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
-            cand http 'HTTP/1.1 check over a plain TCP socket: status, headers, body size, timing breakdown'
+            cand http 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sockdiag;help;resolve'= {

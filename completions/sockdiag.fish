@@ -41,7 +41,7 @@ complete -c sockdiag -n "__fish_sockdiag_needs_command" -s V -l version -d 'Prin
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "resolve" -d 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "probe" -d 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "serve" -d 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
-complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "http" -d 'HTTP/1.1 check over a plain TCP socket: status, headers, body size, timing breakdown'
+complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "http" -d 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -l file -d 'Read names from a file, one per line (`#` starts a comment)' -r -F
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -l jobs -d 'How many names to resolve at once' -r
@@ -111,6 +111,7 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -s h -l help -d
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -s H -l header -d 'Add a request header NAME:VALUE (repeatable; replaces a default of the same name)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -l timeout -d 'Deadline for each whole exchange: connect, request, response' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -l count -d 'Make N requests (a new connection each) and show min/avg/max per phase' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -l cacert -d 'https: trust the CA certificates in this PEM file instead of the built-in Mozilla roots' -r -F
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -l interval -d 'Pause between the requests of --count' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -l format -d 'Output format [default: table on a terminal, plain otherwise]' -r -f -a "table\t'Aligned table for people'
 plain\t'Tab-separated, one line per record, for grep, awk and cut'
@@ -128,5 +129,5 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -s h -l help -d 
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe serve http help" -f -a "resolve" -d 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe serve http help" -f -a "probe" -d 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe serve http help" -f -a "serve" -d 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe serve http help" -f -a "http" -d 'HTTP/1.1 check over a plain TCP socket: status, headers, body size, timing breakdown'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe serve http help" -f -a "http" -d 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe serve http help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

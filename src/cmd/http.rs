@@ -30,6 +30,24 @@ pub fn plan(args: &HttpArgs, family: Family) -> Result<Plan> {
     if args.timeout.is_zero() {
         return Err(crate::error::InputError::new("timeout", "0", "must be more than zero").into());
     }
+    if args.cacert.is_some() && !url.tls {
+        return Err(
+            crate::error::InputError::new("option", "--cacert", "only for https:// URLs").into(),
+        );
+    }
+    let tls = if url.tls {
+        let cfg = http::tls::config(args.cacert.as_deref()).map_err(|why| {
+            let file = args
+                .cacert
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            crate::error::InputError::new("CA file", file, why)
+        })?;
+        Some(cfg)
+    } else {
+        None
+    };
     Ok(Plan {
         request: Request {
             url,
@@ -37,6 +55,7 @@ pub fn plan(args: &HttpArgs, family: Family) -> Result<Plan> {
             headers,
             timeout: args.timeout,
             family,
+            tls,
         },
         count: args.count.unwrap_or(1),
         interval: args.interval,
@@ -48,6 +67,8 @@ pub fn plan(args: &HttpArgs, family: Family) -> Result<Plan> {
 pub struct TimingMs {
     pub resolve: Option<f64>,
     pub connect: Option<f64>,
+    /// https only.
+    pub tls: Option<f64>,
     pub written: Option<f64>,
     pub first_byte: Option<f64>,
     pub total: f64,
@@ -61,6 +82,18 @@ pub struct ErrorRecord {
     pub reason: Option<String>,
     pub errno: Option<String>,
     pub message: String,
+}
+
+/// What the TLS handshake settled, and the server certificate's expiry.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TlsRecord {
+    pub version: String,
+    pub cipher: String,
+    pub alpn: Option<String>,
+    /// RFC 3339.
+    pub cert_not_after: Option<String>,
+    /// Whole days until it expires.
+    pub cert_days_left: Option<i64>,
 }
 
 /// `{"type":"http"}`: one exchange.
@@ -79,6 +112,8 @@ pub struct HttpRecord {
     /// `content-length`, `chunked`, `close` or `none`.
     pub framing: Option<http::Framing>,
     pub timing_ms: TimingMs,
+    /// https only.
+    pub tls: Option<TlsRecord>,
     pub error: Option<ErrorRecord>,
     #[serde(skip)]
     pub request_head: String,
@@ -101,11 +136,22 @@ fn header_map(h: &[(String, String)]) -> BTreeMap<String, String> {
 
 impl HttpRecord {
     pub fn new(url: &str, method: &'static str, ex: &Exchange) -> HttpRecord {
+        Self::new_at(url, method, ex, std::time::SystemTime::now())
+    }
+
+    /// As of `now` (for the certificate's days left).
+    pub fn new_at(
+        url: &str,
+        method: &'static str,
+        ex: &Exchange,
+        now: std::time::SystemTime,
+    ) -> HttpRecord {
         let t = &ex.timing;
         let ms = |d: Option<Duration>| d.map(crate::duration::ms);
         let timing_ms = TimingMs {
             resolve: ms(t.resolve),
             connect: ms(t.connect),
+            tls: ms(t.tls),
             written: ms(t.written),
             first_byte: ms(t.first_byte),
             total: crate::duration::ms(t.total),
@@ -122,6 +168,13 @@ impl HttpRecord {
             body_bytes: None,
             framing: None,
             timing_ms,
+            tls: ex.tls.as_ref().map(|i| TlsRecord {
+                version: i.version.clone(),
+                cipher: i.cipher.clone(),
+                alpn: i.alpn.clone(),
+                cert_not_after: i.not_after.map(http::tls::rfc3339),
+                cert_days_left: i.days_left(now),
+            }),
             error: None,
             request_head: ex.request_head.clone(),
             response_head: Vec::new(),
@@ -188,12 +241,29 @@ impl HttpRecord {
             (Some(st), Some(re)) => format!("{st} {re}"),
             _ => match e.stage {
                 "resolve" => "no address".to_string(),
+                "tls" => "tls failed".to_string(),
                 "write" => "write failed".to_string(),
                 _ if e.message.starts_with("no complete response") => "timeout".to_string(),
                 _ => "bad response".to_string(),
             },
         };
         Cell::toned(text, Tone::Bad)
+    }
+}
+
+impl HttpRecord {
+    /// `2027-01-01 (403d)`: the certificate's expiry date and the days left.
+    fn cert_cell(&self) -> Cell {
+        let Some(t) = &self.tls else {
+            return Cell::new("-");
+        };
+        match (&t.cert_not_after, t.cert_days_left) {
+            (Some(at), Some(days)) => {
+                let tone = if days < 14 { Tone::Warn } else { Tone::Normal };
+                Cell::toned(format!("{} ({days}d)", &at[..10.min(at.len())]), tone)
+            }
+            _ => Cell::new("-"),
+        }
     }
 }
 
@@ -211,9 +281,11 @@ impl Record for HttpRecord {
             "BODY",
             "RESOLVE",
             "CONNECT",
+            "TLS",
             "WRITTEN",
             "FIRST BYTE",
             "TOTAL",
+            "CERT EXPIRES",
         ]
     }
     fn cells(&self, _: u8) -> Vec<Cell> {
@@ -225,9 +297,11 @@ impl Record for HttpRecord {
             Cell::opt(self.body_bytes),
             ms_cell(t.resolve),
             ms_cell(t.connect),
+            ms_cell(t.tls),
             ms_cell(t.written),
             ms_cell(t.first_byte),
             ms_cell(Some(t.total)),
+            self.cert_cell(),
         ]
     }
 }
@@ -272,6 +346,7 @@ pub struct HttpStats {
 pub struct Spreads {
     pub resolve: Option<Spread>,
     pub connect: Option<Spread>,
+    pub tls: Option<Spread>,
     pub written: Option<Spread>,
     pub first_byte: Option<Spread>,
     pub total: Option<Spread>,
@@ -282,6 +357,7 @@ impl Spreads {
         match phase {
             "resolve" => self.resolve.as_ref(),
             "connect" => self.connect.as_ref(),
+            "tls" => self.tls.as_ref(),
             "written" => self.written.as_ref(),
             "first_byte" => self.first_byte.as_ref(),
             _ => self.total.as_ref(),
@@ -289,7 +365,14 @@ impl Spreads {
     }
 }
 
-pub const PHASES: [&str; 5] = ["resolve", "connect", "written", "first_byte", "total"];
+pub const PHASES: [&str; 6] = [
+    "resolve",
+    "connect",
+    "tls",
+    "written",
+    "first_byte",
+    "total",
+];
 
 impl HttpStats {
     pub fn new(url: &str, recs: &[HttpRecord]) -> HttpStats {
@@ -307,6 +390,7 @@ impl HttpStats {
                     match phase {
                         "resolve" => t.resolve,
                         "connect" => t.connect,
+                        "tls" => t.tls,
                         "written" => t.written,
                         "first_byte" => t.first_byte,
                         _ => Some(t.total),
@@ -317,6 +401,7 @@ impl HttpStats {
             match phase {
                 "resolve" => timing_ms.resolve = spread,
                 "connect" => timing_ms.connect = spread,
+                "tls" => timing_ms.tls = spread,
                 "written" => timing_ms.written = spread,
                 "first_byte" => timing_ms.first_byte = spread,
                 _ => timing_ms.total = spread,
@@ -358,6 +443,17 @@ impl Record for HttpStats {
 
 /// `-v`: the request and response heads, curl style (`> ` sent, `< ` received).
 fn write_heads(w: &mut impl Write, r: &HttpRecord) -> std::io::Result<()> {
+    if let Some(t) = &r.tls {
+        let alpn = t
+            .alpn
+            .as_deref()
+            .map(|a| format!(", ALPN {a}"))
+            .unwrap_or_default();
+        writeln!(w, "* {} {}{alpn}", t.version, t.cipher)?;
+        if let (Some(at), Some(days)) = (&t.cert_not_after, t.cert_days_left) {
+            writeln!(w, "* certificate expires {at} ({days} days)")?;
+        }
+    }
     for line in r.request_head.split("\r\n").filter(|l| !l.is_empty()) {
         writeln!(w, "> {line}")?;
     }
@@ -474,8 +570,8 @@ mod tests {
     fn exchanges() -> Vec<HttpRecord> {
         let ms = Duration::from_micros;
         let ok = Exchange {
-            addr: Some("127.0.0.1:8080".parse().unwrap()),
-            request_head: "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n".into(),
+            addr: Some("127.0.0.1:8443".parse().unwrap()),
+            request_head: "GET / HTTP/1.1\r\nHost: 127.0.0.1:8443\r\n\r\n".into(),
             result: Ok(Response {
                 version: "HTTP/1.1".into(),
                 status: 200,
@@ -492,10 +588,17 @@ mod tests {
             timing: Timing {
                 resolve: Some(ms(12)),
                 connect: Some(ms(150)),
+                tls: Some(ms(160)),
                 written: Some(ms(170)),
                 first_byte: Some(ms(900)),
                 total: ms(950),
             },
+            tls: Some(crate::http::tls::TlsInfo {
+                version: "TLSv1_3".into(),
+                cipher: "TLS13_AES_256_GCM_SHA384".into(),
+                alpn: None,
+                not_after: Some(1_798_761_600),
+            }),
         };
         let refused = Exchange {
             addr: Some("127.0.0.1:8081".parse().unwrap()),
@@ -511,6 +614,7 @@ mod tests {
                 total: ms(200),
                 ..Timing::default()
             },
+            tls: None,
         };
         let garbage = Exchange {
             addr: Some("[::1]:8082".parse().unwrap()),
@@ -521,15 +625,19 @@ mod tests {
             timing: Timing {
                 resolve: Some(ms(10)),
                 connect: Some(ms(100)),
+                tls: None,
                 written: Some(ms(120)),
                 first_byte: Some(ms(400)),
                 total: ms(410),
             },
+            tls: None,
         };
+        // 2026-01-01: the certificate has 365 days left.
+        let now = std::time::UNIX_EPOCH + Duration::from_secs(1_767_225_600);
         vec![
-            HttpRecord::new("http://127.0.0.1:8080/", "GET", &ok),
-            HttpRecord::new("http://127.0.0.1:8081/", "GET", &refused),
-            HttpRecord::new("http://[::1]:8082/", "GET", &garbage),
+            HttpRecord::new_at("https://127.0.0.1:8443/", "GET", &ok, now),
+            HttpRecord::new_at("http://127.0.0.1:8081/", "GET", &refused, now),
+            HttpRecord::new_at("http://[::1]:8082/", "GET", &garbage, now),
         ]
     }
 
@@ -544,7 +652,7 @@ mod tests {
         for r in &recs {
             stream_one(&mut buf, &opts, r).unwrap();
         }
-        finish(&mut buf, &opts, &recs, "http://127.0.0.1:8080/", true).unwrap();
+        finish(&mut buf, &opts, &recs, "https://127.0.0.1:8443/", true).unwrap();
         String::from_utf8(buf).unwrap()
     }
 

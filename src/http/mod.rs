@@ -2,6 +2,7 @@
 //! as the seeds do, with a timing breakdown. A failed connection is classified with the
 //! probe's states and reasons. Returns data, never prints.
 pub mod response;
+pub mod tls;
 pub mod url;
 
 pub use response::{Framing, Response};
@@ -13,6 +14,7 @@ use socket2::{Domain, SockAddr, Socket, Type};
 use std::io::{self, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::os::fd::AsRawFd;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// One request to make: plain values, no clap.
@@ -27,6 +29,8 @@ pub struct Request {
     /// Deadline for the whole exchange: connect, write, and the response to its last byte.
     pub timeout: Duration,
     pub family: Family,
+    /// For `https://`: the TLS client configuration (roots chosen at the edge).
+    pub tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 /// When each phase ended, counted from the start (as curl's `time_*` are).
@@ -34,6 +38,8 @@ pub struct Request {
 pub struct Timing {
     pub resolve: Option<Duration>,
     pub connect: Option<Duration>,
+    /// The TLS handshake finished (https only).
+    pub tls: Option<Duration>,
     pub written: Option<Duration>,
     pub first_byte: Option<Duration>,
     pub total: Duration,
@@ -51,6 +57,8 @@ pub enum Failure {
         errno: Option<i32>,
         icmp: Option<Icmp>,
     },
+    /// The TLS handshake failed (certificate not trusted, expired, wrong name, ...).
+    Tls(String),
     /// Writing the request failed.
     Write(String),
     /// No complete response before the deadline.
@@ -64,6 +72,7 @@ impl Failure {
         match self {
             Failure::Resolve(_) => "resolve",
             Failure::Connect { .. } => "connect",
+            Failure::Tls(_) => "tls",
             Failure::Write(_) => "write",
             Failure::Timeout(_) | Failure::Response(_) => "response",
         }
@@ -72,6 +81,7 @@ impl Failure {
     pub fn message(&self) -> String {
         match self {
             Failure::Resolve(m)
+            | Failure::Tls(m)
             | Failure::Write(m)
             | Failure::Timeout(m)
             | Failure::Response(m) => m.clone(),
@@ -101,6 +111,8 @@ pub struct Exchange {
     pub request_head: String,
     pub result: Result<Response, Failure>,
     pub timing: Timing,
+    /// https: what the handshake settled.
+    pub tls: Option<tls::TlsInfo>,
 }
 
 impl Exchange {
@@ -144,6 +156,7 @@ pub fn fetch(req: &Request) -> Exchange {
         request_head: head.clone(),
         result: Err(Failure::Resolve(String::new())),
         timing: Timing::default(),
+        tls: None,
     };
     let done = |mut ex: Exchange, r: Result<Response, Failure>| {
         ex.result = r;
@@ -181,20 +194,33 @@ pub fn fetch(req: &Request) -> Exchange {
             Err(f) => last = Some(f),
         }
     }
-    let Some(mut stream) = stream else {
+    let Some(tcp) = stream else {
         let f = last.unwrap_or(Failure::Resolve("no address".into()));
         return done(ex, Err(f));
     };
     ex.timing.connect = Some(start.elapsed());
+    let mut stream = match &req.tls {
+        None => Stream::Plain(tcp),
+        Some(cfg) => match tls::handshake(tcp, &req.url.host, cfg, deadline) {
+            Ok((s, info)) => {
+                ex.timing.tls = Some(start.elapsed());
+                ex.tls = Some(info);
+                Stream::Tls(Box::new(s))
+            }
+            Err(m) => return done(ex, Err(Failure::Tls(m))),
+        },
+    };
     let left = deadline.saturating_duration_since(Instant::now());
-    let _ = stream.set_write_timeout(Some(left.max(Duration::from_millis(1))));
-    if let Err(e) = stream.write_all(head.as_bytes()) {
+    let _ = stream
+        .tcp()
+        .set_write_timeout(Some(left.max(Duration::from_millis(1))));
+    if let Err(e) = stream.send(head.as_bytes()) {
         return done(ex, Err(Failure::Write(format!("writing the request: {e}"))));
     }
     ex.timing.written = Some(start.elapsed());
     let mut first = None;
     let mut reader = Deadlined {
-        s: &stream,
+        s: &mut stream,
         deadline,
     };
     let r = response::read(&mut reader, req.method == "HEAD", &mut || {
@@ -214,9 +240,34 @@ pub fn fetch(req: &Request) -> Exchange {
     done(ex, r)
 }
 
+/// The connection: plain, or TLS over it.
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<tls::TlsStream>),
+}
+
+impl Stream {
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            Stream::Plain(s) => s,
+            Stream::Tls(s) => &s.sock,
+        }
+    }
+
+    fn send(&mut self, b: &[u8]) -> io::Result<()> {
+        match self {
+            Stream::Plain(s) => s.write_all(b),
+            Stream::Tls(s) => {
+                s.write_all(b)?;
+                s.flush()
+            }
+        }
+    }
+}
+
 /// Reads with whatever is left of the deadline as the socket timeout.
 struct Deadlined<'a> {
-    s: &'a TcpStream,
+    s: &'a mut Stream,
     deadline: Instant,
 }
 
@@ -226,8 +277,17 @@ impl io::Read for Deadlined<'_> {
         if left.is_zero() {
             return Err(io::ErrorKind::TimedOut.into());
         }
-        self.s.set_read_timeout(Some(left))?;
-        match (&mut &*self.s).read(buf) {
+        self.s.tcp().set_read_timeout(Some(left))?;
+        let r = match self.s {
+            Stream::Plain(s) => s.read(buf),
+            // A server that closes without close_notify: taken as the end of the stream.
+            // Content-Length and chunked bodies still show a truncation as an error.
+            Stream::Tls(s) => match s.read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(0),
+                r => r,
+            },
+        };
+        match r {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(io::ErrorKind::TimedOut.into()),
             r => r,
         }
@@ -304,6 +364,7 @@ mod tests {
             ],
             timeout: Duration::from_secs(1),
             family: Family::Any,
+            tls: None,
         };
         let h = request_head(&req);
         assert!(h.starts_with("GET /x HTTP/1.1\r\n"), "{h}");
@@ -325,6 +386,7 @@ mod tests {
             headers: vec![],
             timeout: Duration::from_secs(2),
             family: Family::Any,
+            tls: None,
         };
         let ex = fetch(&req);
         match ex.result {

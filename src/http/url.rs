@@ -4,6 +4,8 @@ use std::net::IpAddr;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Url {
+    /// `https://`: TLS over the connection.
+    pub tls: bool,
     /// A name, or an address literal without brackets.
     pub host: String,
     pub port: u16,
@@ -12,14 +14,22 @@ pub struct Url {
 }
 
 impl Url {
-    /// The Host header value: brackets for IPv6, the port unless it is 80.
+    fn default_port(&self) -> u16 {
+        if self.tls {
+            443
+        } else {
+            80
+        }
+    }
+
+    /// The Host header value: brackets for IPv6, the port unless it is the scheme's default.
     pub fn host_header(&self) -> String {
         let h = if self.host.contains(':') {
             format!("[{}]", self.host)
         } else {
             self.host.clone()
         };
-        if self.port == 80 {
+        if self.port == self.default_port() {
             h
         } else {
             format!("{h}:{}", self.port)
@@ -28,36 +38,21 @@ impl Url {
 
     /// The URL written back in a normal form (the one records show).
     pub fn normal(&self) -> String {
-        let h = if self.host.contains(':') {
-            format!("[{}]", self.host)
-        } else {
-            self.host.clone()
-        };
-        if self.port == 80 {
-            format!("http://{h}{}", self.target)
-        } else {
-            format!("http://{h}:{}{}", self.port, self.target)
-        }
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}{}", self.host_header(), self.target)
     }
 }
 
-/// Parses a URL; a missing scheme means `http://`. `https://` is refused: TLS is not built in.
+/// Parses an `http://` or `https://` URL; a missing scheme means `http://`.
 pub fn parse(s: &str) -> Result<Url, InputError> {
     let bad = |part: &str, why: &str| InputError::new("URL", part, format!("{why} (in '{s}')"));
     let (scheme, rest) = match s.find("://") {
         Some(i) => (&s[..i], &s[i + 3..]),
         None => ("http", s),
     };
-    if scheme.eq_ignore_ascii_case("https") {
-        return Err(InputError::new(
-            "URL",
-            s,
-            "https is not supported: sockdiag http speaks plain HTTP/1.1 (no TLS); \
-             use an http:// URL",
-        ));
-    }
-    if !scheme.eq_ignore_ascii_case("http") {
-        return Err(bad(scheme, "only http:// URLs are supported"));
+    let tls = scheme.eq_ignore_ascii_case("https");
+    if !tls && !scheme.eq_ignore_ascii_case("http") {
+        return Err(bad(scheme, "only http:// and https:// URLs are supported"));
     }
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);
@@ -83,7 +78,11 @@ pub fn parse(s: &str) -> Result<Url, InputError> {
         return Err(bad(authority, "no host"));
     }
     let port = if port.is_empty() {
-        80
+        if tls {
+            443
+        } else {
+            80
+        }
     } else {
         let p = port.strip_prefix(':').unwrap_or(port);
         match p.parse::<u16>() {
@@ -112,6 +111,7 @@ pub fn parse(s: &str) -> Result<Url, InputError> {
         ));
     }
     Ok(Url {
+        tls,
         host: host.to_string(),
         port,
         target,
@@ -158,12 +158,19 @@ mod tests {
         );
         let u = parse("HTTP://Example.test?q").unwrap();
         assert_eq!(u.target, "/?q");
+        let u = parse("https://[::1]:8443/x").unwrap();
+        assert!(u.tls);
+        assert_eq!(
+            (u.port, u.normal().as_str()),
+            (8443, "https://[::1]:8443/x")
+        );
+        let u = parse("HTTPS://localhost").unwrap();
+        assert_eq!((u.port, u.host_header().as_str()), (443, "localhost"));
     }
 
     #[test]
     fn bad_urls_quote_the_bad_part() {
         let cases = [
-            ("https://127.0.0.1/", "https://127.0.0.1/"),
             ("ftp://x/", "ftp"),
             ("http://127.0.0.1:0/", "0"),
             ("http://127.0.0.1:99999/", "99999"),
@@ -179,10 +186,6 @@ mod tests {
             let e = parse(url).unwrap_err();
             assert_eq!(e.input, part, "{url}: {e}");
         }
-        assert!(parse("https://x/")
-            .unwrap_err()
-            .to_string()
-            .contains("https is not supported"));
     }
 
     #[test]
