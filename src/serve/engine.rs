@@ -620,7 +620,11 @@ fn take_http(c: &mut Conn, mut data: &[u8]) {
 
 /// HTTP: answers every complete request head buffered, while the outgoing buffer has room.
 fn answer_http(c: &mut Conn) {
-    while c.close_after_flush.is_none_or_peer() && c.pending() < OUT_CAP && c.skip == 0 {
+    // Requests buffered before the peer closed are still answered.
+    while matches!(c.close_after_flush, None | Some(End::PeerClosed))
+        && c.pending() < OUT_CAP
+        && c.skip == 0
+    {
         match httpd::parse(&c.inbuf) {
             Parsed::Incomplete => {
                 if c.read_done && !c.inbuf.is_empty() {
@@ -655,16 +659,5 @@ fn answer_http(c: &mut Conn) {
     }
     if c.inbuf.is_empty() && c.inbuf.capacity() > 4096 {
         c.inbuf = Vec::new();
-    }
-}
-
-/// Requests buffered before the peer closed are still answered.
-trait PeerClosedOrNone {
-    fn is_none_or_peer(&self) -> bool;
-}
-
-impl PeerClosedOrNone for Option<End> {
-    fn is_none_or_peer(&self) -> bool {
-        matches!(self, None | Some(End::PeerClosed))
     }
 }
