@@ -275,3 +275,31 @@ fn against_serve_http() {
     );
     assert!(out.contains("< Content-Length: "), "{out}");
 }
+
+#[test]
+fn ctrl_c_during_count_prints_what_finished_and_exits_130() {
+    let s = HttpServer::start();
+    let url = format!("http://{}/", s.1);
+    let mut c = Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+        .args(["http", "--json", "--count", "50", "--interval", "10s", &url])
+        .stdout(Stdio::piped())
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut r = BufReader::new(c.stdout.take().unwrap());
+    let mut first = String::new();
+    r.read_line(&mut first).unwrap();
+    assert_eq!(json(&first)[0]["status"], 200);
+    // SAFETY: our own child's PID.
+    assert_eq!(unsafe { libc::kill(c.id() as i32, libc::SIGINT) }, 0);
+    let mut rest = String::new();
+    r.read_to_string(&mut rest).unwrap();
+    let st = c.wait().unwrap();
+    assert_eq!(st.code(), Some(130));
+    let v = json(&rest);
+    assert_eq!(v.len(), 1, "{rest}");
+    assert_eq!(
+        (v[0]["type"].as_str(), v[0]["count"].as_u64()),
+        (Some("http-stats"), Some(1))
+    );
+}
