@@ -37,6 +37,8 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client')
+            [CompletionResult]::new('http', 'http', [CompletionResultType]::ParameterValue, 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -86,9 +88,57 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'sockdiag;serve' {
+            [CompletionResult]::new('--banner', '--banner', [CompletionResultType]::ParameterName, 'Write TEXT (and CRLF unless it ends with a newline) to each client, then close (UDP: reply TEXT to each datagram)')
+            [CompletionResult]::new('--max-clients', '--max-clients', [CompletionResultType]::ParameterName, 'Most TCP clients at once; more are accepted and reset at once, and logged')
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Close a connection after this long with no traffic either way')
+            [CompletionResult]::new('--max-bytes', '--max-bytes', [CompletionResultType]::ParameterName, 'Close a connection once the client has sent this many bytes (e.g. 1000, 64k, 10m)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, plain otherwise]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table (NO_COLOR turns auto off)')
+            [CompletionResult]::new('--echo', '--echo', [CompletionResultType]::ParameterName, 'Send every byte back (the default)')
+            [CompletionResult]::new('--discard', '--discard', [CompletionResultType]::ParameterName, 'Read and drop everything (UDP: no reply)')
+            [CompletionResult]::new('--http', '--http', [CompletionResultType]::ParameterName, 'Answer every HTTP/1.x request with 200 and a small body (keep-alive as asked)')
+            [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'Serve UDP (datagram echo) instead of TCP')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'With --udp: serve TCP as well, on the same addresses')
+            [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Serve one client (or one datagram, when only UDP is served), then stop')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --format json (JSON lines: one object per record)')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'IPv4 only')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'IPv6 only')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress, no notes on stderr: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress, no notes on stderr: only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'sockdiag;http' {
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Add a request header NAME:VALUE (repeatable; replaces a default of the same name)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Add a request header NAME:VALUE (repeatable; replaces a default of the same name)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline for each whole exchange: connect, request, response')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Make N requests (a new connection each) and show min/avg/max per phase')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'https: trust the CA certificates in this PEM file instead of the built-in Mozilla roots')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Pause between the requests of --count')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, plain otherwise]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table (NO_COLOR turns auto off)')
+            [CompletionResult]::new('--head', '--head', [CompletionResultType]::ParameterName, 'Send HEAD instead of GET (no body is read)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --format json (JSON lines: one object per record)')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'IPv4 only')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'IPv6 only')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress, no notes on stderr: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress, no notes on stderr: only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'sockdiag;help' {
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client')
+            [CompletionResult]::new('http', 'http', [CompletionResultType]::ParameterValue, 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -96,6 +146,12 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             break
         }
         'sockdiag;help;probe' {
+            break
+        }
+        'sockdiag;help;serve' {
+            break
+        }
+        'sockdiag;help;http' {
             break
         }
         'sockdiag;help;help' {

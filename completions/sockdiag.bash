@@ -19,20 +19,32 @@ _sockdiag() {
             sockdiag,help)
                 cmd="sockdiag__subcmd__help"
                 ;;
+            sockdiag,http)
+                cmd="sockdiag__subcmd__http"
+                ;;
             sockdiag,probe)
                 cmd="sockdiag__subcmd__probe"
                 ;;
             sockdiag,resolve)
                 cmd="sockdiag__subcmd__resolve"
                 ;;
+            sockdiag,serve)
+                cmd="sockdiag__subcmd__serve"
+                ;;
             sockdiag__subcmd__help,help)
                 cmd="sockdiag__subcmd__help__subcmd__help"
+                ;;
+            sockdiag__subcmd__help,http)
+                cmd="sockdiag__subcmd__help__subcmd__http"
                 ;;
             sockdiag__subcmd__help,probe)
                 cmd="sockdiag__subcmd__help__subcmd__probe"
                 ;;
             sockdiag__subcmd__help,resolve)
                 cmd="sockdiag__subcmd__help__subcmd__resolve"
+                ;;
+            sockdiag__subcmd__help,serve)
+                cmd="sockdiag__subcmd__help__subcmd__serve"
                 ;;
             *)
                 ;;
@@ -41,7 +53,7 @@ _sockdiag() {
 
     case "${cmd}" in
         sockdiag)
-            opts="-4 -6 -v -q -h -V --format --json --color --verbose --quiet --generate --help --version resolve probe help"
+            opts="-4 -6 -v -q -h -V --format --json --color --verbose --quiet --generate --help --version resolve probe serve http help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -67,7 +79,7 @@ _sockdiag() {
             return 0
             ;;
         sockdiag__subcmd__help)
-            opts="resolve probe help"
+            opts="resolve probe serve http help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -81,6 +93,20 @@ _sockdiag() {
             return 0
             ;;
         sockdiag__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sockdiag__subcmd__help__subcmd__http)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -115,6 +141,66 @@ _sockdiag() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sockdiag__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sockdiag__subcmd__http)
+            opts="-H -4 -6 -v -q -h --head --header --timeout --count --cacert --interval --format --json --color --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -204,6 +290,48 @@ _sockdiag() {
                     return 0
                     ;;
                 --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sockdiag__subcmd__serve)
+            opts="-4 -6 -v -q -h --echo --discard --banner --http --udp --tcp --max-clients --idle-timeout --max-bytes --once --duration --format --json --color --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --banner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-clients)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

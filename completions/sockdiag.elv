@@ -34,6 +34,8 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand --version 'Print version'
             cand resolve 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
             cand probe 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
+            cand serve 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
+            cand http 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sockdiag;resolve'= {
@@ -80,14 +82,64 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'sockdiag;serve'= {
+            cand --banner 'Write TEXT (and CRLF unless it ends with a newline) to each client, then close (UDP: reply TEXT to each datagram)'
+            cand --max-clients 'Most TCP clients at once; more are accepted and reset at once, and logged'
+            cand --idle-timeout 'Close a connection after this long with no traffic either way'
+            cand --max-bytes 'Close a connection once the client has sent this many bytes (e.g. 1000, 64k, 10m)'
+            cand --duration 'Stop after this long'
+            cand --format 'Output format [default: table on a terminal, plain otherwise]'
+            cand --color 'When to colour the table (NO_COLOR turns auto off)'
+            cand --echo 'Send every byte back (the default)'
+            cand --discard 'Read and drop everything (UDP: no reply)'
+            cand --http 'Answer every HTTP/1.x request with 200 and a small body (keep-alive as asked)'
+            cand --udp 'Serve UDP (datagram echo) instead of TCP'
+            cand --tcp 'With --udp: serve TCP as well, on the same addresses'
+            cand --once 'Serve one client (or one datagram, when only UDP is served), then stop'
+            cand --json 'Shorthand for --format json (JSON lines: one object per record)'
+            cand -4 'IPv4 only'
+            cand -6 'IPv6 only'
+            cand -v 'More detail (repeat for more)'
+            cand --verbose 'More detail (repeat for more)'
+            cand -q 'No progress, no notes on stderr: only results and errors'
+            cand --quiet 'No progress, no notes on stderr: only results and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sockdiag;http'= {
+            cand -H 'Add a request header NAME:VALUE (repeatable; replaces a default of the same name)'
+            cand --header 'Add a request header NAME:VALUE (repeatable; replaces a default of the same name)'
+            cand --timeout 'Deadline for each whole exchange: connect, request, response'
+            cand --count 'Make N requests (a new connection each) and show min/avg/max per phase'
+            cand --cacert 'https: trust the CA certificates in this PEM file instead of the built-in Mozilla roots'
+            cand --interval 'Pause between the requests of --count'
+            cand --format 'Output format [default: table on a terminal, plain otherwise]'
+            cand --color 'When to colour the table (NO_COLOR turns auto off)'
+            cand --head 'Send HEAD instead of GET (no body is read)'
+            cand --json 'Shorthand for --format json (JSON lines: one object per record)'
+            cand -4 'IPv4 only'
+            cand -6 'IPv6 only'
+            cand -v 'More detail (repeat for more)'
+            cand --verbose 'More detail (repeat for more)'
+            cand -q 'No progress, no notes on stderr: only results and errors'
+            cand --quiet 'No progress, no notes on stderr: only results and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'sockdiag;help'= {
             cand resolve 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
             cand probe 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
+            cand serve 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
+            cand http 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sockdiag;help;resolve'= {
         }
         &'sockdiag;help;probe'= {
+        }
+        &'sockdiag;help;serve'= {
+        }
+        &'sockdiag;help;http'= {
         }
         &'sockdiag;help;help'= {
         }

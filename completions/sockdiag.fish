@@ -40,6 +40,8 @@ complete -c sockdiag -n "__fish_sockdiag_needs_command" -s h -l help -d 'Print h
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -s V -l version -d 'Print version'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "resolve" -d 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "probe" -d 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
+complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "serve" -d 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
+complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "http" -d 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -l file -d 'Read names from a file, one per line (`#` starts a comment)' -r -F
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -l jobs -d 'How many names to resolve at once' -r
@@ -83,6 +85,49 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -s 6 -d 'IPv6 o
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -s v -l verbose -d 'More detail (repeat for more)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -s q -l quiet -d 'No progress, no notes on stderr: only results and errors'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe help" -f -a "resolve" -d 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe help" -f -a "probe" -d 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l banner -d 'Write TEXT (and CRLF unless it ends with a newline) to each client, then close (UDP: reply TEXT to each datagram)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l max-clients -d 'Most TCP clients at once; more are accepted and reset at once, and logged' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l idle-timeout -d 'Close a connection after this long with no traffic either way' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l max-bytes -d 'Close a connection once the client has sent this many bytes (e.g. 1000, 64k, 10m)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l duration -d 'Stop after this long' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l format -d 'Output format [default: table on a terminal, plain otherwise]' -r -f -a "table\t'Aligned table for people'
+plain\t'Tab-separated, one line per record, for grep, awk and cut'
+json\t'JSON lines, one object per record'"
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l color -d 'When to colour the table (NO_COLOR turns auto off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l echo -d 'Send every byte back (the default)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l discard -d 'Read and drop everything (UDP: no reply)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l http -d 'Answer every HTTP/1.x request with 200 and a small body (keep-alive as asked)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l udp -d 'Serve UDP (datagram echo) instead of TCP'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l tcp -d 'With --udp: serve TCP as well, on the same addresses'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l once -d 'Serve one client (or one datagram, when only UDP is served), then stop'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l json -d 'Shorthand for --format json (JSON lines: one object per record)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -s 4 -d 'IPv4 only'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -s 6 -d 'IPv6 only'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -s v -l verbose -d 'More detail (repeat for more)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -s q -l quiet -d 'No progress, no notes on stderr: only results and errors'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -s H -l header -d 'Add a request header NAME:VALUE (repeatable; replaces a default of the same name)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -l timeout -d 'Deadline for each whole exchange: connect, request, response' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -l count -d 'Make N requests (a new connection each) and show min/avg/max per phase' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -l cacert -d 'https: trust the CA certificates in this PEM file instead of the built-in Mozilla roots' -r -F
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -l interval -d 'Pause between the requests of --count' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -l format -d 'Output format [default: table on a terminal, plain otherwise]' -r -f -a "table\t'Aligned table for people'
+plain\t'Tab-separated, one line per record, for grep, awk and cut'
+json\t'JSON lines, one object per record'"
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -l color -d 'When to colour the table (NO_COLOR turns auto off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -l head -d 'Send HEAD instead of GET (no body is read)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -l json -d 'Shorthand for --format json (JSON lines: one object per record)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -s 4 -d 'IPv4 only'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -s 6 -d 'IPv6 only'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -s v -l verbose -d 'More detail (repeat for more)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -s q -l quiet -d 'No progress, no notes on stderr: only results and errors'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe serve http help" -f -a "resolve" -d 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe serve http help" -f -a "probe" -d 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe serve http help" -f -a "serve" -d 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe serve http help" -f -a "http" -d 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe serve http help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -133,6 +133,14 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
             let plan = crate::cmd::probe::plan(&a, family)?;
             crate::cmd::probe::run(&plan, &out, &mut stdout)
         }
+        Command::Serve(a) => {
+            let plan = crate::cmd::serve::plan(&a)?;
+            crate::cmd::serve::run(&plan, &out, &mut stdout)
+        }
+        Command::Http(a) => {
+            let plan = crate::cmd::http::plan(&a, family)?;
+            crate::cmd::http::run(&plan, &out, &mut stdout)
+        }
     }
 }
 

@@ -1,10 +1,14 @@
 //! The command line, as clap sees it. Nothing past `app` and `cmd` imports this module's
 //! types: they are validated into plans there.
+mod http;
 mod probe;
 mod resolve;
+mod serve;
 
+pub use http::HttpArgs;
 pub use probe::ProbeArgs;
 pub use resolve::ResolveArgs;
+pub use serve::ServeArgs;
 
 use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
@@ -86,6 +90,8 @@ pub enum ColorArg {
 pub enum Command {
     Resolve(ResolveArgs),
     Probe(ProbeArgs),
+    Serve(ServeArgs),
+    Http(HttpArgs),
 }
 
 /// The clap command: the one source for parsing, help, completions and man pages.

@@ -1,7 +1,9 @@
 //! One module per subcommand: validate the arguments into a plan, run the engine, hand the
 //! records to the renderers, decide the exit code.
+pub mod http;
 pub mod probe;
 pub mod resolve;
+pub mod serve;
 
 use crate::error::InputError;
 use std::io::BufRead;

@@ -168,6 +168,9 @@ pub struct ProbeRecord {
     pub rtt_ms: Option<f64>,
     pub tries: u32,
     pub local: Option<SocketAddr>,
+    /// UDP replies only: whether the reply was the datagram sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub echo: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none", flatten)]
     pub stats: Option<Stats>,
     #[serde(skip)]
@@ -188,6 +191,7 @@ impl ProbeRecord {
             rtt_ms: r.rtt.map(crate::duration::ms),
             tries: r.tries,
             local: r.local,
+            echo: r.echo,
             stats: None,
             order: r.target,
         }

@@ -438,12 +438,19 @@ impl Engine<'_> {
         match &self.cfg.payload {
             Some(b) => sock.send(b),
             None => {
-                use std::io::Write;
-                let mut buf = [0u8; 48];
-                let mut c = io::Cursor::new(&mut buf[..]);
-                let _ = writeln!(c, "sockdiag-probe {} {}", p.port, p.tries_done + 1);
-                let n = c.position() as usize;
+                let (buf, n) = token(p);
                 sock.send(&buf[..n])
+            }
+        }
+    }
+
+    /// Whether a reply is the datagram this try sent (an echo).
+    fn is_echo(&self, p: &Pending, reply: &[u8]) -> bool {
+        match &self.cfg.payload {
+            Some(b) => reply == b.as_slice(),
+            None => {
+                let (buf, n) = token(p);
+                reply == &buf[..n]
             }
         }
     }
@@ -619,10 +626,11 @@ impl Engine<'_> {
         // SAFETY: u8 and MaybeUninit<u8> have the same layout; recv only writes.
         let ubuf = unsafe { &mut *(&mut buf[..] as *mut [u8] as *mut [std::mem::MaybeUninit<u8>]) };
         match sock.recv(ubuf) {
-            Ok(_) => {
+            Ok(n) => {
                 let local = sock.local_addr().ok().and_then(|a| a.as_socket());
                 let (_, p, started, _) = self.release(idx).expect("occupied");
-                let r = self.result(
+                let echo = self.is_echo(&p, &buf[..n.min(buf.len())]);
+                let mut r = self.result(
                     p,
                     State::Open,
                     Reason::UdpResponse,
@@ -631,6 +639,7 @@ impl Engine<'_> {
                     Some(now - started),
                     local,
                 );
+                r.echo = Some(echo);
                 sink.result(&r);
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
@@ -775,8 +784,19 @@ impl Engine<'_> {
             rtt,
             tries: p.tries_done + 1,
             local,
+            echo: None,
         }
     }
+}
+
+/// The default UDP payload: unique per port and try.
+fn token(p: &Pending) -> ([u8; 48], usize) {
+    use std::io::Write;
+    let mut buf = [0u8; 48];
+    let mut c = io::Cursor::new(&mut buf[..]);
+    let _ = writeln!(c, "sockdiag-probe {} {}", p.port, p.tries_done + 1);
+    let n = c.position() as usize;
+    (buf, n)
 }
 
 #[cfg(test)]
@@ -874,6 +894,7 @@ mod tests {
                     (State::Open, Reason::UdpResponse),
                     "{r:?}"
                 );
+                assert_eq!(r.echo, Some(true), "the echo server sent it back");
             }
         }
     }

@@ -137,6 +137,9 @@ pub struct ProbeResult {
     pub rtt: Option<Duration>,
     pub tries: u32,
     pub local: Option<SocketAddr>,
+    /// UDP with a reply: whether it was the datagram sent (an echo). A different reply still
+    /// proves the port open; this says the service is not an echo.
+    pub echo: Option<bool>,
 }
 
 impl ProbeResult {

@@ -1,0 +1,694 @@
+//! `sockdiag http`: the plan (URL, method, headers), the exchanges (one, or `--count`), and
+//! the records: one per exchange (JSON as it completes; plain lines as they complete; a
+//! table at the end), then per-phase statistics with `--count`.
+use crate::cli::HttpArgs;
+use crate::exit::Exit;
+use crate::http::{self, Exchange, Failure, Request};
+use crate::interrupt::Interrupt;
+use crate::output::{self, json, plain, Cell, Format, OutputOpts, Record, Tone};
+use crate::resolve::Family;
+use anyhow::Result;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+pub struct Plan {
+    pub request: Request,
+    pub count: u32,
+    pub interval: Duration,
+}
+
+pub fn plan(args: &HttpArgs, family: Family) -> Result<Plan> {
+    let url = http::url::parse(&args.url)?;
+    let headers = args
+        .headers
+        .iter()
+        .map(|h| http::url::parse_header(h))
+        .collect::<Result<Vec<_>, _>>()?;
+    if args.timeout.is_zero() {
+        return Err(crate::error::InputError::new("timeout", "0", "must be more than zero").into());
+    }
+    if args.cacert.is_some() && !url.tls {
+        return Err(
+            crate::error::InputError::new("option", "--cacert", "only for https:// URLs").into(),
+        );
+    }
+    let tls = if url.tls {
+        let cfg = http::tls::config(args.cacert.as_deref()).map_err(|why| {
+            let file = args
+                .cacert
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            crate::error::InputError::new("CA file", file, why)
+        })?;
+        Some(cfg)
+    } else {
+        None
+    };
+    Ok(Plan {
+        request: Request {
+            url,
+            method: if args.head { "HEAD" } else { "GET" },
+            headers,
+            timeout: args.timeout,
+            family,
+            tls,
+        },
+        count: args.count.unwrap_or(1),
+        interval: args.interval,
+    })
+}
+
+/// Milliseconds of each phase, counted from the start; `null` for phases not reached.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TimingMs {
+    pub resolve: Option<f64>,
+    pub connect: Option<f64>,
+    /// https only.
+    pub tls: Option<f64>,
+    pub written: Option<f64>,
+    pub first_byte: Option<f64>,
+    pub total: f64,
+}
+
+/// Why there is no status: the stage, the probe's state and reason for a failed connect.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ErrorRecord {
+    pub stage: &'static str,
+    pub state: Option<&'static str>,
+    pub reason: Option<String>,
+    pub errno: Option<String>,
+    pub message: String,
+}
+
+/// What the TLS handshake settled, and the server certificate's expiry.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TlsRecord {
+    pub version: String,
+    pub cipher: String,
+    pub alpn: Option<String>,
+    /// RFC 3339.
+    pub cert_not_after: Option<String>,
+    /// Whole days until it expires.
+    pub cert_days_left: Option<i64>,
+}
+
+/// `{"type":"http"}`: one exchange.
+#[derive(Debug, Clone, Serialize)]
+pub struct HttpRecord {
+    pub url: String,
+    pub method: &'static str,
+    pub addr: Option<SocketAddr>,
+    pub status: Option<u16>,
+    pub reason: Option<String>,
+    pub version: Option<String>,
+    /// Names in lower case; repeated headers joined with ", ".
+    pub headers: BTreeMap<String, String>,
+    pub trailers: BTreeMap<String, String>,
+    pub body_bytes: Option<u64>,
+    /// `content-length`, `chunked`, `close` or `none`.
+    pub framing: Option<http::Framing>,
+    pub timing_ms: TimingMs,
+    /// https only.
+    pub tls: Option<TlsRecord>,
+    pub error: Option<ErrorRecord>,
+    #[serde(skip)]
+    pub request_head: String,
+    #[serde(skip)]
+    pub response_head: Vec<(String, String)>,
+}
+
+fn header_map(h: &[(String, String)]) -> BTreeMap<String, String> {
+    let mut m: BTreeMap<String, String> = BTreeMap::new();
+    for (n, v) in h {
+        m.entry(n.to_ascii_lowercase())
+            .and_modify(|e| {
+                e.push_str(", ");
+                e.push_str(v);
+            })
+            .or_insert_with(|| v.clone());
+    }
+    m
+}
+
+impl HttpRecord {
+    pub fn new(url: &str, method: &'static str, ex: &Exchange) -> HttpRecord {
+        Self::new_at(url, method, ex, std::time::SystemTime::now())
+    }
+
+    /// As of `now` (for the certificate's days left).
+    pub fn new_at(
+        url: &str,
+        method: &'static str,
+        ex: &Exchange,
+        now: std::time::SystemTime,
+    ) -> HttpRecord {
+        let t = &ex.timing;
+        let ms = |d: Option<Duration>| d.map(crate::duration::ms);
+        let timing_ms = TimingMs {
+            resolve: ms(t.resolve),
+            connect: ms(t.connect),
+            tls: ms(t.tls),
+            written: ms(t.written),
+            first_byte: ms(t.first_byte),
+            total: crate::duration::ms(t.total),
+        };
+        let mut rec = HttpRecord {
+            url: url.to_string(),
+            method,
+            addr: ex.addr,
+            status: None,
+            reason: None,
+            version: None,
+            headers: BTreeMap::new(),
+            trailers: BTreeMap::new(),
+            body_bytes: None,
+            framing: None,
+            timing_ms,
+            tls: ex.tls.as_ref().map(|i| TlsRecord {
+                version: i.version.clone(),
+                cipher: i.cipher.clone(),
+                alpn: i.alpn.clone(),
+                cert_not_after: i.not_after.map(http::tls::rfc3339),
+                cert_days_left: i.days_left(now),
+            }),
+            error: None,
+            request_head: ex.request_head.clone(),
+            response_head: Vec::new(),
+        };
+        match &ex.result {
+            Ok(r) => {
+                rec.status = Some(r.status);
+                rec.reason = Some(r.reason.clone());
+                rec.version = Some(r.version.clone());
+                rec.headers = header_map(&r.headers);
+                rec.trailers = header_map(&r.trailers);
+                rec.body_bytes = Some(r.body_bytes);
+                rec.framing = Some(r.framing);
+                rec.response_head = r.headers.clone();
+                rec.response_head.insert(
+                    0,
+                    (
+                        format!("{} {} {}", r.version, r.status, r.reason),
+                        String::new(),
+                    ),
+                );
+            }
+            Err(f) => {
+                let (state, reason, errno) = match f {
+                    Failure::Connect {
+                        state,
+                        reason,
+                        errno,
+                        ..
+                    } => (
+                        Some(state.as_str()),
+                        Some(reason.token()),
+                        errno.map(crate::probe::errno::name),
+                    ),
+                    _ => (None, None, None),
+                };
+                rec.error = Some(ErrorRecord {
+                    stage: f.stage(),
+                    state,
+                    reason,
+                    errno,
+                    message: f.message(),
+                });
+            }
+        }
+        rec
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.status.is_some_and(|s| (200..400).contains(&s))
+    }
+
+    fn status_cell(&self) -> Cell {
+        if let Some(s) = self.status {
+            let tone = if self.is_ok() { Tone::Good } else { Tone::Bad };
+            let text = match self.reason.as_deref() {
+                Some(r) if !r.is_empty() => format!("{s} {r}"),
+                _ => s.to_string(),
+            };
+            return Cell::toned(text, tone);
+        }
+        let e = self.error.as_ref().expect("a status or an error");
+        let text = match (e.state, &e.reason) {
+            (Some(st), Some(re)) => format!("{st} {re}"),
+            _ => match e.stage {
+                "resolve" => "no address".to_string(),
+                "tls" => "tls failed".to_string(),
+                "write" => "write failed".to_string(),
+                _ if e.message.starts_with("no complete response") => "timeout".to_string(),
+                _ => "bad response".to_string(),
+            },
+        };
+        Cell::toned(text, Tone::Bad)
+    }
+}
+
+impl HttpRecord {
+    /// `2027-01-01 (403d)`: the certificate's expiry date and the days left.
+    fn cert_cell(&self) -> Cell {
+        let Some(t) = &self.tls else {
+            return Cell::new("-");
+        };
+        match (&t.cert_not_after, t.cert_days_left) {
+            (Some(at), Some(days)) => {
+                let tone = if days < 14 { Tone::Warn } else { Tone::Normal };
+                Cell::toned(format!("{} ({days}d)", &at[..10.min(at.len())]), tone)
+            }
+            _ => Cell::new("-"),
+        }
+    }
+}
+
+fn ms_cell(v: Option<f64>) -> Cell {
+    Cell::toned(v.map_or("-".into(), |m| format!("{m:.3}ms")), Tone::Dim)
+}
+
+impl Record for HttpRecord {
+    const TYPE: &'static str = "http";
+    fn headers(_: u8) -> Vec<&'static str> {
+        vec![
+            "URL",
+            "ADDRESS",
+            "STATUS",
+            "BODY",
+            "RESOLVE",
+            "CONNECT",
+            "TLS",
+            "WRITTEN",
+            "FIRST BYTE",
+            "TOTAL",
+            "CERT EXPIRES",
+        ]
+    }
+    fn cells(&self, _: u8) -> Vec<Cell> {
+        let t = &self.timing_ms;
+        vec![
+            Cell::new(self.url.clone()),
+            Cell::opt(self.addr),
+            self.status_cell(),
+            Cell::opt(self.body_bytes),
+            ms_cell(t.resolve),
+            ms_cell(t.connect),
+            ms_cell(t.tls),
+            ms_cell(t.written),
+            ms_cell(t.first_byte),
+            ms_cell(Some(t.total)),
+            self.cert_cell(),
+        ]
+    }
+}
+
+/// Min, average and max of one phase.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Spread {
+    pub min: f64,
+    pub avg: f64,
+    pub max: f64,
+}
+
+impl Spread {
+    fn of(v: &[f64]) -> Option<Spread> {
+        if v.is_empty() {
+            return None;
+        }
+        let r3 = |x: f64| (x * 1000.0).round() / 1000.0;
+        Some(Spread {
+            min: r3(v.iter().copied().fold(f64::INFINITY, f64::min)),
+            avg: r3(v.iter().sum::<f64>() / v.len() as f64),
+            max: r3(v.iter().copied().fold(f64::NEG_INFINITY, f64::max)),
+        })
+    }
+}
+
+/// `{"type":"http-stats"}`: `--count` statistics over the exchanges that got a response.
+#[derive(Debug, Clone, Serialize)]
+pub struct HttpStats {
+    pub url: String,
+    pub count: usize,
+    /// 2xx and 3xx answers.
+    pub ok: usize,
+    pub failed: usize,
+    /// Answers by status code.
+    pub statuses: BTreeMap<u16, usize>,
+    pub timing_ms: Spreads,
+}
+
+/// Per-phase spreads, in the order of the phases.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Spreads {
+    pub resolve: Option<Spread>,
+    pub connect: Option<Spread>,
+    pub tls: Option<Spread>,
+    pub written: Option<Spread>,
+    pub first_byte: Option<Spread>,
+    pub total: Option<Spread>,
+}
+
+impl Spreads {
+    fn get(&self, phase: &str) -> Option<&Spread> {
+        match phase {
+            "resolve" => self.resolve.as_ref(),
+            "connect" => self.connect.as_ref(),
+            "tls" => self.tls.as_ref(),
+            "written" => self.written.as_ref(),
+            "first_byte" => self.first_byte.as_ref(),
+            _ => self.total.as_ref(),
+        }
+    }
+}
+
+pub const PHASES: [&str; 6] = [
+    "resolve",
+    "connect",
+    "tls",
+    "written",
+    "first_byte",
+    "total",
+];
+
+impl HttpStats {
+    pub fn new(url: &str, recs: &[HttpRecord]) -> HttpStats {
+        let answered: Vec<&HttpRecord> = recs.iter().filter(|r| r.status.is_some()).collect();
+        let mut statuses = BTreeMap::new();
+        for r in &answered {
+            *statuses.entry(r.status.unwrap_or(0)).or_default() += 1;
+        }
+        let mut timing_ms = Spreads::default();
+        for phase in PHASES {
+            let v: Vec<f64> = answered
+                .iter()
+                .filter_map(|r| {
+                    let t = &r.timing_ms;
+                    match phase {
+                        "resolve" => t.resolve,
+                        "connect" => t.connect,
+                        "tls" => t.tls,
+                        "written" => t.written,
+                        "first_byte" => t.first_byte,
+                        _ => Some(t.total),
+                    }
+                })
+                .collect();
+            let spread = Spread::of(&v);
+            match phase {
+                "resolve" => timing_ms.resolve = spread,
+                "connect" => timing_ms.connect = spread,
+                "tls" => timing_ms.tls = spread,
+                "written" => timing_ms.written = spread,
+                "first_byte" => timing_ms.first_byte = spread,
+                _ => timing_ms.total = spread,
+            }
+        }
+        let ok = recs.iter().filter(|r| r.is_ok()).count();
+        HttpStats {
+            url: url.to_string(),
+            count: recs.len(),
+            ok,
+            failed: recs.len() - ok,
+            statuses,
+            timing_ms,
+        }
+    }
+
+    fn rows(&self) -> Vec<Vec<Cell>> {
+        let ms = |v: f64| Cell::new(format!("{v:.3}ms"));
+        PHASES
+            .iter()
+            .filter_map(|p| {
+                self.timing_ms
+                    .get(p)
+                    .map(|s| vec![Cell::new(*p), ms(s.min), ms(s.avg), ms(s.max)])
+            })
+            .collect()
+    }
+}
+
+impl Record for HttpStats {
+    const TYPE: &'static str = "http-stats";
+    fn headers(_: u8) -> Vec<&'static str> {
+        vec!["PHASE", "MIN", "AVG", "MAX"]
+    }
+    fn cells(&self, _: u8) -> Vec<Cell> {
+        vec![]
+    }
+}
+
+/// `-v`: the request and response heads, curl style (`> ` sent, `< ` received).
+fn write_heads(w: &mut impl Write, r: &HttpRecord) -> std::io::Result<()> {
+    if let Some(t) = &r.tls {
+        let alpn = t
+            .alpn
+            .as_deref()
+            .map(|a| format!(", ALPN {a}"))
+            .unwrap_or_default();
+        writeln!(w, "* {} {}{alpn}", t.version, t.cipher)?;
+        if let (Some(at), Some(days)) = (&t.cert_not_after, t.cert_days_left) {
+            writeln!(w, "* certificate expires {at} ({days} days)")?;
+        }
+    }
+    for line in r.request_head.split("\r\n").filter(|l| !l.is_empty()) {
+        writeln!(w, "> {line}")?;
+    }
+    for (n, v) in &r.response_head {
+        if v.is_empty() && !n.contains(':') && n.starts_with("HTTP/") {
+            writeln!(w, "< {n}")?;
+        } else {
+            writeln!(w, "< {n}: {v}")?;
+        }
+    }
+    if !r.trailers.is_empty() {
+        for (n, v) in &r.trailers {
+            writeln!(w, "< (trailer) {n}: {v}")?;
+        }
+    }
+    Ok(())
+}
+
+/// Renders one finished exchange as it completes (JSON and plain); the table waits.
+fn stream_one(w: &mut impl Write, out: &OutputOpts, r: &HttpRecord) -> std::io::Result<()> {
+    if out.verbose > 0 && out.format != Format::Json {
+        write_heads(w, r)?;
+    }
+    match out.format {
+        Format::Json => json::write(w, r),
+        Format::Plain => plain::write(w, out, std::slice::from_ref(r)),
+        Format::Table => w.flush(),
+    }
+}
+
+/// The end: the table of exchanges, and the statistics when there were several.
+fn finish(
+    w: &mut impl Write,
+    out: &OutputOpts,
+    recs: &[HttpRecord],
+    url: &str,
+    count: bool,
+) -> std::io::Result<()> {
+    if out.format == Format::Table && !recs.is_empty() {
+        output::render(w, out, recs)?;
+    }
+    if !count || recs.is_empty() {
+        return Ok(());
+    }
+    let stats = HttpStats::new(url, recs);
+    match out.format {
+        Format::Json => json::write(w, &stats),
+        Format::Table => {
+            let mut rows = stats.rows();
+            rows.push(vec![
+                Cell::new("answers"),
+                Cell::new(format!("{} ok", stats.ok)),
+                Cell::new(format!("{} failed", stats.failed)),
+                Cell::new(format!("of {}", stats.count)),
+            ]);
+            output::table::write_rows(w, out, &HttpStats::headers(0), &rows)
+        }
+        Format::Plain => {
+            for row in stats.rows() {
+                let f: Vec<String> = row.iter().map(|c| plain::field(&c.text)).collect();
+                writeln!(w, "stats\t{}", f.join("\t"))?;
+            }
+            writeln!(
+                w,
+                "stats\tanswers\t{}\t{}\t{}",
+                stats.ok, stats.failed, stats.count
+            )?;
+            w.flush()
+        }
+    }
+}
+
+pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
+    let interrupt =
+        Interrupt::install().map_err(crate::app::local("installing the Ctrl-C handler"))?;
+    let url = plan.request.url.normal();
+    let mut recs: Vec<HttpRecord> = Vec::new();
+    let mut interrupted = false;
+    for i in 0..plan.count {
+        if i > 0 {
+            let end = Instant::now() + plan.interval;
+            while !interrupt.raised() && Instant::now() < end {
+                std::thread::sleep(
+                    end.saturating_duration_since(Instant::now())
+                        .min(Duration::from_millis(50)),
+                );
+            }
+        }
+        if interrupt.raised() {
+            interrupted = true;
+            break;
+        }
+        let ex = http::fetch(&plan.request);
+        let rec = HttpRecord::new(&url, plan.request.method, &ex);
+        if let (Some(e), false) = (&rec.error, out.quiet || out.format == Format::Json) {
+            eprintln!("sockdiag: {url}: {}", e.message);
+        }
+        stream_one(w, out, &rec)?;
+        recs.push(rec);
+    }
+    finish(w, out, &recs, &url, plan.count > 1)?;
+    if interrupted {
+        return Ok(Exit::Interrupted);
+    }
+    Ok(Exit::from_all_ok(recs.iter().all(HttpRecord::is_ok)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::{Framing, Response, Timing};
+    use crate::probe::{Reason, State};
+
+    fn exchanges() -> Vec<HttpRecord> {
+        let ms = Duration::from_micros;
+        let ok = Exchange {
+            addr: Some("127.0.0.1:8443".parse().unwrap()),
+            request_head: "GET / HTTP/1.1\r\nHost: 127.0.0.1:8443\r\n\r\n".into(),
+            result: Ok(Response {
+                version: "HTTP/1.1".into(),
+                status: 200,
+                reason: "OK".into(),
+                headers: vec![
+                    ("Content-Type".into(), "text/plain".into()),
+                    ("Set-Cookie".into(), "a=1".into()),
+                    ("Set-Cookie".into(), "b=2".into()),
+                ],
+                trailers: vec![("X-Sum".into(), "9".into())],
+                body_bytes: 49,
+                framing: Framing::Chunked,
+            }),
+            timing: Timing {
+                resolve: Some(ms(12)),
+                connect: Some(ms(150)),
+                tls: Some(ms(160)),
+                written: Some(ms(170)),
+                first_byte: Some(ms(900)),
+                total: ms(950),
+            },
+            tls: Some(crate::http::tls::TlsInfo {
+                version: "TLSv1_3".into(),
+                cipher: "TLS13_AES_256_GCM_SHA384".into(),
+                alpn: None,
+                not_after: Some(1_798_761_600),
+            }),
+        };
+        let refused = Exchange {
+            addr: Some("127.0.0.1:8081".parse().unwrap()),
+            request_head: String::new(),
+            result: Err(Failure::Connect {
+                state: State::Closed,
+                reason: Reason::ConnRefused,
+                errno: Some(libc::ECONNREFUSED),
+                icmp: None,
+            }),
+            timing: Timing {
+                resolve: Some(ms(10)),
+                total: ms(200),
+                ..Timing::default()
+            },
+            tls: None,
+        };
+        let garbage = Exchange {
+            addr: Some("[::1]:8082".parse().unwrap()),
+            request_head: String::new(),
+            result: Err(Failure::Response(
+                r#"malformed response: not an HTTP/1.x status line; received "garbage\r\n""#.into(),
+            )),
+            timing: Timing {
+                resolve: Some(ms(10)),
+                connect: Some(ms(100)),
+                tls: None,
+                written: Some(ms(120)),
+                first_byte: Some(ms(400)),
+                total: ms(410),
+            },
+            tls: None,
+        };
+        // 2026-01-01: the certificate has 365 days left.
+        let now = std::time::UNIX_EPOCH + Duration::from_secs(1_767_225_600);
+        vec![
+            HttpRecord::new_at("https://127.0.0.1:8443/", "GET", &ok, now),
+            HttpRecord::new_at("http://127.0.0.1:8081/", "GET", &refused, now),
+            HttpRecord::new_at("http://[::1]:8082/", "GET", &garbage, now),
+        ]
+    }
+
+    fn rendered(format: Format, verbose: u8) -> String {
+        let opts = OutputOpts {
+            format,
+            verbose,
+            ..OutputOpts::default()
+        };
+        let recs = exchanges();
+        let mut buf = Vec::new();
+        for r in &recs {
+            stream_one(&mut buf, &opts, r).unwrap();
+        }
+        finish(&mut buf, &opts, &recs, "https://127.0.0.1:8443/", true).unwrap();
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn table_snapshot() {
+        insta::assert_snapshot!(rendered(Format::Table, 0));
+    }
+
+    #[test]
+    fn plain_snapshot() {
+        insta::assert_snapshot!(rendered(Format::Plain, 0));
+    }
+
+    #[test]
+    fn plain_verbose_snapshot() {
+        insta::assert_snapshot!(rendered(Format::Plain, 1));
+    }
+
+    #[test]
+    fn json_snapshot() {
+        insta::assert_snapshot!(rendered(Format::Json, 0));
+    }
+
+    #[test]
+    fn stats_over_answers() {
+        let s = HttpStats::new("u", &exchanges());
+        assert_eq!((s.count, s.ok, s.failed), (3, 1, 2));
+        // The refused exchange has no status and stays out of the timing.
+        assert_eq!(s.statuses.get(&200), Some(&1));
+        assert_eq!(
+            s.timing_ms.connect,
+            Some(Spread {
+                min: 0.15,
+                avg: 0.15,
+                max: 0.15
+            })
+        );
+    }
+}

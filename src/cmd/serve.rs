@@ -1,0 +1,684 @@
+//! `sockdiag serve`: the plan (addresses, mode, limits), the engine, and the log. A server
+//! runs for a long time, so nothing waits for the end: every event is one line (plain, or a
+//! table row under a header printed once) or one JSON object, written and flushed as it
+//! happens, so a script reading stdout sees the listening address at once.
+use crate::cli::ServeArgs;
+use crate::error::InputError;
+use crate::exit::Exit;
+use crate::interrupt::Interrupt;
+use crate::output::{json, plain, Cell, Format, OutputOpts, Record, Tone};
+use crate::serve::{self, Client, Config, End, Event, Mode, Stop, Totals};
+use anyhow::Result;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+pub struct Plan {
+    pub config: Config,
+}
+
+pub fn plan(args: &ServeArgs) -> Result<Plan> {
+    let mut addrs = Vec::new();
+    for s in &args.listen {
+        let a = parse_listen(s)?;
+        // The same port twice is one socket; port 0 twice is two free ports.
+        if a.port() == 0 || !addrs.contains(&a) {
+            addrs.push(a);
+        }
+    }
+    let mode = if args.discard {
+        Mode::Discard
+    } else if let Some(t) = &args.banner {
+        let mut b = t.as_bytes().to_vec();
+        if !b.ends_with(b"\n") {
+            b.extend_from_slice(b"\r\n");
+        }
+        Mode::Banner(b)
+    } else if args.http {
+        Mode::Http
+    } else {
+        Mode::Echo
+    };
+    if args.http && args.udp && !args.tcp {
+        // With --tcp as well, TCP speaks HTTP and UDP echoes.
+        return Err(InputError::new(
+            "mode",
+            "--http --udp",
+            "HTTP is served over TCP only: drop --udp, or add --tcp to serve UDP echo beside it",
+        )
+        .into());
+    }
+    let max_bytes = args.max_bytes.as_deref().map(parse_bytes).transpose()?;
+    if args.duration.is_some_and(|d| d.is_zero()) {
+        return Err(InputError::new("duration", "0", "must be more than zero").into());
+    }
+    if args.idle_timeout.is_some_and(|d| d.is_zero()) {
+        return Err(InputError::new("idle timeout", "0", "must be more than zero").into());
+    }
+    let tcp = if !args.udp || args.tcp {
+        addrs.clone()
+    } else {
+        vec![]
+    };
+    let udp = if args.udp { addrs } else { vec![] };
+    Ok(Plan {
+        config: Config {
+            tcp,
+            udp,
+            mode,
+            max_clients: args.max_clients as usize,
+            idle_timeout: args.idle_timeout,
+            max_bytes,
+            once: args.once,
+            duration: args.duration,
+        },
+    })
+}
+
+/// `PORT`, `ADDR:PORT` or `[V6]:PORT`; `localhost` means 127.0.0.1.
+pub fn parse_listen(s: &str) -> Result<SocketAddr, InputError> {
+    let bad = |why: &str| InputError::new("listen address", s, why);
+    let t = s.trim();
+    if let Ok(p) = t.parse::<u16>() {
+        return Ok(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), p));
+    }
+    if let Ok(a) = t.parse::<SocketAddr>() {
+        return Ok(a);
+    }
+    if let Some(rest) = t.strip_prefix("localhost:") {
+        if let Ok(p) = rest.parse::<u16>() {
+            return Ok(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), p));
+        }
+    }
+    if t.parse::<IpAddr>().is_ok()
+        || t.strip_prefix('[')
+            .and_then(|x| x.strip_suffix(']'))
+            .is_some_and(|x| x.parse::<IpAddr>().is_ok())
+    {
+        return Err(bad(
+            "a port is needed: ADDR:PORT, [V6]:PORT (port 0 picks one)",
+        ));
+    }
+    Err(bad(
+        "give PORT, ADDR:PORT or [V6]:PORT with an IP address and a port 0-65535, \
+         e.g. 7000, 0.0.0.0:7000 or [::1]:0",
+    ))
+}
+
+/// A byte count: `1000`, `64k`, `10m`, `1g` (powers of 1024).
+pub fn parse_bytes(s: &str) -> Result<u64, InputError> {
+    let bad = || {
+        InputError::new(
+            "byte count",
+            s,
+            "a positive number of bytes, e.g. 1000, 64k or 10m",
+        )
+    };
+    let t = s.trim().to_ascii_lowercase();
+    let t = t.strip_suffix('b').unwrap_or(&t);
+    let (num, mul) = match t.chars().last() {
+        Some('k') => (&t[..t.len() - 1], 1u64 << 10),
+        Some('m') => (&t[..t.len() - 1], 1 << 20),
+        Some('g') => (&t[..t.len() - 1], 1 << 30),
+        _ => (t, 1),
+    };
+    let n: u64 = num.parse().map_err(|_| bad())?;
+    let v = n.checked_mul(mul).ok_or_else(bad)?;
+    if v == 0 {
+        return Err(bad());
+    }
+    Ok(v)
+}
+
+/// The columns of every plain line and table row, whatever the event.
+pub const COLUMNS: [&str; 9] = [
+    "EVENT", "ID", "PROTO", "LOCAL", "PEER", "IN", "OUT", "TIME", "INFO",
+];
+
+/// `{"type":"listening"}`: a socket is ready.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListeningRecord {
+    pub proto: &'static str,
+    pub addr: SocketAddr,
+    pub mode: &'static str,
+}
+
+/// `{"type":"client"}`: a TCP client accepted, refused or closed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientRecord {
+    /// `accepted`, `refused` or `closed`.
+    pub event: &'static str,
+    pub id: u64,
+    pub proto: &'static str,
+    pub local: SocketAddr,
+    pub peer: SocketAddr,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    /// How long it was connected (closed only).
+    pub duration_ms: Option<f64>,
+    /// How it ended (refused and closed).
+    pub end: Option<End>,
+    pub errno: Option<String>,
+    /// HTTP mode: requests answered.
+    pub requests: Option<u64>,
+    /// Accepted: clients connected now, this one included.
+    pub active: Option<usize>,
+}
+
+/// `{"type":"datagram"}`: one UDP datagram and its answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct DatagramRecord {
+    pub proto: &'static str,
+    pub local: SocketAddr,
+    pub peer: SocketAddr,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+}
+
+/// `{"type":"serve-summary"}`: the last record.
+#[derive(Debug, Clone, Serialize)]
+pub struct SummaryRecord {
+    pub stopped_by: Stop,
+    pub elapsed_ms: f64,
+    pub clients: u64,
+    pub refused: u64,
+    pub datagrams: u64,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    pub peak_clients: usize,
+    /// Ended connections by how they ended (refused ones included).
+    pub ends: BTreeMap<&'static str, u64>,
+    pub accept_errors: u64,
+    pub dropped_replies: u64,
+}
+
+impl ClientRecord {
+    fn new(event: &'static str, c: &Client, active: Option<usize>) -> ClientRecord {
+        let closed = event == "closed";
+        ClientRecord {
+            event,
+            id: c.id,
+            proto: "tcp",
+            local: c.local,
+            peer: c.peer,
+            bytes_in: c.bytes_in,
+            bytes_out: c.bytes_out,
+            duration_ms: closed.then(|| crate::duration::ms(c.duration)),
+            end: c.end,
+            errno: c.errno.map(crate::probe::errno::name),
+            requests: c.requests,
+            active,
+        }
+    }
+}
+
+impl SummaryRecord {
+    fn new(stop: Stop, elapsed: Duration, t: &Totals) -> SummaryRecord {
+        SummaryRecord {
+            stopped_by: stop,
+            elapsed_ms: crate::duration::ms(elapsed),
+            clients: t.accepted,
+            refused: t.refused,
+            datagrams: t.datagrams,
+            bytes_in: t.bytes_in,
+            bytes_out: t.bytes_out,
+            peak_clients: t.peak_clients,
+            ends: t.ends.iter().map(|(e, n)| (e.as_str(), *n)).collect(),
+            accept_errors: t.accept_errors,
+            dropped_replies: t.dropped_replies,
+        }
+    }
+}
+
+/// A time as the log shows it: milliseconds below a second, seconds above.
+pub fn human_ms(ms: f64) -> String {
+    if ms < 1000.0 {
+        format!("{ms:.3}ms")
+    } else {
+        format!("{:.3}s", ms / 1000.0)
+    }
+}
+
+fn dash() -> Cell {
+    Cell::new("-")
+}
+
+impl Record for ListeningRecord {
+    const TYPE: &'static str = "listening";
+    fn headers(_: u8) -> Vec<&'static str> {
+        COLUMNS.to_vec()
+    }
+    fn cells(&self, _: u8) -> Vec<Cell> {
+        vec![
+            Cell::toned("listening", Tone::Good),
+            dash(),
+            Cell::new(self.proto),
+            Cell::new(self.addr.to_string()),
+            dash(),
+            dash(),
+            dash(),
+            dash(),
+            Cell::new(self.mode),
+        ]
+    }
+}
+
+impl Record for ClientRecord {
+    const TYPE: &'static str = "client";
+    fn headers(_: u8) -> Vec<&'static str> {
+        COLUMNS.to_vec()
+    }
+    fn cells(&self, _: u8) -> Vec<Cell> {
+        let accepted = self.event == "accepted";
+        let info = match (self.active, self.end) {
+            (Some(n), _) if accepted => Cell::new(format!("active={n}")),
+            (_, Some(e)) => {
+                let tone = match e {
+                    End::PeerClosed | End::Served => Tone::Good,
+                    End::Reset | End::Refused | End::Error => Tone::Bad,
+                    _ => Tone::Warn,
+                };
+                let text = match &self.errno {
+                    Some(errno) if e == End::Error => format!("{}:{errno}", e.as_str()),
+                    _ => e.as_str().to_string(),
+                };
+                Cell::toned(text, tone)
+            }
+            _ => dash(),
+        };
+        let bytes = |n: u64| {
+            if accepted {
+                dash()
+            } else {
+                Cell::new(n.to_string())
+            }
+        };
+        vec![
+            Cell::new(self.event),
+            Cell::new(self.id.to_string()),
+            Cell::new(self.proto),
+            Cell::new(self.local.to_string()),
+            Cell::new(self.peer.to_string()),
+            bytes(self.bytes_in),
+            bytes(self.bytes_out),
+            self.duration_ms
+                .map_or_else(dash, |m| Cell::toned(human_ms(m), Tone::Dim)),
+            info,
+        ]
+    }
+}
+
+impl Record for DatagramRecord {
+    const TYPE: &'static str = "datagram";
+    fn headers(_: u8) -> Vec<&'static str> {
+        COLUMNS.to_vec()
+    }
+    fn cells(&self, _: u8) -> Vec<Cell> {
+        vec![
+            Cell::new("datagram"),
+            dash(),
+            Cell::new(self.proto),
+            Cell::new(self.local.to_string()),
+            Cell::new(self.peer.to_string()),
+            Cell::new(self.bytes_in.to_string()),
+            Cell::new(self.bytes_out.to_string()),
+            dash(),
+            dash(),
+        ]
+    }
+}
+
+impl Record for SummaryRecord {
+    const TYPE: &'static str = "serve-summary";
+    fn headers(_: u8) -> Vec<&'static str> {
+        COLUMNS.to_vec()
+    }
+    fn cells(&self, _: u8) -> Vec<Cell> {
+        let stop = match self.stopped_by {
+            Stop::Interrupt => "interrupt",
+            Stop::Duration => "duration",
+            Stop::Once => "once",
+        };
+        let mut info = vec![
+            format!("stopped-by={stop}"),
+            format!("refused={}", self.refused),
+            format!("datagrams={}", self.datagrams),
+            format!("peak={}", self.peak_clients),
+        ];
+        for (e, n) in &self.ends {
+            if *e != "refused" {
+                info.push(format!("{e}={n}"));
+            }
+        }
+        vec![
+            Cell::new("summary"),
+            Cell::new(self.clients.to_string()),
+            dash(),
+            dash(),
+            dash(),
+            Cell::new(self.bytes_in.to_string()),
+            Cell::new(self.bytes_out.to_string()),
+            Cell::new(human_ms(self.elapsed_ms)),
+            Cell::new(info.join(",")),
+        ]
+    }
+}
+
+/// Widths of the table columns: addresses get room for most IPv6 forms.
+const WIDTHS: [usize; 9] = [9, 5, 5, 22, 22, 9, 9, 10, 0];
+
+/// Writes each event as it comes: JSON lines, plain lines, or table rows under one header.
+/// A write error (say, a closed pipe) stops the log, not the server.
+pub struct EventLog<W: Write> {
+    w: W,
+    opts: OutputOpts,
+    header_done: bool,
+    pub err: Option<io::Error>,
+}
+
+impl<W: Write> EventLog<W> {
+    pub fn new(w: W, opts: OutputOpts) -> Self {
+        EventLog {
+            w,
+            opts,
+            header_done: false,
+            err: None,
+        }
+    }
+
+    pub fn into_inner(self) -> W {
+        self.w
+    }
+
+    fn write<R: Record>(&mut self, r: &R) {
+        if self.err.is_some() {
+            return;
+        }
+        if let Err(e) = self.try_write(r) {
+            self.err = Some(e);
+        }
+    }
+
+    fn try_write<R: Record>(&mut self, r: &R) -> io::Result<()> {
+        match self.opts.format {
+            Format::Json => return json::write(&mut self.w, r),
+            Format::Plain => {
+                let line: Vec<String> = r
+                    .cells(self.opts.verbose)
+                    .iter()
+                    .map(|c| plain::field(&c.text))
+                    .collect();
+                writeln!(self.w, "{}", line.join("\t"))?;
+            }
+            Format::Table => {
+                if !self.header_done {
+                    self.header_done = true;
+                    let h: Vec<Cell> = COLUMNS.iter().map(|c| Cell::new(*c)).collect();
+                    let line = self.table_line(&h, true);
+                    writeln!(self.w, "{line}")?;
+                }
+                let line = self.table_line(&r.cells(self.opts.verbose), false);
+                writeln!(self.w, "{line}")?;
+            }
+        }
+        self.w.flush()
+    }
+
+    fn table_line(&self, cells: &[Cell], header: bool) -> String {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            let text = if c.text.is_empty() { "-" } else { &c.text };
+            let width = WIDTHS.get(i).copied().unwrap_or(0);
+            let padded = if i + 1 < cells.len() {
+                format!("{text:<width$} ")
+            } else {
+                text.to_string()
+            };
+            s.push_str(&paint(
+                &padded,
+                if header { None } else { Some(c.tone) },
+                self.opts.color,
+            ));
+        }
+        s.trim_end().to_string()
+    }
+
+    pub fn event(&mut self, e: &Event) {
+        match e {
+            Event::Listening { proto, addr, mode } => self.write(&ListeningRecord {
+                proto: proto.as_str(),
+                addr: *addr,
+                mode,
+            }),
+            Event::Accepted { client, active } => {
+                self.write(&ClientRecord::new("accepted", client, Some(*active)))
+            }
+            Event::Refused { client } => self.write(&ClientRecord::new("refused", client, None)),
+            Event::Closed { client } => self.write(&ClientRecord::new("closed", client, None)),
+            Event::Datagram {
+                local,
+                peer,
+                bytes_in,
+                bytes_out,
+            } => self.write(&DatagramRecord {
+                proto: "udp",
+                local: *local,
+                peer: *peer,
+                bytes_in: *bytes_in,
+                bytes_out: *bytes_out,
+            }),
+            Event::Stopped {
+                stop,
+                elapsed,
+                totals,
+            } => self.write(&SummaryRecord::new(*stop, *elapsed, totals)),
+        }
+    }
+}
+
+/// ANSI colour for a table cell, only when asked for; `None` is the bold header.
+fn paint(text: &str, tone: Option<Tone>, color: bool) -> String {
+    if !color {
+        return text.to_string();
+    }
+    let code = match tone {
+        None => "1",
+        Some(Tone::Good) => "32",
+        Some(Tone::Bad) => "31",
+        Some(Tone::Warn) => "33",
+        Some(Tone::Dim) => "2",
+        Some(Tone::Normal) => return text.to_string(),
+    };
+    // Colour the text, not the padding after it.
+    let trimmed = text.trim_end();
+    let pad = &text[trimmed.len()..];
+    format!("\x1b[{code}m{trimmed}\x1b[0m{pad}")
+}
+
+pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
+    let interrupt =
+        Interrupt::install().map_err(crate::app::local("installing the Ctrl-C handler"))?;
+    let server = serve::bind(&plan.config)?;
+    let mut log = EventLog::new(w, *out);
+    let mut stop = None;
+    server.run(&interrupt, &mut |e: &Event| {
+        if let Event::Stopped { stop: s, .. } = e {
+            stop = Some(*s);
+        }
+        log.event(e)
+    })?;
+    if let Some(e) = log.err.take() {
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            return Err(e.into());
+        }
+    }
+    Ok(match stop {
+        Some(Stop::Interrupt) => Exit::Interrupted,
+        _ => Exit::Ok,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::serve::Proto;
+
+    fn events() -> Vec<Event> {
+        let local: SocketAddr = "127.0.0.1:7000".parse().unwrap();
+        let peer: SocketAddr = "127.0.0.1:51234".parse().unwrap();
+        let client = Client {
+            id: 1,
+            local,
+            peer,
+            bytes_in: 0,
+            bytes_out: 0,
+            duration: Duration::ZERO,
+            requests: None,
+            end: None,
+            errno: None,
+        };
+        let mut ends = BTreeMap::new();
+        ends.insert(End::PeerClosed, 1);
+        ends.insert(End::Reset, 1);
+        ends.insert(End::Refused, 1);
+        vec![
+            Event::Listening {
+                proto: Proto::Tcp,
+                addr: local,
+                mode: "echo",
+            },
+            Event::Listening {
+                proto: Proto::Udp,
+                addr: "[::1]:7000".parse().unwrap(),
+                mode: "echo",
+            },
+            Event::Accepted {
+                client: client.clone(),
+                active: 1,
+            },
+            Event::Closed {
+                client: Client {
+                    bytes_in: 12,
+                    bytes_out: 12,
+                    duration: Duration::from_micros(1500),
+                    end: Some(End::PeerClosed),
+                    ..client.clone()
+                },
+            },
+            Event::Closed {
+                client: Client {
+                    id: 2,
+                    bytes_in: 4096,
+                    bytes_out: 2048,
+                    duration: Duration::from_millis(2500),
+                    end: Some(End::Reset),
+                    errno: Some(libc::ECONNRESET),
+                    ..client.clone()
+                },
+            },
+            Event::Refused {
+                client: Client {
+                    id: 3,
+                    end: Some(End::Refused),
+                    ..client
+                },
+            },
+            Event::Datagram {
+                local: "[::1]:7000".parse().unwrap(),
+                peer: "[::1]:40000".parse().unwrap(),
+                bytes_in: 5,
+                bytes_out: 5,
+            },
+            Event::Stopped {
+                stop: Stop::Interrupt,
+                elapsed: Duration::from_millis(4321),
+                totals: Totals {
+                    accepted: 2,
+                    refused: 1,
+                    datagrams: 1,
+                    bytes_in: 4113,
+                    bytes_out: 2065,
+                    peak_clients: 2,
+                    ends,
+                    accept_errors: 0,
+                    dropped_replies: 0,
+                },
+            },
+        ]
+    }
+
+    fn rendered(format: Format, color: bool) -> String {
+        let opts = OutputOpts {
+            format,
+            color,
+            ..OutputOpts::default()
+        };
+        let mut log = EventLog::new(Vec::new(), opts);
+        for e in events() {
+            log.event(&e);
+        }
+        assert!(log.err.is_none());
+        String::from_utf8(log.into_inner()).unwrap()
+    }
+
+    #[test]
+    fn plain_snapshot() {
+        insta::assert_snapshot!(rendered(Format::Plain, false));
+    }
+
+    #[test]
+    fn table_snapshot() {
+        insta::assert_snapshot!(rendered(Format::Table, false));
+    }
+
+    #[test]
+    fn json_snapshot() {
+        insta::assert_snapshot!(rendered(Format::Json, false));
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        assert!(!rendered(Format::Table, false).contains('\x1b'));
+        assert!(rendered(Format::Table, true).contains("\x1b[31mreset\x1b[0m"));
+    }
+
+    #[test]
+    fn listen_forms() {
+        let ok = [
+            ("7000", "127.0.0.1:7000"),
+            ("0", "127.0.0.1:0"),
+            ("0.0.0.0:80", "0.0.0.0:80"),
+            ("[::]:0", "[::]:0"),
+            ("[::1]:9", "[::1]:9"),
+            ("localhost:5", "127.0.0.1:5"),
+        ];
+        for (s, want) in ok {
+            assert_eq!(parse_listen(s).unwrap().to_string(), want, "{s}");
+        }
+        for bad in [
+            "70000",
+            "host:80",
+            "::1",
+            "[::1]",
+            "127.0.0.1",
+            "",
+            "1.2.3.4:x",
+        ] {
+            let e = parse_listen(bad).unwrap_err();
+            assert_eq!(e.input, bad);
+        }
+    }
+
+    #[test]
+    fn byte_counts() {
+        assert_eq!(parse_bytes("1000").unwrap(), 1000);
+        assert_eq!(parse_bytes("64k").unwrap(), 65536);
+        assert_eq!(parse_bytes("10M").unwrap(), 10 << 20);
+        assert_eq!(parse_bytes("1gb").unwrap(), 1 << 30);
+        for bad in ["0", "x", "-1", "99999999999999999999g", ""] {
+            assert_eq!(parse_bytes(bad).unwrap_err().input, bad);
+        }
+    }
+}
