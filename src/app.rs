@@ -133,6 +133,14 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
             let plan = crate::cmd::probe::plan(&a, family)?;
             crate::cmd::probe::run(&plan, &out, &mut stdout)
         }
+        Command::Opts(a) => {
+            let plan = crate::cmd::opts::plan(&a, family)?;
+            crate::cmd::opts::run(&plan, &out, &mut stdout)
+        }
+        Command::Connect(a) => {
+            let plan = crate::cmd::connect::plan(&a, family)?;
+            crate::cmd::connect::run(&plan, &out, &mut stdout)
+        }
     }
 }
 

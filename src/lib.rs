@@ -9,6 +9,7 @@
 pub mod app;
 pub mod cli;
 pub mod cmd;
+pub mod connect;
 pub mod duration;
 pub mod error;
 pub mod exit;
@@ -19,4 +20,5 @@ pub mod output;
 pub mod ports;
 pub mod probe;
 pub mod resolve;
+pub mod sockopt;
 pub mod targets;

@@ -1,8 +1,12 @@
 //! The command line, as clap sees it. Nothing past `app` and `cmd` imports this module's
 //! types: they are validated into plans there.
+mod connect;
+mod opts;
 mod probe;
 mod resolve;
 
+pub use connect::ConnectArgs;
+pub use opts::{OptsArgs, SockOptArgs};
 pub use probe::ProbeArgs;
 pub use resolve::ResolveArgs;
 
@@ -86,6 +90,8 @@ pub enum ColorArg {
 pub enum Command {
     Resolve(ResolveArgs),
     Probe(ProbeArgs),
+    Opts(OptsArgs),
+    Connect(ConnectArgs),
 }
 
 /// The clap command: the one source for parsing, help, completions and man pages.
