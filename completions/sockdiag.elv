@@ -34,6 +34,8 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand --version 'Print version'
             cand resolve 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
             cand probe 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
+            cand opts 'Show a socket''s options as the kernel really applies them: requested, effective, default, and why they differ'
+            cand connect 'Connect once and report: peer, local address, connect time, TCP_INFO (rtt, mss, cwnd, retransmits), and the data exchanged'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sockdiag;resolve'= {
@@ -80,14 +82,93 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'sockdiag;opts'= {
+            cand --bind 'Bind first (ADDR:PORT, [V6]:PORT) and show the local address; a port in use is explained, with who holds it where that can be known'
+            cand --connect 'Connect (HOST:PORT, [V6]:PORT) and read the options on the connected socket'
+            cand --timeout 'Deadline of --connect'
+            cand --keepidle 'TCP_KEEPIDLE: idle time before the first keepalive probe (whole seconds)'
+            cand --keepintvl 'TCP_KEEPINTVL: time between keepalive probes (whole seconds)'
+            cand --keepcnt 'TCP_KEEPCNT: unanswered probes before the connection is dropped'
+            cand --sndbuf 'SO_SNDBUF: send buffer size: bytes, or 64KiB, 4MiB'
+            cand --rcvbuf 'SO_RCVBUF: receive buffer size: bytes, or 64KiB, 4MiB'
+            cand --linger 'SO_LINGER: how long close() waits for unsent data (whole seconds; 0s resets), or off'
+            cand --ttl 'IP_TTL (IPV6_UNICAST_HOPS on IPv6): hops a packet may take'
+            cand --tos 'IP_TOS (IPV6_TCLASS on IPv6): the TOS / traffic class byte, e.g. 0x10'
+            cand --user-timeout 'TCP_USER_TIMEOUT: drop the connection when sent data stays unacknowledged this long'
+            cand --syncnt 'TCP_SYNCNT: SYN retransmissions before connect gives up'
+            cand --format 'Output format [default: table on a terminal, plain otherwise]'
+            cand --color 'When to colour the table (NO_COLOR turns auto off)'
+            cand --udp 'A UDP socket (SO_BROADCAST and the UDP options) instead of TCP'
+            cand --listen 'Also listen (TCP; on an ephemeral port without --bind)'
+            cand --reuseaddr 'SO_REUSEADDR: bind over a TIME_WAIT connection on the same port'
+            cand --reuseport 'SO_REUSEPORT: share the port with other sockets that set it too'
+            cand --keepalive 'SO_KEEPALIVE: probe an idle connection'
+            cand --nodelay 'TCP_NODELAY: send small segments at once (no Nagle)'
+            cand --v6only 'IPV6_V6ONLY: an IPv6 socket that does not take IPv4 (IPv6 sockets only)'
+            cand --broadcast 'SO_BROADCAST: allow sending to a broadcast address (UDP)'
+            cand --json 'Shorthand for --format json (JSON lines: one object per record)'
+            cand -4 'IPv4 only'
+            cand -6 'IPv6 only'
+            cand -v 'More detail (repeat for more)'
+            cand --verbose 'More detail (repeat for more)'
+            cand -q 'No progress, no notes on stderr: only results and errors'
+            cand --quiet 'No progress, no notes on stderr: only results and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sockdiag;connect'= {
+            cand --timeout 'Deadline of each connect, of the UDP reply, and of each wait for data'
+            cand --send 'Send this text (then read the reply unless --read/--until-close say otherwise)'
+            cand --send-file 'Send the contents of this file (`-` for stdin)'
+            cand --read 'Read up to N bytes (or until the close or the timeout)'
+            cand --keepidle 'TCP_KEEPIDLE: idle time before the first keepalive probe (whole seconds)'
+            cand --keepintvl 'TCP_KEEPINTVL: time between keepalive probes (whole seconds)'
+            cand --keepcnt 'TCP_KEEPCNT: unanswered probes before the connection is dropped'
+            cand --sndbuf 'SO_SNDBUF: send buffer size: bytes, or 64KiB, 4MiB'
+            cand --rcvbuf 'SO_RCVBUF: receive buffer size: bytes, or 64KiB, 4MiB'
+            cand --linger 'SO_LINGER: how long close() waits for unsent data (whole seconds; 0s resets), or off'
+            cand --ttl 'IP_TTL (IPV6_UNICAST_HOPS on IPv6): hops a packet may take'
+            cand --tos 'IP_TOS (IPV6_TCLASS on IPv6): the TOS / traffic class byte, e.g. 0x10'
+            cand --user-timeout 'TCP_USER_TIMEOUT: drop the connection when sent data stays unacknowledged this long'
+            cand --syncnt 'TCP_SYNCNT: SYN retransmissions before connect gives up'
+            cand --format 'Output format [default: table on a terminal, plain otherwise]'
+            cand --color 'When to colour the table (NO_COLOR turns auto off)'
+            cand --udp 'A connected UDP socket: send, then wait for the reply within --timeout'
+            cand --no-stdin 'Do not send stdin even when it is not a terminal'
+            cand --shutdown 'Half-close after sending (shutdown SHUT_WR), so the server sees the end of input'
+            cand --until-close 'Read until the server closes (or nothing arrives for --timeout)'
+            cand --banner 'Read what the server sends first: wait up to --timeout, stop when it pauses'
+            cand --hex 'Show received data as a hex dump'
+            cand --reuseaddr 'SO_REUSEADDR: bind over a TIME_WAIT connection on the same port'
+            cand --reuseport 'SO_REUSEPORT: share the port with other sockets that set it too'
+            cand --keepalive 'SO_KEEPALIVE: probe an idle connection'
+            cand --nodelay 'TCP_NODELAY: send small segments at once (no Nagle)'
+            cand --v6only 'IPV6_V6ONLY: an IPv6 socket that does not take IPv4 (IPv6 sockets only)'
+            cand --broadcast 'SO_BROADCAST: allow sending to a broadcast address (UDP)'
+            cand --json 'Shorthand for --format json (JSON lines: one object per record)'
+            cand -4 'IPv4 only'
+            cand -6 'IPv6 only'
+            cand -v 'More detail (repeat for more)'
+            cand --verbose 'More detail (repeat for more)'
+            cand -q 'No progress, no notes on stderr: only results and errors'
+            cand --quiet 'No progress, no notes on stderr: only results and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'sockdiag;help'= {
             cand resolve 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
             cand probe 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
+            cand opts 'Show a socket''s options as the kernel really applies them: requested, effective, default, and why they differ'
+            cand connect 'Connect once and report: peer, local address, connect time, TCP_INFO (rtt, mss, cwnd, retransmits), and the data exchanged'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sockdiag;help;resolve'= {
         }
         &'sockdiag;help;probe'= {
+        }
+        &'sockdiag;help;opts'= {
+        }
+        &'sockdiag;help;connect'= {
         }
         &'sockdiag;help;help'= {
         }
