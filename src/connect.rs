@@ -440,7 +440,7 @@ pub fn run(
                     defaults: &defaults,
                 },
             );
-        } else if let Some(limits) = &limits {
+        } else if limits.is_some() {
             // No socket left to read: show what was asked and what the kernel refused.
             options = applied
                 .iter()
@@ -463,7 +463,6 @@ pub fn run(
                     }
                 })
                 .collect();
-            let _ = limits;
         }
         report.options = options;
         report.local = tried.local;

@@ -17,6 +17,7 @@ Examples:
 /// Socket options to set: shared by `opts` and `connect`. Values the kernel refuses are shown
 /// as that option's error; the others are still set.
 #[derive(Debug, Args, Default, Clone)]
+#[command(next_help_heading = "Socket options")]
 pub struct SockOptArgs {
     /// SO_REUSEADDR: bind over a TIME_WAIT connection on the same port
     #[arg(long)]

@@ -180,9 +180,9 @@ pub fn plan(args: &OptsArgs, family: Family) -> Result<Plan> {
     } else if let Some(c) = &args.connect {
         let (host, port) = split_host_port(c)?;
         let port = super::connect::parse_port(&port, args.udp)?;
-        let ips = match super::connect::resolve_host(&host, family)? {
-            Ok(ips) => ips,
-            Err(why) => return Err(anyhow::anyhow!(why)),
+        let (ips, unresolved) = match super::connect::resolve_host(&host, family)? {
+            Ok(ips) => (ips, None),
+            Err(why) => (Vec::new(), Some(why)),
         };
         if args.timeout.is_zero() {
             return Err(InputError::new("timeout", "0", "must be more than zero").into());
@@ -194,6 +194,7 @@ pub fn plan(args: &OptsArgs, family: Family) -> Result<Plan> {
                 .map(|ip| SocketAddr::new(ip, port))
                 .collect(),
             timeout: args.timeout,
+            unresolved,
         }
     } else {
         Context::None

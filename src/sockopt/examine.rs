@@ -28,6 +28,8 @@ pub enum Context {
         target: String,
         addrs: Vec<SocketAddr>,
         timeout: Duration,
+        /// Why the name has no address, when it has none.
+        unresolved: Option<String>,
     },
 }
 
@@ -90,6 +92,7 @@ pub fn examine(req: &Request, interrupt: &Interrupt) -> io::Result<Examination> 
             target,
             addrs,
             timeout,
+            unresolved,
         } => {
             let mut attempts = Vec::new();
             for &dest in addrs {
@@ -146,13 +149,16 @@ pub fn examine(req: &Request, interrupt: &Interrupt) -> io::Result<Examination> 
                 phase: "failed",
                 local: None,
                 peer: None,
-                error: last.map(|a| {
-                    format!(
-                        "connect to {target} failed: {} {}",
-                        a.state.as_str(),
-                        a.reason.token()
-                    )
-                }),
+                error: last
+                    .map(|a| {
+                        format!(
+                            "connect to {target} failed: {} {}",
+                            a.state.as_str(),
+                            a.reason.token()
+                        )
+                    })
+                    .or_else(|| unresolved.clone())
+                    .or_else(|| Some(format!("connect to {target}: no address"))),
                 note: Some("options shown on a fresh socket".into()),
                 holders: Vec::new(),
                 attempts,

@@ -701,6 +701,7 @@ pub fn inspect(fd: RawFd, i: &Inspect) -> Vec<OptionRecord> {
             phase: i.phase,
             limits: i.limits,
             keepalive_on,
+            refused: applied.is_some_and(|a| a.error.is_some()),
         };
         notes.extend(explain(&ctx));
         rec.note = (!notes.is_empty()).then(|| notes.join("; "));
@@ -756,6 +757,8 @@ struct NoteCtx<'a> {
     phase: Phase,
     limits: &'a Limits,
     keepalive_on: bool,
+    /// The kernel refused the value asked for (the error says it all).
+    refused: bool,
 }
 
 /// Why the effective value is what it is.
@@ -766,13 +769,10 @@ fn explain(c: &NoteCtx) -> Vec<String> {
         (Opt::SndBuf | Opt::RcvBuf, Some(Value::Int(r)), Some(Value::Int(e))) => {
             n.push(buffer_note(c, r, e));
             if sp.opt == Opt::SndBuf && c.proto == Proto::Tcp {
-                n.push(
-                    "setting it turns off the kernel's send-buffer autotuning for this socket"
-                        .into(),
-                );
+                n.push("setting it turns off send-buffer autotuning".into());
             }
             if let (Opt::RcvBuf, Proto::Tcp) = (sp.opt, c.proto) {
-                n.push("must be set before connect or listen: the TCP window scale is fixed in the SYN (sockdiag sets it first)".into());
+                n.push("must be set before connect or listen: the window scale is fixed in the SYN (sockdiag does)".into());
             }
         }
         (Opt::SndBuf | Opt::RcvBuf, None, Some(Value::Int(e))) => {
@@ -794,7 +794,7 @@ fn explain(c: &NoteCtx) -> Vec<String> {
         (Opt::Ttl | Opt::Hops, Some(Value::Int(-1)), Some(e)) => {
             n.push(format!("-1 asks for the system default: {e}"))
         }
-        (_, None, Some(e)) => {
+        (_, None, Some(e)) if !c.refused => {
             if let Some((name, v)) = c.limits.sysctls.get(&sp.opt) {
                 let what = match sp.opt {
                     Opt::UserTimeout if e == Value::Millis(0) => {
@@ -867,7 +867,7 @@ fn buffer_note(c: &NoteCtx, r: i64, e: i64) -> String {
         }
     }
     if e == r.saturating_mul(2) {
-        return "doubled: Linux doubles the requested size for its own bookkeeping (packet headers and sk_buff overhead), so about half is for data".into();
+        return "doubled: Linux doubles the requested size for its own bookkeeping (sk_buff overhead); about half is for data".into();
     }
     let lim = max
         .map(|m| format!(" ({max_name} = {m})"))
