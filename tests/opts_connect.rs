@@ -265,6 +265,10 @@ fn bad_option_values_are_one_line_quoting_them_with_exit_2() {
         (&["opts", "--udp", "--listen"], "'--listen'"),
         (&["opts", "--bind", "localhost:80"], "'localhost:80'"),
         (&["opts", "--connect", "127.0.0.1"], "'127.0.0.1'"),
+        (
+            &["opts", "--connect", "127.0.0.1:1", "--bind", "127.0.0.1:0"],
+            "'--connect",
+        ),
         (&["connect", "127.0.0.1", "80,443"], "'80,443'"),
         (&["connect", "127.0.0.0/30", "80"], "'127.0.0.0/30'"),
         (&["connect", "127.0.0.1", "80", "--read", "lots"], "'lots'"),
@@ -636,6 +640,62 @@ fn udp_connect_round_trip_and_closed_port() {
     );
     assert_eq!(r["icmp"]["type"], 3);
     assert_eq!(r["icmp"]["code"], 3);
+
+    // IPv6: ICMPv6 destination unreachable, port unreachable (type 1 code 4).
+    let free6 = UdpSocket::bind("[::1]:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (code, out, _) = run(&["connect", "--json", "--udp", "::1", &free6.to_string()]);
+    assert_eq!(code, 1);
+    let r = &json_lines(&out)[0];
+    assert_eq!(
+        (r["state"].as_str(), r["reason"].as_str()),
+        (Some("closed"), Some("port-unreach"))
+    );
+    assert_eq!(
+        (r["icmp"]["type"].as_u64(), r["icmp"]["code"].as_u64()),
+        (Some(1), Some(4))
+    );
+    assert_eq!(r["family"], "inet6");
+}
+
+#[test]
+fn ctrl_c_during_until_close_prints_what_arrived_and_exits_130() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let t = std::thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        s.write_all(b"partial").unwrap();
+        tx.send(()).unwrap();
+        // Hold the connection open; the client is interrupted before this ends.
+        std::thread::sleep(Duration::from_secs(3));
+    });
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+        .args([
+            "connect",
+            "--json",
+            "--timeout",
+            "20s",
+            "127.0.0.1",
+            &addr.port().to_string(),
+            "--until-close",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{out:?}");
+    let r = &json_lines(&String::from_utf8_lossy(&out.stdout))[0];
+    assert_eq!(r["data"], "partial");
+    assert_eq!(r["read_end"], "interrupted");
+    t.join().unwrap();
 }
 
 #[test]
@@ -659,4 +719,28 @@ fn opts_connect_reads_the_options_of_the_connected_socket() {
     assert_eq!(sock["peer"], addr.to_string());
     assert_eq!(option(&recs, "IP_TTL")["effective"], 7);
     assert_eq!(option(&recs, "SO_SNDBUF")["effective"], 131072);
+}
+
+#[test]
+fn help_teaches_with_examples() {
+    let (code, out, _) = run(&["opts", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("sockdiag opts --sndbuf 64KiB --rcvbuf 16MiB"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Socket options:") && out.contains("--user-timeout"),
+        "{out}"
+    );
+    let (code, out, _) = run(&["connect", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("sockdiag connect 127.0.0.1 22 --banner"),
+        "{out}"
+    );
+    assert!(
+        out.contains("--sndbuf"),
+        "the option flags are shared: {out}"
+    );
 }

@@ -103,7 +103,7 @@ pub struct OptsArgs {
     pub listen: bool,
 
     /// Connect (HOST:PORT, [V6]:PORT) and read the options on the connected socket
-    #[arg(long, value_name = "HOST:PORT", conflicts_with = "listen")]
+    #[arg(long, value_name = "HOST:PORT", conflicts_with_all = ["listen", "bind"])]
     pub connect: Option<String>,
 
     /// Deadline of --connect

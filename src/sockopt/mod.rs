@@ -904,3 +904,128 @@ fn buffer_default_note(c: &NoteCtx, e: i64) -> Option<String> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits() -> Limits {
+        Limits {
+            wmem_max: Some(1_000_000),
+            rmem_max: Some(600_000),
+            min_sndbuf: Some(4608),
+            min_rcvbuf: Some(2304),
+            ..Limits::default()
+        }
+    }
+
+    fn note(opt: Opt, r: Value, e: Value, proto: Proto, l: &Limits) -> String {
+        explain(&NoteCtx {
+            sp: spec(opt),
+            requested: Some(r),
+            effective: Some(e),
+            default: None,
+            proto,
+            phase: Phase::Fresh,
+            limits: l,
+            keepalive_on: false,
+            refused: false,
+        })
+        .join("; ")
+    }
+
+    #[test]
+    fn buffer_notes_follow_the_kernels_rule() {
+        let l = limits();
+        let i = Value::Int;
+        let n = note(Opt::SndBuf, i(65536), i(131072), Proto::Udp, &l);
+        assert!(n.starts_with("doubled:"), "{n}");
+        let n = note(Opt::SndBuf, i(4_000_000), i(2_000_000), Proto::Udp, &l);
+        assert!(
+            n.contains("net.core.wmem_max = 1000000") && n.contains("/proc/sys/net/core/wmem_max"),
+            "{n}"
+        );
+        let n = note(Opt::RcvBuf, i(4_000_000), i(1_200_000), Proto::Tcp, &l);
+        assert!(
+            n.contains("net.core.rmem_max = 600000") && n.contains("before connect or listen"),
+            "{n}"
+        );
+        let n = note(Opt::RcvBuf, i(1), i(2304), Proto::Udp, &l);
+        assert!(n.contains("at least 2304 bytes (SOCK_MIN_RCVBUF)"), "{n}");
+        // Something the rule does not explain is said as it is.
+        let n = note(Opt::SndBuf, i(65536), i(99999), Proto::Udp, &l);
+        assert!(n.contains("keeps 99999, not twice the 65536"), "{n}");
+    }
+
+    #[test]
+    fn other_notes() {
+        let l = limits();
+        let n = note(Opt::Tos, Value::Int(0x13), Value::Int(0x10), Proto::Tcp, &l);
+        assert!(n.contains("ECN"), "{n}");
+        let n = note(
+            Opt::KeepIdle,
+            Value::Millis(60_000),
+            Value::Millis(60_000),
+            Proto::Tcp,
+            &l,
+        );
+        assert!(n.contains("SO_KEEPALIVE"), "{n}");
+        let n = note(
+            Opt::ReuseAddr,
+            Value::Flag(true),
+            Value::Flag(true),
+            Proto::Tcp,
+            &l,
+        );
+        assert!(n.contains("before bind"), "{n}");
+        let n = note(Opt::KeepCnt, Value::Int(5), Value::Int(4), Proto::Tcp, &l);
+        assert!(n.contains("the kernel kept 4, not the 5 asked for"), "{n}");
+        assert_eq!(
+            note(
+                Opt::NoDelay,
+                Value::Flag(true),
+                Value::Flag(true),
+                Proto::Tcp,
+                &l
+            ),
+            ""
+        );
+    }
+
+    #[test]
+    fn values_serialize_and_display_by_kind() {
+        let j = |v: Value| serde_json::to_string(&v).unwrap();
+        assert_eq!(j(Value::Flag(true)), "true");
+        assert_eq!(j(Value::Int(131072)), "131072");
+        assert_eq!(j(Value::Millis(7_200_000)), "7200000");
+        assert_eq!(j(Value::Linger(None)), "false");
+        assert_eq!(j(Value::Linger(Some(5))), "5000");
+        assert_eq!(Value::Millis(1500).to_string(), "1500ms");
+        assert_eq!(Value::Millis(60_000).to_string(), "60s");
+        assert_eq!(Value::Linger(Some(0)).to_string(), "on, 0s");
+    }
+
+    #[test]
+    fn every_option_round_trips_on_a_real_socket() {
+        use std::os::fd::AsRawFd;
+        for (proto, v6) in [
+            (Proto::Tcp, false),
+            (Proto::Tcp, true),
+            (Proto::Udp, false),
+            (Proto::Udp, true),
+        ] {
+            let s = new_socket(proto, v6).unwrap();
+            for sp in CATALOG.iter().filter(|sp| sp.applies(proto, v6)) {
+                let v = get(s.as_raw_fd(), sp).unwrap_or_else(|e| panic!("{}: {e}", sp.name));
+                // Writing back what was read is accepted and changes nothing, but for the
+                // buffer sizes, which the kernel doubles again.
+                set(s.as_raw_fd(), sp, v).unwrap_or_else(|e| panic!("{} = {v}: {e}", sp.name));
+                let want = match (sp.opt, v) {
+                    (Opt::SndBuf | Opt::RcvBuf, Value::Int(n)) => Value::Int(n * 2),
+                    _ => v,
+                };
+                assert_eq!(get(s.as_raw_fd(), sp).unwrap(), want, "{}", sp.name);
+            }
+        }
+    }
+}
