@@ -403,7 +403,7 @@ pub fn render(w: &mut impl Write, out: &OutputOpts, rec: &ConnectRecord) -> Resu
         Format::Table => {
             output::table::write_rows(w, out, &["CONNECT", "VALUE"], &rec.rows(out.verbose))?;
             if !rec.options.is_empty() {
-                output::table::write(w, out, &rec.options)?;
+                super::opts::option_table(w, out, &rec.options)?;
             }
             if rec.received > 0 {
                 let shown = rec.shown_data();

@@ -238,7 +238,11 @@ pub fn render(
     options: &[OptionRecord],
     socket: Option<&SocketRecord>,
 ) -> Result<()> {
-    output::render(w, out, options)?;
+    if out.format == Format::Table {
+        option_table(w, out, options)?;
+    } else {
+        output::render(w, out, options)?;
+    }
     let Some(s) = socket else { return Ok(()) };
     match out.format {
         Format::Json => json::write(w, s)?,
@@ -258,6 +262,22 @@ pub fn render(
         }
     }
     w.flush()?;
+    Ok(())
+}
+
+/// The options table, without the ERROR column when no option has an error.
+pub fn option_table(w: &mut impl Write, out: &OutputOpts, options: &[OptionRecord]) -> Result<()> {
+    let mut headers = OptionRecord::headers(out.verbose);
+    let mut rows: Vec<Vec<Cell>> = options.iter().map(|o| o.cells(out.verbose)).collect();
+    if options.iter().all(|o| o.error.is_none()) {
+        if let Some(i) = headers.iter().position(|h| *h == "ERROR") {
+            headers.remove(i);
+            for r in &mut rows {
+                r.remove(i);
+            }
+        }
+    }
+    output::table::write_rows(w, out, &headers, &rows)?;
     Ok(())
 }
 
