@@ -744,3 +744,87 @@ fn help_teaches_with_examples() {
         "the option flags are shared: {out}"
     );
 }
+
+#[test]
+fn every_flag_sets_its_option_and_reads_back_in_json_units() {
+    let (code, out, err) = run(&[
+        "opts",
+        "--json",
+        "--reuseaddr",
+        "--reuseport",
+        "--keepalive",
+        "--keepidle",
+        "2m",
+        "--keepintvl",
+        "15s",
+        "--keepcnt",
+        "4",
+        "--linger",
+        "5s",
+        "--nodelay",
+        "--ttl",
+        "9",
+        "--tos",
+        "0x10",
+        "--user-timeout",
+        "1500ms",
+        "--syncnt",
+        "2",
+        "--listen",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let recs = json_lines(&out);
+    let want: &[(&str, Value)] = &[
+        ("SO_REUSEADDR", true.into()),
+        ("SO_REUSEPORT", true.into()),
+        ("SO_KEEPALIVE", true.into()),
+        ("TCP_KEEPIDLE", 120_000.into()),
+        ("TCP_KEEPINTVL", 15_000.into()),
+        ("TCP_KEEPCNT", 4.into()),
+        ("SO_LINGER", 5000.into()),
+        ("TCP_NODELAY", true.into()),
+        ("IP_TTL", 9.into()),
+        ("IP_TOS", 16.into()),
+        ("TCP_USER_TIMEOUT", 1500.into()),
+        ("TCP_SYNCNT", 2.into()),
+    ];
+    for (name, v) in want {
+        let o = option(&recs, name);
+        assert_eq!(&o["effective"], v, "{o}");
+        assert_eq!(&o["requested"], v, "{o}");
+        assert_eq!(o["error"], Value::Null, "{o}");
+    }
+    let sock = recs.iter().find(|r| r["type"] == "socket").unwrap();
+    assert_eq!(sock["phase"], "listening");
+    let local: SocketAddr = sock["local"].as_str().unwrap().parse().unwrap();
+    assert_ne!(local.port(), 0, "the kernel picked a port");
+
+    // IPv6 only, on an IPv6 socket bound to ::1; a keepidle beyond the kernel's range.
+    let (code, out, _) = run(&[
+        "opts",
+        "--json",
+        "--bind",
+        "[::1]:0",
+        "--v6only",
+        "--ttl",
+        "300",
+        "--keepidle",
+        "40000s",
+    ]);
+    assert_eq!(code, 1);
+    let recs = json_lines(&out);
+    assert_eq!(option(&recs, "IPV6_V6ONLY")["effective"], true);
+    assert!(option(&recs, "IPV6_UNICAST_HOPS")["error"]
+        .as_str()
+        .unwrap()
+        .contains("EINVAL"));
+    assert!(option(&recs, "TCP_KEEPIDLE")["error"]
+        .as_str()
+        .unwrap()
+        .contains("1-32767"));
+    let sock = recs.iter().find(|r| r["type"] == "socket").unwrap();
+    assert_eq!(
+        (sock["phase"].as_str(), sock["family"].as_str()),
+        (Some("bound"), Some("inet6"))
+    );
+}

@@ -283,7 +283,7 @@ pub fn explain_in_use(
     let relevant: Vec<&Holder> = held.iter().collect();
     if relevant.is_empty() {
         return format!(
-            "port {} is in use, but no socket holding it is visible here (another network namespace cannot hold it, so it closed meanwhile or is hidden)",
+            "port {} is in use, but /proc/net lists no socket on it now (it may have closed meanwhile)",
             addr.port()
         );
     }
