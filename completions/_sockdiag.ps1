@@ -37,6 +37,8 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)')
+            [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Connect once and report: peer, local address, connect time, TCP_INFO (rtt, mss, cwnd, retransmits), and the data exchanged')
+            [CompletionResult]::new('opts', 'opts', [CompletionResultType]::ParameterValue, 'Show a socket''s options as the kernel really applies them: requested, effective, default, and why they differ')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client')
             [CompletionResult]::new('http', 'http', [CompletionResultType]::ParameterValue, 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -77,6 +79,81 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('--first-addr', '--first-addr', [CompletionResultType]::ParameterName, 'Probe only the first address a name resolves to')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'List every port, not only the open ones, when more than 25 were probed')
             [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'UDP: send a datagram and wait for a reply')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --format json (JSON lines: one object per record)')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'IPv4 only')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'IPv6 only')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress, no notes on stderr: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress, no notes on stderr: only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'sockdiag;connect' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline of each connect, of the UDP reply, and of each wait for data')
+            [CompletionResult]::new('--send', '--send', [CompletionResultType]::ParameterName, 'Send this text (then read the reply unless --read/--until-close say otherwise)')
+            [CompletionResult]::new('--send-file', '--send-file', [CompletionResultType]::ParameterName, 'Send the contents of this file (`-` for stdin)')
+            [CompletionResult]::new('--read', '--read', [CompletionResultType]::ParameterName, 'Read up to N bytes (or until the close or the timeout)')
+            [CompletionResult]::new('--keepidle', '--keepidle', [CompletionResultType]::ParameterName, 'TCP_KEEPIDLE: idle time before the first keepalive probe (whole seconds)')
+            [CompletionResult]::new('--keepintvl', '--keepintvl', [CompletionResultType]::ParameterName, 'TCP_KEEPINTVL: time between keepalive probes (whole seconds)')
+            [CompletionResult]::new('--keepcnt', '--keepcnt', [CompletionResultType]::ParameterName, 'TCP_KEEPCNT: unanswered probes before the connection is dropped')
+            [CompletionResult]::new('--sndbuf', '--sndbuf', [CompletionResultType]::ParameterName, 'SO_SNDBUF: send buffer size: bytes, or 64KiB, 4MiB')
+            [CompletionResult]::new('--rcvbuf', '--rcvbuf', [CompletionResultType]::ParameterName, 'SO_RCVBUF: receive buffer size: bytes, or 64KiB, 4MiB')
+            [CompletionResult]::new('--linger', '--linger', [CompletionResultType]::ParameterName, 'SO_LINGER: how long close() waits for unsent data (whole seconds; 0s resets), or off')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'IP_TTL (IPV6_UNICAST_HOPS on IPv6): hops a packet may take')
+            [CompletionResult]::new('--tos', '--tos', [CompletionResultType]::ParameterName, 'IP_TOS (IPV6_TCLASS on IPv6): the TOS / traffic class byte, e.g. 0x10')
+            [CompletionResult]::new('--user-timeout', '--user-timeout', [CompletionResultType]::ParameterName, 'TCP_USER_TIMEOUT: drop the connection when sent data stays unacknowledged this long')
+            [CompletionResult]::new('--syncnt', '--syncnt', [CompletionResultType]::ParameterName, 'TCP_SYNCNT: SYN retransmissions before connect gives up')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, plain otherwise]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table (NO_COLOR turns auto off)')
+            [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'A connected UDP socket: send, then wait for the reply within --timeout')
+            [CompletionResult]::new('--no-stdin', '--no-stdin', [CompletionResultType]::ParameterName, 'Do not send stdin even when it is not a terminal')
+            [CompletionResult]::new('--shutdown', '--shutdown', [CompletionResultType]::ParameterName, 'Half-close after sending (shutdown SHUT_WR), so the server sees the end of input')
+            [CompletionResult]::new('--until-close', '--until-close', [CompletionResultType]::ParameterName, 'Read until the server closes (or nothing arrives for --timeout)')
+            [CompletionResult]::new('--banner', '--banner', [CompletionResultType]::ParameterName, 'Read what the server sends first: wait up to --timeout, stop when it pauses')
+            [CompletionResult]::new('--hex', '--hex', [CompletionResultType]::ParameterName, 'Show received data as a hex dump')
+            [CompletionResult]::new('--reuseaddr', '--reuseaddr', [CompletionResultType]::ParameterName, 'SO_REUSEADDR: bind over a TIME_WAIT connection on the same port')
+            [CompletionResult]::new('--reuseport', '--reuseport', [CompletionResultType]::ParameterName, 'SO_REUSEPORT: share the port with other sockets that set it too')
+            [CompletionResult]::new('--keepalive', '--keepalive', [CompletionResultType]::ParameterName, 'SO_KEEPALIVE: probe an idle connection')
+            [CompletionResult]::new('--nodelay', '--nodelay', [CompletionResultType]::ParameterName, 'TCP_NODELAY: send small segments at once (no Nagle)')
+            [CompletionResult]::new('--v6only', '--v6only', [CompletionResultType]::ParameterName, 'IPV6_V6ONLY: an IPv6 socket that does not take IPv4 (IPv6 sockets only)')
+            [CompletionResult]::new('--broadcast', '--broadcast', [CompletionResultType]::ParameterName, 'SO_BROADCAST: allow sending to a broadcast address (UDP)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --format json (JSON lines: one object per record)')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'IPv4 only')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'IPv6 only')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress, no notes on stderr: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress, no notes on stderr: only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'sockdiag;opts' {
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Bind first (ADDR:PORT, [V6]:PORT) and show the local address; a port in use is explained, with who holds it where that can be known')
+            [CompletionResult]::new('--connect', '--connect', [CompletionResultType]::ParameterName, 'Connect (HOST:PORT, [V6]:PORT) and read the options on the connected socket')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline of --connect')
+            [CompletionResult]::new('--keepidle', '--keepidle', [CompletionResultType]::ParameterName, 'TCP_KEEPIDLE: idle time before the first keepalive probe (whole seconds)')
+            [CompletionResult]::new('--keepintvl', '--keepintvl', [CompletionResultType]::ParameterName, 'TCP_KEEPINTVL: time between keepalive probes (whole seconds)')
+            [CompletionResult]::new('--keepcnt', '--keepcnt', [CompletionResultType]::ParameterName, 'TCP_KEEPCNT: unanswered probes before the connection is dropped')
+            [CompletionResult]::new('--sndbuf', '--sndbuf', [CompletionResultType]::ParameterName, 'SO_SNDBUF: send buffer size: bytes, or 64KiB, 4MiB')
+            [CompletionResult]::new('--rcvbuf', '--rcvbuf', [CompletionResultType]::ParameterName, 'SO_RCVBUF: receive buffer size: bytes, or 64KiB, 4MiB')
+            [CompletionResult]::new('--linger', '--linger', [CompletionResultType]::ParameterName, 'SO_LINGER: how long close() waits for unsent data (whole seconds; 0s resets), or off')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'IP_TTL (IPV6_UNICAST_HOPS on IPv6): hops a packet may take')
+            [CompletionResult]::new('--tos', '--tos', [CompletionResultType]::ParameterName, 'IP_TOS (IPV6_TCLASS on IPv6): the TOS / traffic class byte, e.g. 0x10')
+            [CompletionResult]::new('--user-timeout', '--user-timeout', [CompletionResultType]::ParameterName, 'TCP_USER_TIMEOUT: drop the connection when sent data stays unacknowledged this long')
+            [CompletionResult]::new('--syncnt', '--syncnt', [CompletionResultType]::ParameterName, 'TCP_SYNCNT: SYN retransmissions before connect gives up')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, plain otherwise]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table (NO_COLOR turns auto off)')
+            [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'A UDP socket (SO_BROADCAST and the UDP options) instead of TCP')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Also listen (TCP; on an ephemeral port without --bind)')
+            [CompletionResult]::new('--reuseaddr', '--reuseaddr', [CompletionResultType]::ParameterName, 'SO_REUSEADDR: bind over a TIME_WAIT connection on the same port')
+            [CompletionResult]::new('--reuseport', '--reuseport', [CompletionResultType]::ParameterName, 'SO_REUSEPORT: share the port with other sockets that set it too')
+            [CompletionResult]::new('--keepalive', '--keepalive', [CompletionResultType]::ParameterName, 'SO_KEEPALIVE: probe an idle connection')
+            [CompletionResult]::new('--nodelay', '--nodelay', [CompletionResultType]::ParameterName, 'TCP_NODELAY: send small segments at once (no Nagle)')
+            [CompletionResult]::new('--v6only', '--v6only', [CompletionResultType]::ParameterName, 'IPV6_V6ONLY: an IPv6 socket that does not take IPv4 (IPv6 sockets only)')
+            [CompletionResult]::new('--broadcast', '--broadcast', [CompletionResultType]::ParameterName, 'SO_BROADCAST: allow sending to a broadcast address (UDP)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --format json (JSON lines: one object per record)')
             [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'IPv4 only')
             [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'IPv6 only')
@@ -137,6 +214,8 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
         'sockdiag;help' {
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)')
+            [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Connect once and report: peer, local address, connect time, TCP_INFO (rtt, mss, cwnd, retransmits), and the data exchanged')
+            [CompletionResult]::new('opts', 'opts', [CompletionResultType]::ParameterValue, 'Show a socket''s options as the kernel really applies them: requested, effective, default, and why they differ')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client')
             [CompletionResult]::new('http', 'http', [CompletionResultType]::ParameterValue, 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -146,6 +225,12 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             break
         }
         'sockdiag;help;probe' {
+            break
+        }
+        'sockdiag;help;connect' {
+            break
+        }
+        'sockdiag;help;opts' {
             break
         }
         'sockdiag;help;serve' {

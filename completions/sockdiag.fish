@@ -40,6 +40,8 @@ complete -c sockdiag -n "__fish_sockdiag_needs_command" -s h -l help -d 'Print h
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -s V -l version -d 'Print version'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "resolve" -d 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "probe" -d 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
+complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "connect" -d 'Connect once and report: peer, local address, connect time, TCP_INFO (rtt, mss, cwnd, retransmits), and the data exchanged'
+complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "opts" -d 'Show a socket\'s options as the kernel really applies them: requested, effective, default, and why they differ'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "serve" -d 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "http" -d 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -85,6 +87,77 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -s 6 -d 'IPv6 o
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -s v -l verbose -d 'More detail (repeat for more)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -s q -l quiet -d 'No progress, no notes on stderr: only results and errors'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l timeout -d 'Deadline of each connect, of the UDP reply, and of each wait for data' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l send -d 'Send this text (then read the reply unless --read/--until-close say otherwise)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l send-file -d 'Send the contents of this file (`-` for stdin)' -r -F
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l read -d 'Read up to N bytes (or until the close or the timeout)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l keepidle -d 'TCP_KEEPIDLE: idle time before the first keepalive probe (whole seconds)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l keepintvl -d 'TCP_KEEPINTVL: time between keepalive probes (whole seconds)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l keepcnt -d 'TCP_KEEPCNT: unanswered probes before the connection is dropped' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l sndbuf -d 'SO_SNDBUF: send buffer size: bytes, or 64KiB, 4MiB' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l rcvbuf -d 'SO_RCVBUF: receive buffer size: bytes, or 64KiB, 4MiB' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l linger -d 'SO_LINGER: how long close() waits for unsent data (whole seconds; 0s resets), or off' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l ttl -d 'IP_TTL (IPV6_UNICAST_HOPS on IPv6): hops a packet may take' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l tos -d 'IP_TOS (IPV6_TCLASS on IPv6): the TOS / traffic class byte, e.g. 0x10' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l user-timeout -d 'TCP_USER_TIMEOUT: drop the connection when sent data stays unacknowledged this long' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l syncnt -d 'TCP_SYNCNT: SYN retransmissions before connect gives up' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l format -d 'Output format [default: table on a terminal, plain otherwise]' -r -f -a "table\t'Aligned table for people'
+plain\t'Tab-separated, one line per record, for grep, awk and cut'
+json\t'JSON lines, one object per record'"
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l color -d 'When to colour the table (NO_COLOR turns auto off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l udp -d 'A connected UDP socket: send, then wait for the reply within --timeout'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l no-stdin -d 'Do not send stdin even when it is not a terminal'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l shutdown -d 'Half-close after sending (shutdown SHUT_WR), so the server sees the end of input'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l until-close -d 'Read until the server closes (or nothing arrives for --timeout)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l banner -d 'Read what the server sends first: wait up to --timeout, stop when it pauses'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l hex -d 'Show received data as a hex dump'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l reuseaddr -d 'SO_REUSEADDR: bind over a TIME_WAIT connection on the same port'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l reuseport -d 'SO_REUSEPORT: share the port with other sockets that set it too'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l keepalive -d 'SO_KEEPALIVE: probe an idle connection'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l nodelay -d 'TCP_NODELAY: send small segments at once (no Nagle)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l v6only -d 'IPV6_V6ONLY: an IPv6 socket that does not take IPv4 (IPv6 sockets only)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l broadcast -d 'SO_BROADCAST: allow sending to a broadcast address (UDP)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l json -d 'Shorthand for --format json (JSON lines: one object per record)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -s 4 -d 'IPv4 only'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -s 6 -d 'IPv6 only'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -s v -l verbose -d 'More detail (repeat for more)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -s q -l quiet -d 'No progress, no notes on stderr: only results and errors'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l bind -d 'Bind first (ADDR:PORT, [V6]:PORT) and show the local address; a port in use is explained, with who holds it where that can be known' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l connect -d 'Connect (HOST:PORT, [V6]:PORT) and read the options on the connected socket' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l timeout -d 'Deadline of --connect' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l keepidle -d 'TCP_KEEPIDLE: idle time before the first keepalive probe (whole seconds)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l keepintvl -d 'TCP_KEEPINTVL: time between keepalive probes (whole seconds)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l keepcnt -d 'TCP_KEEPCNT: unanswered probes before the connection is dropped' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l sndbuf -d 'SO_SNDBUF: send buffer size: bytes, or 64KiB, 4MiB' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l rcvbuf -d 'SO_RCVBUF: receive buffer size: bytes, or 64KiB, 4MiB' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l linger -d 'SO_LINGER: how long close() waits for unsent data (whole seconds; 0s resets), or off' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l ttl -d 'IP_TTL (IPV6_UNICAST_HOPS on IPv6): hops a packet may take' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l tos -d 'IP_TOS (IPV6_TCLASS on IPv6): the TOS / traffic class byte, e.g. 0x10' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l user-timeout -d 'TCP_USER_TIMEOUT: drop the connection when sent data stays unacknowledged this long' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l syncnt -d 'TCP_SYNCNT: SYN retransmissions before connect gives up' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l format -d 'Output format [default: table on a terminal, plain otherwise]' -r -f -a "table\t'Aligned table for people'
+plain\t'Tab-separated, one line per record, for grep, awk and cut'
+json\t'JSON lines, one object per record'"
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l color -d 'When to colour the table (NO_COLOR turns auto off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l udp -d 'A UDP socket (SO_BROADCAST and the UDP options) instead of TCP'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l listen -d 'Also listen (TCP; on an ephemeral port without --bind)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l reuseaddr -d 'SO_REUSEADDR: bind over a TIME_WAIT connection on the same port'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l reuseport -d 'SO_REUSEPORT: share the port with other sockets that set it too'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l keepalive -d 'SO_KEEPALIVE: probe an idle connection'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l nodelay -d 'TCP_NODELAY: send small segments at once (no Nagle)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l v6only -d 'IPV6_V6ONLY: an IPv6 socket that does not take IPv4 (IPv6 sockets only)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l broadcast -d 'SO_BROADCAST: allow sending to a broadcast address (UDP)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -l json -d 'Shorthand for --format json (JSON lines: one object per record)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -s 4 -d 'IPv4 only'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -s 6 -d 'IPv6 only'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -s v -l verbose -d 'More detail (repeat for more)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -s q -l quiet -d 'No progress, no notes on stderr: only results and errors'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l banner -d 'Write TEXT (and CRLF unless it ends with a newline) to each client, then close (UDP: reply TEXT to each datagram)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l max-clients -d 'Most TCP clients at once; more are accepted and reset at once, and logged' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l idle-timeout -d 'Close a connection after this long with no traffic either way' -r
@@ -126,8 +199,10 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -s 6 -d 'IPv6 on
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -s v -l verbose -d 'More detail (repeat for more)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -s q -l quiet -d 'No progress, no notes on stderr: only results and errors'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe serve http help" -f -a "resolve" -d 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe serve http help" -f -a "probe" -d 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe serve http help" -f -a "serve" -d 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe serve http help" -f -a "http" -d 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe serve http help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http help" -f -a "resolve" -d 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http help" -f -a "probe" -d 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http help" -f -a "connect" -d 'Connect once and report: peer, local address, connect time, TCP_INFO (rtt, mss, cwnd, retransmits), and the data exchanged'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http help" -f -a "opts" -d 'Show a socket\'s options as the kernel really applies them: requested, effective, default, and why they differ'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http help" -f -a "serve" -d 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http help" -f -a "http" -d 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -79,6 +79,9 @@ fn report(e: &anyhow::Error) -> Exit {
 /// Output options from the global flags and whether stdout is a terminal.
 pub fn output_opts(g: &GlobalArgs) -> OutputOpts {
     let tty = io::stdout().is_terminal();
+    if let Some(w) = crate::output::table::stdout_width().filter(|_| tty) {
+        let _ = crate::output::table::TERMINAL_WIDTH.set(w);
+    }
     let format = match (g.json, g.format) {
         (true, _) | (_, Some(FormatArg::Json)) => Format::Json,
         (_, Some(FormatArg::Table)) => Format::Table,
@@ -140,6 +143,14 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Http(a) => {
             let plan = crate::cmd::http::plan(&a, family)?;
             crate::cmd::http::run(&plan, &out, &mut stdout)
+        }
+        Command::Opts(a) => {
+            let plan = crate::cmd::opts::plan(&a, family)?;
+            crate::cmd::opts::run(&plan, &out, &mut stdout)
+        }
+        Command::Connect(a) => {
+            let plan = crate::cmd::connect::plan(&a, family)?;
+            crate::cmd::connect::run(&plan, &out, &mut stdout)
         }
     }
 }

@@ -9,6 +9,7 @@
 pub mod app;
 pub mod cli;
 pub mod cmd;
+pub mod connect;
 pub mod duration;
 pub mod error;
 pub mod exit;
@@ -21,4 +22,5 @@ pub mod ports;
 pub mod probe;
 pub mod resolve;
 pub mod serve;
+pub mod sockopt;
 pub mod targets;

@@ -1,11 +1,15 @@
 //! The command line, as clap sees it. Nothing past `app` and `cmd` imports this module's
 //! types: they are validated into plans there.
+mod connect;
 mod http;
+mod opts;
 mod probe;
 mod resolve;
 mod serve;
 
+pub use connect::ConnectArgs;
 pub use http::HttpArgs;
+pub use opts::{OptsArgs, SockOptArgs};
 pub use probe::ProbeArgs;
 pub use resolve::ResolveArgs;
 pub use serve::ServeArgs;
@@ -90,6 +94,8 @@ pub enum ColorArg {
 pub enum Command {
     Resolve(ResolveArgs),
     Probe(ProbeArgs),
+    Connect(ConnectArgs),
+    Opts(OptsArgs),
     Serve(ServeArgs),
     Http(HttpArgs),
 }

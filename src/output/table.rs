@@ -2,6 +2,20 @@
 use super::{Cell, OutputOpts, Record, Tone};
 use comfy_table::{modifiers, presets, Attribute, Color, ContentArrangement, Table};
 use std::io::{self, Write};
+use std::sync::OnceLock;
+
+/// The terminal's width, set once at the edge when stdout is a terminal. comfy-table cannot
+/// see it itself once told there is no tty (which keeps colour off), and renderers under test
+/// never set it, so their output does not depend on where the tests run.
+pub static TERMINAL_WIDTH: OnceLock<u16> = OnceLock::new();
+
+/// The width of the terminal on stdout, if stdout is one.
+pub fn stdout_width() -> Option<u16> {
+    // SAFETY: TIOCGWINSZ fills a winsize; fd 1 may be anything, and a failure is just None.
+    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::ioctl(1, libc::TIOCGWINSZ, &mut ws) };
+    (rc == 0 && ws.ws_col > 0).then_some(ws.ws_col)
+}
 
 pub fn write<W: Write, R: Record>(w: &mut W, opts: &OutputOpts, records: &[R]) -> io::Result<()> {
     let headers = R::headers(opts.verbose);
@@ -24,6 +38,9 @@ pub fn write_rows<W: Write>(
         t.enforce_styling();
     } else {
         t.force_no_tty();
+    }
+    if let Some(w) = TERMINAL_WIDTH.get() {
+        t.set_width(*w);
     }
     t.set_header(headers.iter().map(|h| {
         let c = comfy_table::Cell::new(h);

@@ -1,0 +1,73 @@
+use super::SockOptArgs;
+use clap::Args;
+use std::path::PathBuf;
+use std::time::Duration;
+
+const CONNECT_EXAMPLES: &str = "\
+A failed connect has the same states and reasons as `sockdiag probe` (see its --help): e.g.
+closed/conn-refused, filtered/no-response, unreachable/host-unreach; exit 1.
+
+Examples:
+  sockdiag connect 127.0.0.1 22 --banner
+  sockdiag connect -v localhost 8080                (every address tried)
+  sockdiag connect 127.0.0.1 80 --send $'GET / HTTP/1.0\\r\\n\\r\\n' --until-close
+  printf 'PING\\r\\n' | sockdiag connect [::1] 6379 --read 7
+  sockdiag connect --json 127.0.0.1 443 --nodelay --sndbuf 64KiB
+  sockdiag connect --udp 127.0.0.1 53 --send-file query.bin --hex";
+
+/// Connect once and report: peer, local address, connect time, TCP_INFO (rtt, mss, cwnd,
+/// retransmits), and the data exchanged.
+#[derive(Debug, Args)]
+#[command(after_long_help = CONNECT_EXAMPLES)]
+pub struct ConnectArgs {
+    /// Name or address ([::1] too); each of its addresses is tried in order
+    #[arg(value_name = "HOST")]
+    pub host: String,
+
+    /// Port number or service name
+    #[arg(value_name = "PORT")]
+    pub port: String,
+
+    /// A connected UDP socket: send, then wait for the reply within --timeout
+    #[arg(long)]
+    pub udp: bool,
+
+    /// Deadline of each connect, of the UDP reply, and of each wait for data
+    #[arg(long, default_value = "5s", value_parser = crate::duration::clap_duration, value_name = "DURATION")]
+    pub timeout: Duration,
+
+    /// Send this text (then read the reply unless --read/--until-close say otherwise)
+    #[arg(long, value_name = "TEXT", conflicts_with = "send_file")]
+    pub send: Option<String>,
+
+    /// Send the contents of this file (`-` for stdin)
+    #[arg(long, value_name = "FILE")]
+    pub send_file: Option<PathBuf>,
+
+    /// Do not send stdin even when it is not a terminal
+    #[arg(long)]
+    pub no_stdin: bool,
+
+    /// Half-close after sending (shutdown SHUT_WR), so the server sees the end of input
+    #[arg(long)]
+    pub shutdown: bool,
+
+    /// Read up to N bytes (or until the close or the timeout)
+    #[arg(long, value_name = "N", conflicts_with_all = ["until_close", "banner"])]
+    pub read: Option<String>,
+
+    /// Read until the server closes (or nothing arrives for --timeout)
+    #[arg(long, conflicts_with = "banner")]
+    pub until_close: bool,
+
+    /// Read what the server sends first: wait up to --timeout, stop when it pauses
+    #[arg(long)]
+    pub banner: bool,
+
+    /// Show received data as a hex dump
+    #[arg(long)]
+    pub hex: bool,
+
+    #[command(flatten)]
+    pub set: SockOptArgs,
+}

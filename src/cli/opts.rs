@@ -1,0 +1,115 @@
+use clap::Args;
+use std::time::Duration;
+
+const OPTS_EXAMPLES: &str = "\
+Columns: REQUESTED is what you asked for, EFFECTIVE what the kernel reads back, DEFAULT a
+fresh socket's value; NOTE says why they differ, from this system's /proc/sys values.
+
+Examples:
+  sockdiag opts                                  (a fresh TCP socket's options)
+  sockdiag opts -6 --udp
+  sockdiag opts --sndbuf 64KiB --rcvbuf 16MiB    (doubled; clamped at 2 x net.core.rmem_max)
+  sockdiag opts --keepalive --keepidle 60s --keepintvl 10s --keepcnt 5
+  sockdiag opts --ttl 0                          (refused by the kernel: exit 1)
+  sockdiag opts --bind 127.0.0.1:8080 --reuseaddr --listen
+  sockdiag opts --connect 127.0.0.1:22 --nodelay";
+
+/// Socket options to set: shared by `opts` and `connect`. Values the kernel refuses are shown
+/// as that option's error; the others are still set.
+#[derive(Debug, Args, Default, Clone)]
+#[command(next_help_heading = "Socket options")]
+pub struct SockOptArgs {
+    /// SO_REUSEADDR: bind over a TIME_WAIT connection on the same port
+    #[arg(long)]
+    pub reuseaddr: bool,
+
+    /// SO_REUSEPORT: share the port with other sockets that set it too
+    #[arg(long)]
+    pub reuseport: bool,
+
+    /// SO_KEEPALIVE: probe an idle connection
+    #[arg(long)]
+    pub keepalive: bool,
+
+    /// TCP_KEEPIDLE: idle time before the first keepalive probe (whole seconds)
+    #[arg(long, value_name = "DURATION")]
+    pub keepidle: Option<String>,
+
+    /// TCP_KEEPINTVL: time between keepalive probes (whole seconds)
+    #[arg(long, value_name = "DURATION")]
+    pub keepintvl: Option<String>,
+
+    /// TCP_KEEPCNT: unanswered probes before the connection is dropped
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub keepcnt: Option<String>,
+
+    /// SO_SNDBUF: send buffer size: bytes, or 64KiB, 4MiB
+    #[arg(long, value_name = "SIZE")]
+    pub sndbuf: Option<String>,
+
+    /// SO_RCVBUF: receive buffer size: bytes, or 64KiB, 4MiB
+    #[arg(long, value_name = "SIZE")]
+    pub rcvbuf: Option<String>,
+
+    /// TCP_NODELAY: send small segments at once (no Nagle)
+    #[arg(long)]
+    pub nodelay: bool,
+
+    /// SO_LINGER: how long close() waits for unsent data (whole seconds; 0s resets), or off
+    #[arg(long, value_name = "DURATION|off")]
+    pub linger: Option<String>,
+
+    /// IP_TTL (IPV6_UNICAST_HOPS on IPv6): hops a packet may take
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub ttl: Option<String>,
+
+    /// IP_TOS (IPV6_TCLASS on IPv6): the TOS / traffic class byte, e.g. 0x10
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub tos: Option<String>,
+
+    /// IPV6_V6ONLY: an IPv6 socket that does not take IPv4 (IPv6 sockets only)
+    #[arg(long)]
+    pub v6only: bool,
+
+    /// SO_BROADCAST: allow sending to a broadcast address (UDP)
+    #[arg(long)]
+    pub broadcast: bool,
+
+    /// TCP_USER_TIMEOUT: drop the connection when sent data stays unacknowledged this long
+    #[arg(long, value_name = "DURATION")]
+    pub user_timeout: Option<String>,
+
+    /// TCP_SYNCNT: SYN retransmissions before connect gives up
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub syncnt: Option<String>,
+}
+
+/// Show a socket's options as the kernel really applies them: requested, effective, default,
+/// and why they differ.
+#[derive(Debug, Args)]
+#[command(after_long_help = OPTS_EXAMPLES)]
+pub struct OptsArgs {
+    /// A UDP socket (SO_BROADCAST and the UDP options) instead of TCP
+    #[arg(long)]
+    pub udp: bool,
+
+    /// Bind first (ADDR:PORT, [V6]:PORT) and show the local address; a port in use is
+    /// explained, with who holds it where that can be known
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub bind: Option<String>,
+
+    /// Also listen (TCP; on an ephemeral port without --bind)
+    #[arg(long)]
+    pub listen: bool,
+
+    /// Connect (HOST:PORT, [V6]:PORT) and read the options on the connected socket
+    #[arg(long, value_name = "HOST:PORT", conflicts_with_all = ["listen", "bind"])]
+    pub connect: Option<String>,
+
+    /// Deadline of --connect
+    #[arg(long, default_value = "5s", value_parser = crate::duration::clap_duration, value_name = "DURATION")]
+    pub timeout: Duration,
+
+    #[command(flatten)]
+    pub set: SockOptArgs,
+}

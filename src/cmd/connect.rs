@@ -1,0 +1,576 @@
+//! `sockdiag connect HOST PORT`: the plan (addresses, options, data to send, what to read),
+//! the engine run, and the presentation of the connect record.
+use crate::cli::ConnectArgs;
+use crate::connect::{self, Attempt, Config, ReadEnd, ReadMode, Report, TcpInfo};
+use crate::error::InputError;
+use crate::exit::Exit;
+use crate::interrupt::Interrupt;
+use crate::output::{self, json, Cell, Format, OutputOpts, Record, Tone};
+use crate::ports::{self, Transport};
+use crate::probe::{errno, Icmp, Reason, State};
+use crate::resolve::{family_name, Family};
+use crate::sockopt::OptionRecord;
+use crate::targets::{self, TargetSpec};
+use anyhow::Result;
+use serde::Serialize;
+use std::io::{IsTerminal, Read, Write};
+use std::net::{IpAddr, SocketAddr};
+
+/// The most stdin or a file may hold to be sent: the data is read before connecting.
+pub const MAX_SEND: u64 = 64 << 20;
+
+pub struct Plan {
+    pub target: String,
+    /// The name's addresses in order, or why it has none.
+    pub addrs: Result<Vec<IpAddr>, String>,
+    pub port: u16,
+    pub config: Config,
+    pub hex: bool,
+}
+
+/// One port (number or service name).
+pub fn parse_port(s: &str, udp: bool) -> Result<u16, InputError> {
+    let t = if udp { Transport::Udp } else { Transport::Tcp };
+    let set = ports::parse_ports(&[s.to_string()], t)?;
+    if set.len() != 1 {
+        return Err(InputError::new("port", s, "connect takes one port"));
+    }
+    let p = set.iter().next().expect("one port");
+    Ok(p)
+}
+
+/// One host: a name or an address; its addresses in order (or why there are none).
+pub fn resolve_host(host: &str, family: Family) -> Result<Result<Vec<IpAddr>, String>, InputError> {
+    let specs = targets::parse_targets(host)?;
+    let one = match specs.as_slice() {
+        [TargetSpec::Name(_)] => true,
+        [TargetSpec::Addrs(a)] => a.len() == 1,
+        _ => false,
+    };
+    if !one {
+        return Err(InputError::new(
+            "host",
+            host,
+            "connect takes one name or address (no lists, blocks or ranges)",
+        ));
+    }
+    let (found, failed) = targets::resolve_targets(&specs, family, false);
+    if let Some(u) = failed.first() {
+        return Ok(Err(format!("{}: {}", u.name, u.error.message)));
+    }
+    if found.is_empty() {
+        return Ok(Err(format!(
+            "{host}: not an address of the family asked for"
+        )));
+    }
+    Ok(Ok(found.into_iter().map(|t| t.addr).collect()))
+}
+
+fn read_all(what: &'static str, label: &str, r: impl Read) -> Result<Vec<u8>, InputError> {
+    let mut buf = Vec::new();
+    r.take(MAX_SEND + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| InputError::new(what, label, e.to_string()))?;
+    if buf.len() as u64 > MAX_SEND {
+        return Err(InputError::new(what, label, "more than 64 MiB to send"));
+    }
+    Ok(buf)
+}
+
+pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
+    let port = parse_port(&args.port, args.udp)?;
+    let opts = super::opts::option_plan(&args.set, args.udp)?;
+    if args.timeout.is_zero() {
+        return Err(InputError::new("timeout", "0", "must be more than zero").into());
+    }
+    let read = match (&args.read, args.until_close, args.banner) {
+        (Some(n), _, _) => {
+            let n: u64 = n.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                InputError::new("read", n.as_str(), "a number of bytes, 1 or more")
+            })?;
+            ReadMode::Bytes(n)
+        }
+        (_, true, _) => ReadMode::UntilClose,
+        (_, _, true) => ReadMode::Banner,
+        _ => ReadMode::None,
+    };
+    if args.udp && (args.until_close || args.banner || args.read.is_some() || args.shutdown) {
+        return Err(InputError::new(
+            "option",
+            "--udp",
+            "a UDP connect sends one datagram and shows the reply: no --read, --until-close, --banner or --shutdown",
+        )
+        .into());
+    }
+    let send = if let Some(t) = &args.send {
+        t.as_bytes().to_vec()
+    } else if let Some(f) = &args.send_file {
+        let label = f.display().to_string();
+        if f.as_os_str() == "-" {
+            read_all("send file", &label, std::io::stdin().lock())?
+        } else {
+            let file = std::fs::File::open(f)
+                .map_err(|e| InputError::new("send file", label.as_str(), e.to_string()))?;
+            read_all("send file", &label, file)?
+        }
+    } else if !args.no_stdin && !std::io::stdin().is_terminal() {
+        read_all("stdin", "-", std::io::stdin().lock())?
+    } else {
+        Vec::new()
+    };
+    let addrs = resolve_host(&args.host, family)?;
+    Ok(Plan {
+        target: args.host.clone(),
+        addrs,
+        port,
+        config: Config {
+            udp: args.udp,
+            timeout: args.timeout,
+            opts,
+            send,
+            read,
+            shutdown: args.shutdown,
+        },
+        hex: args.hex,
+    })
+}
+
+pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
+    let addrs = match &plan.addrs {
+        Ok(a) => a,
+        Err(why) => {
+            eprintln!("sockdiag: {why}");
+            return Ok(Exit::Negative);
+        }
+    };
+    let interrupt =
+        Interrupt::install().map_err(crate::app::local("installing the Ctrl-C handler"))?;
+    let report = connect::run(&plan.target, addrs, plan.port, &plan.config, &interrupt);
+    let rec = ConnectRecord::new(&report, plan.hex);
+    render(w, out, &rec)?;
+    if interrupt.raised() {
+        return Ok(Exit::Interrupted);
+    }
+    Ok(Exit::from_all_ok(
+        report.connected() && !report.option_errors(),
+    ))
+}
+
+/// The connect record: what JSON carries and the renderers show.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectRecord {
+    pub target: String,
+    pub port: u16,
+    pub proto: &'static str,
+    pub peer: Option<SocketAddr>,
+    pub local: Option<SocketAddr>,
+    pub family: Option<&'static str>,
+    pub connect_ms: Option<f64>,
+    pub tcp_info: Option<TcpInfo>,
+    pub sent: u64,
+    pub received: u64,
+    pub first_byte_ms: Option<f64>,
+    /// Received bytes: printable text as is, other bytes as \xNN (the first 1 MiB).
+    pub data: Option<String>,
+    pub read_end: Option<ReadEnd>,
+    pub state: State,
+    pub reason: Reason,
+    pub errno: Option<String>,
+    pub icmp: Option<Icmp>,
+    pub error: Option<String>,
+    pub attempts: Vec<Attempt>,
+    pub options: Vec<OptionRecord>,
+    #[serde(skip)]
+    pub raw: Vec<u8>,
+    #[serde(skip)]
+    pub hex: bool,
+}
+
+impl ConnectRecord {
+    pub fn new(r: &Report, hex: bool) -> ConnectRecord {
+        ConnectRecord {
+            target: r.target.clone(),
+            port: r.port,
+            proto: if r.udp { "udp" } else { "tcp" },
+            peer: r.peer,
+            local: r.local,
+            family: r.attempts.last().map(|a| family_name(&a.addr.ip())),
+            connect_ms: r.connect_time.map(crate::duration::ms),
+            tcp_info: r.tcp_info,
+            sent: r.sent,
+            received: r.received,
+            first_byte_ms: r.first_byte.map(crate::duration::ms),
+            data: (r.received > 0).then(|| connect::escape(&r.data)),
+            read_end: r.read_end,
+            state: r.state,
+            reason: r.reason,
+            errno: r.errno.map(errno::name),
+            icmp: r.icmp,
+            error: r.error.clone(),
+            attempts: r.attempts.clone(),
+            options: r.options.clone(),
+            raw: r.data.clone(),
+            hex,
+        }
+    }
+
+    fn state_tone(&self) -> Tone {
+        match self.state {
+            State::Open => Tone::Good,
+            State::Closed | State::Error => Tone::Bad,
+            _ => Tone::Warn,
+        }
+    }
+
+    /// The data as shown to people: escaped text, or a hex dump.
+    pub fn shown_data(&self) -> String {
+        if self.hex {
+            connect::hexdump(&self.raw)
+        } else {
+            connect::escape(&self.raw)
+        }
+    }
+
+    /// FIELD / VALUE rows of the table.
+    fn rows(&self, verbose: u8) -> Vec<Vec<Cell>> {
+        let ms = |v: Option<f64>| v.map(|m| format!("{m:.3}ms"));
+        let mut rows: Vec<(&str, Cell)> = vec![
+            (
+                "target",
+                Cell::new(format!(
+                    "{} port {} ({})",
+                    self.target, self.port, self.proto
+                )),
+            ),
+            (
+                "state",
+                Cell::toned(
+                    format!("{} ({})", self.state.as_str(), self.reason.token()),
+                    self.state_tone(),
+                ),
+            ),
+            ("peer", Cell::opt(self.peer)),
+            ("local", Cell::opt(self.local)),
+            ("family", Cell::opt(self.family)),
+            ("connect time", Cell::opt(ms(self.connect_ms))),
+        ];
+        if let Some(e) = &self.errno {
+            rows.push(("errno", Cell::new(e.clone())));
+        }
+        if let Some(i) = &self.icmp {
+            rows.push(("icmp", Cell::new(icmp_text(i))));
+        }
+        if let Some(t) = &self.tcp_info {
+            rows.push((
+                "tcp_info",
+                Cell::new(format!(
+                    "rtt {:.3}ms rttvar {:.3}ms mss {} cwnd {} retransmits {}",
+                    t.rtt_ms, t.rttvar_ms, t.mss, t.cwnd, t.retransmits
+                )),
+            ));
+            if verbose > 0 {
+                rows.push((
+                    "tcp_info more",
+                    Cell::new(format!(
+                        "state {} min_rtt {:.3}ms rcv_mss {} advmss {} pmtu {} ssthresh {} wscale {}/{}",
+                        t.state, t.min_rtt_ms, t.rcv_mss, t.advmss, t.pmtu, t.ssthresh, t.snd_wscale, t.rcv_wscale
+                    )),
+                ));
+            }
+        }
+        if self.peer.is_some() || self.sent > 0 {
+            rows.push(("sent", Cell::new(format!("{} bytes", self.sent))));
+            rows.push((
+                "received",
+                Cell::new(match self.read_end {
+                    Some(e) => format!("{} bytes (read ended: {})", self.received, e.as_str()),
+                    None => format!("{} bytes", self.received),
+                }),
+            ));
+            rows.push(("first byte", Cell::opt(ms(self.first_byte_ms))));
+        }
+        if let Some(e) = &self.error {
+            rows.push(("error", Cell::toned(e.clone(), Tone::Bad)));
+        }
+        if verbose > 0 || self.attempts.len() > 1 && self.state != State::Open {
+            for a in &self.attempts {
+                rows.push(("attempt", Cell::new(attempt_text(a))));
+            }
+        }
+        rows.into_iter()
+            .map(|(k, v)| vec![Cell::toned(k, Tone::Dim), v])
+            .collect()
+    }
+}
+
+fn icmp_text(i: &Icmp) -> String {
+    match i.from {
+        Some(f) => format!("type {} code {} from {f}", i.kind, i.code),
+        None => format!("type {} code {}", i.kind, i.code),
+    }
+}
+
+fn attempt_text(a: &Attempt) -> String {
+    format!(
+        "{} {} {} {:.3}ms",
+        a.addr,
+        a.state.as_str(),
+        a.reason.token(),
+        crate::duration::ms(a.elapsed)
+    )
+}
+
+/// Plain: one line per connect (the attempts, with -v, as `# attempt` lines before it).
+impl Record for ConnectRecord {
+    const TYPE: &'static str = "connect";
+
+    fn headers(_verbose: u8) -> Vec<&'static str> {
+        vec![
+            "TARGET",
+            "PORT",
+            "PROTO",
+            "STATE",
+            "REASON",
+            "PEER",
+            "LOCAL",
+            "FAMILY",
+            "CONNECT",
+            "RTT",
+            "SENT",
+            "RECEIVED",
+            "FIRST-BYTE",
+            "DATA",
+        ]
+    }
+
+    fn cells(&self, _verbose: u8) -> Vec<Cell> {
+        let ms = |v: Option<f64>| Cell::opt(v.map(|m| format!("{m:.3}ms")));
+        let data = if self.received == 0 {
+            "-".to_string()
+        } else if self.hex {
+            self.raw.iter().map(|b| format!("{b:02x}")).collect()
+        } else {
+            // One field: the line breaks and tabs of the data escaped too.
+            self.shown_data().replace('\n', "\\n").replace('\t', "\\t")
+        };
+        vec![
+            Cell::new(self.target.clone()),
+            Cell::new(self.port.to_string()),
+            Cell::new(self.proto),
+            Cell::toned(self.state.as_str(), self.state_tone()),
+            Cell::new(self.reason.token()),
+            Cell::opt(self.peer),
+            Cell::opt(self.local),
+            Cell::opt(self.family),
+            ms(self.connect_ms),
+            ms(self.tcp_info.map(|t| t.rtt_ms)),
+            Cell::new(self.sent.to_string()),
+            Cell::new(self.received.to_string()),
+            ms(self.first_byte_ms),
+            Cell::new(data),
+        ]
+    }
+}
+
+pub fn render(w: &mut impl Write, out: &OutputOpts, rec: &ConnectRecord) -> Result<()> {
+    match out.format {
+        Format::Json => json::write(w, rec)?,
+        Format::Plain => {
+            if out.verbose > 0 {
+                for a in &rec.attempts {
+                    writeln!(
+                        w,
+                        "# attempt\t{}\t{}\t{}\t{:.3}ms",
+                        a.addr,
+                        a.state.as_str(),
+                        a.reason.token(),
+                        crate::duration::ms(a.elapsed)
+                    )?;
+                }
+            }
+            output::plain::write(w, out, std::slice::from_ref(rec))?;
+            if !rec.options.is_empty() {
+                for o in &rec.options {
+                    let line: Vec<String> = o
+                        .cells(0)
+                        .iter()
+                        .map(|c| output::plain::field(&c.text))
+                        .collect();
+                    writeln!(w, "# option\t{}", line.join("\t"))?;
+                }
+            }
+        }
+        Format::Table => {
+            output::table::write_rows(w, out, &["CONNECT", "VALUE"], &rec.rows(out.verbose))?;
+            if !rec.options.is_empty() {
+                super::opts::option_table(w, out, &rec.options)?;
+            }
+            if rec.received > 0 {
+                let shown = rec.shown_data();
+                let kept = rec.raw.len() as u64;
+                if kept < rec.received {
+                    writeln!(w, "data (the first {kept} of {} bytes):", rec.received)?;
+                } else {
+                    writeln!(w, "data ({} bytes):", rec.received)?;
+                }
+                w.write_all(shown.as_bytes())?;
+                if !shown.ends_with('\n') {
+                    writeln!(w)?;
+                }
+            }
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn report() -> Report {
+        Report {
+            target: "localhost".into(),
+            port: 8080,
+            udp: false,
+            attempts: vec![
+                Attempt {
+                    addr: "[::1]:8080".parse().unwrap(),
+                    state: State::Closed,
+                    reason: Reason::ConnRefused,
+                    errno: Some(libc::ECONNREFUSED),
+                    icmp: None,
+                    elapsed: Duration::from_micros(45),
+                },
+                Attempt {
+                    addr: "127.0.0.1:8080".parse().unwrap(),
+                    state: State::Open,
+                    reason: Reason::SynAck,
+                    errno: None,
+                    icmp: None,
+                    elapsed: Duration::from_micros(61),
+                },
+            ],
+            peer: Some("127.0.0.1:8080".parse().unwrap()),
+            local: Some("127.0.0.1:53412".parse().unwrap()),
+            connect_time: Some(Duration::from_micros(61)),
+            tcp_info: Some(TcpInfo {
+                state: "established",
+                rtt_ms: 0.041,
+                rttvar_ms: 0.02,
+                min_rtt_ms: 0.01,
+                mss: 32768,
+                rcv_mss: 536,
+                advmss: 65483,
+                pmtu: 65535,
+                cwnd: 10,
+                ssthresh: 2147483647,
+                retransmits: 0,
+                snd_wscale: 7,
+                rcv_wscale: 7,
+            }),
+            options: vec![OptionRecord {
+                name: "TCP_NODELAY",
+                level: "IPPROTO_TCP",
+                default: Some(crate::sockopt::Value::Flag(false)),
+                requested: Some(crate::sockopt::Value::Flag(true)),
+                effective: Some(crate::sockopt::Value::Flag(true)),
+                note: None,
+                error: None,
+            }],
+            sent: 6,
+            received: 12,
+            first_byte: Some(Duration::from_micros(250)),
+            data: b"hello\r\n\x00\xffok\n".to_vec(),
+            read_end: Some(ReadEnd::Eof),
+            error: None,
+            state: State::Open,
+            reason: Reason::SynAck,
+            errno: None,
+            icmp: None,
+        }
+    }
+
+    fn refused() -> Report {
+        Report {
+            target: "127.0.0.1".into(),
+            port: 9,
+            udp: false,
+            attempts: vec![Attempt {
+                addr: "127.0.0.1:9".parse().unwrap(),
+                state: State::Closed,
+                reason: Reason::ConnRefused,
+                errno: Some(libc::ECONNREFUSED),
+                icmp: None,
+                elapsed: Duration::from_micros(30),
+            }],
+            peer: None,
+            local: None,
+            connect_time: None,
+            tcp_info: None,
+            options: vec![],
+            sent: 0,
+            received: 0,
+            first_byte: None,
+            data: vec![],
+            read_end: None,
+            error: None,
+            state: State::Closed,
+            reason: Reason::ConnRefused,
+            errno: Some(libc::ECONNREFUSED),
+            icmp: None,
+        }
+    }
+
+    fn rendered(r: &Report, format: Format, verbose: u8, hex: bool) -> String {
+        let opts = OutputOpts {
+            format,
+            color: false,
+            verbose,
+            quiet: false,
+        };
+        let mut buf = Vec::new();
+        render(&mut buf, &opts, &ConnectRecord::new(r, hex)).unwrap();
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn table_snapshot() {
+        insta::assert_snapshot!(rendered(&report(), Format::Table, 1, false));
+    }
+
+    #[test]
+    fn table_hex_snapshot() {
+        insta::assert_snapshot!(rendered(&report(), Format::Table, 0, true));
+    }
+
+    #[test]
+    fn plain_snapshot() {
+        insta::assert_snapshot!(rendered(&report(), Format::Plain, 1, false));
+    }
+
+    #[test]
+    fn json_snapshot() {
+        insta::assert_snapshot!(rendered(&report(), Format::Json, 0, false));
+    }
+
+    #[test]
+    fn refused_snapshots() {
+        insta::assert_snapshot!(rendered(&refused(), Format::Table, 0, false));
+        insta::assert_snapshot!(rendered(&refused(), Format::Json, 0, false));
+    }
+
+    #[test]
+    fn ports_and_hosts() {
+        assert_eq!(parse_port("8080", false).unwrap(), 8080);
+        assert!(parse_port("80,443", false).is_err());
+        assert!(parse_port("0", false).is_err());
+        assert!(resolve_host("127.0.0.0/30", Family::Any).is_err());
+        assert_eq!(
+            resolve_host("[::1]", Family::Any).unwrap().unwrap(),
+            vec!["::1".parse::<IpAddr>().unwrap()]
+        );
+        assert!(resolve_host("::1", Family::V4).unwrap().is_err());
+    }
+}

@@ -1,0 +1,510 @@
+//! `sockdiag opts`: the options plan (shared with `connect`), the socket's context (bind,
+//! listen, connect), and the presentation of option and socket records.
+use crate::cli::{OptsArgs, SockOptArgs};
+use crate::error::InputError;
+use crate::exit::Exit;
+use crate::interrupt::Interrupt;
+use crate::output::{self, json, Cell, Format, OutputOpts, Record, Tone};
+use crate::resolve::Family;
+use crate::sockopt::examine::{self, Context, Request, SocketRecord};
+use crate::sockopt::{parse, spec, Opt, OptionRecord, Plan as OptPlan, Proto, Value};
+use anyhow::Result;
+use std::io::Write;
+use std::net::SocketAddr;
+
+/// Validates the option flags into the one plan `opts` and `connect` apply.
+pub fn option_plan(a: &SockOptArgs, udp: bool) -> Result<OptPlan, InputError> {
+    let mut sets: Vec<(Opt, Value)> = Vec::new();
+    let flag = |on: bool, o: Opt, sets: &mut Vec<(Opt, Value)>| {
+        if on {
+            sets.push((o, Value::Flag(true)));
+        }
+    };
+    flag(a.reuseaddr, Opt::ReuseAddr, &mut sets);
+    flag(a.reuseport, Opt::ReusePort, &mut sets);
+    flag(a.broadcast, Opt::Broadcast, &mut sets);
+    flag(a.keepalive, Opt::KeepAlive, &mut sets);
+    if let Some(s) = &a.sndbuf {
+        sets.push((
+            Opt::SndBuf,
+            Value::Int(parse::parse_size("sndbuf", s)? as i64),
+        ));
+    }
+    if let Some(s) = &a.rcvbuf {
+        sets.push((
+            Opt::RcvBuf,
+            Value::Int(parse::parse_size("rcvbuf", s)? as i64),
+        ));
+    }
+    if let Some(s) = &a.linger {
+        sets.push((Opt::Linger, Value::Linger(parse::parse_linger(s)?)));
+    }
+    flag(a.nodelay, Opt::NoDelay, &mut sets);
+    if let Some(s) = &a.keepidle {
+        sets.push((
+            Opt::KeepIdle,
+            Value::Millis(parse::parse_secs("keepidle", s)? * 1000),
+        ));
+    }
+    if let Some(s) = &a.keepintvl {
+        sets.push((
+            Opt::KeepIntvl,
+            Value::Millis(parse::parse_secs("keepintvl", s)? * 1000),
+        ));
+    }
+    if let Some(s) = &a.keepcnt {
+        sets.push((
+            Opt::KeepCnt,
+            Value::Int(parse::parse_int("keepcnt", s)? as i64),
+        ));
+    }
+    if let Some(s) = &a.syncnt {
+        sets.push((
+            Opt::SynCnt,
+            Value::Int(parse::parse_int("syncnt", s)? as i64),
+        ));
+    }
+    if let Some(s) = &a.user_timeout {
+        sets.push((
+            Opt::UserTimeout,
+            Value::Millis(parse::parse_millis("user-timeout", s)?),
+        ));
+    }
+    if let Some(s) = &a.ttl {
+        sets.push((Opt::Ttl, Value::Int(parse::parse_int("ttl", s)? as i64)));
+    }
+    if let Some(s) = &a.tos {
+        sets.push((Opt::Tos, Value::Int(parse::parse_int("tos", s)? as i64)));
+    }
+    flag(a.v6only, Opt::V6Only, &mut sets);
+    for (o, _) in &sets {
+        let sp = spec(*o);
+        let name = flag_name(*o);
+        if udp && !sp.udp {
+            return Err(InputError::new(
+                "option",
+                name,
+                format!("{} is a TCP option; not with --udp", sp.name),
+            ));
+        }
+        if !udp && !sp.tcp {
+            return Err(InputError::new(
+                "option",
+                name,
+                format!("{} is a UDP option: add --udp", sp.name),
+            ));
+        }
+    }
+    sets.sort_by_key(|(o, _)| crate::sockopt::CATALOG.iter().position(|s| s.opt == *o));
+    Ok(OptPlan { sets })
+}
+
+fn flag_name(o: Opt) -> &'static str {
+    match o {
+        Opt::ReuseAddr => "--reuseaddr",
+        Opt::ReusePort => "--reuseport",
+        Opt::Broadcast => "--broadcast",
+        Opt::KeepAlive => "--keepalive",
+        Opt::SndBuf => "--sndbuf",
+        Opt::RcvBuf => "--rcvbuf",
+        Opt::Linger => "--linger",
+        Opt::NoDelay => "--nodelay",
+        Opt::KeepIdle => "--keepidle",
+        Opt::KeepIntvl => "--keepintvl",
+        Opt::KeepCnt => "--keepcnt",
+        Opt::SynCnt => "--syncnt",
+        Opt::UserTimeout => "--user-timeout",
+        Opt::Ttl | Opt::Hops => "--ttl",
+        Opt::Tos | Opt::TClass => "--tos",
+        Opt::V6Only => "--v6only",
+        Opt::RcvTimeo | Opt::SndTimeo => "-",
+    }
+}
+
+pub struct Plan {
+    pub request: Request,
+}
+
+/// `ADDR:PORT` or `[V6]:PORT` (a numeric address: a bind is local).
+fn parse_bind(s: &str) -> Result<SocketAddr, InputError> {
+    s.parse::<SocketAddr>().map_err(|_| {
+        InputError::new(
+            "bind address",
+            s,
+            "give ADDR:PORT or [V6]:PORT with a numeric address, e.g. 127.0.0.1:8080 or [::1]:0",
+        )
+    })
+}
+
+/// `HOST:PORT` or `[V6]:PORT`.
+pub fn split_host_port(s: &str) -> Result<(String, String), InputError> {
+    let bad = || {
+        InputError::new(
+            "connect address",
+            s,
+            "give HOST:PORT or [V6]:PORT, e.g. localhost:22 or [::1]:8080",
+        )
+    };
+    if let Some(rest) = s.strip_prefix('[') {
+        let (h, p) = rest.split_once("]:").ok_or_else(bad)?;
+        return Ok((h.to_string(), p.to_string()));
+    }
+    let (h, p) = s.rsplit_once(':').ok_or_else(bad)?;
+    if h.is_empty() || p.is_empty() || h.contains(':') {
+        return Err(bad());
+    }
+    Ok((h.to_string(), p.to_string()))
+}
+
+pub fn plan(args: &OptsArgs, family: Family) -> Result<Plan> {
+    let proto = if args.udp { Proto::Udp } else { Proto::Tcp };
+    let set = option_plan(&args.set, args.udp)?;
+    if args.listen && args.udp {
+        return Err(InputError::new("option", "--listen", "UDP sockets do not listen").into());
+    }
+    let mut v6 = family == Family::V6;
+    let context = if let Some(b) = &args.bind {
+        let addr = parse_bind(b)?;
+        if !family.admits(&addr.ip()) {
+            return Err(
+                InputError::new("bind address", b, "not of the family asked for (-4/-6)").into(),
+            );
+        }
+        v6 = addr.is_ipv6();
+        Context::Bind {
+            addr,
+            listen: args.listen,
+        }
+    } else if args.listen {
+        Context::Listen
+    } else if let Some(c) = &args.connect {
+        let (host, port) = split_host_port(c)?;
+        let port = super::connect::parse_port(&port, args.udp)?;
+        let (ips, unresolved) = match super::connect::resolve_host(&host, family)? {
+            Ok(ips) => (ips, None),
+            Err(why) => (Vec::new(), Some(why)),
+        };
+        if args.timeout.is_zero() {
+            return Err(InputError::new("timeout", "0", "must be more than zero").into());
+        }
+        Context::Connect {
+            target: host,
+            addrs: ips
+                .into_iter()
+                .map(|ip| SocketAddr::new(ip, port))
+                .collect(),
+            timeout: args.timeout,
+            unresolved,
+        }
+    } else {
+        Context::None
+    };
+    if args.set.v6only && !v6 && !matches!(context, Context::Connect { .. }) {
+        return Err(InputError::new(
+            "option",
+            "--v6only",
+            "IPV6_V6ONLY is for IPv6 sockets: add -6 or bind an IPv6 address",
+        )
+        .into());
+    }
+    Ok(Plan {
+        request: Request {
+            proto,
+            v6,
+            context,
+            plan: set,
+        },
+    })
+}
+
+pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
+    let interrupt =
+        Interrupt::install().map_err(crate::app::local("installing the Ctrl-C handler"))?;
+    let ex = examine::examine(&plan.request, &interrupt)
+        .map_err(crate::app::local("creating a socket"))?;
+    render(w, out, &ex.options, ex.socket.as_ref())?;
+    if interrupt.raised() {
+        return Ok(Exit::Interrupted);
+    }
+    let bad = ex.options.iter().any(|o| o.error.is_some())
+        || ex.socket.as_ref().is_some_and(SocketRecord::failed);
+    Ok(Exit::from_all_ok(!bad))
+}
+
+/// Option records, then the socket's context when there is one.
+pub fn render(
+    w: &mut impl Write,
+    out: &OutputOpts,
+    options: &[OptionRecord],
+    socket: Option<&SocketRecord>,
+) -> Result<()> {
+    if out.format == Format::Table {
+        option_table(w, out, options)?;
+    } else {
+        output::render(w, out, options)?;
+    }
+    let Some(s) = socket else { return Ok(()) };
+    match out.format {
+        Format::Json => json::write(w, s)?,
+        Format::Table => output::table::write_rows(
+            w,
+            out,
+            &SocketRecord::headers(out.verbose),
+            &[s.cells(out.verbose)],
+        )?,
+        Format::Plain => {
+            let line: Vec<String> = s
+                .cells(out.verbose)
+                .iter()
+                .map(|c| output::plain::field(&c.text))
+                .collect();
+            writeln!(w, "# socket\t{}", line.join("\t"))?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// The options table, without the ERROR column when no option has an error.
+pub fn option_table(w: &mut impl Write, out: &OutputOpts, options: &[OptionRecord]) -> Result<()> {
+    let mut headers = OptionRecord::headers(out.verbose);
+    let mut rows: Vec<Vec<Cell>> = options.iter().map(|o| o.cells(out.verbose)).collect();
+    if options.iter().all(|o| o.error.is_none()) {
+        if let Some(i) = headers.iter().position(|h| *h == "ERROR") {
+            headers.remove(i);
+            for r in &mut rows {
+                r.remove(i);
+            }
+        }
+    }
+    output::table::write_rows(w, out, &headers, &rows)?;
+    Ok(())
+}
+
+impl Record for OptionRecord {
+    const TYPE: &'static str = "option";
+
+    fn headers(verbose: u8) -> Vec<&'static str> {
+        let mut h = vec!["OPTION"];
+        if verbose > 0 {
+            h.push("LEVEL");
+        }
+        h.extend(["REQUESTED", "EFFECTIVE", "DEFAULT", "ERROR", "NOTE"]);
+        h
+    }
+
+    fn cells(&self, verbose: u8) -> Vec<Cell> {
+        let changed = self.requested.is_some() && self.requested != self.effective;
+        let mut c = vec![Cell::new(self.name)];
+        if verbose > 0 {
+            c.push(Cell::toned(self.level, Tone::Dim));
+        }
+        c.push(Cell::opt(self.requested));
+        c.push(Cell::toned(
+            self.effective
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| "-".into()),
+            if self.error.is_some() {
+                Tone::Bad
+            } else if changed {
+                Tone::Warn
+            } else if self.requested.is_some() {
+                Tone::Good
+            } else {
+                Tone::Normal
+            },
+        ));
+        c.push(Cell::toned(
+            self.default
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| "-".into()),
+            Tone::Dim,
+        ));
+        c.push(Cell::toned(
+            self.error.clone().unwrap_or_else(|| "-".into()),
+            Tone::Bad,
+        ));
+        c.push(Cell::opt(self.note.as_ref()));
+        c
+    }
+}
+
+impl Record for SocketRecord {
+    const TYPE: &'static str = "socket";
+
+    fn headers(_verbose: u8) -> Vec<&'static str> {
+        vec![
+            "SOCKET", "FAMILY", "PHASE", "LOCAL", "PEER", "ERROR", "NOTE",
+        ]
+    }
+
+    fn cells(&self, verbose: u8) -> Vec<Cell> {
+        let mut note: Vec<String> = self.note.iter().cloned().collect();
+        if verbose > 0 || self.phase == "failed" {
+            for a in &self.attempts {
+                note.push(format!(
+                    "tried {}: {} {}",
+                    a.addr,
+                    a.state.as_str(),
+                    a.reason.token()
+                ));
+            }
+        }
+        vec![
+            Cell::new(self.proto),
+            Cell::new(self.family),
+            Cell::toned(
+                self.phase,
+                if self.phase == "failed" {
+                    Tone::Bad
+                } else {
+                    Tone::Good
+                },
+            ),
+            Cell::opt(self.local),
+            Cell::opt(self.peer),
+            Cell::toned(self.error.clone().unwrap_or_else(|| "-".into()), Tone::Bad),
+            Cell::new(if note.is_empty() {
+                "-".into()
+            } else {
+                note.join("\n")
+            }),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records() -> Vec<OptionRecord> {
+        vec![
+            OptionRecord {
+                name: "SO_SNDBUF",
+                level: "SOL_SOCKET",
+                default: Some(Value::Int(16384)),
+                requested: Some(Value::Int(65536)),
+                effective: Some(Value::Int(131072)),
+                note: Some("doubled: Linux doubles the requested size for its own bookkeeping".into()),
+                error: None,
+            },
+            OptionRecord {
+                name: "SO_LINGER",
+                level: "SOL_SOCKET",
+                default: Some(Value::Linger(None)),
+                requested: Some(Value::Linger(Some(5))),
+                effective: Some(Value::Linger(Some(5))),
+                note: None,
+                error: None,
+            },
+            OptionRecord {
+                name: "TCP_KEEPIDLE",
+                level: "IPPROTO_TCP",
+                default: Some(Value::Millis(7_200_000)),
+                requested: None,
+                effective: Some(Value::Millis(7_200_000)),
+                note: Some("default from net.ipv4.tcp_keepalive_time = 7200 (seconds)".into()),
+                error: None,
+            },
+            OptionRecord {
+                name: "IP_TTL",
+                level: "IPPROTO_IP",
+                default: Some(Value::Int(64)),
+                requested: Some(Value::Int(0)),
+                effective: Some(Value::Int(64)),
+                note: None,
+                error: Some("the kernel refused 0: EINVAL (Invalid argument); IP_TTL takes 1-255, or -1 for the system default".into()),
+            },
+            OptionRecord {
+                name: "TCP_NODELAY",
+                level: "IPPROTO_TCP",
+                default: Some(Value::Flag(false)),
+                requested: Some(Value::Flag(true)),
+                effective: Some(Value::Flag(true)),
+                note: None,
+                error: None,
+            },
+        ]
+    }
+
+    fn socket() -> SocketRecord {
+        SocketRecord {
+            proto: "tcp",
+            family: "inet",
+            phase: "failed",
+            local: Some("0.0.0.0:0".parse().unwrap()),
+            peer: None,
+            error: Some("bind 127.0.0.1:8080: EADDRINUSE (Address in use)".into()),
+            note: Some("held by 127.0.0.1:8080 LISTEN (pid 42 nginx)".into()),
+            holders: vec![],
+            attempts: vec![],
+        }
+    }
+
+    fn rendered(format: Format, verbose: u8) -> String {
+        let opts = OutputOpts {
+            format,
+            color: false,
+            verbose,
+            quiet: false,
+        };
+        let mut buf = Vec::new();
+        render(&mut buf, &opts, &records(), Some(&socket())).unwrap();
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn table_snapshot() {
+        insta::assert_snapshot!(rendered(Format::Table, 0));
+    }
+
+    #[test]
+    fn plain_snapshot() {
+        insta::assert_snapshot!(rendered(Format::Plain, 1));
+    }
+
+    #[test]
+    fn json_snapshot() {
+        insta::assert_snapshot!(rendered(Format::Json, 0));
+    }
+
+    #[test]
+    fn host_port_forms() {
+        assert_eq!(
+            split_host_port("localhost:22").unwrap(),
+            ("localhost".into(), "22".into())
+        );
+        assert_eq!(
+            split_host_port("[::1]:8080").unwrap(),
+            ("::1".into(), "8080".into())
+        );
+        for bad in ["localhost", "::1:80", ":80", "[::1]80"] {
+            assert_eq!(split_host_port(bad).unwrap_err().input, bad);
+        }
+    }
+
+    #[test]
+    fn plan_refuses_options_of_the_other_protocol() {
+        let a = SockOptArgs {
+            nodelay: true,
+            ..SockOptArgs::default()
+        };
+        let e = option_plan(&a, true).unwrap_err();
+        assert!(e.to_string().contains("'--nodelay'"), "{e}");
+        let a = SockOptArgs {
+            broadcast: true,
+            ..SockOptArgs::default()
+        };
+        assert!(option_plan(&a, false).unwrap_err().why.contains("--udp"));
+        let a = SockOptArgs {
+            sndbuf: Some("64KiB".into()),
+            ttl: Some("0".into()),
+            ..SockOptArgs::default()
+        };
+        let p = option_plan(&a, false).unwrap();
+        assert_eq!(
+            p.sets,
+            vec![(Opt::SndBuf, Value::Int(65536)), (Opt::Ttl, Value::Int(0))]
+        );
+    }
+}

@@ -1,0 +1,797 @@
+//! The one-shot connection: try each address of a name in order until one connects (TCP), or
+//! answers (a connected UDP socket), with the options of a plan set first; then exchange data
+//! and read the kernel's view of the connection (TCP_INFO). A failure gets the same state and
+//! reason as `probe` gives it (the same classifier and ICMP error queue). Returns a report;
+//! never prints.
+use crate::interrupt::Interrupt;
+use crate::probe::classify::classify;
+use crate::probe::{self, recverr, Icmp, Reason, State};
+use crate::sockopt::{self, OptionRecord, Phase};
+use serde::Serialize;
+use socket2::{SockAddr, Socket};
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::os::fd::{AsRawFd, RawFd};
+use std::time::{Duration, Instant};
+
+/// Longest one wait sleeps before it looks at the interrupt flag again.
+const TICK: Duration = Duration::from_millis(50);
+/// How long a banner or reply may pause before it counts as complete.
+pub const QUIET: Duration = Duration::from_millis(200);
+/// The most received bytes kept to show; all are counted.
+pub const KEEP: usize = 1 << 20;
+/// Times a connect that came back to ourselves (local address = peer) is tried again.
+const SELF_CONNECT_TRIES: u32 = 3;
+
+/// What to read after connecting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReadMode {
+    /// Nothing to read (nothing was sent and nothing asked for).
+    #[default]
+    None,
+    /// What the server sends first: wait up to the timeout for it, then until it pauses.
+    Banner,
+    /// Up to this many bytes (or the close, or the timeout).
+    Bytes(u64),
+    /// Until the peer closes (or nothing arrives for the timeout).
+    UntilClose,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub udp: bool,
+    /// Deadline of the connect, of the UDP reply, and of each wait for data.
+    pub timeout: Duration,
+    pub opts: sockopt::Plan,
+    pub send: Vec<u8>,
+    pub read: ReadMode,
+    /// Half-close (SHUT_WR) after sending, so the peer sees the end of input.
+    pub shutdown: bool,
+}
+
+/// One address tried.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attempt {
+    pub addr: SocketAddr,
+    pub state: State,
+    pub reason: Reason,
+    #[serde(serialize_with = "ser_errno")]
+    pub errno: Option<i32>,
+    pub icmp: Option<Icmp>,
+    #[serde(rename = "elapsed_ms", serialize_with = "ser_ms")]
+    pub elapsed: Duration,
+}
+
+fn ser_errno<S: serde::Serializer>(e: &Option<i32>, s: S) -> Result<S::Ok, S::Error> {
+    match e {
+        Some(n) => s.serialize_str(&probe::errno::name(*n)),
+        None => s.serialize_none(),
+    }
+}
+
+fn ser_ms<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(crate::duration::ms(*d))
+}
+
+/// Why reading stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReadEnd {
+    /// The peer closed its side.
+    Eof,
+    /// `--read N` bytes arrived.
+    Limit,
+    /// The banner or reply paused: taken as complete.
+    Quiet,
+    /// Nothing arrived for the timeout.
+    Timeout,
+    /// The peer reset the connection.
+    Reset,
+    /// Ctrl-C.
+    Interrupted,
+    /// Another error (in `error`).
+    Error,
+}
+
+impl ReadEnd {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReadEnd::Eof => "eof",
+            ReadEnd::Limit => "limit",
+            ReadEnd::Quiet => "quiet",
+            ReadEnd::Timeout => "timeout",
+            ReadEnd::Reset => "reset",
+            ReadEnd::Interrupted => "interrupted",
+            ReadEnd::Error => "error",
+        }
+    }
+}
+
+/// The kernel's view of a TCP connection (TCP_INFO), times in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TcpInfo {
+    pub state: &'static str,
+    pub rtt_ms: f64,
+    pub rttvar_ms: f64,
+    pub min_rtt_ms: f64,
+    /// Sending MSS.
+    pub mss: u32,
+    pub rcv_mss: u32,
+    pub advmss: u32,
+    pub pmtu: u32,
+    pub cwnd: u32,
+    pub ssthresh: u32,
+    /// Segments retransmitted over the connection's life.
+    pub retransmits: u32,
+    pub snd_wscale: u8,
+    pub rcv_wscale: u8,
+}
+
+impl TcpInfo {
+    pub fn read(fd: RawFd) -> io::Result<TcpInfo> {
+        let t = sockopt::sys::tcp_info(fd)?;
+        let us = |v: u32| (v as f64) / 1000.0;
+        Ok(TcpInfo {
+            state: tcp_state(t.tcpi_state),
+            rtt_ms: us(t.tcpi_rtt),
+            rttvar_ms: us(t.tcpi_rttvar),
+            min_rtt_ms: us(t.tcpi_min_rtt),
+            mss: t.tcpi_snd_mss,
+            rcv_mss: t.tcpi_rcv_mss,
+            advmss: t.tcpi_advmss,
+            pmtu: t.tcpi_pmtu,
+            cwnd: t.tcpi_snd_cwnd,
+            // "Infinite" until the first loss.
+            ssthresh: t.tcpi_snd_ssthresh,
+            retransmits: t.tcpi_total_retrans,
+            snd_wscale: t.tcpi_snd_rcv_wscale & 0x0f,
+            rcv_wscale: t.tcpi_snd_rcv_wscale >> 4,
+        })
+    }
+}
+
+fn tcp_state(s: u8) -> &'static str {
+    match s {
+        1 => "established",
+        2 => "syn-sent",
+        3 => "syn-recv",
+        4 => "fin-wait1",
+        5 => "fin-wait2",
+        6 => "time-wait",
+        7 => "close",
+        8 => "close-wait",
+        9 => "last-ack",
+        10 => "listen",
+        11 => "closing",
+        _ => "unknown",
+    }
+}
+
+/// Everything about one connection, or why there was none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub target: String,
+    pub port: u16,
+    pub udp: bool,
+    pub attempts: Vec<Attempt>,
+    pub peer: Option<SocketAddr>,
+    pub local: Option<SocketAddr>,
+    pub connect_time: Option<Duration>,
+    pub tcp_info: Option<TcpInfo>,
+    pub options: Vec<OptionRecord>,
+    pub sent: u64,
+    pub received: u64,
+    /// From the end of sending (or the connect, when nothing was sent) to the first byte.
+    pub first_byte: Option<Duration>,
+    /// The first [`KEEP`] bytes received.
+    pub data: Vec<u8>,
+    pub read_end: Option<ReadEnd>,
+    /// An error while exchanging data (the connection itself succeeded).
+    pub error: Option<String>,
+    pub state: State,
+    pub reason: Reason,
+    pub errno: Option<i32>,
+    pub icmp: Option<Icmp>,
+}
+
+impl Report {
+    pub fn connected(&self) -> bool {
+        self.state == State::Open
+    }
+    pub fn option_errors(&self) -> bool {
+        self.options.iter().any(|o| o.error.is_some())
+    }
+}
+
+/// What one address gave.
+pub struct Tried {
+    /// The connected socket, when it connected.
+    pub sock: Option<Socket>,
+    pub attempt: Attempt,
+    pub local: Option<SocketAddr>,
+}
+
+/// Connects one socket to `dest` with a deadline; `prepare` sets options (and binds) on the
+/// socket first. TCP: decided by the handshake. UDP: connect() only (the exchange decides).
+pub fn connect_one(
+    dest: SocketAddr,
+    udp: bool,
+    timeout: Duration,
+    interrupt: &Interrupt,
+    prepare: &mut dyn FnMut(&Socket),
+) -> Tried {
+    let v6 = dest.is_ipv6();
+    let proto = if udp {
+        probe::Proto::Udp
+    } else {
+        probe::Proto::Tcp
+    };
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let start = Instant::now();
+        let fail = |errno: i32, icmp: Option<Icmp>, start: Instant| {
+            let (state, reason) = classify(errno, icmp.as_ref(), v6, proto);
+            Attempt {
+                addr: dest,
+                state,
+                reason,
+                errno: Some(errno),
+                icmp,
+                elapsed: start.elapsed(),
+            }
+        };
+        let sock = match sockopt::new_socket(
+            if udp {
+                sockopt::Proto::Udp
+            } else {
+                sockopt::Proto::Tcp
+            },
+            v6,
+        ) {
+            Ok(s) => s,
+            Err(e) => {
+                return Tried {
+                    sock: None,
+                    attempt: fail(e.raw_os_error().unwrap_or(0), None, start),
+                    local: None,
+                }
+            }
+        };
+        let _ = sock.set_nonblocking(true);
+        // Without it the ICMP type, code and sender are lost; the errno still decides.
+        let _ = recverr::enable(sock.as_raw_fd(), v6);
+        prepare(&sock);
+        let start = Instant::now();
+        let res = sock.connect(&SockAddr::from(dest));
+        let errno = match res {
+            Ok(()) => None,
+            Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {
+                match wait(sock.as_raw_fd(), libc::POLLOUT, start + timeout, interrupt) {
+                    Ok(Waited::Ready) => match sock.take_error() {
+                        Ok(None) => None,
+                        Ok(Some(e)) | Err(e) => Some(e.raw_os_error().unwrap_or(0)),
+                    },
+                    Ok(Waited::Timeout) | Ok(Waited::Interrupted) => {
+                        return Tried {
+                            sock: None,
+                            attempt: Attempt {
+                                addr: dest,
+                                state: State::Filtered,
+                                reason: Reason::NoResponse,
+                                errno: None,
+                                icmp: None,
+                                elapsed: start.elapsed(),
+                            },
+                            local: sock.local_addr().ok().and_then(|a| a.as_socket()),
+                        }
+                    }
+                    Err(e) => Some(e.raw_os_error().unwrap_or(0)),
+                }
+            }
+            Err(e) => Some(e.raw_os_error().unwrap_or(0)),
+        };
+        let elapsed = start.elapsed();
+        let local = sock.local_addr().ok().and_then(|a| a.as_socket());
+        if let Some(errno) = errno {
+            let icmp = recverr::read_icmp(sock.as_raw_fd());
+            return Tried {
+                sock: None,
+                attempt: fail(errno, icmp, start),
+                local,
+            };
+        }
+        if !udp && local == Some(dest) {
+            // connect() to a free local port whose number the kernel also picked as our
+            // source: a TCP simultaneous open with ourselves, not a server.
+            let _ = sock.set_linger(Some(Duration::ZERO));
+            if tries < SELF_CONNECT_TRIES {
+                continue;
+            }
+            return Tried {
+                sock: None,
+                attempt: Attempt {
+                    addr: dest,
+                    state: State::Error,
+                    reason: Reason::SelfConnect,
+                    errno: None,
+                    icmp: None,
+                    elapsed,
+                },
+                local,
+            };
+        }
+        let (state, reason) = if udp {
+            // Not decided yet: the reply (or its absence) decides.
+            (State::OpenFiltered, Reason::NoResponse)
+        } else {
+            (State::Open, Reason::SynAck)
+        };
+        return Tried {
+            sock: Some(sock),
+            attempt: Attempt {
+                addr: dest,
+                state,
+                reason,
+                errno: None,
+                icmp: None,
+                elapsed,
+            },
+            local,
+        };
+    }
+}
+
+enum Waited {
+    Ready,
+    Timeout,
+    Interrupted,
+}
+
+/// poll() for `events` until `deadline`, looking at the interrupt flag every [`TICK`].
+fn wait(fd: RawFd, events: i16, deadline: Instant, interrupt: &Interrupt) -> io::Result<Waited> {
+    loop {
+        if interrupt.raised() {
+            return Ok(Waited::Interrupted);
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(Waited::Timeout);
+        }
+        let ms = left.min(TICK).as_millis().max(1) as libc::c_int;
+        let mut p = libc::pollfd {
+            fd,
+            events,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd.
+        let rc = unsafe { libc::poll(&mut p, 1, ms) };
+        if rc < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        if rc > 0 {
+            return Ok(Waited::Ready);
+        }
+    }
+}
+
+/// Connects to the first address of `addrs` that accepts (or answers, for UDP), exchanges
+/// the data of `cfg`, and reports. `addrs` is the name's addresses in order.
+pub fn run(
+    target: &str,
+    addrs: &[IpAddr],
+    port: u16,
+    cfg: &Config,
+    interrupt: &Interrupt,
+) -> Report {
+    let limits = (!cfg.opts.is_empty()).then(sockopt::Limits::read);
+    let mut report = Report {
+        target: target.to_string(),
+        port,
+        udp: cfg.udp,
+        attempts: Vec::new(),
+        peer: None,
+        local: None,
+        connect_time: None,
+        tcp_info: None,
+        options: Vec::new(),
+        sent: 0,
+        received: 0,
+        first_byte: None,
+        data: Vec::new(),
+        read_end: None,
+        error: None,
+        state: State::Error,
+        reason: Reason::Local(libc::EDESTADDRREQ),
+        errno: None,
+        icmp: None,
+    };
+    let proto = if cfg.udp {
+        sockopt::Proto::Udp
+    } else {
+        sockopt::Proto::Tcp
+    };
+    for &ip in addrs {
+        if interrupt.raised() {
+            break;
+        }
+        let dest = SocketAddr::new(ip, port);
+        let v6 = ip.is_ipv6();
+        let mut applied = Vec::new();
+        let mut options = Vec::new();
+        let mut tried = connect_one(dest, cfg.udp, cfg.timeout, interrupt, &mut |s: &Socket| {
+            applied = sockopt::apply(s.as_raw_fd(), proto, v6, &cfg.opts);
+        });
+        if let (Some(limits), Some(s)) = (&limits, &tried.sock) {
+            let defaults = sockopt::defaults(proto, v6).unwrap_or_default();
+            options = sockopt::inspect(
+                s.as_raw_fd(),
+                &sockopt::Inspect {
+                    proto,
+                    v6,
+                    phase: Phase::Connected,
+                    applied: &applied,
+                    all: false,
+                    limits,
+                    defaults: &defaults,
+                },
+            );
+        } else if limits.is_some() {
+            // No socket left to read: show what was asked and what the kernel refused.
+            options = applied
+                .iter()
+                .map(|a| {
+                    let sp = sockopt::spec(a.opt);
+                    OptionRecord {
+                        name: sp.name,
+                        level: sp.level,
+                        default: None,
+                        requested: Some(a.requested),
+                        effective: None,
+                        note: None,
+                        error: a.error.as_ref().map(|e| {
+                            format!(
+                                "the kernel refused {}: {}",
+                                a.requested,
+                                sockopt::errno_text(e)
+                            )
+                        }),
+                    }
+                })
+                .collect();
+        }
+        report.options = options;
+        report.local = tried.local;
+        if let Some(sock) = tried.sock.take() {
+            report.peer = sock.peer_addr().ok().and_then(|a| a.as_socket());
+            report.connect_time = Some(tried.attempt.elapsed);
+            if cfg.udp {
+                udp_exchange(&sock, cfg, interrupt, &mut report, &mut tried.attempt);
+            } else {
+                tcp_exchange(&sock, cfg, interrupt, &mut report);
+                report.tcp_info = TcpInfo::read(sock.as_raw_fd()).ok();
+            }
+            report.local = sock
+                .local_addr()
+                .ok()
+                .and_then(|a| a.as_socket())
+                .or(report.local);
+        }
+        let a = tried.attempt;
+        report.state = a.state;
+        report.reason = a.reason;
+        report.errno = a.errno;
+        report.icmp = a.icmp;
+        report.attempts.push(a);
+        if report.state == State::Open {
+            break;
+        }
+        // Nothing from this address: the next one starts clean.
+        report.peer = None;
+        report.connect_time = None;
+        report.sent = 0;
+        report.received = 0;
+        report.first_byte = None;
+        report.data.clear();
+        report.read_end = None;
+    }
+    report
+}
+
+fn push_data(report: &mut Report, chunk: &[u8]) {
+    report.received += chunk.len() as u64;
+    let room = KEEP.saturating_sub(report.data.len());
+    report
+        .data
+        .extend_from_slice(&chunk[..chunk.len().min(room)]);
+}
+
+/// Sends everything, each wait for room bounded by the timeout.
+fn send_all(
+    sock: &Socket,
+    buf: &[u8],
+    timeout: Duration,
+    interrupt: &Interrupt,
+) -> Result<u64, (u64, String)> {
+    let mut off = 0;
+    while off < buf.len() {
+        match sock.send(&buf[off..]) {
+            Ok(n) => off += n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                match wait(
+                    sock.as_raw_fd(),
+                    libc::POLLOUT,
+                    Instant::now() + timeout,
+                    interrupt,
+                ) {
+                    Ok(Waited::Ready) => {}
+                    Ok(Waited::Timeout) => {
+                        return Err((
+                            off as u64,
+                            "sending: no room in the send buffer for the timeout".into(),
+                        ))
+                    }
+                    Ok(Waited::Interrupted) => return Err((off as u64, "interrupted".into())),
+                    Err(e) => {
+                        return Err((off as u64, format!("sending: {}", sockopt::errno_text(&e))))
+                    }
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err((off as u64, format!("sending: {}", sockopt::errno_text(&e)))),
+        }
+    }
+    Ok(off as u64)
+}
+
+fn recv_into(sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
+    // SAFETY: u8 and MaybeUninit<u8> have the same layout; recv only writes initialised bytes.
+    let ubuf = unsafe { &mut *(buf as *mut [u8] as *mut [std::mem::MaybeUninit<u8>]) };
+    sock.recv(ubuf)
+}
+
+fn tcp_exchange(sock: &Socket, cfg: &Config, interrupt: &Interrupt, report: &mut Report) {
+    let mut since = Instant::now();
+    if !cfg.send.is_empty() {
+        match send_all(sock, &cfg.send, cfg.timeout, interrupt) {
+            Ok(n) => report.sent = n,
+            Err((n, e)) => {
+                report.sent = n;
+                report.error = Some(e);
+                return;
+            }
+        }
+        since = Instant::now();
+    }
+    if cfg.shutdown {
+        let _ = sock.shutdown(std::net::Shutdown::Write);
+    }
+    let mode = match cfg.read {
+        ReadMode::None if !cfg.send.is_empty() => ReadMode::Banner,
+        m => m,
+    };
+    if mode == ReadMode::None {
+        return;
+    }
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let want = match mode {
+            ReadMode::Bytes(n) => {
+                let left = n.saturating_sub(report.received);
+                if left == 0 {
+                    report.read_end = Some(ReadEnd::Limit);
+                    return;
+                }
+                left.min(buf.len() as u64) as usize
+            }
+            _ => buf.len(),
+        };
+        // A banner counts as complete once it pauses; anything else waits the timeout.
+        let (limit, idle_end) = if mode == ReadMode::Banner && report.received > 0 {
+            (QUIET.min(cfg.timeout), ReadEnd::Quiet)
+        } else {
+            (cfg.timeout, ReadEnd::Timeout)
+        };
+        match wait(
+            sock.as_raw_fd(),
+            libc::POLLIN,
+            Instant::now() + limit,
+            interrupt,
+        ) {
+            Ok(Waited::Ready) => {}
+            Ok(Waited::Timeout) => {
+                report.read_end = Some(idle_end);
+                return;
+            }
+            Ok(Waited::Interrupted) => {
+                report.read_end = Some(ReadEnd::Interrupted);
+                return;
+            }
+            Err(e) => {
+                report.read_end = Some(ReadEnd::Error);
+                report.error = Some(format!("receiving: {}", sockopt::errno_text(&e)));
+                return;
+            }
+        }
+        match recv_into(sock, &mut buf[..want]) {
+            Ok(0) => {
+                report.read_end = Some(ReadEnd::Eof);
+                return;
+            }
+            Ok(n) => {
+                if report.first_byte.is_none() {
+                    report.first_byte = Some(since.elapsed());
+                }
+                push_data(report, &buf[..n]);
+            }
+            Err(e)
+                if e.kind() == io::ErrorKind::WouldBlock
+                    || e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if e.raw_os_error() == Some(libc::ECONNRESET) => {
+                report.read_end = Some(ReadEnd::Reset);
+                report.error = Some(format!("receiving: {}", sockopt::errno_text(&e)));
+                return;
+            }
+            Err(e) => {
+                report.read_end = Some(ReadEnd::Error);
+                report.error = Some(format!("receiving: {}", sockopt::errno_text(&e)));
+                return;
+            }
+        }
+    }
+}
+
+/// A connected UDP socket: send the datagram, wait for the reply; the reply or the ICMP
+/// error decides the attempt.
+fn udp_exchange(
+    sock: &Socket,
+    cfg: &Config,
+    interrupt: &Interrupt,
+    report: &mut Report,
+    attempt: &mut Attempt,
+) {
+    let v6 = attempt.addr.is_ipv6();
+    let start = Instant::now();
+    let fail = |attempt: &mut Attempt, errno: i32| {
+        let icmp = recverr::read_icmp(sock.as_raw_fd());
+        let (state, reason) = classify(errno, icmp.as_ref(), v6, probe::Proto::Udp);
+        attempt.state = state;
+        attempt.reason = reason;
+        attempt.errno = Some(errno);
+        attempt.icmp = icmp;
+        attempt.elapsed += start.elapsed();
+    };
+    match sock.send(&cfg.send) {
+        Ok(n) => report.sent = n as u64,
+        Err(e) => {
+            fail(attempt, e.raw_os_error().unwrap_or(0));
+            return;
+        }
+    }
+    let sent_at = Instant::now();
+    let mut buf = vec![0u8; 65536];
+    loop {
+        match wait(
+            sock.as_raw_fd(),
+            libc::POLLIN,
+            sent_at + cfg.timeout,
+            interrupt,
+        ) {
+            Ok(Waited::Ready) => {}
+            Ok(Waited::Timeout) => {
+                report.read_end = Some(ReadEnd::Timeout);
+                attempt.elapsed += start.elapsed();
+                return;
+            }
+            Ok(Waited::Interrupted) => {
+                report.read_end = Some(ReadEnd::Interrupted);
+                return;
+            }
+            Err(e) => {
+                fail(attempt, e.raw_os_error().unwrap_or(0));
+                return;
+            }
+        }
+        match recv_into(sock, &mut buf) {
+            Ok(n) => {
+                report.first_byte = Some(sent_at.elapsed());
+                push_data(report, &buf[..n]);
+                report.read_end = Some(ReadEnd::Quiet);
+                attempt.state = State::Open;
+                attempt.reason = Reason::UdpResponse;
+                attempt.elapsed += start.elapsed();
+                return;
+            }
+            Err(e)
+                if e.kind() == io::ErrorKind::WouldBlock
+                    || e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                fail(attempt, e.raw_os_error().unwrap_or(0));
+                return;
+            }
+        }
+    }
+}
+
+/// Data for people: printable text as it is (newlines and tabs too), other bytes as `\xNN`,
+/// a carriage return as `\r`.
+pub fn escape(data: &[u8]) -> String {
+    let mut out = String::with_capacity(data.len());
+    for chunk in data.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\n' | '\t' => out.push(c),
+                '\r' => out.push_str("\\r"),
+                '\\' => out.push_str("\\\\"),
+                c if c.is_control() => {
+                    let mut b = [0u8; 4];
+                    for byte in c.encode_utf8(&mut b).bytes() {
+                        out.push_str(&format!("\\x{byte:02x}"));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}
+
+/// A hex dump: offset, 16 bytes in hex, the printable ones as text.
+pub fn hexdump(data: &[u8]) -> String {
+    let mut out = String::new();
+    for (i, row) in data.chunks(16).enumerate() {
+        let mut hex = String::new();
+        for (j, b) in row.iter().enumerate() {
+            if j == 8 {
+                hex.push(' ');
+            }
+            hex.push_str(&format!("{b:02x} "));
+        }
+        let text: String = row
+            .iter()
+            .map(|&b| {
+                if (0x20..0x7f).contains(&b) {
+                    b as char
+                } else {
+                    '.'
+                }
+            })
+            .collect();
+        out.push_str(&format!("{:08x}  {hex:<49} |{text}|\n", i * 16));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_keeps_text_and_shows_the_rest() {
+        assert_eq!(escape(b"SSH-2.0-x\r\n"), "SSH-2.0-x\\r\n");
+        assert_eq!(escape(b"a\x00b\xffc\\"), "a\\x00b\\xffc\\\\");
+        assert_eq!(escape("héllo\t".as_bytes()), "héllo\t");
+    }
+
+    #[test]
+    fn hexdump_rows() {
+        let d = hexdump(b"GET / HTTP/1.0\r\n\r\nxy");
+        let lines: Vec<&str> = d.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].starts_with("00000000  47 45 54 20 2f 20 48 54  54 50 2f 31 2e 30 0d 0a "));
+        assert!(lines[0].ends_with("|GET / HTTP/1.0..|"));
+        assert!(
+            lines[1].starts_with("00000010  0d 0a 78 79"),
+            "{}",
+            lines[1]
+        );
+        assert!(lines[1].ends_with("|..xy|"));
+    }
+}
