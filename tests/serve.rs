@@ -576,3 +576,65 @@ fn bad_input_exit_2_and_bind_failures_exit_3() {
     );
     assert_eq!(err.matches("in use").count(), 1, "said once: {err}");
 }
+
+/// `sockdiag connect` run against a server: its JSON record.
+fn sockdiag_connect(args: &[&str]) -> (i32, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+        .args(["connect", "--json", "--timeout", "2s"])
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run sockdiag connect");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rec = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .find(|v| v["type"] == "connect")
+        .unwrap_or_else(|| panic!("no connect record: {out:?}"));
+    (out.status.code().unwrap_or(-1), rec)
+}
+
+#[test]
+fn serve_with_connect_tcp_echo_banner_and_udp_echo() {
+    // TCP echo: what connect sends comes back, and both sides agree on the addresses.
+    let mut echo = Server::start(&["0"], 1);
+    let port = echo.addr().port().to_string();
+    let (code, r) =
+        sockdiag_connect(&["127.0.0.1", &port, "--send", "ping over tcp", "--shutdown"]);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(
+        (r["state"].as_str(), r["reason"].as_str()),
+        (Some("open"), Some("syn-ack"))
+    );
+    assert_eq!(r["data"], "ping over tcp", "{r}");
+    assert_eq!(
+        (r["sent"].as_u64(), r["received"].as_u64()),
+        (Some(13), Some(13))
+    );
+    let closed = echo.next(|v| v["type"] == "client" && v["event"] == "closed");
+    assert_eq!(
+        closed["peer"], r["local"],
+        "the server saw connect's local address"
+    );
+    assert_eq!(closed["local"], r["peer"]);
+    assert_eq!(
+        (closed["bytes_in"].as_u64(), closed["bytes_out"].as_u64()),
+        (Some(13), Some(13))
+    );
+
+    // Banner: read what the server sends first.
+    let banner = Server::start(&["--banner", "hello from sockdiag", "0"], 1);
+    let port = banner.addr().port().to_string();
+    let (code, r) = sockdiag_connect(&["127.0.0.1", &port, "--banner"]);
+    assert_eq!(code, 0, "{r}");
+    // connect escapes what is not printable (\r) and keeps newlines as they are
+    assert_eq!(r["data"], "hello from sockdiag\\r\n", "{r}");
+
+    // UDP: a connected datagram socket gets its datagram back from the UDP echo.
+    let udp = Server::start(&["--udp", "0"], 1);
+    let port = udp.addr().port().to_string();
+    let (code, r) = sockdiag_connect(&["--udp", "127.0.0.1", &port, "--send", "ping over udp"]);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["data"], "ping over udp", "{r}");
+    assert_eq!(r["state"], "open", "{r}");
+}
