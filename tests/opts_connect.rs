@@ -257,6 +257,20 @@ fn bad_option_values_are_one_line_quoting_them_with_exit_2() {
         (&["opts", "--keepidle", "1.5s"], "'1.5s'"),
         (&["opts", "--keepidle", "60"], "'60'"),
         (&["opts", "--user-timeout", "0.5ms"], "'0.5ms'"),
+        // Regression: these overflowed `secs * 1000` (a panic) or were clamped in silence.
+        (
+            &["opts", "--keepidle", "20000000000000000s"],
+            "'20000000000000000s'",
+        ),
+        (
+            &["opts", "--linger", "20000000000000000s"],
+            "'20000000000000000s'",
+        ),
+        (&["opts", "--linger", "2147483648s"], "'2147483648s'"),
+        (
+            &["opts", "--user-timeout", "99999999999h"],
+            "'99999999999h'",
+        ),
         (&["opts", "--ttl", "abc"], "'abc'"),
         (&["opts", "--keepcnt", "99999999999"], "'99999999999'"),
         (&["opts", "--udp", "--nodelay"], "'--nodelay'"),

@@ -63,6 +63,18 @@ pub fn parse_int(what: &'static str, s: &str) -> Result<i32, InputError> {
     }
 }
 
+/// The most seconds or milliseconds a duration option may hold: the kernel takes an int.
+/// (Beyond it nothing could be passed as asked, and `* 1000` on the way would overflow.)
+const MAX_UNITS: u64 = i32::MAX as u64;
+
+fn too_long(what: &'static str, s: &str, unit: &str) -> InputError {
+    InputError::new(
+        what,
+        s,
+        format!("out of range for the kernel's int option value (at most {MAX_UNITS} {unit})"),
+    )
+}
+
 /// A duration that the kernel keeps in whole seconds (TCP_KEEPIDLE, SO_LINGER).
 pub fn parse_secs(what: &'static str, s: &str) -> Result<u64, InputError> {
     let d = crate::duration::parse_duration(s).map_err(|e| InputError::new(what, s, e.why))?;
@@ -72,6 +84,9 @@ pub fn parse_secs(what: &'static str, s: &str) -> Result<u64, InputError> {
             s,
             "the kernel keeps this in whole seconds: e.g. 30s or 2m",
         ));
+    }
+    if d.as_secs() > MAX_UNITS {
+        return Err(too_long(what, s, "seconds"));
     }
     Ok(d.as_secs())
 }
@@ -86,7 +101,10 @@ pub fn parse_millis(what: &'static str, s: &str) -> Result<u64, InputError> {
             "the kernel keeps this in whole milliseconds: e.g. 500ms or 30s",
         ));
     }
-    Ok(d.as_millis().min(u64::MAX as u128) as u64)
+    if d.as_millis() > MAX_UNITS as u128 {
+        return Err(too_long(what, s, "milliseconds"));
+    }
+    Ok(d.as_millis() as u64)
 }
 
 /// `--linger off` or a duration in whole seconds (`0s`: close() resets the connection).
@@ -152,6 +170,30 @@ mod tests {
         assert!(parse_secs("keepidle", "1.5s").is_err());
         assert_eq!(parse_millis("user-timeout", "1.5s").unwrap(), 1500);
         assert!(parse_millis("user-timeout", "1.5ms").is_err());
+        assert_eq!(parse_secs("keepidle", "2147483647s").unwrap(), 2147483647);
+        assert_eq!(
+            parse_millis("user-timeout", "2147483647ms").unwrap(),
+            2147483647
+        );
+        // Beyond the kernel's int: refused here, never clamped, never overflowed.
+        for (f, bad) in [
+            (
+                parse_secs as fn(&'static str, &str) -> Result<u64, InputError>,
+                "2147483648s",
+            ),
+            (parse_secs, "20000000000000000s"),
+            (parse_secs, "584542046090years"),
+            (parse_millis, "2147483648ms"),
+            (parse_millis, "99999999999h"),
+        ] {
+            let e = f("keepidle", bad).unwrap_err();
+            assert_eq!(e.input, bad);
+            assert!(e.why.contains("int"), "{e}");
+        }
+        assert_eq!(
+            parse_linger("20000000000000000s").unwrap_err().input,
+            "20000000000000000s"
+        );
         assert_eq!(parse_linger("off").unwrap(), None);
         assert_eq!(parse_linger("0s").unwrap(), Some(0));
         assert_eq!(parse_linger("5s").unwrap(), Some(5));
