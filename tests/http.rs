@@ -303,3 +303,40 @@ fn ctrl_c_during_count_prints_what_finished_and_exits_130() {
         (Some("http-stats"), Some(1))
     );
 }
+
+/// Regression: Ctrl-C while waiting on a silent server used to wait out the whole
+/// `--timeout` and then exit 1; it must stop the exchange at once and exit 130.
+#[test]
+fn ctrl_c_while_the_server_is_silent_exits_130_at_once() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let a = l.local_addr().unwrap();
+    // Accept and hold both connections (and the listener), never answering.
+    let holder = std::thread::spawn(move || {
+        let held: Vec<_> = (0..2).filter_map(|_| l.accept().ok()).collect();
+        (l, held)
+    });
+    for scheme in ["http", "https"] {
+        let url = format!("{scheme}://{a}/");
+        let c = Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+            .args(["http", "--json", "--timeout", "20s", &url])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(500));
+        let sent = std::time::Instant::now();
+        // SAFETY: our own child's PID.
+        assert_eq!(unsafe { libc::kill(c.id() as i32, libc::SIGINT) }, 0);
+        let out = c.wait_with_output().unwrap();
+        assert!(
+            sent.elapsed() < Duration::from_secs(5),
+            "{scheme}: took {:?} after Ctrl-C",
+            sent.elapsed()
+        );
+        assert_eq!(out.status.code(), Some(130), "{scheme}");
+        // The cut-short exchange is not reported as an answer.
+        assert!(out.stdout.is_empty(), "{scheme}: {:?}", out.stdout);
+    }
+    drop(holder.join().unwrap());
+}

@@ -546,7 +546,12 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
             interrupted = true;
             break;
         }
-        let ex = http::fetch(&plan.request);
+        let ex = http::fetch(&plan.request, &interrupt);
+        if interrupt.raised() {
+            // Cut short: not an answer to show or count.
+            interrupted = true;
+            break;
+        }
         let rec = HttpRecord::new(&url, plan.request.method, &ex);
         if let (Some(e), false) = (&rec.error, out.quiet || out.format == Format::Json) {
             eprintln!("sockdiag: {url}: {}", e.message);

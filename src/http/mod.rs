@@ -8,12 +8,11 @@ pub mod url;
 pub use response::{Framing, Response};
 pub use url::Url;
 
-use crate::probe::{classify::classify, recverr, Icmp, Proto, Reason, State};
+use crate::interrupt::Interrupt;
+use crate::probe::{Icmp, Reason, State};
 use crate::resolve::Family;
-use socket2::{Domain, SockAddr, Socket, Type};
 use std::io::{self, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream};
-use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -146,8 +145,13 @@ pub fn request_head(req: &Request) -> String {
     head
 }
 
-/// Makes one request on a new connection.
-pub fn fetch(req: &Request) -> Exchange {
+/// Longest one blocking read, write or handshake step lasts before the interrupt flag is
+/// looked at again.
+const TICK: Duration = Duration::from_millis(50);
+
+/// Makes one request on a new connection. Ctrl-C (`interrupt`) cuts the exchange short
+/// within [`TICK`]: the result is then a failure the caller should not report as an answer.
+pub fn fetch(req: &Request, interrupt: &Interrupt) -> Exchange {
     let start = Instant::now();
     let deadline = start + req.timeout;
     let head = request_head(req);
@@ -186,7 +190,10 @@ pub fn fetch(req: &Request) -> Exchange {
     for ip in ips {
         let addr = SocketAddr::new(ip, req.url.port);
         ex.addr = Some(addr);
-        match connect(addr, deadline) {
+        if interrupt.raised() {
+            break;
+        }
+        match connect(addr, deadline, interrupt) {
             Ok(s) => {
                 stream = Some(s);
                 break;
@@ -201,7 +208,7 @@ pub fn fetch(req: &Request) -> Exchange {
     ex.timing.connect = Some(start.elapsed());
     let mut stream = match &req.tls {
         None => Stream::Plain(tcp),
-        Some(cfg) => match tls::handshake(tcp, &req.url.host, cfg, deadline) {
+        Some(cfg) => match tls::handshake(tcp, &req.url.host, cfg, deadline, interrupt) {
             Ok((s, info)) => {
                 ex.timing.tls = Some(start.elapsed());
                 ex.tls = Some(info);
@@ -222,6 +229,7 @@ pub fn fetch(req: &Request) -> Exchange {
     let mut reader = Deadlined {
         s: &mut stream,
         deadline,
+        interrupt,
     };
     let r = response::read(&mut reader, req.method == "HEAD", &mut || {
         first = Some(start.elapsed())
@@ -265,79 +273,81 @@ impl Stream {
     }
 }
 
-/// Reads with whatever is left of the deadline as the socket timeout.
+/// Reads with whatever is left of the deadline, in steps of at most [`TICK`] so that
+/// Ctrl-C is seen.
 struct Deadlined<'a> {
     s: &'a mut Stream,
     deadline: Instant,
+    interrupt: &'a Interrupt,
 }
 
 impl io::Read for Deadlined<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let left = self.deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(io::ErrorKind::TimedOut.into());
-        }
-        self.s.tcp().set_read_timeout(Some(left))?;
-        let r = match self.s {
-            Stream::Plain(s) => s.read(buf),
-            // A server that closes without close_notify: taken as the end of the stream.
-            // Content-Length and chunked bodies still show a truncation as an error.
-            Stream::Tls(s) => match s.read(buf) {
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(0),
-                r => r,
-            },
-        };
-        match r {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(io::ErrorKind::TimedOut.into()),
-            r => r,
+        loop {
+            if self.interrupt.raised() {
+                // Not ErrorKind::Interrupted: readers retry that one.
+                return Err(io::Error::other("interrupted"));
+            }
+            let left = self.deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(io::ErrorKind::TimedOut.into());
+            }
+            self.s.tcp().set_read_timeout(Some(left.min(TICK)))?;
+            let r = match self.s {
+                Stream::Plain(s) => s.read(buf),
+                // A server that closes without close_notify: taken as the end of the stream.
+                // Content-Length and chunked bodies still show a truncation as an error.
+                Stream::Tls(s) => match s.read(buf) {
+                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(0),
+                    r => r,
+                },
+            };
+            match r {
+                // This step's timeout: look at the flag and the deadline again.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) => {}
+                r => return r,
+            }
         }
     }
 }
 
-/// A blocking connect with the deadline; a failure classified as the probe would.
-fn connect(addr: SocketAddr, deadline: Instant) -> Result<TcpStream, Failure> {
-    let v6 = addr.is_ipv6();
-    let local = |e: io::Error| {
-        let errno = e.raw_os_error().unwrap_or(0);
-        Failure::Connect {
-            state: State::Error,
-            reason: Reason::Local(errno),
-            errno: Some(errno),
-            icmp: None,
-        }
-    };
-    let sock = Socket::new(Domain::for_address(addr), Type::STREAM, None).map_err(local)?;
-    // Without it the ICMP type, code and sender are lost; the errno still decides.
-    let _ = recverr::enable(sock.as_raw_fd(), v6);
+/// Connects with the deadline through the connect engine's `connect_one` (the same
+/// non-blocking connect, self-connect check and probe classification as `sockdiag
+/// connect`), then hands over a blocking stream for the exchange.
+fn connect(
+    addr: SocketAddr,
+    deadline: Instant,
+    interrupt: &Interrupt,
+) -> Result<TcpStream, Failure> {
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
         return Err(no_response());
     }
-    match sock.connect_timeout(&SockAddr::from(addr), left) {
-        Ok(()) => {
-            let _ = sock.set_nodelay(true);
-            Ok(sock.into())
-        }
-        Err(e)
-            if matches!(
-                e.kind(),
-                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
-            ) =>
-        {
-            Err(no_response())
-        }
-        Err(e) => {
-            let errno = e.raw_os_error().unwrap_or(0);
-            let icmp = recverr::read_icmp(sock.as_raw_fd());
-            let (state, reason) = classify(errno, icmp.as_ref(), v6, Proto::Tcp);
-            Err(Failure::Connect {
-                state,
-                reason,
-                errno: Some(errno),
-                icmp,
-            })
-        }
+    let tried = crate::connect::connect_one(addr, false, left, interrupt, &mut |_| {});
+    let Some(sock) = tried.sock else {
+        let a = tried.attempt;
+        return Err(Failure::Connect {
+            state: a.state,
+            reason: a.reason,
+            errno: a.errno,
+            icmp: a.icmp,
+        });
+    };
+    if let Err(e) = sock.set_nonblocking(false) {
+        let errno = e.raw_os_error().unwrap_or(0);
+        return Err(Failure::Connect {
+            state: State::Error,
+            reason: Reason::Local(errno),
+            errno: Some(errno),
+            icmp: None,
+        });
     }
+    let _ = sock.set_nodelay(true);
+    Ok(sock.into())
 }
 
 fn no_response() -> Failure {
@@ -388,7 +398,7 @@ mod tests {
             family: Family::Any,
             tls: None,
         };
-        let ex = fetch(&req);
+        let ex = fetch(&req, &Interrupt::never());
         match ex.result {
             Err(Failure::Connect { state, reason, .. }) => {
                 assert_eq!((state, reason), (State::Closed, Reason::ConnRefused))

@@ -1,6 +1,7 @@
 //! `https://`: rustls with the Mozilla roots (webpki-roots) or the CAs of `--cacert`, the
 //! handshake under the exchange's deadline, and what it settled: version, cipher, ALPN and
 //! the server certificate's expiry (read from its DER: rustls verifies, it does not report).
+use crate::interrupt::Interrupt;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
@@ -65,21 +66,25 @@ pub fn handshake(
     host: &str,
     cfg: &Arc<ClientConfig>,
     deadline: Instant,
+    interrupt: &Interrupt,
 ) -> Result<(TlsStream, TlsInfo), String> {
     let name = ServerName::try_from(host.to_string()).map_err(|e| e.to_string())?;
     let mut conn = ClientConnection::new(Arc::clone(cfg), name).map_err(|e| e.to_string())?;
     while conn.is_handshaking() {
+        if interrupt.raised() {
+            return Err("interrupted during the TLS handshake".into());
+        }
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err("no TLS handshake before the deadline".into());
         }
-        let _ = tcp.set_read_timeout(Some(left));
-        let _ = tcp.set_write_timeout(Some(left));
+        // Steps of at most TICK, so that Ctrl-C is seen; rustls resumes after WouldBlock.
+        let step = left.min(super::TICK);
+        let _ = tcp.set_read_timeout(Some(step));
+        let _ = tcp.set_write_timeout(Some(step));
         if let Err(e) = conn.complete_io(&mut tcp) {
             return Err(match e.kind() {
-                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
-                    "no TLS handshake before the deadline".into()
-                }
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => continue,
                 io::ErrorKind::UnexpectedEof => {
                     "the server closed the connection during the TLS handshake".into()
                 }
