@@ -23,4 +23,5 @@ pub mod probe;
 pub mod resolve;
 pub mod serve;
 pub mod sockopt;
+pub mod stats;
 pub mod targets;

@@ -315,15 +315,14 @@ pub struct Spread {
 }
 
 impl Spread {
-    fn of(v: &[f64]) -> Option<Spread> {
-        if v.is_empty() {
-            return None;
-        }
-        let r3 = |x: f64| (x * 1000.0).round() / 1000.0;
+    /// Through the statistics probe's `--count` uses (the same rounding).
+    fn of(mut v: Vec<f64>) -> Option<Spread> {
+        let n = v.len() as u32;
+        let s = crate::stats::Stats::from_rtts(&mut v, n);
         Some(Spread {
-            min: r3(v.iter().copied().fold(f64::INFINITY, f64::min)),
-            avg: r3(v.iter().sum::<f64>() / v.len() as f64),
-            max: r3(v.iter().copied().fold(f64::NEG_INFINITY, f64::max)),
+            min: s.min_ms?,
+            avg: s.avg_ms?,
+            max: s.max_ms?,
         })
     }
 }
@@ -353,60 +352,42 @@ pub struct Spreads {
 }
 
 impl Spreads {
-    fn get(&self, phase: &str) -> Option<&Spread> {
-        match phase {
-            "resolve" => self.resolve.as_ref(),
-            "connect" => self.connect.as_ref(),
-            "tls" => self.tls.as_ref(),
-            "written" => self.written.as_ref(),
-            "first_byte" => self.first_byte.as_ref(),
-            _ => self.total.as_ref(),
-        }
+    /// Each phase with its name, in the order of the phases.
+    fn named(&self) -> [(&'static str, Option<&Spread>); 6] {
+        [
+            ("resolve", self.resolve.as_ref()),
+            ("connect", self.connect.as_ref()),
+            ("tls", self.tls.as_ref()),
+            ("written", self.written.as_ref()),
+            ("first_byte", self.first_byte.as_ref()),
+            ("total", self.total.as_ref()),
+        ]
     }
 }
-
-pub const PHASES: [&str; 6] = [
-    "resolve",
-    "connect",
-    "tls",
-    "written",
-    "first_byte",
-    "total",
-];
 
 impl HttpStats {
     pub fn new(url: &str, recs: &[HttpRecord]) -> HttpStats {
         let answered: Vec<&HttpRecord> = recs.iter().filter(|r| r.status.is_some()).collect();
         let mut statuses = BTreeMap::new();
-        for r in &answered {
-            *statuses.entry(r.status.unwrap_or(0)).or_default() += 1;
+        for s in answered.iter().filter_map(|r| r.status) {
+            *statuses.entry(s).or_default() += 1;
         }
-        let mut timing_ms = Spreads::default();
-        for phase in PHASES {
-            let v: Vec<f64> = answered
-                .iter()
-                .filter_map(|r| {
-                    let t = &r.timing_ms;
-                    match phase {
-                        "resolve" => t.resolve,
-                        "connect" => t.connect,
-                        "tls" => t.tls,
-                        "written" => t.written,
-                        "first_byte" => t.first_byte,
-                        _ => Some(t.total),
-                    }
-                })
-                .collect();
-            let spread = Spread::of(&v);
-            match phase {
-                "resolve" => timing_ms.resolve = spread,
-                "connect" => timing_ms.connect = spread,
-                "tls" => timing_ms.tls = spread,
-                "written" => timing_ms.written = spread,
-                "first_byte" => timing_ms.first_byte = spread,
-                _ => timing_ms.total = spread,
-            }
-        }
+        let spread = |phase: fn(&TimingMs) -> Option<f64>| {
+            Spread::of(
+                answered
+                    .iter()
+                    .filter_map(|r| phase(&r.timing_ms))
+                    .collect(),
+            )
+        };
+        let timing_ms = Spreads {
+            resolve: spread(|t| t.resolve),
+            connect: spread(|t| t.connect),
+            tls: spread(|t| t.tls),
+            written: spread(|t| t.written),
+            first_byte: spread(|t| t.first_byte),
+            total: spread(|t| Some(t.total)),
+        };
         let ok = recs.iter().filter(|r| r.is_ok()).count();
         HttpStats {
             url: url.to_string(),
@@ -420,13 +401,10 @@ impl HttpStats {
 
     fn rows(&self) -> Vec<Vec<Cell>> {
         let ms = |v: f64| Cell::new(format!("{v:.3}ms"));
-        PHASES
-            .iter()
-            .filter_map(|p| {
-                self.timing_ms
-                    .get(p)
-                    .map(|s| vec![Cell::new(*p), ms(s.min), ms(s.avg), ms(s.max)])
-            })
+        self.timing_ms
+            .named()
+            .into_iter()
+            .filter_map(|(p, s)| s.map(|s| vec![Cell::new(p), ms(s.min), ms(s.avg), ms(s.max)]))
             .collect()
     }
 }
@@ -679,6 +657,29 @@ mod tests {
     #[test]
     fn json_snapshot() {
         insta::assert_snapshot!(rendered(Format::Json, 0));
+    }
+
+    #[test]
+    fn stats_spread_over_several_answers() {
+        let mut recs = exchanges();
+        let mut b = recs[0].clone();
+        b.timing_ms.total = 2.0;
+        b.timing_ms.first_byte = None;
+        recs.push(b);
+        let s = HttpStats::new("u", &recs);
+        assert_eq!(s.statuses.get(&200), Some(&2));
+        // 0.95 and 2.0: min, avg and max in order, rounded to microseconds.
+        assert_eq!(
+            s.timing_ms.total,
+            Some(Spread {
+                min: 0.95,
+                avg: 1.475,
+                max: 2.0
+            })
+        );
+        // A phase only one answer reached spreads over that one.
+        assert_eq!(s.timing_ms.first_byte.as_ref().map(|f| f.max), Some(0.9));
+        assert!(s.timing_ms.resolve.is_some() && s.timing_ms.written.is_some());
     }
 
     #[test]
