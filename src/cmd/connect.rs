@@ -391,12 +391,7 @@ pub fn render(w: &mut impl Write, out: &OutputOpts, rec: &ConnectRecord) -> Resu
             output::plain::write(w, out, std::slice::from_ref(rec))?;
             if !rec.options.is_empty() {
                 for o in &rec.options {
-                    let line: Vec<String> = o
-                        .cells(0)
-                        .iter()
-                        .map(|c| output::plain::field(&c.text))
-                        .collect();
-                    writeln!(w, "# option\t{}", line.join("\t"))?;
+                    writeln!(w, "# option\t{}", output::plain::line(&o.cells(0)))?;
                 }
             }
         }

@@ -491,8 +491,7 @@ fn finish(
         }
         Format::Plain => {
             for row in stats.rows() {
-                let f: Vec<String> = row.iter().map(|c| plain::field(&c.text)).collect();
-                writeln!(w, "stats\t{}", f.join("\t"))?;
+                writeln!(w, "stats\t{}", plain::line(&row))?;
             }
             writeln!(
                 w,

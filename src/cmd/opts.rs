@@ -252,14 +252,11 @@ pub fn render(
             &SocketRecord::headers(out.verbose),
             &[s.cells(out.verbose)],
         )?,
-        Format::Plain => {
-            let line: Vec<String> = s
-                .cells(out.verbose)
-                .iter()
-                .map(|c| output::plain::field(&c.text))
-                .collect();
-            writeln!(w, "# socket\t{}", line.join("\t"))?;
-        }
+        Format::Plain => writeln!(
+            w,
+            "# socket\t{}",
+            output::plain::line(&s.cells(out.verbose))
+        )?,
     }
     w.flush()?;
     Ok(())

@@ -404,14 +404,7 @@ impl<W: Write> EventLog<W> {
     fn try_write<R: Record>(&mut self, r: &R) -> io::Result<()> {
         match self.opts.format {
             Format::Json => return json::write(&mut self.w, r),
-            Format::Plain => {
-                let line: Vec<String> = r
-                    .cells(self.opts.verbose)
-                    .iter()
-                    .map(|c| plain::field(&c.text))
-                    .collect();
-                writeln!(self.w, "{}", line.join("\t"))?;
-            }
+            Format::Plain => writeln!(self.w, "{}", plain::line(&r.cells(self.opts.verbose)))?,
             Format::Table => {
                 if !self.header_done {
                     self.header_done = true;
