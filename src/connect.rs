@@ -58,7 +58,7 @@ pub struct Attempt {
     #[serde(serialize_with = "ser_errno")]
     pub errno: Option<i32>,
     pub icmp: Option<Icmp>,
-    #[serde(rename = "elapsed_ms", serialize_with = "ser_ms")]
+    #[serde(rename = "elapsed_ms", serialize_with = "crate::duration::ser_ms")]
     pub elapsed: Duration,
 }
 
@@ -67,10 +67,6 @@ fn ser_errno<S: serde::Serializer>(e: &Option<i32>, s: S) -> Result<S::Ok, S::Er
         Some(n) => s.serialize_str(&probe::errno::name(*n)),
         None => s.serialize_none(),
     }
-}
-
-fn ser_ms<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64(crate::duration::ms(*d))
 }
 
 /// Why reading stopped.

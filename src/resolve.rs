@@ -103,16 +103,12 @@ pub struct ResolveRecord {
     pub name: String,
     pub canonical: Option<String>,
     pub addrs: Vec<ResolvedAddr>,
-    #[serde(serialize_with = "ser_ms")]
+    #[serde(serialize_with = "crate::duration::ser_ms")]
     #[serde(rename = "elapsed_ms")]
     pub elapsed: Duration,
     /// What a legacy numeric form (`127.1`, `0x7f.1`) means, or that a literal was given.
     pub note: Option<String>,
     pub error: Option<ResolveError>,
-}
-
-fn ser_ms<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64(crate::duration::ms(*d))
 }
 
 impl ResolveRecord {
