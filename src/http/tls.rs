@@ -163,10 +163,10 @@ fn parse_time(tag: u8, s: &str) -> Option<i64> {
     let s = s.strip_suffix('Z')?;
     let (year, rest) = match (tag, s.len()) {
         (0x17, 12) => {
-            let yy: i64 = s[..2].parse().ok()?;
-            (if yy >= 50 { 1900 + yy } else { 2000 + yy }, &s[2..])
+            let yy: i64 = s.get(..2)?.parse().ok()?;
+            (if yy >= 50 { 1900 + yy } else { 2000 + yy }, s.get(2..)?)
         }
-        (0x18, 14) => (s[..4].parse().ok()?, &s[4..]),
+        (0x18, 14) => (s.get(..4)?.parse().ok()?, s.get(4..)?),
         _ => return None,
     };
     let n = |i: usize| rest.get(i..i + 2)?.parse::<i64>().ok();
@@ -231,5 +231,13 @@ mod tests {
         assert_eq!(not_after(b""), None);
         assert_eq!(not_after(&[0x30, 0x82, 0xff]), None);
         assert_eq!(not_after(&[0x30, 0x03, 0x02, 0x01, 0x00]), None);
+    }
+
+    #[test]
+    fn times_with_multibyte_characters_are_none_not_a_panic() {
+        // 12 and 14 bytes with 'é' across the year's byte boundary.
+        assert_eq!(parse_time(0x17, "1\u{e9}0101000000Z"), None);
+        assert_eq!(parse_time(0x18, "202\u{e9}0101000000Z"), None);
+        assert_eq!(parse_time(0x17, "310506000000Z"), Some(1_935_792_000));
     }
 }
