@@ -117,6 +117,7 @@ pub struct HttpRecord {
     pub error: Option<ErrorRecord>,
     #[serde(skip)]
     pub request_head: String,
+    /// The response headers as received (order and case kept), for `-v`.
     #[serde(skip)]
     pub response_head: Vec<(String, String)>,
 }
@@ -189,13 +190,6 @@ impl HttpRecord {
                 rec.body_bytes = Some(r.body_bytes);
                 rec.framing = Some(r.framing);
                 rec.response_head = r.headers.clone();
-                rec.response_head.insert(
-                    0,
-                    (
-                        format!("{} {} {}", r.version, r.status, r.reason),
-                        String::new(),
-                    ),
-                );
             }
             Err(f) => {
                 let (state, reason, errno) = match f {
@@ -435,12 +429,11 @@ fn write_heads(w: &mut impl Write, r: &HttpRecord) -> std::io::Result<()> {
     for line in r.request_head.split("\r\n").filter(|l| !l.is_empty()) {
         writeln!(w, "> {line}")?;
     }
+    if let (Some(version), Some(status), Some(reason)) = (&r.version, r.status, &r.reason) {
+        writeln!(w, "< {version} {status} {reason}")?;
+    }
     for (n, v) in &r.response_head {
-        if v.is_empty() && !n.contains(':') && n.starts_with("HTTP/") {
-            writeln!(w, "< {n}")?;
-        } else {
-            writeln!(w, "< {n}: {v}")?;
-        }
+        writeln!(w, "< {n}: {v}")?;
     }
     if !r.trailers.is_empty() {
         for (n, v) in &r.trailers {
