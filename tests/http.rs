@@ -340,3 +340,17 @@ fn ctrl_c_while_the_server_is_silent_exits_130_at_once() {
     }
     drop(holder.join().unwrap());
 }
+
+/// A literal of the other family: no traffic, a resolve-stage failure naming it once.
+#[test]
+fn literal_of_the_other_family_fails_at_resolve() {
+    let (code, out, err) = run(&["http", "-4", "--json", "http://[::1]:1/"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let v = &json(&out)[0];
+    assert_eq!(v["error"]["stage"], "resolve", "{v}");
+    assert_eq!(
+        v["error"]["message"],
+        "::1 is not an address of the family asked for"
+    );
+    assert!(v["timing_ms"]["resolve"].is_f64() && v["timing_ms"]["connect"].is_null());
+}

@@ -167,24 +167,21 @@ pub fn fetch(req: &Request, interrupt: &Interrupt) -> Exchange {
         ex.timing.total = start.elapsed();
         ex
     };
-    let ips: Vec<IpAddr> = match req.url.host.parse::<IpAddr>() {
-        Ok(ip) if req.family.admits(&ip) => vec![ip],
-        Ok(ip) => {
-            let r = Err(Failure::Resolve(format!(
-                "{ip} is not of the address family asked for"
-            )));
-            return done(ex, r);
-        }
-        Err(_) => match crate::resolve::lookup(&req.url.host, req.family) {
-            Ok((_, ips)) => ips,
-            Err(e) => {
-                ex.timing.resolve = Some(start.elapsed());
-                let r = Err(Failure::Resolve(format!("{}: {}", req.url.host, e.message)));
-                return done(ex, r);
-            }
-        },
-    };
+    // As `sockdiag resolve` does it: a literal of the family, a legacy numeric form, or
+    // getaddrinfo.
+    let found = crate::resolve::resolve_one(&req.url.host, req.family, false);
     ex.timing.resolve = Some(start.elapsed());
+    if let Some(e) = found.error {
+        // A literal's message names it already; a lookup's does not.
+        let host = &req.url.host;
+        let m = if e.message.starts_with(host.as_str()) {
+            e.message
+        } else {
+            format!("{host}: {}", e.message)
+        };
+        return done(ex, Err(Failure::Resolve(m)));
+    }
+    let ips: Vec<IpAddr> = found.addrs.into_iter().map(|a| a.addr).collect();
     let mut last = None;
     let mut stream = None;
     for ip in ips {
