@@ -180,13 +180,14 @@ pub fn plan(args: &OptsArgs, family: Family) -> Result<Plan> {
     } else if let Some(c) = &args.connect {
         let (host, port) = split_host_port(c)?;
         let port = super::connect::parse_port(&port, args.udp)?;
+        // Every usage error before the lookup: no DNS traffic for a command that fails.
+        if args.timeout.is_zero() {
+            return Err(InputError::new("timeout", "0", "must be more than zero").into());
+        }
         let (ips, unresolved) = match super::connect::resolve_host(&host, family)? {
             Ok(ips) => (ips, None),
             Err(why) => (Vec::new(), Some(why)),
         };
-        if args.timeout.is_zero() {
-            return Err(InputError::new("timeout", "0", "must be more than zero").into());
-        }
         Context::Connect {
             target: host,
             addrs: ips
