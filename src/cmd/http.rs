@@ -12,7 +12,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub struct Plan {
     pub request: Request,
@@ -504,13 +504,7 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     let mut interrupted = false;
     for i in 0..plan.count {
         if i > 0 {
-            let end = Instant::now() + plan.interval;
-            while !interrupt.raised() && Instant::now() < end {
-                std::thread::sleep(
-                    end.saturating_duration_since(Instant::now())
-                        .min(Duration::from_millis(50)),
-                );
-            }
+            interrupt.sleep(plan.interval);
         }
         if interrupt.raised() {
             interrupted = true;
