@@ -268,19 +268,26 @@ pub fn connect_one(
                         Ok(None) => None,
                         Ok(Some(e)) | Err(e) => Some(e.raw_os_error().unwrap_or(0)),
                     },
-                    Ok(Waited::Timeout) | Ok(Waited::Interrupted) => {
+                    Ok(w @ (Waited::Timeout | Waited::Interrupted)) => {
+                        // Ctrl-C is ours, not the network's: not "filtered".
+                        let (state, reason, errno) = match w {
+                            Waited::Interrupted => {
+                                (State::Error, Reason::Local(libc::EINTR), Some(libc::EINTR))
+                            }
+                            _ => (State::Filtered, Reason::NoResponse, None),
+                        };
                         return Tried {
                             sock: None,
                             attempt: Attempt {
                                 addr: dest,
-                                state: State::Filtered,
-                                reason: Reason::NoResponse,
-                                errno: None,
+                                state,
+                                reason,
+                                errno,
                                 icmp: None,
                                 elapsed: start.elapsed(),
                             },
                             local: sock.local_addr().ok().and_then(|a| a.as_socket()),
-                        }
+                        };
                     }
                     Err(e) => Some(e.raw_os_error().unwrap_or(0)),
                 }

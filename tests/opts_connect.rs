@@ -842,3 +842,52 @@ fn every_flag_sets_its_option_and_reads_back_in_json_units() {
         (Some("bound"), Some("inet6"))
     );
 }
+
+/// Regression: Ctrl-C while the handshake waited was reported as `filtered no-response`,
+/// a verdict about the network; it is the user's interruption (`error local:EINTR`).
+#[test]
+fn ctrl_c_during_the_handshake_is_not_called_filtered() {
+    // A listener whose accept queue is full: the kernel drops further SYNs, so a new
+    // connect waits (loopback only).
+    let l = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    l.bind(&"127.0.0.1:0".parse::<SocketAddr>().unwrap().into())
+        .unwrap();
+    l.listen(0).unwrap();
+    let addr = l.local_addr().unwrap().as_socket().unwrap();
+    let fillers: Vec<Socket> = (0..4)
+        .map(|_| {
+            let s = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+            s.set_nonblocking(true).unwrap();
+            let _ = s.connect(&addr.into());
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+        .args([
+            "connect",
+            "--json",
+            "--timeout",
+            "20s",
+            "127.0.0.1",
+            &addr.port().to_string(),
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    let sent = std::time::Instant::now();
+    // SAFETY: our own child's PID.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert!(sent.elapsed() < Duration::from_secs(5));
+    assert_eq!(out.status.code(), Some(130), "{out:?}");
+    let r = &json_lines(&String::from_utf8_lossy(&out.stdout))[0];
+    assert_eq!(
+        (r["state"].as_str(), r["reason"].as_str()),
+        (Some("error"), Some("local:EINTR")),
+        "{r}"
+    );
+    drop(fillers);
+}
