@@ -161,7 +161,7 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand --banner 'Write TEXT (and CRLF unless it ends with a newline) to each client, then close (UDP: reply TEXT to each datagram)'
             cand --max-clients 'Most TCP clients at once; more are accepted and reset at once, and logged'
             cand --idle-timeout 'Close a connection after this long with no traffic either way'
-            cand --max-bytes 'Close a connection once the client has sent this many bytes (e.g. 1000, 64k, 10m)'
+            cand --max-bytes 'Close a connection once the client has sent this many bytes (1000, 64k = 64KiB, 64kB = 64000, 10M)'
             cand --duration 'Stop after this long'
             cand --format 'Output format [default: table on a terminal, plain otherwise]'
             cand --color 'When to colour the table (NO_COLOR turns auto off)'

@@ -161,7 +161,7 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand opts" -s h -l help -d 
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l banner -d 'Write TEXT (and CRLF unless it ends with a newline) to each client, then close (UDP: reply TEXT to each datagram)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l max-clients -d 'Most TCP clients at once; more are accepted and reset at once, and logged' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l idle-timeout -d 'Close a connection after this long with no traffic either way' -r
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l max-bytes -d 'Close a connection once the client has sent this many bytes (e.g. 1000, 64k, 10m)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l max-bytes -d 'Close a connection once the client has sent this many bytes (1000, 64k = 64KiB, 64kB = 64000, 10M)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l duration -d 'Stop after this long' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l format -d 'Output format [default: table on a terminal, plain otherwise]' -r -f -a "table\t'Aligned table for people'
 plain\t'Tab-separated, one line per record, for grep, awk and cut'

@@ -22,6 +22,7 @@ pub mod ports;
 pub mod probe;
 pub mod resolve;
 pub mod serve;
+pub mod size;
 pub mod sockopt;
 pub mod stats;
 pub mod targets;

@@ -74,7 +74,7 @@ pub struct ServeArgs {
     #[arg(long, value_parser = crate::duration::clap_duration, value_name = "DURATION")]
     pub idle_timeout: Option<Duration>,
 
-    /// Close a connection once the client has sent this many bytes (e.g. 1000, 64k, 10m)
+    /// Close a connection once the client has sent this many bytes (1000, 64k = 64KiB, 64kB = 64000, 10M)
     #[arg(long, value_name = "BYTES")]
     pub max_bytes: Option<String>,
 

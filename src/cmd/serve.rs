@@ -107,29 +107,16 @@ pub fn parse_listen(s: &str) -> Result<SocketAddr, InputError> {
     ))
 }
 
-/// A byte count: `1000`, `64k`, `10m`, `1g` (powers of 1024).
+/// A positive byte count in the one size syntax (`crate::size`): `1000`, `64k`, `10M`, `1GB`.
 pub fn parse_bytes(s: &str) -> Result<u64, InputError> {
-    let bad = || {
-        InputError::new(
+    match crate::size::parse_size("byte count", s, u64::MAX)? {
+        0 => Err(InputError::new(
             "byte count",
             s,
-            "a positive number of bytes, e.g. 1000, 64k or 10m",
-        )
-    };
-    let t = s.trim().to_ascii_lowercase();
-    let t = t.strip_suffix('b').unwrap_or(&t);
-    let (num, mul) = match t.chars().last() {
-        Some('k') => (&t[..t.len() - 1], 1u64 << 10),
-        Some('m') => (&t[..t.len() - 1], 1 << 20),
-        Some('g') => (&t[..t.len() - 1], 1 << 30),
-        _ => (t, 1),
-    };
-    let n: u64 = num.parse().map_err(|_| bad())?;
-    let v = n.checked_mul(mul).ok_or_else(bad)?;
-    if v == 0 {
-        return Err(bad());
+            "a positive number of bytes, e.g. 1000, 64k or 10M",
+        )),
+        v => Ok(v),
     }
-    Ok(v)
 }
 
 /// The columns of every plain line and table row, whatever the event.
@@ -669,7 +656,8 @@ mod tests {
         assert_eq!(parse_bytes("1000").unwrap(), 1000);
         assert_eq!(parse_bytes("64k").unwrap(), 65536);
         assert_eq!(parse_bytes("10M").unwrap(), 10 << 20);
-        assert_eq!(parse_bytes("1gb").unwrap(), 1 << 30);
+        assert_eq!(parse_bytes("1GiB").unwrap(), 1 << 30);
+        assert_eq!(parse_bytes("1GB").unwrap(), 1_000_000_000);
         for bad in ["0", "x", "-1", "99999999999999999999g", ""] {
             assert_eq!(parse_bytes(bad).unwrap_err().input, bad);
         }

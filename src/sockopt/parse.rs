@@ -6,37 +6,9 @@ use crate::error::InputError;
 /// The most a buffer size may be: the kernel takes an int.
 pub const MAX_SIZE: u64 = i32::MAX as u64;
 
-/// A byte size: plain bytes, or with a unit: `K`/`KiB` (1024), `M`/`MiB`, `G`/`GiB`,
-/// `kB`/`MB`/`GB` (powers of 1000).
+/// A buffer size (`crate::size` syntax) the kernel can take as an int.
 pub fn parse_size(what: &'static str, s: &str) -> Result<u64, InputError> {
-    let t = s.trim();
-    let bad = |why: &str| InputError::new(what, s, why);
-    let digits_end = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (num, unit) = t.split_at(digits_end);
-    if num.is_empty() {
-        return Err(bad(
-            "a size is bytes (65536) or with a unit: 64KiB, 4MiB, 1GiB",
-        ));
-    }
-    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kib" => 1 << 10,
-        "m" | "mib" => 1 << 20,
-        "g" | "gib" => 1 << 30,
-        "kb" => 1_000,
-        "mb" => 1_000_000,
-        "gb" => 1_000_000_000,
-        _ => {
-            return Err(bad(
-                "unknown unit; use bytes or K/KiB, M/MiB, G/GiB (1024s), kB/MB/GB (1000s)",
-            ))
-        }
-    };
-    let n: u64 = num.parse().map_err(|_| bad("too large"))?;
-    match n.checked_mul(mult) {
-        Some(v) if v <= MAX_SIZE => Ok(v),
-        _ => Err(bad("at most 2147483647 bytes (the kernel takes an int)")),
-    }
+    crate::size::parse_size(what, s, MAX_SIZE)
 }
 
 /// An integer passed to the kernel as is (`--ttl`, `--keepcnt`): any int, even one the
