@@ -40,9 +40,12 @@ struct Pending {
     port: u16,
     /// Tries already made (counted: ones that got no response).
     tries_done: u32,
-    /// Tries that did not count: self-connects, no free local port.
+    /// Tries that did not count: self-connects, no free local port, a recheck.
     extra: u16,
     kind: Kind,
+    /// Tried once more, with a canary, because its target began to answer with ICMP port
+    /// unreachable only while this port's last try was in flight.
+    rechecked: bool,
 }
 
 struct Slot {
@@ -269,6 +272,7 @@ impl Engine<'_> {
             tries_done: 0,
             extra: 0,
             kind: Kind::Normal,
+            rechecked: false,
         })
     }
 
@@ -475,6 +479,7 @@ impl Engine<'_> {
                 tries_done: self.cfg.retries,
                 extra: 0,
                 kind: Kind::Canary(b),
+                rechecked: false,
             };
             match self.start(p, now, sink)? {
                 Start::Started | Start::Decided => {}
@@ -700,6 +705,21 @@ impl Engine<'_> {
                 _ if done <= self.cfg.retries => {
                     self.retry.push_back(Pending {
                         tries_done: done,
+                        ..p
+                    });
+                    continue;
+                }
+                // Silent, but its target answered another port with ICMP port unreachable
+                // while this try was out (or since): the silence may be a rate-limited reply.
+                // Once more, now as a suspect with a canary behind it.
+                Kind::Normal
+                    if self.cfg.proto == Proto::Tcp
+                        && !p.rechecked
+                        && self.targets[p.target as usize].unreach_port.is_some() =>
+                {
+                    self.retry.push_back(Pending {
+                        extra: p.extra.saturating_add(1),
+                        rechecked: true,
                         ..p
                     });
                     continue;
