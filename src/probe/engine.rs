@@ -9,7 +9,7 @@ use super::{
 use crate::interrupt::Interrupt;
 use polling::{Event, Events, Poller};
 use socket2::{Domain, SockAddr, Socket, Type};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroUsize;
@@ -23,6 +23,10 @@ const TICK: Duration = Duration::from_millis(50);
 const MAX_EXTRA: u16 = 64;
 /// How many times in a row socket() may fail with nothing in flight before giving up.
 const MAX_FD_STARVED: u32 = 100;
+/// Most probes started in one turn of the loop: between turns the loop looks at the
+/// interrupt flag, hands finished output on and reaps events, even when every probe is
+/// decided the moment it starts (loopback).
+const START_BATCH: u32 = 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -94,9 +98,11 @@ struct Engine<'a> {
     total: u64,
     inflight: usize,
     window: usize,
-    /// In-flight TCP probes by destination, to recognise two of our own sockets connected
-    /// to each other (A's local address is B's destination and the other way round).
-    by_dest: HashMap<SocketAddr, usize>,
+    /// In-flight TCP probes by destination port (slot + 1; 0: none), to recognise two of our
+    /// own sockets connected to each other (A's local address is B's destination and the
+    /// other way round). A hint: with several targets a port may be in flight to more than
+    /// one, and then the slots are searched.
+    by_port: Vec<u32>,
     targets: Vec<TargetState>,
     verdicts: Vec<Verdict>,
     /// Silent suspects waiting for their batch's canary.
@@ -136,11 +142,11 @@ pub fn run(
         total,
         inflight: 0,
         window,
-        by_dest: HashMap::with_capacity(if cfg.proto == Proto::Tcp {
-            slots_needed
+        by_port: if cfg.proto == Proto::Tcp {
+            vec![0; 65536]
         } else {
-            0
-        }),
+            Vec::new()
+        },
         targets: (0..addrs.len()).map(|_| TargetState::default()).collect(),
         verdicts: Vec::new(),
         parked: Vec::new(),
@@ -173,7 +179,12 @@ impl Engine<'_> {
                 self.pause_until = None;
             }
             // Start probes while the window, the pause and the rate allow.
+            let mut batch = 0;
             while self.inflight < self.window && self.pause_until.is_none() {
+                batch += 1;
+                if batch > START_BATCH {
+                    break;
+                }
                 if let Some(iv) = interval {
                     if now < next_token {
                         break;
@@ -229,7 +240,12 @@ impl Engine<'_> {
                 break;
             }
             sink.idle();
-            let mut wait = TICK;
+            // More to start at once: only reap what is ready.
+            let mut wait = if batch > START_BATCH {
+                Duration::ZERO
+            } else {
+                TICK
+            };
             if let Some((d, _, _)) = self.deadlines.front() {
                 wait = wait.min(d.saturating_duration_since(now));
             }
@@ -337,6 +353,17 @@ impl Engine<'_> {
             },
         };
         self.backoff = Duration::from_millis(1);
+        if in_progress && self.cfg.proto == Proto::Tcp {
+            // Often decided already: on loopback the reset (or ICMP error) is handled before
+            // connect() returns. Then that first error decides the try, as an event would,
+            // without the cost of registering the socket and reaping the event.
+            if let Ok(Some(e)) = sock.take_error() {
+                let errno = e.raw_os_error().unwrap_or(0);
+                self.summary.started += 1;
+                self.finish_error(p, &sock, errno, now, Instant::now(), v6, sink);
+                return Ok(Start::Decided);
+            }
+        }
         let readable = if self.cfg.proto == Proto::Udp {
             if let Err(e) = self.send_payload(&sock, &p) {
                 let errno = e.raw_os_error().unwrap_or(0);
@@ -372,9 +399,7 @@ impl Engine<'_> {
             s.started = now;
             s.dest = dest;
             self.inflight += 1;
-            if self.cfg.proto == Proto::Tcp {
-                self.by_dest.insert(dest, idx);
-            }
+            self.by_port[dest.port() as usize] = idx as u32 + 1;
             self.decide(idx, now, sink);
             return Ok(Start::Decided);
         }
@@ -402,7 +427,7 @@ impl Engine<'_> {
         self.inflight += 1;
         self.summary.started += 1;
         if self.cfg.proto == Proto::Tcp {
-            self.by_dest.insert(dest, idx);
+            self.by_port[dest.port() as usize] = idx as u32 + 1;
         }
         Ok(Start::Started)
     }
@@ -529,8 +554,8 @@ impl Engine<'_> {
         let out = (sock, s.p, s.started, s.dest);
         self.free.push(idx);
         self.inflight -= 1;
-        if self.cfg.proto == Proto::Tcp && self.by_dest.get(&out.3) == Some(&idx) {
-            self.by_dest.remove(&out.3);
+        if self.cfg.proto == Proto::Tcp && self.by_port[out.3.port() as usize] == idx as u32 + 1 {
+            self.by_port[out.3.port() as usize] = 0;
         }
         Some(out)
     }
@@ -562,7 +587,7 @@ impl Engine<'_> {
         let mut own = local == Some(dest);
         if let (false, Some(l)) = (own, local) {
             if l.ip() == dest.ip() {
-                if let Some(&other) = self.by_dest.get(&l) {
+                if let Some(other) = self.in_flight_to(l) {
                     let o = &self.slots[other];
                     let o_local = o
                         .sock
@@ -601,6 +626,17 @@ impl Engine<'_> {
             local,
         );
         sink.result(&r);
+    }
+
+    /// The slot of the TCP probe in flight to `dest`, if any.
+    fn in_flight_to(&self, dest: SocketAddr) -> Option<usize> {
+        let is = |i: usize| self.slots[i].sock.is_some() && self.slots[i].dest == dest;
+        match self.by_port[dest.port() as usize] {
+            0 => None,
+            h if is(h as usize - 1) => Some(h as usize - 1),
+            // The hint names a probe to the same port of another target.
+            _ => (0..self.slots.len()).find(|&i| is(i)),
+        }
     }
 
     fn requeue_own(&mut self, p: Pending, sink: &mut dyn Sink) {
