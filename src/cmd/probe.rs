@@ -927,5 +927,15 @@ mod tests {
         assert_eq!(parse_source("[::1]").unwrap().to_string(), "[::1]:0");
         assert_eq!(parse_source("::1").unwrap().to_string(), "[::1]:0");
         assert_eq!(parse_source("host").unwrap_err().input, "host");
+        assert!(parse_source("[::1]:70000").is_err());
+        assert!(parse_source("192.0.2.1:").is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_source_string_panics(s in "\\PC{0,30}", t in "[0-9.:\\[\\]a-f]{0,30}") {
+            let _ = parse_source(&s);
+            let _ = parse_source(&t);
+        }
     }
 }
