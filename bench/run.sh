@@ -41,9 +41,9 @@ done
 
 work=$(mktemp -d /tmp/sdbench.XXXXXX)
 ns="sdbench-$$-$RANDOM"
-listener_pid=""
 cleanup() {
-    [ -n "$listener_pid" ] && kill "$listener_pid" 2>/dev/null || true
+    # The listener writes its own pid: `python3` may be a wrapper that forks.
+    [ -s "$work/listener.pid" ] && kill "$(cat "$work/listener.pid")" 2>/dev/null || true
     ip netns del "$ns" 2>/dev/null || true
     if [ -n "${KEEP:-}" ]; then echo "bench: outputs kept in $work" >&2; else rm -rf "$work"; fi
 }
@@ -83,20 +83,26 @@ table inet bench {
 }
 EOF
 LISTEN="22 80 443 8080 50000"
-nsx python3 - $LISTEN <<'EOF' &
-import socket, sys, time
+nsx python3 - "$work/listener.pid" $LISTEN <<'EOF' >/dev/null 2>&1 &
+import os, socket, sys, time
 socks = []
-for p in sys.argv[1:]:
+pidfile, ports = sys.argv[1], sys.argv[2:]
+for p in ports:
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("0.0.0.0", int(p)))
     s.listen(4096)
     socks.append(s)
-# Accept and close, so backlogs never fill over many runs; bounded in time.
+with open(pidfile + ".tmp", "w") as f:
+    f.write(str(os.getpid()))
+os.rename(pidfile + ".tmp", pidfile)
+# Accept and close, so backlogs never fill over many runs; bounded in time, and gone with the
+# script that started it.
 for s in socks:
     s.setblocking(False)
+parent = os.getppid()
 end = time.time() + 3600
-while time.time() < end:
+while time.time() < end and os.getppid() == parent:
     for s in socks:
         try:
             while True:
@@ -106,12 +112,11 @@ while time.time() < end:
             pass
     time.sleep(0.01)
 EOF
-listener_pid=$!
 for _ in $(seq 100); do
     [ "$(nsx ss -Hltn | wc -l)" -ge 5 ] && break
     sleep 0.05
 done
-[ "$(nsx ss -Hltn | wc -l)" -ge 5 ] || die "listeners did not start"
+[ "$(nsx ss -Hltn | wc -l)" -ge 5 ] && [ -s "$work/listener.pid" ] || die "listeners did not start"
 
 # --- one run: wall seconds, peak RSS KiB, wrong states ----------------------------------------
 # Each tool's output goes to $work/out, stderr to $work/err; `wrong` reads them.
