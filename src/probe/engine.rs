@@ -1,7 +1,19 @@
 //! The readiness loop. One socket per probe try, non-blocking, registered once (oneshot) with
-//! epoll; the first event of any kind decides the try from `take_error()`. Slots are
-//! preallocated and reused, deadlines sit in a FIFO (every try has the same timeout, so
-//! deadlines come due in the order tries started): no per-probe allocation, no scans.
+//! epoll; the first event of any kind decides the try from `take_error()`. A try whose
+//! connect() has already failed when it returns (loopback: the reset is handled inside the
+//! call) is decided from that same `take_error()` without going through epoll, which is what
+//! keeps a full-range loopback scan at the cost of the bare syscalls. Slots are preallocated
+//! and reused, deadlines sit in a FIFO (every try has the same timeout, so deadlines come due
+//! in the order tries started): no per-probe allocation, no scans.
+//!
+//! ICMP rate limiting: a host limits its port-unreachable replies (Linux: a burst of 6 and one
+//! a second per destination, 1000/s per namespace), so silence from a host that rejects by
+//! ICMP may be a reply that was never sent. Last tries on such a host are suspects, and a
+//! canary (a port known to draw port unreachable) is probed right after each batch of them:
+//! if the canary is silent too, the silent suspects are `closed|filtered` (icmp-rate-limited)
+//! instead of `filtered`. A port whose last try was already out when the host's first reply
+//! arrived is tried once more, as a suspect. When a host's limit is spent before a run starts
+//! and no reply at all arrives during it, silence is all there is: those ports are `filtered`.
 use super::classify::classify;
 use super::{
     limits, recverr, Config, EngineError, Icmp, ProbeResult, Proto, Reason, Sink, State, Summary,
