@@ -437,7 +437,15 @@ impl Progress {
         let bar = (!out.quiet && std::io::stderr().is_terminal()).then(|| {
             let b = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
             b.set_style(
-                ProgressStyle::with_template("{bar:30} {pos}/{len} ports  {per_sec}  ETA {eta}")
+                ProgressStyle::with_template("{bar:30} {pos}/{len} ports  {rate}  ETA {eta}")
+                    .map(|s| {
+                        s.with_key(
+                            "rate",
+                            |st: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                                let _ = write!(w, "{:.0}/s", st.per_sec());
+                            },
+                        )
+                    })
                     .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
             b
