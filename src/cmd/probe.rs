@@ -335,7 +335,7 @@ enum Keep {
     Open,
 }
 
-/// Results by state and reason, in the order of the states table.
+/// How many results had each state and reason (`sorted()`: in the order of the states table).
 #[derive(Debug, Default, Clone)]
 struct Counts(Vec<((State, Reason), usize)>);
 
