@@ -283,6 +283,8 @@ only-udp        9999/udp
             (&["postgres"], &[5432]),
             (&["65535"], &[65535]),
             (&[" 22 "], &[22]),
+            (&["65534-65535"], &[65534, 65535]),
+            (&["ssh,1-2", "22"], &[1, 2, 22]),
         ];
         for (specs, want) in table {
             assert_eq!(parse(specs, Transport::Tcp).unwrap(), *want, "{specs:?}");
@@ -290,6 +292,7 @@ only-udp        9999/udp
         let all = parse(&["-"], Transport::Tcp).unwrap();
         assert_eq!(all.len(), 65535);
         assert_eq!((all[0], all[65534]), (1, 65535));
+        assert_eq!(parse(&["1-65535", "-", "80"], Transport::Tcp).unwrap(), all);
         assert_eq!(parse(&["domain"], Transport::Udp).unwrap(), [53]);
         assert_eq!(parse(&["only-udp"], Transport::Udp).unwrap(), [9999]);
     }
@@ -312,6 +315,12 @@ only-udp        9999/udp
             ("1-2-3", "1-2-3", "not a number"),
             ("ht tp", "ht tp", "not a port"),
             ("80;rm", "80;rm", "not a number"),
+            ("0-5", "0-5", "port 0"),
+            ("65535-65536", "65535-65536", "over 65535"),
+            ("80 443", "80 443", "not a number"),
+            ("http-https", "http-https", "no such tcp service"),
+            ("-1", "-1", "both ends"),
+            ("+80", "+80", "no such tcp service"),
         ];
         for (spec, quoted, why) in table {
             let e = parse(&[spec], Transport::Tcp).unwrap_err();

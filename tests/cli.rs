@@ -24,6 +24,35 @@ const BAD_INPUT: &[(&[&str], &str)] = &[
     (&["nosuchcommand"], "'nosuchcommand'"),
     (&["--generate", "tcsh"], "'tcsh'"),
     (&["resolve", "-4", "-6", "localhost"], "'-6'"),
+    // probe: refused before anything is sent.
+    (&["probe", "127.0.0.1", "70000"], "'70000'"),
+    (&["probe", "127.0.0.1", "0"], "'0'"),
+    (&["probe", "127.0.0.1", "90-80"], "'90-80'"),
+    (&["probe", "127.0.0.1", "nosuchservice"], "'nosuchservice'"),
+    (
+        &["probe", "127.0.0.1", "80", "--exclude-ports", "80"],
+        "leaves nothing",
+    ),
+    (&["probe", "127.0.0.1"], "no ports given"),
+    (&["probe", "10.0.0.0/8", "80"], "'10.0.0.0/8'"),
+    (&["probe", "[::1", "80"], "'[::1'"),
+    (&["probe", "127.0.0.1:80", "80"], "'127.0.0.1:80'"),
+    (&["probe", "--timeout", "0", "127.0.0.1", "80"], "'0'"),
+    (&["probe", "--timeout", "soon", "127.0.0.1", "80"], "'soon'"),
+    (&["probe", "--rate", "-1", "127.0.0.1", "80"], "'-1'"),
+    (
+        &["probe", "--source", "nowhere", "127.0.0.1", "80"],
+        "'nowhere'",
+    ),
+    (
+        &["probe", "--interface", "nosuchif0", "127.0.0.1", "80"],
+        "'nosuchif0'",
+    ),
+    (&["probe", "--count", "0", "127.0.0.1", "80"], "'0'"),
+    (
+        &["probe", "--targets-file", "/nonexistent/t", "80"],
+        "'/nonexistent/t'",
+    ),
 ];
 
 #[test]

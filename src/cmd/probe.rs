@@ -171,8 +171,9 @@ pub struct ProbeRecord {
     /// UDP replies only: whether the reply was the datagram sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub echo: Option<bool>,
+    // Boxed: most records never have statistics, and a long scan keeps many records.
     #[serde(skip_serializing_if = "Option::is_none", flatten)]
-    pub stats: Option<Stats>,
+    pub stats: Option<Box<Stats>>,
     #[serde(skip)]
     order: usize,
 }
@@ -277,38 +278,100 @@ impl Record for RunSummary {
     }
 }
 
-/// Streams JSON lines, feeds the progress bar and keeps every result for the end.
+/// Which results a run keeps for the end (JSON streams every one as it arrives).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    All,
+    /// Table and plain of a long scan list only the open ports; the rest are counted.
+    Open,
+}
+
+/// How many results had each state and reason (`sorted()`: in the order of the states table).
+#[derive(Debug, Default, Clone)]
+struct Counts(Vec<((State, Reason), usize)>);
+
+impl Counts {
+    fn add(&mut self, key: (State, Reason)) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, n)) => *n += 1,
+            None => self.0.push((key, 1)),
+        }
+    }
+    fn of(records: &[ProbeRecord]) -> Counts {
+        let mut c = Counts::default();
+        for r in records {
+            c.add((r.state, r.reason));
+        }
+        c
+    }
+    fn total(&self) -> usize {
+        self.0.iter().map(|(_, n)| n).sum()
+    }
+    fn sorted(&self) -> Vec<((State, Reason), usize)> {
+        let mut v = self.0.clone();
+        v.sort();
+        v
+    }
+    fn only(&self, st: State) -> bool {
+        self.0.iter().all(|((s, _), _)| *s == st)
+    }
+}
+
+/// JSON lines buffered between engine idles: one write per batch, not per line.
+const JSON_BUF: usize = 64 * 1024;
+
+/// Streams JSON lines, feeds the progress bar, counts every result and keeps those the end
+/// needs.
 struct Collector<'a, W: Write> {
     w: &'a mut W,
     json: bool,
+    keep: Keep,
     targets: &'a [Target],
     records: Vec<ProbeRecord>,
+    counts: Counts,
     bar: &'a Progress,
     err: Option<std::io::Error>,
     buf: Vec<u8>,
 }
 
-impl<W: Write> Sink for Collector<'_, W> {
-    fn result(&mut self, r: &ProbeResult) {
-        let rec = ProbeRecord::new(r, self.targets);
-        if self.json && self.err.is_none() {
-            // json::write flushes per line; here lines are flushed when the engine idles.
-            self.buf.clear();
-            if let Err(e) =
-                json::write(&mut self.buf, &rec).and_then(|_| self.w.write_all(&self.buf))
-            {
+impl<W: Write> Collector<'_, W> {
+    fn write_buf(&mut self, flush: bool) {
+        if self.err.is_none() && !self.buf.is_empty() {
+            if let Err(e) = self.w.write_all(&self.buf) {
                 self.err = Some(e);
             }
         }
-        self.records.push(rec);
-        self.bar.inc();
-    }
-    fn idle(&mut self) {
-        if self.json && self.err.is_none() {
+        self.buf.clear();
+        if flush && self.json && self.err.is_none() {
             if let Err(e) = self.w.flush() {
                 self.err = Some(e);
             }
         }
+    }
+}
+
+impl<W: Write> Sink for Collector<'_, W> {
+    fn result(&mut self, r: &ProbeResult) {
+        self.counts.add((r.state, r.reason));
+        let keep = self.keep == Keep::All || r.state == State::Open;
+        if keep || (self.json && self.err.is_none()) {
+            let rec = ProbeRecord::new(r, self.targets);
+            if self.json && self.err.is_none() {
+                if let Err(e) = json::write(&mut self.buf, &rec) {
+                    self.err = Some(e);
+                }
+                if self.buf.len() >= JSON_BUF {
+                    self.write_buf(false);
+                }
+            }
+            if keep {
+                self.records.push(rec);
+            }
+        }
+        self.bar.inc();
+    }
+    fn idle(&mut self) {
+        self.write_buf(true);
         self.bar.tick();
     }
 }
@@ -325,7 +388,15 @@ impl Progress {
         let bar = (!out.quiet && std::io::stderr().is_terminal()).then(|| {
             let b = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
             b.set_style(
-                ProgressStyle::with_template("{bar:30} {pos}/{len} ports  {per_sec}  ETA {eta}")
+                ProgressStyle::with_template("{bar:30} {pos}/{len} ports  {rate}  ETA {eta}")
+                    .map(|s| {
+                        s.with_key(
+                            "rate",
+                            |st: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                                let _ = write!(w, "{:.0}/s", st.per_sec());
+                            },
+                        )
+                    })
                     .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
             b
@@ -371,34 +442,57 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
         Interrupt::install().map_err(crate::app::local("installing the Ctrl-C handler"))?;
     let addrs: Vec<IpAddr> = plan.targets.iter().map(|t| t.addr).collect();
     let started = Instant::now();
-    let (records, summary) = match plan.mode {
-        Mode::Once => once(plan, &addrs, &plan.ports, &plan.config, out, w, &interrupt)?,
+    let expected = plan.targets.len() * plan.ports.len();
+    let o = match plan.mode {
+        Mode::Once => {
+            // Beyond the listing limit, table and plain need only the open ports.
+            // JSON has streamed every record already.
+            let keep = if out.format == Format::Json || (!plan.all && expected > LIST_ALL_UP_TO) {
+                Keep::Open
+            } else {
+                Keep::All
+            };
+            once(
+                plan,
+                &addrs,
+                &plan.ports,
+                &plan.config,
+                out,
+                w,
+                &interrupt,
+                keep,
+            )?
+        }
         Mode::Count(n) => return counted(plan, &addrs, n, out, w, &interrupt),
         Mode::Wait(d) => waited(plan, &addrs, d, out, w, &interrupt)?,
     };
     let json = out.format == Format::Json;
-    finish(plan, records, &summary, started, out, w, !json)?;
-    Ok(exit_for(
-        plan,
-        &summary,
-        plan.targets.len() * plan.ports.len(),
-    ))
+    let exit = exit_for(plan, &o.summary, &o.counts, expected);
+    finish(plan, o, started, out, w, !json)?;
+    Ok(exit)
 }
 
-fn exit_for(plan: &Plan, summary: &(Summary, Vec<State>), expected: usize) -> Exit {
-    let (s, states) = summary;
+fn exit_for(plan: &Plan, s: &Summary, counts: &Counts, expected: usize) -> Exit {
     if s.interrupted {
         return Exit::Interrupted;
     }
-    if !states.is_empty() && states.iter().all(|st| *st == State::Error) {
+    let total = counts.total();
+    if total > 0 && counts.only(State::Error) {
         return Exit::Local;
     }
-    let all_open = states.len() == expected && states.iter().all(|st| *st == State::Open);
+    let all_open = total == expected && counts.only(State::Open);
     Exit::from_all_ok(all_open && plan.unresolved.is_empty())
 }
 
-type Outcome = (Vec<ProbeRecord>, (Summary, Vec<State>));
+/// What one run (or a series of rounds) leaves for the end.
+struct Outcome {
+    /// The records kept (all, or the open ones: see [`Keep`]).
+    records: Vec<ProbeRecord>,
+    counts: Counts,
+    summary: Summary,
+}
 
+#[allow(clippy::too_many_arguments)]
 fn once(
     plan: &Plan,
     addrs: &[IpAddr],
@@ -407,25 +501,36 @@ fn once(
     out: &OutputOpts,
     w: &mut impl Write,
     interrupt: &Interrupt,
+    keep: Keep,
 ) -> Result<Outcome> {
     let bar = Progress::new((addrs.len() * ports.len()) as u64, out);
+    let json = out.format == Format::Json;
     let mut c = Collector {
         w,
-        json: out.format == Format::Json,
+        json,
+        keep,
         targets: &plan.targets,
-        records: Vec::with_capacity(addrs.len() * ports.len()),
+        records: Vec::with_capacity(match keep {
+            Keep::All => addrs.len() * ports.len(),
+            Keep::Open => 0,
+        }),
+        counts: Counts::default(),
         bar: &bar,
         err: None,
-        buf: Vec::with_capacity(512),
+        buf: Vec::with_capacity(if json { JSON_BUF + 1024 } else { 0 }),
     };
     let summary = probe::run(addrs, ports, config, interrupt, &mut c)?;
+    c.write_buf(true);
     bar.finish();
     if let Some(e) = c.err {
         return Err(e.into());
     }
     c.w.flush()?;
-    let states = c.records.iter().map(|r| r.state).collect();
-    Ok((c.records, (summary, states)))
+    Ok(Outcome {
+        records: c.records,
+        counts: c.counts,
+        summary,
+    })
 }
 
 /// `--wait`: rounds over the ports not yet open until all are, or time runs out.
@@ -474,9 +579,18 @@ fn waited(
                 mode: Mode::Once,
                 interval: plan.interval,
             };
-            let (recs, (s, _)) = once(&sub, &[a], &ports, &cfg, &quiet, &mut sink, interrupt)?;
-            summary.interrupted |= s.interrupted;
-            for mut r in recs {
+            let o = once(
+                &sub,
+                &[a],
+                &ports,
+                &cfg,
+                &quiet,
+                &mut sink,
+                interrupt,
+                Keep::All,
+            )?;
+            summary.interrupted |= o.summary.interrupted;
+            for mut r in o.records {
                 r.order = i;
                 if r.state != State::Open {
                     pending = true;
@@ -497,8 +611,11 @@ fn waited(
         }
     }
     let records: Vec<ProbeRecord> = last.into_values().collect();
-    let states = records.iter().map(|r| r.state).collect();
-    Ok((records, (summary, states)))
+    Ok(Outcome {
+        counts: Counts::of(&records),
+        records,
+        summary,
+    })
 }
 
 /// `--count N`: N rounds, results streamed in JSON, statistics per port at the end.
@@ -526,7 +643,7 @@ fn counted(
             interrupted = true;
             break;
         }
-        let (recs, (s, _)) = once(
+        let o = once(
             plan,
             addrs,
             &plan.ports,
@@ -534,13 +651,14 @@ fn counted(
             &stream,
             w,
             interrupt,
+            Keep::All,
         )?;
-        if s.interrupted {
+        if o.summary.interrupted {
             interrupted = true;
             break;
         }
         rounds += 1;
-        for r in recs {
+        for r in o.records {
             let key = (r.order, r.port);
             let e = rtts.entry(key).or_default();
             if r.state == State::Open {
@@ -556,7 +674,7 @@ fn counted(
                 .get_mut(&k)
                 .map(|v| v.as_mut_slice())
                 .unwrap_or(&mut []);
-            r.stats = Some(Stats::from_rtts(v, rounds));
+            r.stats = Some(Box::new(Stats::from_rtts(v, rounds)));
             r
         })
         .collect();
@@ -645,20 +763,23 @@ fn sleep_unless(d: Duration, interrupt: &Interrupt) {
 /// Table and plain: the records sorted, listed whole or summarised; JSON: the summary record.
 fn finish(
     plan: &Plan,
-    mut records: Vec<ProbeRecord>,
-    summary: &(Summary, Vec<State>),
+    o: Outcome,
     started: Instant,
     out: &OutputOpts,
     w: &mut impl Write,
     print_records: bool,
 ) -> Result<()> {
-    let (s, _) = summary;
+    let Outcome {
+        mut records,
+        counts,
+        summary: s,
+    } = o;
+    let s = &s;
     records.sort_by_key(|r| (r.order, r.port));
-    let mut counts: BTreeMap<(State, Reason), usize> = BTreeMap::new();
-    for r in &records {
-        *counts.entry((r.state, r.reason)).or_default() += 1;
-    }
-    let summarise = !plan.all && records.len() > LIST_ALL_UP_TO;
+    let counts = counts.sorted();
+    let probed = counts.iter().map(|(_, n)| n).sum::<usize>();
+    // Summarise a long scan, and any run that kept only its open ports (an interrupted one).
+    let summarise = !plan.all && (probed > LIST_ALL_UP_TO || records.len() < probed);
     if out.format == Format::Json {
         if !matches!(plan.mode, Mode::Once) {
             for r in &records {
@@ -666,10 +787,10 @@ fn finish(
             }
         }
         let rs = RunSummary {
-            probed: records.len(),
+            probed,
             counts: counts
                 .iter()
-                .map(|(&(state, reason), &count)| Count {
+                .map(|&((state, reason), count)| Count {
                     state,
                     reason,
                     count,
@@ -765,5 +886,15 @@ mod tests {
         assert_eq!(parse_source("[::1]").unwrap().to_string(), "[::1]:0");
         assert_eq!(parse_source("::1").unwrap().to_string(), "[::1]:0");
         assert_eq!(parse_source("host").unwrap_err().input, "host");
+        assert!(parse_source("[::1]:70000").is_err());
+        assert!(parse_source("192.0.2.1:").is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_source_string_panics(s in "\\PC{0,30}", t in "[0-9.:\\[\\]a-f]{0,30}") {
+            let _ = parse_source(&s);
+            let _ = parse_source(&t);
+        }
     }
 }

@@ -1,7 +1,19 @@
 //! The readiness loop. One socket per probe try, non-blocking, registered once (oneshot) with
-//! epoll; the first event of any kind decides the try from `take_error()`. Slots are
-//! preallocated and reused, deadlines sit in a FIFO (every try has the same timeout, so
-//! deadlines come due in the order tries started): no per-probe allocation, no scans.
+//! epoll; the first event of any kind decides the try from `take_error()`. A try whose
+//! connect() has already failed when it returns (loopback: the reset is handled inside the
+//! call) is decided from that same `take_error()` without going through epoll, which is what
+//! keeps a full-range loopback scan at the cost of the bare syscalls. Slots are preallocated
+//! and reused, deadlines sit in a FIFO (every try has the same timeout, so deadlines come due
+//! in the order tries started): no per-probe allocation, no scans.
+//!
+//! ICMP rate limiting: a host limits its port-unreachable replies (Linux: a burst of 6 and one
+//! a second per destination, 1000/s per namespace), so silence from a host that rejects by
+//! ICMP may be a reply that was never sent. Last tries on such a host are suspects, and a
+//! canary (a port known to draw port unreachable) is probed right after each batch of them:
+//! if the canary is silent too, the silent suspects are `closed|filtered` (icmp-rate-limited)
+//! instead of `filtered`. A port whose last try was already out when the host's first reply
+//! arrived is tried once more, as a suspect. When a host's limit is spent before a run starts
+//! and no reply at all arrives during it, silence is all there is: those ports are `filtered`.
 use super::classify::classify;
 use super::{
     limits, recverr, Config, EngineError, Icmp, ProbeResult, Proto, Reason, Sink, State, Summary,
@@ -9,7 +21,7 @@ use super::{
 use crate::interrupt::Interrupt;
 use polling::{Event, Events, Poller};
 use socket2::{Domain, SockAddr, Socket, Type};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroUsize;
@@ -23,6 +35,10 @@ const TICK: Duration = Duration::from_millis(50);
 const MAX_EXTRA: u16 = 64;
 /// How many times in a row socket() may fail with nothing in flight before giving up.
 const MAX_FD_STARVED: u32 = 100;
+/// Most probes started in one turn of the loop: between turns the loop looks at the
+/// interrupt flag, hands finished output on and reaps events, even when every probe is
+/// decided the moment it starts (loopback).
+const START_BATCH: u32 = 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -40,9 +56,12 @@ struct Pending {
     port: u16,
     /// Tries already made (counted: ones that got no response).
     tries_done: u32,
-    /// Tries that did not count: self-connects, no free local port.
+    /// Tries that did not count: self-connects, no free local port, a recheck.
     extra: u16,
     kind: Kind,
+    /// Tried once more, with a canary, because its target began to answer with ICMP port
+    /// unreachable only while this port's last try was in flight.
+    rechecked: bool,
 }
 
 struct Slot {
@@ -91,9 +110,11 @@ struct Engine<'a> {
     total: u64,
     inflight: usize,
     window: usize,
-    /// In-flight TCP probes by destination, to recognise two of our own sockets connected
-    /// to each other (A's local address is B's destination and the other way round).
-    by_dest: HashMap<SocketAddr, usize>,
+    /// In-flight TCP probes by destination port (slot + 1; 0: none), to recognise two of our
+    /// own sockets connected to each other (A's local address is B's destination and the
+    /// other way round). A hint: with several targets a port may be in flight to more than
+    /// one, and then the slots are searched.
+    by_port: Vec<u32>,
     targets: Vec<TargetState>,
     verdicts: Vec<Verdict>,
     /// Silent suspects waiting for their batch's canary.
@@ -133,11 +154,11 @@ pub fn run(
         total,
         inflight: 0,
         window,
-        by_dest: HashMap::with_capacity(if cfg.proto == Proto::Tcp {
-            slots_needed
+        by_port: if cfg.proto == Proto::Tcp {
+            vec![0; 65536]
         } else {
-            0
-        }),
+            Vec::new()
+        },
         targets: (0..addrs.len()).map(|_| TargetState::default()).collect(),
         verdicts: Vec::new(),
         parked: Vec::new(),
@@ -170,7 +191,12 @@ impl Engine<'_> {
                 self.pause_until = None;
             }
             // Start probes while the window, the pause and the rate allow.
+            let mut batch = 0;
             while self.inflight < self.window && self.pause_until.is_none() {
+                batch += 1;
+                if batch > START_BATCH {
+                    break;
+                }
                 if let Some(iv) = interval {
                     if now < next_token {
                         break;
@@ -226,7 +252,12 @@ impl Engine<'_> {
                 break;
             }
             sink.idle();
-            let mut wait = TICK;
+            // More to start at once: only reap what is ready.
+            let mut wait = if batch > START_BATCH {
+                Duration::ZERO
+            } else {
+                TICK
+            };
             if let Some((d, _, _)) = self.deadlines.front() {
                 wait = wait.min(d.saturating_duration_since(now));
             }
@@ -269,6 +300,7 @@ impl Engine<'_> {
             tries_done: 0,
             extra: 0,
             kind: Kind::Normal,
+            rechecked: false,
         })
     }
 
@@ -333,6 +365,17 @@ impl Engine<'_> {
             },
         };
         self.backoff = Duration::from_millis(1);
+        if in_progress && self.cfg.proto == Proto::Tcp {
+            // Often decided already: on loopback the reset (or ICMP error) is handled before
+            // connect() returns. Then that first error decides the try, as an event would,
+            // without the cost of registering the socket and reaping the event.
+            if let Ok(Some(e)) = sock.take_error() {
+                let errno = e.raw_os_error().unwrap_or(0);
+                self.summary.started += 1;
+                self.finish_error(p, &sock, errno, now, Instant::now(), v6, sink);
+                return Ok(Start::Decided);
+            }
+        }
         let readable = if self.cfg.proto == Proto::Udp {
             if let Err(e) = self.send_payload(&sock, &p) {
                 let errno = e.raw_os_error().unwrap_or(0);
@@ -368,9 +411,7 @@ impl Engine<'_> {
             s.started = now;
             s.dest = dest;
             self.inflight += 1;
-            if self.cfg.proto == Proto::Tcp {
-                self.by_dest.insert(dest, idx);
-            }
+            self.by_port[dest.port() as usize] = idx as u32 + 1;
             self.decide(idx, now, sink);
             return Ok(Start::Decided);
         }
@@ -398,7 +439,7 @@ impl Engine<'_> {
         self.inflight += 1;
         self.summary.started += 1;
         if self.cfg.proto == Proto::Tcp {
-            self.by_dest.insert(dest, idx);
+            self.by_port[dest.port() as usize] = idx as u32 + 1;
         }
         Ok(Start::Started)
     }
@@ -482,6 +523,7 @@ impl Engine<'_> {
                 tries_done: self.cfg.retries,
                 extra: 0,
                 kind: Kind::Canary(b),
+                rechecked: false,
             };
             match self.start(p, now, sink)? {
                 Start::Started | Start::Decided => {}
@@ -531,8 +573,8 @@ impl Engine<'_> {
         let out = (sock, s.p, s.started, s.dest);
         self.free.push(idx);
         self.inflight -= 1;
-        if self.cfg.proto == Proto::Tcp && self.by_dest.get(&out.3) == Some(&idx) {
-            self.by_dest.remove(&out.3);
+        if self.cfg.proto == Proto::Tcp && self.by_port[out.3.port() as usize] == idx as u32 + 1 {
+            self.by_port[out.3.port() as usize] = 0;
         }
         Some(out)
     }
@@ -564,7 +606,7 @@ impl Engine<'_> {
         let mut own = local == Some(dest);
         if let (false, Some(l)) = (own, local) {
             if l.ip() == dest.ip() {
-                if let Some(&other) = self.by_dest.get(&l) {
+                if let Some(other) = self.in_flight_to(l) {
                     let o = &self.slots[other];
                     let o_local = o
                         .sock
@@ -603,6 +645,17 @@ impl Engine<'_> {
             local,
         );
         sink.result(&r);
+    }
+
+    /// The slot of the TCP probe in flight to `dest`, if any.
+    fn in_flight_to(&self, dest: SocketAddr) -> Option<usize> {
+        let is = |i: usize| self.slots[i].sock.is_some() && self.slots[i].dest == dest;
+        match self.by_port[dest.port() as usize] {
+            0 => None,
+            h if is(h as usize - 1) => Some(h as usize - 1),
+            // The hint names a probe to the same port of another target.
+            _ => (0..self.slots.len()).find(|&i| is(i)),
+        }
     }
 
     fn requeue_own(&mut self, p: Pending, sink: &mut dyn Sink) {
@@ -709,6 +762,21 @@ impl Engine<'_> {
                 _ if done <= self.cfg.retries => {
                     self.retry.push_back(Pending {
                         tries_done: done,
+                        ..p
+                    });
+                    continue;
+                }
+                // Silent, but its target answered another port with ICMP port unreachable
+                // while this try was out (or since): the silence may be a rate-limited reply.
+                // Once more, now as a suspect with a canary behind it.
+                Kind::Normal
+                    if self.cfg.proto == Proto::Tcp
+                        && !p.rechecked
+                        && self.targets[p.target as usize].unreach_port.is_some() =>
+                {
+                    self.retry.push_back(Pending {
+                        extra: p.extra.saturating_add(1),
+                        rechecked: true,
                         ..p
                     });
                     continue;

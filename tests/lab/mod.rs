@@ -246,6 +246,87 @@ impl Ns {
         peer
     }
 
+    /// A veth link from this namespace to `other`, with the given addresses (CIDR, v4 or v6,
+    /// added without DAD) on each end; returns the two interface names.
+    pub fn link(&self, other: &Ns, mine: &[&str], theirs: &[&str]) -> (String, String) {
+        let n = SEQ.fetch_add(1, Ordering::Relaxed);
+        let (a, b) = (
+            format!("sdl{}a{n}", std::process::id() % 100_000),
+            format!("sdl{}b{n}", std::process::id() % 100_000),
+        );
+        run(Command::new("ip").args([
+            "link",
+            "add",
+            &a,
+            "netns",
+            &self.name,
+            "type",
+            "veth",
+            "peer",
+            "name",
+            &b,
+            "netns",
+            &other.name,
+        ]));
+        for (ns, dev, addrs) in [(self, &a, mine), (other, &b, theirs)] {
+            let mut script = format!("ip link set {dev} up");
+            for ad in addrs {
+                let extra = if ad.contains(':') { " nodad" } else { "" };
+                script.push_str(&format!(" && ip addr add {ad} dev {dev}{extra}"));
+            }
+            ns.sh(&script);
+        }
+        (a, b)
+    }
+
+    /// TCP listeners on `addr` at each of `ports` (0: any free port), made inside the
+    /// namespace; they listen as long as the returned sockets live.
+    pub fn listen(&self, addr: std::net::IpAddr, ports: &[u16]) -> Vec<std::net::TcpListener> {
+        let ports = ports.to_vec();
+        self.enter(move || {
+            ports
+                .iter()
+                .map(|&p| {
+                    std::net::TcpListener::bind((addr, p))
+                        .unwrap_or_else(|e| panic!("listen on {addr} port {p}: {e}"))
+                })
+                .collect()
+        })
+    }
+
+    /// Loads an nft ruleset (the text of an `nft -f` file) into the namespace.
+    pub fn nft(&self, ruleset: &str) {
+        use std::io::Write;
+        let mut child = self
+            .cmd("nft")
+            .args(["-f", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn nft");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(ruleset.as_bytes())
+            .expect("write ruleset");
+        let out = child.wait_with_output().expect("nft");
+        assert!(
+            out.status.success(),
+            "in {}: nft -f failed: {}\n{ruleset}",
+            self.name,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Sets sysctls (`key=value`) inside the namespace.
+    pub fn sysctl(&self, settings: &[&str]) {
+        for s in settings {
+            self.sh(&format!("sysctl -q -w '{s}'"));
+        }
+    }
+
     /// The veth interface of this namespace (the one `peer()` made), if any.
     pub fn veth(&self) -> Option<String> {
         let out = self.sh("ip -o link show type veth");

@@ -1,0 +1,249 @@
+#!/usr/bin/env bash
+# sockdiag probe benchmark: wall time, peak RSS and wrong states, side by side, for sockdiag
+# (release build), connect_floor (a minimal C epoll connect scanner: the floor), nmap -sT and
+# RustScan (each where installed). All traffic stays inside a network namespace this script
+# makes (and removes on exit, also on Ctrl-C or failure).
+#
+#   sudo bench/run.sh                 # all three scenarios, 5 runs each, medians
+#   REPS=3 SCENARIOS="1 2" bench/run.sh
+#
+# Scenarios:
+#   1  full range 1-65535 on the namespace's loopback, 5 listeners
+#   2  1,000 ports silently dropped by nft, --timeout 1s --retries 0
+#   3  a /24 of namespace addresses (all local to the namespace) x 3 ports, one listening
+#
+# Environment:
+#   REPS            runs per tool and scenario; the median is shown (default 5)
+#   SLOW_REPS       runs of nmap in scenario 2, which takes minutes per run (default 1)
+#   SCENARIOS       which scenarios (default "1 2 3")
+#   TOOLS           which tools (default "sockdiag floor nmap rustscan"; missing ones skipped)
+#   CONNECT_FLOOR_C the floor's source (default ../shared/bench/connect_floor.c from the repo)
+#   FLOOR_WINDOW    the floor's connects in flight (default 8192, sockdiag's default window)
+#   SOCKDIAG        a sockdiag binary to use instead of building the release one
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+REPS=${REPS:-5}
+SLOW_REPS=${SLOW_REPS:-1}
+SCENARIOS=${SCENARIOS:-"1 2 3"}
+TOOLS=${TOOLS:-"sockdiag floor nmap rustscan"}
+CONNECT_FLOOR_C=${CONNECT_FLOOR_C:-$repo/../shared/bench/connect_floor.c}
+FLOOR_WINDOW=${FLOOR_WINDOW:-8192}
+LIMIT=600 # seconds any one tool run may take
+
+die() { echo "bench: $*" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || die "needs root (network namespaces, nft)"
+for t in ip nft python3 cc /usr/bin/time timeout; do
+    command -v "$t" >/dev/null || die "\`$t\` not found"
+done
+[ -f "$CONNECT_FLOOR_C" ] || die "connect_floor source not found at $CONNECT_FLOOR_C (set CONNECT_FLOOR_C)"
+
+work=$(mktemp -d /tmp/sdbench.XXXXXX)
+ns="sdbench-$$-$RANDOM"
+cleanup() {
+    # The listener writes its own pid: `python3` may be a wrapper that forks.
+    [ -s "$work/listener.pid" ] && kill "$(cat "$work/listener.pid")" 2>/dev/null || true
+    ip netns del "$ns" 2>/dev/null || true
+    if [ -n "${KEEP:-}" ]; then echo "bench: outputs kept in $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- tools -----------------------------------------------------------------------------------
+if [ -n "${SOCKDIAG:-}" ]; then
+    sockdiag=$SOCKDIAG
+else
+    (cd "$repo" && cargo build --release --quiet) || die "cargo build --release failed"
+    sockdiag=$repo/target/release/sockdiag
+fi
+cc -O2 -o "$work/connect_floor" "$CONNECT_FLOOR_C" || die "cannot compile $CONNECT_FLOOR_C"
+floor=$work/connect_floor
+have() {
+    case $1 in
+        sockdiag | floor) return 0 ;;
+        nmap) command -v nmap >/dev/null ;;
+        rustscan) command -v rustscan >/dev/null ;;
+    esac
+}
+
+# --- the namespace ---------------------------------------------------------------------------
+ip netns add "$ns"
+nsx() { ip netns exec "$ns" "$@"; }
+nsx ip link set lo up
+# Scenario 3: every address of 198.18.0.0/24 is local to the namespace.
+nsx ip route add local 198.18.0.0/24 dev lo
+# Scenario 2: ports 20000-20999 of 127.0.0.2 are dropped without a word.
+nsx nft -f - <<'EOF'
+table inet bench {
+    chain in {
+        type filter hook input priority 0; policy accept;
+        ip daddr 127.0.0.2 tcp dport 20000-20999 drop
+    }
+}
+EOF
+LISTEN="22 80 443 8080 50000"
+nsx python3 - "$work/listener.pid" $LISTEN <<'EOF' >/dev/null 2>&1 &
+import os, socket, sys, time
+socks = []
+pidfile, ports = sys.argv[1], sys.argv[2:]
+for p in ports:
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", int(p)))
+    s.listen(4096)
+    socks.append(s)
+with open(pidfile + ".tmp", "w") as f:
+    f.write(str(os.getpid()))
+os.rename(pidfile + ".tmp", pidfile)
+# Accept and close, so backlogs never fill over many runs; bounded in time, and gone with the
+# script that started it.
+for s in socks:
+    s.setblocking(False)
+parent = os.getppid()
+end = time.time() + 3600
+while time.time() < end and os.getppid() == parent:
+    for s in socks:
+        try:
+            while True:
+                c, _ = s.accept()
+                c.close()
+        except BlockingIOError:
+            pass
+    time.sleep(0.01)
+EOF
+for _ in $(seq 100); do
+    [ "$(nsx ss -Hltn | wc -l)" -ge 5 ] && break
+    sleep 0.05
+done
+[ "$(nsx ss -Hltn | wc -l)" -ge 5 ] && [ -s "$work/listener.pid" ] || die "listeners did not start"
+
+# --- one run: wall seconds, peak RSS KiB, wrong states ----------------------------------------
+# Each tool's output goes to $work/out, stderr to $work/err; `wrong` reads them.
+# Expected states: scenario 1 the 5 listeners open, the rest closed; scenario 2 every port
+# filtered; scenario 3 port 80 open on all 256 addresses, 79 and 81 closed.
+cmdline() { # tool scenario -> command (run inside the namespace)
+    local tool=$1 sc=$2
+    case $tool/$sc in
+        sockdiag/1) echo "$sockdiag probe --format plain 127.0.0.1 1-65535" ;;
+        sockdiag/2) echo "$sockdiag probe --format plain --timeout 1s --retries 0 127.0.0.2 20000-20999" ;;
+        sockdiag/3) echo "$sockdiag probe --format plain 198.18.0.0/24 79-81" ;;
+        floor/1) echo "$floor 127.0.0.1 1 65535 $FLOOR_WINDOW 1000" ;;
+        floor/2) echo "$floor 127.0.0.2 20000 20999 $FLOOR_WINDOW 1000" ;;
+        # The floor takes one address: one run per address.
+        floor/3) echo "sh -c 'for i in \$(seq 0 255); do echo \"# 198.18.0.\$i\" >&2; \"$floor\" 198.18.0.\$i 79 81 $FLOOR_WINDOW 1000; done'" ;;
+        nmap/1) echo "nmap -sT -T4 -n -Pn -p 1-65535 -oG - 127.0.0.1" ;;
+        nmap/2) echo "nmap -sT -T4 -n -Pn --max-retries 0 --max-rtt-timeout 1s -p 20000-20999 -oG - 127.0.0.2" ;;
+        nmap/3) echo "nmap -sT -T4 -n -Pn -p 79-81 -oG - 198.18.0.0/24" ;;
+        rustscan/1) echo "rustscan -n --no-banner -g -a 127.0.0.1 -r 1-65535" ;;
+        rustscan/2) echo "rustscan -n --no-banner -g -t 1000 --tries 1 -a 127.0.0.2 -r 20000-20999" ;;
+        rustscan/3) echo "rustscan -n --no-banner -g -a 198.18.0.0/24 -r 79-81" ;;
+    esac
+}
+
+# Prints the number of ports not reported in their expected state.
+wrong() {
+    local tool=$1 sc=$2
+    python3 - "$tool" "$sc" "$work/out" "$work/err" "$LISTEN" <<'EOF'
+import re, sys
+tool, sc, out, err, listen = sys.argv[1:6]
+out = open(out, errors="replace").read()
+err = open(err, errors="replace").read()
+listen = {int(p) for p in listen.split()}
+if sc == "1":
+    total, want_open, neg = 65535, {("127.0.0.1", p) for p in listen}, "closed"
+elif sc == "2":
+    total, want_open, neg = 1000, set(), "filtered"
+else:
+    addrs = [f"198.18.0.{i}" for i in range(256)]
+    total, want_open, neg = 768, {(a, 80) for a in addrs}, "closed"
+opened, negs = set(), 0
+if tool == "sockdiag":
+    for l in out.splitlines():
+        f = l.split("\t")
+        if len(f) >= 6 and f[4] == "open":
+            opened.add((f[1], int(f[2])))
+        elif len(f) >= 6 and f[4] == neg:
+            negs += 1
+        m = re.match(r"# (\d+) (\S+) \(", l)
+        if m and m.group(2) == neg:
+            negs += int(m.group(1))
+elif tool == "floor":
+    addr = "127.0.0.1"
+    for l in err.splitlines():
+        if l.startswith("# "):
+            addr = l[2:].strip()
+        m = re.match(r"open (\d+) ", l)
+        if m:
+            opened.add((addr, int(m.group(1))))
+    key = "closed" if neg == "closed" else "other"
+    negs = sum(int(x) for x in re.findall(key + r"=(\d+)", out))
+elif tool == "nmap":
+    for l in out.splitlines():
+        m = re.match(r"Host: (\S+)", l)
+        if not m:
+            continue
+        host = m.group(1)
+        for p, st in re.findall(r"(\d+)/([a-z|]+)/tcp", l):
+            if st == "open":
+                opened.add((host, int(p)))
+            elif st == neg:
+                negs += 1
+        m = re.search(r"Ignored State: (\S+) \((\d+)\)", l)
+        if m and m.group(1) == neg:
+            negs += int(m.group(2))
+elif tool == "rustscan":
+    # Lists open ports only: a port it does not list counts as rightly not open.
+    for l in out.splitlines():
+        m = re.match(r"(\S+) -> \[(.*)\]", l)
+        if m:
+            for p in m.group(2).split(","):
+                if p.strip():
+                    opened.add((m.group(1), int(p)))
+    negs = total - len(want_open) - len(opened - want_open)
+right = len(opened & want_open) + negs
+print(total - right)
+EOF
+}
+
+run_once() { # tool scenario -> "wall rss wrong"
+    local tool=$1 sc=$2 cmd t0 t1 rss
+    cmd=$(cmdline "$tool" "$sc")
+    t0=$(date +%s%N)
+    # shellcheck disable=SC2086
+    nsx timeout $LIMIT /usr/bin/time -f "%M" -o "$work/rss" sh -c "exec $cmd" >"$work/out" 2>"$work/err" || true
+    t1=$(date +%s%N)
+    rss=$(tail -1 "$work/rss")
+    [ -n "${KEEP:-}" ] && cp "$work/out" "$work/out.$tool.$sc" && cp "$work/err" "$work/err.$tool.$sc"
+    echo "$(( (t1 - t0) / 1000000 )) $rss $(wrong "$tool" "$sc")"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+printf '%-10s %-10s %10s %8s %10s %7s %8s %s\n' scenario tool wall_s ratio rss_MiB rss_x wrong runs
+for sc in $SCENARIOS; do
+    declare -A W=() R=() X=() N=()
+    for tool in $TOOLS; do
+        have "$tool" || { W[$tool]=""; continue; }
+        reps=$REPS
+        [ "$tool/$sc" = nmap/2 ] && reps=$SLOW_REPS
+        : >"$work/runs"
+        for _ in $(seq "$reps"); do run_once "$tool" "$sc" >>"$work/runs"; done
+        W[$tool]=$(cut -d' ' -f1 "$work/runs" | median)
+        R[$tool]=$(cut -d' ' -f2 "$work/runs" | median)
+        # Wrong states: the worst run, and in how many runs any were wrong.
+        X[$tool]="$(cut -d' ' -f3 "$work/runs" | sort -n | tail -1) ($(awk '$3>0' "$work/runs" | wc -l)/$reps runs)"
+        N[$tool]=$reps
+    done
+    fw=${W[floor]:-} fr=${R[floor]:-}
+    for tool in $TOOLS; do
+        [ -n "${W[$tool]:-}" ] || { printf '%-10s %-10s %s\n' "$sc" "$tool" "not installed"; continue; }
+        awk -v sc="$sc" -v t="$tool" -v w="${W[$tool]}" -v fw="$fw" -v r="${R[$tool]}" -v fr="$fr" \
+            -v x="${X[$tool]}" -v n="${N[$tool]}" 'BEGIN {
+            printf "%-10s %-10s %10.3f %7.2fx %10.1f %6.1fx %8s %s\n", sc, t, w/1000, (fw ? w/fw : 0),
+                r/1024, (fr ? r/fr : 0), x, n }'
+    done
+    unset W R X N
+done
+echo "wall: median of runs; ratio and rss_x: against connect_floor; wrong: ports not reported in"
+echo "their true state (worst run, runs with any); rustscan lists open ports only."
