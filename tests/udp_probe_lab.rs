@@ -107,4 +107,32 @@ fn udp_probe_states() {
     assert_eq!(dropped["tries"], 2, "{dropped}");
     // Exit 1: not every port is open.
     assert_eq!(out.status.code(), Some(1));
+
+    // Plain with -v: the last column says whether the reply was an echo.
+    let out = ns.sockdiag(&[
+        "probe",
+        "--udp",
+        "--format",
+        "plain",
+        "-v",
+        "--timeout",
+        "500ms",
+        "--retries",
+        "0",
+        "127.0.0.1",
+        &format!("{ECHO},{OTHER},{CLOSED}"),
+    ]);
+    let text = lab::stdout(&out);
+    let reply = |p: u16| -> String {
+        text.lines()
+            .map(|l| l.split('\t').collect::<Vec<_>>())
+            .find(|f| f[2] == p.to_string())
+            .map(|f| f.last().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no line for port {p}: {text}"))
+    };
+    assert_eq!(
+        (reply(ECHO), reply(OTHER), reply(CLOSED)),
+        ("echo".into(), "other".into(), "-".into()),
+        "{text}"
+    );
 }

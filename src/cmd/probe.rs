@@ -209,7 +209,7 @@ impl Record for ProbeRecord {
             "TARGET", "ADDRESS", "PORT", "PROTO", "STATE", "REASON", "RTT",
         ];
         if verbose > 0 {
-            h.extend(["LOCAL", "TRIES", "ERRNO", "ICMP"]);
+            h.extend(["LOCAL", "TRIES", "ERRNO", "ICMP", "REPLY"]);
         }
         h
     }
@@ -243,6 +243,10 @@ impl Record for ProbeRecord {
                 Some(f) => format!("type {} code {} from {f}", i.kind, i.code),
                 None => format!("type {} code {}", i.kind, i.code),
             })));
+            // UDP: whether the reply was our datagram back (an echo) or something else.
+            c.push(Cell::opt(
+                self.echo.map(|e| if e { "echo" } else { "other" }),
+            ));
         }
         c
     }
@@ -604,7 +608,7 @@ fn waited(
         let pause = plan
             .interval
             .min(deadline.saturating_duration_since(Instant::now()));
-        sleep_unless(pause, interrupt);
+        interrupt.sleep(pause);
         if interrupt.raised() {
             summary.interrupted = true;
             break;
@@ -637,7 +641,7 @@ fn counted(
     };
     for round in 0..n {
         if round > 0 {
-            sleep_unless(plan.interval, interrupt);
+            interrupt.sleep(plan.interval);
         }
         if interrupt.raised() {
             interrupted = true;
@@ -696,9 +700,7 @@ fn counted(
                 Format::Table => output::table::write_rows(w, out, &headers, &rows)?,
                 _ => {
                     for row in rows {
-                        let line: Vec<String> =
-                            row.iter().map(|c| output::plain::field(&c.text)).collect();
-                        writeln!(w, "{}", line.join("\t"))?;
+                        writeln!(w, "{}", output::plain::line(&row))?;
                     }
                     w.flush()?;
                 }
@@ -746,17 +748,6 @@ impl StatsRow<'_> {
             ms(s.mdev_ms),
             ms(s.p95_ms),
         ]
-    }
-}
-
-fn sleep_unless(d: Duration, interrupt: &Interrupt) {
-    let end = Instant::now() + d;
-    while !interrupt.raised() {
-        let left = end.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            break;
-        }
-        std::thread::sleep(left.min(Duration::from_millis(50)));
     }
 }
 
