@@ -852,6 +852,94 @@ impl ProbeRecord {
 mod tests {
     use super::*;
 
+    /// One record of each kind a scan shows: open, closed by reset, closed by ICMP with its
+    /// sender, filtered after every try, a UDP echo, and a local error.
+    fn records() -> Vec<ProbeRecord> {
+        let rec =
+            |port: u16, state, reason, errno: Option<&str>, rtt_ms: Option<f64>| ProbeRecord {
+                target: "db.example.test".into(),
+                addr: "192.0.2.10".parse().unwrap(),
+                port,
+                proto: "tcp",
+                state,
+                reason,
+                errno: errno.map(String::from),
+                icmp: None,
+                rtt_ms,
+                tries: 1,
+                local: None,
+                echo: None,
+                stats: None,
+                order: 0,
+            };
+        let mut open = rec(22, State::Open, Reason::SynAck, None, Some(0.412));
+        open.local = Some("192.0.2.1:41234".parse().unwrap());
+        let refused = rec(
+            80,
+            State::Closed,
+            Reason::ConnRefused,
+            Some("ECONNREFUSED"),
+            Some(0.05),
+        );
+        let mut unreach = rec(
+            443,
+            State::Closed,
+            Reason::PortUnreach,
+            Some("ECONNREFUSED"),
+            Some(0.3),
+        );
+        unreach.icmp = Some(Icmp {
+            kind: 3,
+            code: 3,
+            from: Some("192.0.2.1".parse().unwrap()),
+        });
+        let mut dropped = rec(5432, State::Filtered, Reason::NoResponse, None, None);
+        dropped.tries = 2;
+        let mut udp = rec(53, State::Open, Reason::UdpResponse, None, Some(0.2));
+        udp.proto = "udp";
+        udp.echo = Some(true);
+        let error = rec(
+            6379,
+            State::Error,
+            Reason::Local(libc::EMFILE),
+            Some("EMFILE"),
+            None,
+        );
+        vec![open, refused, unreach, dropped, udp, error]
+    }
+
+    fn rendered(format: Format, verbose: u8) -> String {
+        let opts = OutputOpts {
+            format,
+            color: false,
+            verbose,
+            quiet: false,
+        };
+        let mut buf = Vec::new();
+        output::render(&mut buf, &opts, &records()).unwrap();
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn table_snapshot() {
+        insta::assert_snapshot!(rendered(Format::Table, 0));
+    }
+
+    #[test]
+    fn table_verbose_snapshot() {
+        insta::assert_snapshot!(rendered(Format::Table, 1));
+    }
+
+    #[test]
+    fn plain_verbose_snapshot() {
+        insta::assert_snapshot!(rendered(Format::Plain, 1));
+    }
+
+    #[test]
+    fn json_snapshot() {
+        insta::assert_snapshot!(rendered(Format::Json, 0));
+    }
+
     #[test]
     fn stats_like_ping() {
         let mut v = vec![3.0, 1.0, 2.0, 4.0];
