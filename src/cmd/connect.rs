@@ -519,15 +519,9 @@ mod tests {
     }
 
     fn rendered(r: &Report, format: Format, verbose: u8, hex: bool) -> String {
-        let opts = OutputOpts {
-            format,
-            color: false,
-            verbose,
-            quiet: false,
-        };
-        let mut buf = Vec::new();
-        render(&mut buf, &opts, &ConnectRecord::new(r, hex)).unwrap();
-        String::from_utf8(buf).unwrap()
+        crate::output::rendered_with(format, verbose, |w, o| {
+            render(w, o, &ConnectRecord::new(r, hex))
+        })
     }
 
     #[test]

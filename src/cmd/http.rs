@@ -611,18 +611,13 @@ mod tests {
     }
 
     fn rendered(format: Format, verbose: u8) -> String {
-        let opts = OutputOpts {
-            format,
-            verbose,
-            ..OutputOpts::default()
-        };
         let recs = exchanges();
-        let mut buf = Vec::new();
-        for r in &recs {
-            stream_one(&mut buf, &opts, r).unwrap();
-        }
-        finish(&mut buf, &opts, &recs, "https://127.0.0.1:8443/", true).unwrap();
-        String::from_utf8(buf).unwrap()
+        crate::output::rendered_with(format, verbose, |w, o| {
+            for r in &recs {
+                stream_one(w, o, r)?;
+            }
+            finish(w, o, &recs, "https://127.0.0.1:8443/", true)
+        })
     }
 
     #[test]

@@ -440,15 +440,9 @@ mod tests {
     }
 
     fn rendered(format: Format, verbose: u8) -> String {
-        let opts = OutputOpts {
-            format,
-            color: false,
-            verbose,
-            quiet: false,
-        };
-        let mut buf = Vec::new();
-        render(&mut buf, &opts, &records(), Some(&socket())).unwrap();
-        String::from_utf8(buf).unwrap()
+        crate::output::rendered_with(format, verbose, |w, o| {
+            render(w, o, &records(), Some(&socket()))
+        })
     }
 
     #[test]

@@ -909,15 +909,7 @@ mod tests {
     }
 
     fn rendered(format: Format, verbose: u8) -> String {
-        let opts = OutputOpts {
-            format,
-            color: false,
-            verbose,
-            quiet: false,
-        };
-        let mut buf = Vec::new();
-        output::render(&mut buf, &opts, &records()).unwrap();
-        String::from_utf8(buf).unwrap()
+        output::rendered_with(format, verbose, |w, o| output::render(w, o, &records()))
     }
 
     #[test]

@@ -98,3 +98,21 @@ pub fn render<W: Write, R: Record>(w: &mut W, opts: &OutputOpts, records: &[R]) 
         Format::Json => records.iter().try_for_each(|r| json::write(w, r)),
     }
 }
+
+/// For renderer tests: what `write` renders in this format and verbosity, without colour, as
+/// text.
+#[cfg(test)]
+pub fn rendered_with<E: std::fmt::Debug>(
+    format: Format,
+    verbose: u8,
+    write: impl FnOnce(&mut Vec<u8>, &OutputOpts) -> Result<(), E>,
+) -> String {
+    let opts = OutputOpts {
+        format,
+        verbose,
+        ..OutputOpts::default()
+    };
+    let mut buf = Vec::new();
+    write(&mut buf, &opts).expect("rendering to memory");
+    String::from_utf8(buf).expect("renderers write UTF-8")
+}
