@@ -179,3 +179,59 @@ fn no_arguments_shows_help_with_exit_2() {
     assert_eq!(code, 2);
     assert!(err.contains("Usage:"));
 }
+
+/// A terminal that reports no width (a pty left at 0x0, as `script` from a pipe or `docker
+/// run -t` give) with colour on: the table keeps its natural width instead of being squeezed
+/// to one character per column by comfy-table asking the terminal itself.
+#[test]
+fn a_coloured_table_on_a_terminal_without_a_width_is_not_squeezed() {
+    use std::io::Read;
+    use std::os::fd::FromRawFd;
+    let (mut master, mut slave) = (-1, -1);
+    // SAFETY: openpty fills two fds; a zeroed winsize is a 0x0 terminal.
+    let ws: libc::winsize = unsafe { std::mem::zeroed() };
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &ws,
+        )
+    };
+    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: both fds are fresh from openpty and owned here.
+    let (mut master, slave) = unsafe {
+        (
+            std::fs::File::from_raw_fd(master),
+            std::fs::File::from_raw_fd(slave),
+        )
+    };
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+        .args(["--color", "always", "--format", "table", "opts"])
+        .stdin(std::process::Stdio::null())
+        .stdout(slave)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = Vec::new();
+    // Read while it writes (a pty holds little); once its end is closed a read fails (EIO).
+    let mut buf = [0u8; 4096];
+    loop {
+        match master.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+        }
+    }
+    let status = child.wait().unwrap();
+    let out = String::from_utf8_lossy(&out);
+    assert_eq!(status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("\x1b["),
+        "no colour on a terminal with --color always:\n{out}"
+    );
+    assert!(
+        out.contains("SO_REUSEADDR") && out.contains("EFFECTIVE"),
+        "the table was squeezed:\n{out}"
+    );
+}

@@ -34,10 +34,12 @@ pub fn write_rows<W: Write>(
     t.load_preset(presets::UTF8_FULL_CONDENSED)
         .apply_modifier(modifiers::UTF8_ROUND_CORNERS)
         .set_content_arrangement(ContentArrangement::Dynamic);
+    // Never let comfy-table ask the terminal itself: a pty that reports a width of 0 would
+    // squeeze every column to one character. The width comes from TERMINAL_WIDTH alone, and
+    // colour from the options (styling is enforced, so it survives the "no tty").
+    t.force_no_tty();
     if opts.color {
         t.enforce_styling();
-    } else {
-        t.force_no_tty();
     }
     if let Some(w) = TERMINAL_WIDTH.get() {
         t.set_width(*w);
