@@ -55,6 +55,11 @@ fn parse_item(item: &str) -> Result<TargetSpec, InputError> {
     }
     if let Some(inner) = item.strip_prefix('[') {
         let Some(inner) = inner.strip_suffix(']') else {
+            if let Some((host, port)) = inner.split_once("]:") {
+                return bad(format!(
+                    "a port goes in PORTS, not after the host: write [{host}] {port}"
+                ));
+            }
             return bad("an opening '[' without the closing ']'".into());
         };
         return match inner.parse::<Ipv6Addr>() {
@@ -68,6 +73,13 @@ fn parse_item(item: &str) -> Result<TargetSpec, InputError> {
     if let Some((a, b)) = item.split_once('-') {
         if let Ok(first) = a.parse::<Ipv4Addr>() {
             return range(item, first, b).map(TargetSpec::Addrs);
+        }
+    }
+    if let Some((host, port)) = item.split_once(':') {
+        if !host.is_empty() && !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) {
+            return bad(format!(
+                "a port goes in PORTS, not after the host: write {host} {port}"
+            ));
         }
     }
     if item.contains(':') {
@@ -272,7 +284,12 @@ mod tests {
             ("host:80", "host:80", "PORTS"),
             ("300.1.1.1", "300.1.1.1", "0-255"),
             ("a..b", "a..b", "empty label"),
-            ("[::1]:80", "[::1]:80", "closing"),
+            ("[::1]:80", "[::1]:80", "a port goes in PORTS"),
+            (
+                "192.0.2.1:80",
+                "192.0.2.1:80",
+                "PORTS, not after the host: write 192.0.2.1 80",
+            ),
             ("::1-5", "::1-5", "PORTS"),
             ("192.0.2.1-192.0.2.0", "192.0.2.1-192.0.2.0", "reversed"),
             ("192.0.2.1-20-30", "192.0.2.1-20-30", "a range is"),
