@@ -783,6 +783,17 @@ fn explain(c: &NoteCtx) -> Vec<String> {
         (Opt::KeepIdle | Opt::KeepIntvl | Opt::KeepCnt, Some(_), _) if !c.keepalive_on => {
             n.push("no effect until SO_KEEPALIVE is on (--keepalive)".into())
         }
+        (Opt::Tos, Some(Value::Int(r)), Some(Value::Int(e))) if !(0..=255).contains(&r) => {
+            // The kernel stores the int it is given in a u8: only the low byte survives.
+            let low = r & 0xff;
+            let mut s = format!(
+                "the TOS is one byte (0-255): the kernel kept the low byte of {r}, {low:#04x} = {low}"
+            );
+            if c.proto == Proto::Tcp && e != low && e == low & !3 {
+                s.push_str(", and TCP keeps the two ECN bits (0x03) of it for itself");
+            }
+            n.push(s)
+        }
         (Opt::Tos, Some(Value::Int(r)), Some(Value::Int(e)))
             if c.proto == Proto::Tcp && e != r && e == r & !3 =>
         {
@@ -962,6 +973,21 @@ mod tests {
         let l = limits();
         let n = note(Opt::Tos, Value::Int(0x13), Value::Int(0x10), Proto::Tcp, &l);
         assert!(n.contains("ECN"), "{n}");
+        // Beyond a byte the kernel keeps the low byte (999 = 0x3e7 -> 0xe7), less ECN for TCP.
+        let n = note(Opt::Tos, Value::Int(999), Value::Int(228), Proto::Tcp, &l);
+        assert!(
+            n.contains("one byte (0-255)") && n.contains("0xe7 = 231"),
+            "{n}"
+        );
+        assert!(
+            n.contains("ECN") && !n.contains("the kernel kept 228"),
+            "{n}"
+        );
+        let n = note(Opt::Tos, Value::Int(256), Value::Int(0), Proto::Udp, &l);
+        assert!(
+            n.contains("low byte of 256, 0x00 = 0") && !n.contains("ECN"),
+            "{n}"
+        );
         let n = note(
             Opt::KeepIdle,
             Value::Millis(60_000),
