@@ -43,7 +43,10 @@ pub fn generate(kind: &str) -> Result<String, InputError> {
 fn man(cmd: clap::Command) -> String {
     let mut buf = Vec::new();
     // No date: the page must be the same whenever it is generated.
+    // The source names the program and its version on every page (clap would use the
+    // subcommand's own version, which is empty).
     clap_mangen::Man::new(cmd)
+        .source(format!("sockdiag {}", env!("CARGO_PKG_VERSION")))
         .date("")
         .render(&mut buf)
         .expect("writing to a Vec cannot fail");

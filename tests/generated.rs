@@ -48,3 +48,17 @@ fn generate_prints_each_kind() {
         );
     }
 }
+
+/// Every man page's title line names the version, the subcommands' pages as much as the main
+/// one (clap leaves a subcommand's version empty: `.TH sockdiag-probe 1 "sockdiag-probe "`).
+#[test]
+fn every_man_page_names_the_version() {
+    let version = env!("CARGO_PKG_VERSION");
+    for (rel, text) in sockdiag::generate::all_files() {
+        if !rel.starts_with("man/") {
+            continue;
+        }
+        let th = text.lines().find(|l| l.starts_with(".TH")).unwrap();
+        assert!(th.contains(version), "{rel}: {th}");
+    }
+}
