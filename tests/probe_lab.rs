@@ -1010,3 +1010,23 @@ fn a_name_target_is_resolved_once_and_each_address_carries_it() {
     let o = ns.sockdiag(&["probe", "--json", "-4", "both.sockdiag.test", "4100"]);
     assert_eq!(records(&o).len(), 1);
 }
+
+/// When no target resolves, stderr names the lookup failure as the reason (exit 3), not the
+/// family (which was not restricted); with -6 on an IPv4 literal it names the family.
+#[test]
+fn nothing_to_probe_says_why_names_failed_or_family() {
+    let Some(ns) = Ns::new("probe-nothing") else {
+        return;
+    };
+    ns.dnsmasq(&[]);
+    let o = ns.sockdiag(&["probe", "nosuch.sockdiag.test", "80"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(err.contains("nosuch.sockdiag.test: no such name"), "{err}");
+    assert!(!err.contains("family"), "{err}");
+    assert!(err.contains("no target resolved"), "{err}");
+    let o = ns.sockdiag(&["probe", "-6", "127.0.0.1", "80"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(err.contains("family asked for"), "{err}");
+}

@@ -439,7 +439,13 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
         }
     }
     if plan.targets.is_empty() {
-        eprintln!("sockdiag: nothing to probe: no target has an address of the family asked for");
+        // Names that failed were each reported above; otherwise -4/-6 left nothing.
+        let why = if plan.unresolved.is_empty() {
+            "no target has an address of the family asked for"
+        } else {
+            "no target resolved to an address"
+        };
+        eprintln!("sockdiag: nothing to probe: {why}");
         return Ok(Exit::Local);
     }
     let interrupt =
