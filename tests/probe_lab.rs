@@ -1009,6 +1009,22 @@ fn a_name_target_is_resolved_once_and_each_address_carries_it() {
     }
     let o = ns.sockdiag(&["probe", "--json", "-4", "both.sockdiag.test", "4100"]);
     assert_eq!(records(&o).len(), 1);
+    let o = ns.sockdiag(&["probe", "--json", "-6", "both.sockdiag.test", "4100"]);
+    let only: Vec<_> = records(&o).into_keys().map(|(a, _)| a).collect();
+    assert_eq!(only, ["::1"]);
+    // --first-addr: only the address getaddrinfo put first (the one resolve lists first).
+    let r = ns.sockdiag(&["resolve", "--json", "both.sockdiag.test"]);
+    let r: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+    let first = r["addrs"][0]["addr"].as_str().unwrap().to_string();
+    let o = ns.sockdiag(&[
+        "probe",
+        "--json",
+        "--first-addr",
+        "both.sockdiag.test",
+        "4100",
+    ]);
+    let only: Vec<_> = records(&o).into_keys().map(|(a, _)| a).collect();
+    assert_eq!(only, [first]);
 }
 
 /// When no target resolves, stderr names the lookup failure as the reason (exit 3), not the
