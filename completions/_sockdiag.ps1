@@ -95,6 +95,8 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('--send', '--send', [CompletionResultType]::ParameterName, 'Send this text (then read the reply unless --read/--until-close say otherwise)')
             [CompletionResult]::new('--send-file', '--send-file', [CompletionResultType]::ParameterName, 'Send the contents of this file (`-` for stdin)')
             [CompletionResult]::new('--read', '--read', [CompletionResultType]::ParameterName, 'Read up to N bytes (or until the close or the timeout)')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Local address to connect from, ADDR or ADDR:PORT ([V6]:PORT)')
+            [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'Connect through this interface only (SO_BINDTODEVICE)')
             [CompletionResult]::new('--keepidle', '--keepidle', [CompletionResultType]::ParameterName, 'TCP_KEEPIDLE: idle time before the first keepalive probe (whole seconds)')
             [CompletionResult]::new('--keepintvl', '--keepintvl', [CompletionResultType]::ParameterName, 'TCP_KEEPINTVL: time between keepalive probes (whole seconds)')
             [CompletionResult]::new('--keepcnt', '--keepcnt', [CompletionResultType]::ParameterName, 'TCP_KEEPCNT: unanswered probes before the connection is dropped')

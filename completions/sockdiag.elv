@@ -89,6 +89,8 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand --send 'Send this text (then read the reply unless --read/--until-close say otherwise)'
             cand --send-file 'Send the contents of this file (`-` for stdin)'
             cand --read 'Read up to N bytes (or until the close or the timeout)'
+            cand --source 'Local address to connect from, ADDR or ADDR:PORT ([V6]:PORT)'
+            cand --interface 'Connect through this interface only (SO_BINDTODEVICE)'
             cand --keepidle 'TCP_KEEPIDLE: idle time before the first keepalive probe (whole seconds)'
             cand --keepintvl 'TCP_KEEPINTVL: time between keepalive probes (whole seconds)'
             cand --keepcnt 'TCP_KEEPCNT: unanswered probes before the connection is dropped'

@@ -91,6 +91,8 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l timeout -d
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l send -d 'Send this text (then read the reply unless --read/--until-close say otherwise)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l send-file -d 'Send the contents of this file (`-` for stdin)' -r -F
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l read -d 'Read up to N bytes (or until the close or the timeout)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l source -d 'Local address to connect from, ADDR or ADDR:PORT ([V6]:PORT)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l interface -d 'Connect through this interface only (SO_BINDTODEVICE)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l keepidle -d 'TCP_KEEPIDLE: idle time before the first keepalive probe (whole seconds)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l keepintvl -d 'TCP_KEEPINTVL: time between keepalive probes (whole seconds)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l keepcnt -d 'TCP_KEEPCNT: unanswered probes before the connection is dropped' -r

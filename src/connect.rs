@@ -47,6 +47,10 @@ pub struct Config {
     pub read: ReadMode,
     /// Half-close (SHUT_WR) after sending, so the peer sees the end of input.
     pub shutdown: bool,
+    /// Local address (and port, if not 0) to connect from.
+    pub source: Option<SocketAddr>,
+    /// SO_BINDTODEVICE.
+    pub interface: Option<String>,
 }
 
 /// One address tried.
@@ -214,7 +218,7 @@ pub fn connect_one(
     udp: bool,
     timeout: Duration,
     interrupt: &Interrupt,
-    prepare: &mut dyn FnMut(&Socket),
+    prepare: &mut dyn FnMut(&Socket) -> io::Result<()>,
 ) -> Tried {
     let v6 = dest.is_ipv6();
     let proto = if udp {
@@ -257,7 +261,14 @@ pub fn connect_one(
         let _ = sock.set_nonblocking(true);
         // Without it the ICMP type, code and sender are lost; the errno still decides.
         let _ = recverr::enable(sock.as_raw_fd(), v6);
-        prepare(&sock);
+        if let Err(e) = prepare(&sock) {
+            // Options are reported, not fatal; this is the bind (source, device) failing.
+            return Tried {
+                sock: None,
+                attempt: fail(e.raw_os_error().unwrap_or(0), None, start),
+                local: None,
+            };
+        }
         let start = Instant::now();
         let res = sock.connect(&SockAddr::from(dest));
         let errno = match res {
@@ -428,6 +439,7 @@ pub fn run(
         let mut options = Vec::new();
         let mut tried = connect_one(dest, cfg.udp, cfg.timeout, interrupt, &mut |s: &Socket| {
             applied = sockopt::apply(s.as_raw_fd(), proto, v6, &cfg.opts);
+            probe::engine::bind_local(s, v6, cfg.source, cfg.interface.as_deref())
         });
         if let (Some(limits), Some(s)) = (&limits, &tried.sock) {
             let defaults = sockopt::defaults(proto, v6).unwrap_or_default();

@@ -4,7 +4,7 @@
 //! [`crate::resolve::lookup`].
 use crate::error::InputError;
 use crate::resolve::{self, Family, ResolveError};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 /// The most addresses one CIDR block or range may expand to: a /16 of IPv4, a /112 of IPv6.
 /// Beyond that a typo (`/8` for `/28`) would start a scan of millions of hosts.
@@ -207,6 +207,37 @@ pub fn resolve_targets(
     (out, failed)
 }
 
+/// A local address to send from (`--source`): `ADDR`, `ADDR:PORT` or `[V6]:PORT`.
+pub fn parse_source(s: &str) -> Result<SocketAddr, InputError> {
+    if let Ok(a) = s.parse::<SocketAddr>() {
+        return Ok(a);
+    }
+    let bare = s
+        .strip_prefix('[')
+        .and_then(|x| x.strip_suffix(']'))
+        .unwrap_or(s);
+    bare.parse::<IpAddr>()
+        .map(|ip| SocketAddr::new(ip, 0))
+        .map_err(|_| {
+            InputError::new(
+                "source",
+                s,
+                "give a local address, ADDR:PORT or [V6]:PORT, e.g. 192.0.2.1 or [::1]:40000",
+            )
+        })
+}
+
+/// An interface name that exists here (for SO_BINDTODEVICE).
+pub fn check_interface(dev: &str) -> Result<(), InputError> {
+    let bad = || InputError::new("interface", dev, "no such network interface here");
+    let c = std::ffi::CString::new(dev).map_err(|_| bad())?;
+    // SAFETY: a valid NUL-terminated string.
+    if unsafe { libc::if_nametoindex(c.as_ptr()) } == 0 {
+        return Err(bad());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,6 +354,29 @@ mod tests {
         fn no_target_string_panics(s in "\\PC{0,40}", t in "[0-9./:\\[\\]a-f,-]{0,40}") {
             let _ = parse_targets(&s);
             let _ = parse_targets(&t);
+        }
+    }
+
+    #[test]
+    fn source_forms() {
+        assert_eq!(
+            parse_source("192.0.2.1").unwrap().to_string(),
+            "192.0.2.1:0"
+        );
+        assert_eq!(parse_source("192.0.2.1:4000").unwrap().port(), 4000);
+        assert_eq!(parse_source("[::1]:5").unwrap().to_string(), "[::1]:5");
+        assert_eq!(parse_source("[::1]").unwrap().to_string(), "[::1]:0");
+        assert_eq!(parse_source("::1").unwrap().to_string(), "[::1]:0");
+        assert_eq!(parse_source("host").unwrap_err().input, "host");
+        assert!(parse_source("[::1]:70000").is_err());
+        assert!(parse_source("192.0.2.1:").is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_source_string_panics(s in "\\PC{0,30}", t in "[0-9.:\\[\\]a-f]{0,30}") {
+            let _ = parse_source(&s);
+            let _ = parse_source(&t);
         }
     }
 }

@@ -891,3 +891,77 @@ fn ctrl_c_during_the_handshake_is_not_called_filtered() {
     );
     drop(fillers);
 }
+
+/// `sockdiag connect --json ARGS`: exit code and the connect record.
+fn connect_json(args: &[&str]) -> (Option<i32>, Value) {
+    let out = sockdiag()
+        .arg("connect")
+        .arg("--json")
+        .args(args)
+        .write_stdin("")
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let recs = json_lines(&String::from_utf8_lossy(&out.stdout));
+    let r = recs
+        .into_iter()
+        .find(|r| r["type"] == "connect")
+        .unwrap_or_else(|| panic!("no connect record: {out:?}"));
+    (out.status.code(), r)
+}
+
+#[test]
+fn source_address_and_port_are_what_the_listener_sees() {
+    // An address of our own other than the one the kernel would pick (127.0.0.1).
+    let (addr, t) = server("127.0.0.1:0", b"hi\r\n");
+    let port = addr.port().to_string();
+    let (code, r) = connect_json(&["--source", "127.0.0.2", "127.0.0.1", &port, "--banner"]);
+    assert_eq!(code, Some(0), "{r}");
+    let seen = t.join().unwrap();
+    assert_eq!(seen.ip().to_string(), "127.0.0.2");
+    assert_eq!(r["local"], seen.to_string(), "{r}");
+
+    // A fixed source port: one that was free a moment ago.
+    let free = TcpListener::bind("127.0.0.3:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let (addr, t) = server("127.0.0.1:0", b"hi\r\n");
+    let port = addr.port().to_string();
+    let src = free.to_string();
+    let (code, r) = connect_json(&["--source", &src, "127.0.0.1", &port, "--banner"]);
+    assert_eq!(code, Some(0), "{r}");
+    assert_eq!(t.join().unwrap(), free);
+    assert_eq!(r["local"], src, "{r}");
+
+    // A source of the other family cannot reach the address: that attempt's local error.
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port().to_string();
+    let (code, r) = connect_json(&["--source", "::1", "127.0.0.1", &port]);
+    assert_eq!(code, Some(1), "{r}");
+    assert_eq!(
+        (r["state"].as_str(), r["reason"].as_str()),
+        (Some("error"), Some("local:EAFNOSUPPORT")),
+        "{r}"
+    );
+
+    // Bad input: exit 2, one line quoting it.
+    for (args, quoted) in [
+        (vec!["--source", "nohost", "127.0.0.1", "1"], "'nohost'"),
+        (
+            vec!["--source", "127.0.0.1:99999", "127.0.0.1", "1"],
+            "'127.0.0.1:99999'",
+        ),
+        (
+            vec!["--interface", "nosuchif0", "127.0.0.1", "1"],
+            "'nosuchif0'",
+        ),
+    ] {
+        let mut a = vec!["connect"];
+        a.extend(args);
+        let (code, out, err) = run(&a);
+        assert_eq!(code, 2, "{a:?}: {out} {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(quoted), "{err}");
+    }
+}

@@ -13,7 +13,8 @@ Examples:
   sockdiag connect 127.0.0.1 80 --send $'GET / HTTP/1.0\\r\\n\\r\\n' --until-close
   printf 'PING\\r\\n' | sockdiag connect [::1] 6379 --read 7
   sockdiag connect --json 127.0.0.1 443 --nodelay --sndbuf 64KiB
-  sockdiag connect --udp 127.0.0.1 53 --send-file query.bin --hex";
+  sockdiag connect --udp 127.0.0.1 53 --send-file query.bin --hex
+  sockdiag connect --source 127.0.0.2:40000 127.0.0.1 8080   (from this address and port)";
 
 /// Connect once and report: peer, local address, connect time, TCP_INFO (rtt, mss, cwnd,
 /// retransmits), and the data exchanged.
@@ -67,6 +68,14 @@ pub struct ConnectArgs {
     /// Show received data as a hex dump
     #[arg(long)]
     pub hex: bool,
+
+    /// Local address to connect from, ADDR or ADDR:PORT ([V6]:PORT)
+    #[arg(long, value_name = "ADDR[:PORT]")]
+    pub source: Option<String>,
+
+    /// Connect through this interface only (SO_BINDTODEVICE)
+    #[arg(long, value_name = "NAME")]
+    pub interface: Option<String>,
 
     #[command(flatten)]
     pub set: SockOptArgs,

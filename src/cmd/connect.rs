@@ -83,6 +83,14 @@ pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
     if args.timeout.is_zero() {
         return Err(InputError::new("timeout", "0", "must be more than zero").into());
     }
+    let source = args
+        .source
+        .as_deref()
+        .map(targets::parse_source)
+        .transpose()?;
+    if let Some(dev) = &args.interface {
+        targets::check_interface(dev)?;
+    }
     let read = match (&args.read, args.until_close, args.banner) {
         (Some(n), _, _) => {
             let n: u64 = n.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
@@ -130,6 +138,8 @@ pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
             send,
             read,
             shutdown: args.shutdown,
+            source,
+            interface: args.interface.clone(),
         },
         hex: args.hex,
     })

@@ -81,9 +81,13 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
         )
         .into());
     }
-    let source = args.source.as_deref().map(parse_source).transpose()?;
+    let source = args
+        .source
+        .as_deref()
+        .map(targets::parse_source)
+        .transpose()?;
     if let Some(dev) = &args.interface {
-        check_interface(dev)?;
+        targets::check_interface(dev)?;
     }
     if let Some(r) = args.rate {
         if !(r.is_finite() && r > 0.0) {
@@ -122,36 +126,6 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
         mode,
         interval: args.interval,
     })
-}
-
-/// `ADDR`, `ADDR:PORT` or `[V6]:PORT`.
-pub fn parse_source(s: &str) -> Result<SocketAddr, InputError> {
-    if let Ok(a) = s.parse::<SocketAddr>() {
-        return Ok(a);
-    }
-    let bare = s
-        .strip_prefix('[')
-        .and_then(|x| x.strip_suffix(']'))
-        .unwrap_or(s);
-    bare.parse::<IpAddr>()
-        .map(|ip| SocketAddr::new(ip, 0))
-        .map_err(|_| {
-            InputError::new(
-                "source",
-                s,
-                "give a local address, ADDR:PORT or [V6]:PORT, e.g. 192.0.2.1 or [::1]:40000",
-            )
-        })
-}
-
-fn check_interface(dev: &str) -> Result<(), InputError> {
-    let bad = || InputError::new("interface", dev, "no such network interface here");
-    let c = std::ffi::CString::new(dev).map_err(|_| bad())?;
-    // SAFETY: a valid NUL-terminated string.
-    if unsafe { libc::if_nametoindex(c.as_ptr()) } == 0 {
-        return Err(bad());
-    }
-    Ok(())
 }
 
 /// One probe result as the renderers show it.
@@ -950,28 +924,5 @@ mod tests {
         assert_eq!(s.loss_pct, 20.0);
         let s = Stats::from_rtts(&mut [], 3);
         assert_eq!((s.open, s.loss_pct, s.avg_ms), (0, 100.0, None));
-    }
-
-    #[test]
-    fn source_forms() {
-        assert_eq!(
-            parse_source("192.0.2.1").unwrap().to_string(),
-            "192.0.2.1:0"
-        );
-        assert_eq!(parse_source("192.0.2.1:4000").unwrap().port(), 4000);
-        assert_eq!(parse_source("[::1]:5").unwrap().to_string(), "[::1]:5");
-        assert_eq!(parse_source("[::1]").unwrap().to_string(), "[::1]:0");
-        assert_eq!(parse_source("::1").unwrap().to_string(), "[::1]:0");
-        assert_eq!(parse_source("host").unwrap_err().input, "host");
-        assert!(parse_source("[::1]:70000").is_err());
-        assert!(parse_source("192.0.2.1:").is_err());
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn no_source_string_panics(s in "\\PC{0,30}", t in "[0-9.:\\[\\]a-f]{0,30}") {
-            let _ = parse_source(&s);
-            let _ = parse_source(&t);
-        }
     }
 }

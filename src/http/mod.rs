@@ -324,7 +324,7 @@ fn connect(
     if left.is_zero() {
         return Err(no_response());
     }
-    let tried = crate::connect::connect_one(addr, false, left, interrupt, &mut |_| {});
+    let tried = crate::connect::connect_one(addr, false, left, interrupt, &mut |_| Ok(()));
     let Some(sock) = tried.sock else {
         let a = tried.attempt;
         return Err(Failure::Connect {

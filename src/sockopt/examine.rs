@@ -103,7 +103,10 @@ pub fn examine(req: &Request, interrupt: &Interrupt) -> io::Result<Examination> 
                     req.proto == Proto::Udp,
                     *timeout,
                     interrupt,
-                    &mut |s: &Socket| applied = apply(s.as_raw_fd(), req.proto, v6, &req.plan),
+                    &mut |s: &Socket| {
+                        applied = apply(s.as_raw_fd(), req.proto, v6, &req.plan);
+                        Ok(())
+                    },
                 );
                 attempts.push(tried.attempt.clone());
                 if let Some(sock) = tried.sock {
