@@ -10,7 +10,7 @@ use crate::sockopt::{self, OptionRecord, Phase};
 use serde::Serialize;
 use socket2::{SockAddr, Socket};
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::{Duration, Instant};
 
@@ -56,6 +56,8 @@ pub struct Config {
 /// One address tried.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Attempt {
+    /// Shown with the zone's interface name (`[fe80::1%eth0]:22`).
+    #[serde(serialize_with = "crate::targets::ser_shown")]
     pub addr: SocketAddr,
     pub state: State,
     pub reason: Reason,
@@ -394,10 +396,11 @@ fn wait(fd: RawFd, events: i16, deadline: Instant, interrupt: &Interrupt) -> io:
 }
 
 /// Connects to the first address of `addrs` that accepts (or answers, for UDP), exchanges
-/// the data of `cfg`, and reports. `addrs` is the name's addresses in order.
+/// the data of `cfg`, and reports. `addrs` is the name's addresses in order, port 0 (a
+/// link-local IPv6 address with its scope id).
 pub fn run(
     target: &str,
-    addrs: &[IpAddr],
+    addrs: &[SocketAddr],
     port: u16,
     cfg: &Config,
     interrupt: &Interrupt,
@@ -429,12 +432,13 @@ pub fn run(
     } else {
         sockopt::Proto::Tcp
     };
-    for &ip in addrs {
+    for &a in addrs {
         if interrupt.raised() {
             break;
         }
-        let dest = SocketAddr::new(ip, port);
-        let v6 = ip.is_ipv6();
+        let mut dest = a;
+        dest.set_port(port);
+        let v6 = dest.is_ipv6();
         let mut applied = Vec::new();
         let mut options = Vec::new();
         let mut tried = connect_one(dest, cfg.udp, cfg.timeout, interrupt, &mut |s: &Socket| {

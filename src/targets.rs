@@ -1,10 +1,15 @@
 //! Probe targets from the command line: names, IPv4 and IPv6 literals (`[::1]` too), CIDR
 //! blocks, IPv4 ranges (`10.0.0.1-20`, `10.0.0.1-10.0.1.5`) and comma lists of them.
-//! Parsing is pure; names are resolved afterwards by [`resolve_targets`] through
-//! [`crate::resolve::lookup`].
+//! IPv6 link-local addresses take a zone as nmap and ncat write it: `fe80::1%eth0`,
+//! `[fe80::1%eth0]` or `fe80::1%3` (an interface index).
+//! Parsing is pure but for a zone's interface name, looked up here (if_nametoindex); names
+//! are resolved afterwards by [`resolve_targets`] through [`crate::resolve::lookup`].
 use crate::error::InputError;
 use crate::resolve::{self, Family, ResolveError};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use serde::Serialize;
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
+use std::sync::Arc;
 
 /// The most addresses one CIDR block or range may expand to: a /16 of IPv4, a /112 of IPv6.
 /// Beyond that a typo (`/8` for `/28`) would start a scan of millions of hosts.
@@ -17,6 +22,16 @@ pub enum TargetSpec {
     Name(String),
     /// Addresses given literally (one literal, or a block or range expanded).
     Addrs(Vec<IpAddr>),
+    /// A link-local IPv6 address with its zone (`fe80::1%eth0`).
+    Zoned(Ipv6Addr, Zone),
+}
+
+/// The zone of a link-local IPv6 address: the text given (`eth0`, `3`) and the interface
+/// index it names (the sockaddr's scope id).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Zone {
+    pub text: Arc<str>,
+    pub index: u32,
 }
 
 /// One address to probe and the target it came from (the name, or the address itself).
@@ -24,6 +39,164 @@ pub enum TargetSpec {
 pub struct Target {
     pub name: String,
     pub addr: IpAddr,
+    /// Link-local IPv6 only: the interface given with `%`.
+    pub zone: Option<Zone>,
+}
+
+impl Target {
+    /// The address to connect to, port 0: the scope id is set for a zoned address. Computed
+    /// once per target; the engines set the port per probe.
+    pub fn sockaddr(&self) -> SocketAddr {
+        match (self.addr, &self.zone) {
+            (IpAddr::V6(a), Some(z)) => SocketAddr::V6(SocketAddrV6::new(a, 0, 0, z.index)),
+            (ip, _) => SocketAddr::new(ip, 0),
+        }
+    }
+
+    /// The address as shown: `fe80::1%eth0` with a zone.
+    pub fn shown(&self) -> ZonedIp {
+        ZonedIp {
+            ip: self.addr,
+            zone: self.zone.as_ref().map(|z| z.text.clone()),
+        }
+    }
+
+    /// A link-local IPv6 address without a zone: the kernel cannot tell which link is meant
+    /// (connect fails with EINVAL unless the socket is bound to a device).
+    pub fn needs_zone(&self) -> bool {
+        self.zone.is_none() && is_link_local(self.addr)
+    }
+}
+
+/// fe80::/10.
+pub fn is_link_local(ip: IpAddr) -> bool {
+    matches!(ip, IpAddr::V6(a) if a.segments()[0] & 0xffc0 == 0xfe80)
+}
+
+/// An address with its zone as written (`fe80::1%eth0`); shown and serialized as that text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZonedIp {
+    pub ip: IpAddr,
+    pub zone: Option<Arc<str>>,
+}
+
+impl From<IpAddr> for ZonedIp {
+    fn from(ip: IpAddr) -> ZonedIp {
+        ZonedIp { ip, zone: None }
+    }
+}
+
+impl fmt::Display for ZonedIp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.zone {
+            Some(z) => write!(f, "{}%{z}", self.ip),
+            None => write!(f, "{}", self.ip),
+        }
+    }
+}
+
+impl Serialize for ZonedIp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.zone {
+            None => self.ip.serialize(s),
+            Some(_) => s.collect_str(self),
+        }
+    }
+}
+
+/// A socket address shown with its zone by interface name: `[fe80::1%eth0]:22` (the
+/// interface's index when it has no name any more).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShownAddr(pub SocketAddr);
+
+impl fmt::Display for ShownAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            SocketAddr::V6(a) if a.scope_id() != 0 => match interface_name(a.scope_id()) {
+                Some(n) => write!(f, "[{}%{n}]:{}", a.ip(), a.port()),
+                None => write!(f, "{a}"),
+            },
+            a => write!(f, "{a}"),
+        }
+    }
+}
+
+impl Serialize for ShownAddr {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Serializes a socket address as [`ShownAddr`] does.
+pub fn ser_shown<S: serde::Serializer>(a: &SocketAddr, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&ShownAddr(*a))
+}
+
+/// The name of interface `index`, if there is one.
+pub fn interface_name(index: u32) -> Option<String> {
+    let mut buf = [0 as libc::c_char; libc::IF_NAMESIZE];
+    // SAFETY: buf holds IF_NAMESIZE bytes, as if_indextoname requires.
+    let p = unsafe { libc::if_indextoname(index, buf.as_mut_ptr()) };
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: on success buf holds a NUL-terminated name.
+    let c = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) };
+    Some(c.to_string_lossy().into_owned())
+}
+
+/// The index of interface `name` (0: none).
+fn interface_index(name: &str) -> u32 {
+    match std::ffi::CString::new(name) {
+        // SAFETY: a valid NUL-terminated string.
+        Ok(c) => unsafe { libc::if_nametoindex(c.as_ptr()) },
+        Err(_) => 0,
+    }
+}
+
+/// `ADDR%ZONE` (brackets already removed): a link-local IPv6 address and an interface name
+/// or index that exists here.
+fn zoned(item: &str, addr: &str, zone: &str) -> Result<TargetSpec, InputError> {
+    let bad = |why: String| Err(InputError::new("target", item, why));
+    let ip = match addr.parse::<IpAddr>() {
+        Ok(ip) => ip,
+        Err(_) => {
+            return bad(
+                "a zone (%IFACE) follows an IPv6 link-local address, e.g. fe80::1%eth0".into(),
+            )
+        }
+    };
+    let IpAddr::V6(v6) = ip else {
+        return bad(format!(
+            "a zone (%IFACE) is for IPv6 link-local addresses; an IPv4 address takes none: write {addr}"
+        ));
+    };
+    if !is_link_local(ip) {
+        return bad(format!(
+            "a zone (%IFACE) is for link-local addresses (fe80::/10) only; {addr} is routed without one: write {addr}"
+        ));
+    }
+    if zone.is_empty() {
+        return bad("an interface name or index goes after '%', e.g. fe80::1%eth0".into());
+    }
+    let index = if zone.chars().all(|c| c.is_ascii_digit()) {
+        match zone.parse::<u32>() {
+            Ok(n) if n > 0 && interface_name(n).is_some() => n,
+            _ => return bad(format!("no network interface with index {zone} here")),
+        }
+    } else {
+        match interface_index(zone) {
+            0 => return bad(format!("no network interface '{zone}' here")),
+            n => n,
+        }
+    };
+    Ok(TargetSpec::Zoned(
+        v6,
+        Zone {
+            text: zone.into(),
+            index,
+        },
+    ))
 }
 
 /// Parses a comma- (or space-) separated target list.
@@ -51,7 +224,19 @@ pub fn parse_targets(list: &str) -> Result<Vec<TargetSpec>, InputError> {
 fn parse_item(item: &str) -> Result<TargetSpec, InputError> {
     let bad = |why: String| Err(InputError::new("target", item, why));
     if let Some((addr, prefix)) = item.split_once('/') {
+        if addr.contains('%') {
+            return bad("a zone (%IFACE) goes with one address, not with a CIDR block".into());
+        }
         return cidr(item, addr, prefix).map(TargetSpec::Addrs);
+    }
+    let unbracketed = item
+        .strip_prefix('[')
+        .and_then(|i| i.strip_suffix(']'))
+        .unwrap_or(item);
+    if !unbracketed.starts_with('[') {
+        if let Some((addr, zone)) = unbracketed.split_once('%') {
+            return zoned(item, addr, zone);
+        }
     }
     if let Some(inner) = item.strip_prefix('[') {
         let Some(inner) = inner.strip_suffix(']') else {
@@ -181,8 +366,20 @@ pub fn resolve_targets(
                         out.push(Target {
                             name: a.to_string(),
                             addr: *a,
+                            zone: None,
                         });
                     }
+                }
+            }
+            TargetSpec::Zoned(a, zone) => {
+                let ip = IpAddr::V6(*a);
+                let name = format!("{a}%{}", zone.text);
+                if family.admits(&ip) && seen.insert((name.clone(), ip)) {
+                    out.push(Target {
+                        name,
+                        addr: ip,
+                        zone: Some(zone.clone()),
+                    });
                 }
             }
             TargetSpec::Name(n) => match resolve::lookup(n, family) {
@@ -193,6 +390,7 @@ pub fn resolve_targets(
                             out.push(Target {
                                 name: n.clone(),
                                 addr: a,
+                                zone: None,
                             });
                         }
                     }
@@ -250,8 +448,125 @@ mod tests {
             .flat_map(|s| match s {
                 TargetSpec::Addrs(a) => a.into_iter().map(|a| a.to_string()).collect(),
                 TargetSpec::Name(n) => vec![format!("name:{n}")],
+                TargetSpec::Zoned(a, z) => vec![format!("{a}%{}#{}", z.text, z.index)],
             })
             .collect()
+    }
+
+    #[test]
+    fn zoned_targets() {
+        // `lo` is interface 1 on Linux.
+        let table: &[(&str, &[&str])] = &[
+            ("fe80::1%lo", &["fe80::1%lo#1"]),
+            ("[fe80::1%lo]", &["fe80::1%lo#1"]),
+            ("fe80::1%1", &["fe80::1%1#1"]),
+            ("[fe80::2%1]", &["fe80::2%1#1"]),
+            ("FE80::a:b%lo", &["fe80::a:b%lo#1"]),
+            ("febf::1%lo", &["febf::1%lo#1"]),
+            ("fe80::1%lo,127.0.0.1", &["fe80::1%lo#1", "127.0.0.1"]),
+            ("fe80::1", &["fe80::1"]),
+        ];
+        for (list, want) in table {
+            assert_eq!(addrs(list), *want, "{list}");
+        }
+        let specs = parse_targets("fe80::1%lo,fe80::1%lo,fe80::1%1,fe80::1").unwrap();
+        let (t, _) = resolve_targets(&specs, Family::Any, false);
+        let got: Vec<(String, String, bool)> = t
+            .iter()
+            .map(|t| (t.name.clone(), t.shown().to_string(), t.needs_zone()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("fe80::1%lo".into(), "fe80::1%lo".into(), false),
+                ("fe80::1%1".into(), "fe80::1%1".into(), false),
+                ("fe80::1".into(), "fe80::1".into(), true),
+            ]
+        );
+        match t[0].sockaddr() {
+            SocketAddr::V6(a) => assert_eq!((a.scope_id(), a.port()), (1, 0)),
+            a => panic!("{a}"),
+        }
+        let (t, _) = resolve_targets(&specs, Family::V4, false);
+        assert!(t.is_empty());
+        assert_eq!(
+            serde_json::to_string(&t_shown("fe80::1%lo")).unwrap(),
+            "\"fe80::1%lo\""
+        );
+        assert_eq!(serde_json::to_string(&t_shown("::1")).unwrap(), "\"::1\"");
+        let lo = SocketAddr::V6(SocketAddrV6::new("fe80::1".parse().unwrap(), 22, 0, 1));
+        assert_eq!(ShownAddr(lo).to_string(), "[fe80::1%lo]:22");
+        let plain: SocketAddr = "127.0.0.1:22".parse().unwrap();
+        assert_eq!(ShownAddr(plain).to_string(), "127.0.0.1:22");
+    }
+
+    fn t_shown(s: &str) -> ZonedIp {
+        let (t, _) = resolve_targets(&parse_targets(s).unwrap(), Family::Any, false);
+        t[0].shown()
+    }
+
+    #[test]
+    fn invalid_zones_say_why() {
+        let table: &[(&str, &str, &str)] = &[
+            (
+                "fe80::1%nosuchif0",
+                "fe80::1%nosuchif0",
+                "no network interface 'nosuchif0'",
+            ),
+            (
+                "[fe80::1%nosuchif0]",
+                "[fe80::1%nosuchif0]",
+                "no network interface 'nosuchif0'",
+            ),
+            (
+                "fe80::1%0",
+                "fe80::1%0",
+                "no network interface with index 0",
+            ),
+            (
+                "fe80::1%4294967295",
+                "fe80::1%4294967295",
+                "with index 4294967295",
+            ),
+            ("fe80::1%99999999999", "fe80::1%99999999999", "with index"),
+            (
+                "fe80::1%",
+                "fe80::1%",
+                "interface name or index goes after '%'",
+            ),
+            (
+                "192.0.2.1%lo",
+                "192.0.2.1%lo",
+                "IPv4 address takes none: write 192.0.2.1",
+            ),
+            ("[192.0.2.1%lo]", "[192.0.2.1%lo]", "IPv4"),
+            (
+                "2001:db8::1%lo",
+                "2001:db8::1%lo",
+                "link-local addresses (fe80::/10) only",
+            ),
+            ("::1%lo", "::1%lo", "fe80::/10"),
+            ("ff02::1%lo", "ff02::1%lo", "fe80::/10"),
+            ("host%lo", "host%lo", "follows an IPv6 link-local address"),
+            ("%lo", "%lo", "follows an IPv6"),
+            ("fe80::1%lo/64", "fe80::1%lo/64", "not with a CIDR block"),
+            ("[fe80::1%lo]:22", "[fe80::1%lo]:22", "a port goes in PORTS"),
+            ("[fe80::1%lo", "[fe80::1%lo", "closing"),
+            (
+                "fe80::1%lo%lo",
+                "fe80::1%lo%lo",
+                "no network interface 'lo%lo'",
+            ),
+        ];
+        for (list, quoted, why) in table {
+            match parse_targets(list) {
+                Err(e) => {
+                    assert!(e.why.contains(why), "{list}: {e}");
+                    assert_eq!(e.input, *quoted, "{list}");
+                }
+                Ok(v) => panic!("{list}: accepted as {v:?}"),
+            }
+        }
     }
 
     #[test]

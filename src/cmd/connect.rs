@@ -10,11 +10,11 @@ use crate::ports::{self, Transport};
 use crate::probe::{errno, Icmp, Reason, State};
 use crate::resolve::{family_name, Family};
 use crate::sockopt::OptionRecord;
-use crate::targets::{self, TargetSpec};
+use crate::targets::{self, ShownAddr, TargetSpec};
 use anyhow::Result;
 use serde::Serialize;
 use std::io::{IsTerminal, Read, Write};
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 
 /// The most stdin or a file may hold to be sent: the data is read before connecting.
 pub const MAX_SEND: u64 = 64 << 20;
@@ -22,7 +22,8 @@ pub const MAX_SEND: u64 = 64 << 20;
 pub struct Plan {
     pub target: String,
     /// The name's addresses in order, or why it has none.
-    pub addrs: Result<Vec<IpAddr>, String>,
+    /// Port 0; a link-local IPv6 address with a zone carries its scope id.
+    pub addrs: Result<Vec<SocketAddr>, String>,
     pub port: u16,
     pub config: Config,
     pub hex: bool,
@@ -40,11 +41,15 @@ pub fn parse_port(s: &str, udp: bool) -> Result<u16, InputError> {
 }
 
 /// One host: a name or an address; its addresses in order (or why there are none).
-pub fn resolve_host(host: &str, family: Family) -> Result<Result<Vec<IpAddr>, String>, InputError> {
+pub fn resolve_host(
+    host: &str,
+    family: Family,
+) -> Result<Result<Vec<SocketAddr>, String>, InputError> {
     let specs = targets::parse_targets(host)?;
     let one = match specs.as_slice() {
         [TargetSpec::Name(_)] => true,
         [TargetSpec::Addrs(a)] => a.len() == 1,
+        [TargetSpec::Zoned(..)] => true,
         _ => false,
     };
     if !one {
@@ -63,7 +68,7 @@ pub fn resolve_host(host: &str, family: Family) -> Result<Result<Vec<IpAddr>, St
             "{host}: not an address of the family asked for"
         )));
     }
-    Ok(Ok(found.into_iter().map(|t| t.addr).collect()))
+    Ok(Ok(found.iter().map(|t| t.sockaddr()).collect()))
 }
 
 fn read_all(what: &'static str, label: &str, r: impl Read) -> Result<Vec<u8>, InputError> {
@@ -153,6 +158,14 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
             return Ok(Exit::Negative);
         }
     };
+    if !out.quiet && plan.config.interface.is_none() {
+        let unzoned = |a: &&SocketAddr| {
+            matches!(a, SocketAddr::V6(v) if v.scope_id() == 0) && targets::is_link_local(a.ip())
+        };
+        if let Some(a) = addrs.iter().find(unzoned) {
+            eprintln!("sockdiag: {}", super::probe::zone_hint(a.ip()));
+        }
+    }
     let interrupt =
         Interrupt::install().map_err(crate::app::local("installing the Ctrl-C handler"))?;
     let report = connect::run(&plan.target, addrs, plan.port, &plan.config, &interrupt);
@@ -172,8 +185,9 @@ pub struct ConnectRecord {
     pub target: String,
     pub port: u16,
     pub proto: &'static str,
-    pub peer: Option<SocketAddr>,
-    pub local: Option<SocketAddr>,
+    /// With the zone's interface name for a link-local IPv6 address.
+    pub peer: Option<ShownAddr>,
+    pub local: Option<ShownAddr>,
     pub family: Option<&'static str>,
     pub connect_ms: Option<f64>,
     pub tcp_info: Option<TcpInfo>,
@@ -202,8 +216,8 @@ impl ConnectRecord {
             target: r.target.clone(),
             port: r.port,
             proto: if r.udp { "udp" } else { "tcp" },
-            peer: r.peer,
-            local: r.local,
+            peer: r.peer.map(ShownAddr),
+            local: r.local.map(ShownAddr),
             family: r.attempts.last().map(|a| family_name(&a.addr.ip())),
             connect_ms: r.connect_time.map(crate::duration::ms),
             tcp_info: r.tcp_info,
@@ -323,7 +337,7 @@ fn icmp_text(i: &Icmp) -> String {
 fn attempt_text(a: &Attempt) -> String {
     format!(
         "{} {} {} {:.3}ms",
-        a.addr,
+        ShownAddr(a.addr),
         a.state.as_str(),
         a.reason.token(),
         crate::duration::ms(a.elapsed)
@@ -391,7 +405,7 @@ pub fn render(w: &mut impl Write, out: &OutputOpts, rec: &ConnectRecord) -> Resu
                     writeln!(
                         w,
                         "# attempt\t{}\t{}\t{}\t{:.3}ms",
-                        a.addr,
+                        ShownAddr(a.addr),
                         a.state.as_str(),
                         a.reason.token(),
                         crate::duration::ms(a.elapsed)
@@ -568,7 +582,7 @@ mod tests {
         assert!(resolve_host("127.0.0.0/30", Family::Any).is_err());
         assert_eq!(
             resolve_host("[::1]", Family::Any).unwrap().unwrap(),
-            vec!["::1".parse::<IpAddr>().unwrap()]
+            vec!["[::1]:0".parse::<SocketAddr>().unwrap()]
         );
         assert!(resolve_host("::1", Family::V4).unwrap().is_err());
     }

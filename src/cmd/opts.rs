@@ -192,7 +192,10 @@ pub fn plan(args: &OptsArgs, family: Family) -> Result<Plan> {
             target: host,
             addrs: ips
                 .into_iter()
-                .map(|ip| SocketAddr::new(ip, port))
+                .map(|mut a| {
+                    a.set_port(port);
+                    a
+                })
                 .collect(),
             timeout: args.timeout,
             unresolved,

@@ -9,7 +9,7 @@ use crate::output::{self, json, Cell, Format, OutputOpts, Record, Tone};
 use crate::ports::{self, Transport};
 use crate::probe::{self, Config, Icmp, ProbeResult, Proto, Reason, Sink, State, Summary};
 use crate::resolve::Family;
-use crate::targets::{self, Target};
+use crate::targets::{self, ShownAddr, Target, ZonedIp};
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
@@ -132,7 +132,8 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
 #[derive(Debug, Clone, Serialize)]
 pub struct ProbeRecord {
     pub target: String,
-    pub addr: IpAddr,
+    /// With its zone for a link-local IPv6 address: `fe80::1%eth0`.
+    pub addr: ZonedIp,
     pub port: u16,
     pub proto: &'static str,
     pub state: State,
@@ -141,7 +142,7 @@ pub struct ProbeRecord {
     pub icmp: Option<Icmp>,
     pub rtt_ms: Option<f64>,
     pub tries: u32,
-    pub local: Option<SocketAddr>,
+    pub local: Option<ShownAddr>,
     /// UDP replies only: whether the reply was the datagram sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub echo: Option<bool>,
@@ -156,7 +157,10 @@ impl ProbeRecord {
     fn new(r: &ProbeResult, targets: &[Target]) -> ProbeRecord {
         ProbeRecord {
             target: targets[r.target].name.clone(),
-            addr: r.addr,
+            addr: ZonedIp {
+                ip: r.addr,
+                zone: targets[r.target].zone.as_ref().map(|z| z.text.clone()),
+            },
             port: r.port,
             proto: r.proto.as_str(),
             state: r.state,
@@ -165,7 +169,7 @@ impl ProbeRecord {
             icmp: r.icmp,
             rtt_ms: r.rtt.map(crate::duration::ms),
             tries: r.tries,
-            local: r.local,
+            local: r.local.map(ShownAddr),
             echo: r.echo,
             stats: None,
             order: r.target,
@@ -424,7 +428,12 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     }
     let interrupt =
         Interrupt::install().map_err(crate::app::local("installing the Ctrl-C handler"))?;
-    let addrs: Vec<IpAddr> = plan.targets.iter().map(|t| t.addr).collect();
+    if !out.quiet && plan.config.interface.is_none() {
+        if let Some(t) = plan.targets.iter().find(|t| t.needs_zone()) {
+            eprintln!("sockdiag: {}", zone_hint(t.addr));
+        }
+    }
+    let addrs: Vec<SocketAddr> = plan.targets.iter().map(|t| t.sockaddr()).collect();
     let started = Instant::now();
     let expected = plan.targets.len() * plan.ports.len();
     let o = match plan.mode {
@@ -456,6 +465,14 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     Ok(exit)
 }
 
+/// The line on stderr before probing a link-local address without a zone, which the kernel
+/// refuses (the result: error local:EINVAL) unless `--interface` names the link.
+pub fn zone_hint(ip: IpAddr) -> String {
+    format!(
+        "{ip} is link-local: name its interface, e.g. {ip}%eth0 (or --interface IFACE); without one the connect fails with EINVAL"
+    )
+}
+
 fn exit_for(plan: &Plan, s: &Summary, counts: &Counts, expected: usize) -> Exit {
     if s.interrupted {
         return Exit::Interrupted;
@@ -479,7 +496,7 @@ struct Outcome {
 #[allow(clippy::too_many_arguments)]
 fn once(
     plan: &Plan,
-    addrs: &[IpAddr],
+    addrs: &[SocketAddr],
     ports: &[u16],
     config: &Config,
     out: &OutputOpts,
@@ -520,7 +537,7 @@ fn once(
 /// `--wait`: rounds over the ports not yet open until all are, or time runs out.
 fn waited(
     plan: &Plan,
-    addrs: &[IpAddr],
+    addrs: &[SocketAddr],
     limit: Duration,
     out: &OutputOpts,
     _w: &mut impl Write,
@@ -605,7 +622,7 @@ fn waited(
 /// `--count N`: N rounds, results streamed in JSON, statistics per port at the end.
 fn counted(
     plan: &Plan,
-    addrs: &[IpAddr],
+    addrs: &[SocketAddr],
     n: u32,
     out: &OutputOpts,
     w: &mut impl Write,
@@ -838,7 +855,7 @@ mod tests {
         let rec =
             |port: u16, state, reason, errno: Option<&str>, rtt_ms: Option<f64>| ProbeRecord {
                 target: "db.example.test".into(),
-                addr: "192.0.2.10".parse().unwrap(),
+                addr: "192.0.2.10".parse::<IpAddr>().unwrap().into(),
                 port,
                 proto: "tcp",
                 state,
@@ -853,7 +870,7 @@ mod tests {
                 order: 0,
             };
         let mut open = rec(22, State::Open, Reason::SynAck, None, Some(0.412));
-        open.local = Some("192.0.2.1:41234".parse().unwrap());
+        open.local = Some(ShownAddr("192.0.2.1:41234".parse().unwrap()));
         let refused = rec(
             80,
             State::Closed,

@@ -23,7 +23,7 @@ use polling::{Event, Events, Poller};
 use socket2::{Domain, SockAddr, Socket, Type};
 use std::collections::VecDeque;
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::num::NonZeroUsize;
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
@@ -98,7 +98,8 @@ enum Start {
 }
 
 struct Engine<'a> {
-    addrs: &'a [IpAddr],
+    /// Port 0; a link-local IPv6 address carries its scope id.
+    addrs: &'a [SocketAddr],
     ports: &'a [u16],
     cfg: &'a Config,
     poller: Poller,
@@ -127,8 +128,10 @@ struct Engine<'a> {
 }
 
 /// Probes every port of every address; hands each result to `sink` as it is decided.
+/// `addrs` are destinations without their port (0): a `SocketAddr` so that a link-local
+/// IPv6 address keeps its scope id (`Target::sockaddr`).
 pub fn run(
-    addrs: &[IpAddr],
+    addrs: &[SocketAddr],
     ports: &[u16],
     cfg: &Config,
     interrupt: &Interrupt,
@@ -352,9 +355,9 @@ impl Engine<'_> {
         now: Instant,
         sink: &mut dyn Sink,
     ) -> Result<Start, EngineError> {
-        let ip = self.addrs[p.target as usize];
-        let dest = SocketAddr::new(ip, p.port);
-        let v6 = ip.is_ipv6();
+        let mut dest = self.addrs[p.target as usize];
+        dest.set_port(p.port);
+        let v6 = dest.is_ipv6();
         let ty = match self.cfg.proto {
             Proto::Tcp => Type::STREAM,
             Proto::Udp => Type::DGRAM,
@@ -849,7 +852,7 @@ impl Engine<'_> {
     ) -> ProbeResult {
         ProbeResult {
             target: p.target as usize,
-            addr: self.addrs[p.target as usize],
+            addr: self.addrs[p.target as usize].ip(),
             port: p.port,
             proto: self.cfg.proto,
             state,
@@ -896,7 +899,7 @@ mod tests {
         let mut ports = vec![p1, p2, closed];
         ports.sort();
         let mut got = Vec::new();
-        let addrs = ["127.0.0.1".parse().unwrap()];
+        let addrs = ["127.0.0.1:0".parse().unwrap()];
         let s = run(
             &addrs,
             &ports,
@@ -943,7 +946,7 @@ mod tests {
             ..Config::default()
         };
         let mut got = Vec::new();
-        let addrs = ["127.0.0.1".parse().unwrap()];
+        let addrs = ["127.0.0.1:0".parse().unwrap()];
         let mut ports = vec![free, eport];
         ports.sort();
         run(
