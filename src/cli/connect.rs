@@ -12,6 +12,7 @@ Examples:
   sockdiag connect -v localhost 8080                (every address tried)
   sockdiag connect 127.0.0.1 80 --send $'GET / HTTP/1.0\\r\\n\\r\\n' --until-close
   printf 'PING\\r\\n' | sockdiag connect [::1] 6379 --read 7
+  sockdiag connect fe80::2%eth0 22 --banner         (link-local: with its interface)
   sockdiag connect --json 127.0.0.1 443 --nodelay --sndbuf 64KiB
   sockdiag connect --udp 127.0.0.1 53 --send-file query.bin --hex
   sockdiag connect --source 127.0.0.2:40000 127.0.0.1 8080   (from this address and port)";
@@ -21,7 +22,7 @@ Examples:
 #[derive(Debug, Args)]
 #[command(after_long_help = CONNECT_EXAMPLES)]
 pub struct ConnectArgs {
-    /// Name or address ([::1] too); each of its addresses is tried in order
+    /// Name or address ([::1], fe80::1%eth0 too); each of its addresses is tried in order
     #[arg(value_name = "HOST")]
     pub host: String,
 

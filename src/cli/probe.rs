@@ -21,6 +21,7 @@ Examples:
   sockdiag probe 127.0.0.1 1-65535
   sockdiag probe db1,db2,192.0.2.0/30 5432,6379 http
   sockdiag probe --json [::1] ssh
+  sockdiag probe fe80::2%eth0 22              (link-local: name the interface, or its index %3)
   sockdiag probe --count 5 --interval 200ms 127.0.0.1 80
   sockdiag probe --wait 30s 127.0.0.1 5432      (exit 0 once it is open)
   sockdiag probe --udp 127.0.0.1 53,123";
@@ -29,7 +30,7 @@ Examples:
 #[derive(Debug, Args)]
 #[command(after_long_help = PROBE_EXAMPLES)]
 pub struct ProbeArgs {
-    /// Targets: comma-separated names, addresses ([::1] too), CIDR blocks, ranges (192.0.2.1-20)
+    /// Targets: comma-separated names, addresses ([::1], fe80::1%eth0 too), CIDR blocks, ranges (192.0.2.1-20)
     #[arg(value_name = "TARGETS")]
     pub targets: String,
 
