@@ -427,11 +427,12 @@ pub fn parse_source(s: &str) -> Result<SocketAddr, InputError> {
 
 /// An interface name that exists here (for SO_BINDTODEVICE).
 pub fn check_interface(dev: &str) -> Result<(), InputError> {
-    let bad = || InputError::new("interface", dev, "no such network interface here");
-    let c = std::ffi::CString::new(dev).map_err(|_| bad())?;
-    // SAFETY: a valid NUL-terminated string.
-    if unsafe { libc::if_nametoindex(c.as_ptr()) } == 0 {
-        return Err(bad());
+    if interface_index(dev) == 0 {
+        return Err(InputError::new(
+            "interface",
+            dev,
+            "no such network interface here",
+        ));
     }
     Ok(())
 }
