@@ -51,11 +51,13 @@ pub struct ProbeArgs {
     #[arg(long)]
     pub first_addr: bool,
 
-    /// Deadline of each try
+    /// Deadline of each try; once a host answers, tries end sooner: after its round-trip
+    /// time plus four times its variation (at least 100ms), unless --no-adapt
     #[arg(long, default_value = "1s", value_parser = crate::duration::clap_duration, value_name = "DURATION")]
     pub timeout: Duration,
 
-    /// Further tries for a port that gave no response
+    /// Further tries for a port that gave no response (at least: more when the host is seen
+    /// to lose tries, up to 10, unless --no-adapt)
     #[arg(long, default_value_t = 1, value_name = "N",
           value_parser = clap::value_parser!(u32).range(0..=20))]
     pub retries: u32,
@@ -64,6 +66,11 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub concurrency: Option<u32>,
+
+    /// TCP: no congestion control, no timeouts from measured round trips, no extra tries
+    /// when tries are lost: --timeout, --retries and --concurrency exactly as given
+    #[arg(long)]
+    pub no_adapt: bool,
 
     /// Most new probes per second
     #[arg(long, value_name = "N")]

@@ -121,6 +121,7 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
             source,
             interface: args.interface.clone(),
             payload: args.payload.as_ref().map(|p| p.as_bytes().to_vec()),
+            adapt: !args.no_adapt,
         },
         all: args.all,
         mode,
@@ -241,6 +242,12 @@ struct RunSummary {
     icmp_rate_limited: Vec<IpAddr>,
     interrupted: bool,
     elapsed_ms: f64,
+    /// Adaptive runs: the largest the scan's congestion window grew, and per host what the
+    /// engine learnt (round-trip time, timeout, window, loss, tries).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    window: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hosts: Option<Vec<probe::HostLearnt>>,
 }
 
 #[derive(Serialize)]
@@ -787,6 +794,8 @@ fn finish(
             icmp_rate_limited: s.icmp_rate_limited.clone(),
             interrupted: s.interrupted,
             elapsed_ms: crate::duration::ms(started.elapsed()),
+            window: s.adaptive.then_some(s.window_reached),
+            hosts: s.adaptive.then(|| s.hosts.clone()),
         };
         json::write(w, &rs)?;
         return Ok(());
@@ -824,6 +833,9 @@ fn finish(
     if s.interrupted {
         notes.push("interrupted: only finished ports are shown".into());
     }
+    if out.verbose > 0 && s.adaptive {
+        notes.extend(s.hosts.iter().map(learnt_note));
+    }
     match out.format {
         Format::Table if !notes.is_empty() => {
             let rows: Vec<Vec<Cell>> = notes.iter().map(|n| vec![Cell::new(n.clone())]).collect();
@@ -837,6 +849,29 @@ fn finish(
         }
     }
     Ok(())
+}
+
+/// `-v`: what the engine learnt about one host's path, in one line.
+fn learnt_note(h: &probe::HostLearnt) -> String {
+    let ms = |d: Duration| format!("{:.1}ms", crate::duration::ms(d));
+    let rtt = match h.srtt {
+        Some(s) => format!("srtt {} rttvar {}", ms(s), ms(h.rttvar)),
+        None => "no round trip measured".into(),
+    };
+    format!(
+        "path to {}: {rtt}, try timeout {}, window up to {}{}, {} tries lost, {} tries per silent port, {} retries",
+        h.addr,
+        ms(h.timeout),
+        h.window,
+        match h.cuts {
+            0 => String::new(),
+            1 => " (cut once)".into(),
+            n => format!(" (cut {n} times)"),
+        },
+        h.lost,
+        h.tries,
+        h.retries
+    )
 }
 
 impl ProbeRecord {

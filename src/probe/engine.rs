@@ -3,8 +3,16 @@
 //! connect() has already failed when it returns (loopback: the reset is handled inside the
 //! call) is decided from that same `take_error()` without going through epoll, which is what
 //! keeps a full-range loopback scan at the cost of the bare syscalls. Slots are preallocated
-//! and reused, deadlines sit in a FIFO (every try has the same timeout, so deadlines come due
-//! in the order tries started): no per-probe allocation, no scans.
+//! and reused, deadlines sit in a heap (each host has its own timeout, learnt as it answers):
+//! no per-probe allocation, no scans.
+//!
+//! Congestion control and adaptive timing (TCP, unless `Config::adapt` is off; see
+//! [`super::adapt`]): each host has a window of probes in flight, and the whole scan another;
+//! both open in slow start as probes are answered and halve when a burst of tries is lost.
+//! Hosts take turns on a ring when their windows are full. A try's deadline is the host's
+//! srtt + 4·rttvar once it has answered, `--timeout` before. A port silent after its tries is
+//! held back, not reported, while the host may still show loss: loss raises the host's tries,
+//! and held ports get the new ones; they are reported `filtered` once the host is done.
 //!
 //! ICMP rate limiting: a host limits its port-unreachable replies (Linux: a burst of 6 and one
 //! a second per destination, 1000/s per namespace), so silence from a host that rejects by
@@ -14,14 +22,17 @@
 //! instead of `filtered`. A port whose last try was already out when the host's first reply
 //! arrived is tried once more, as a suspect. When a host's limit is spent before a run starts
 //! and no reply at all arrives during it, silence is all there is: those ports are `filtered`.
+use super::adapt::{self, Loss, Rtt, Window};
 use super::classify::classify;
 use super::{
-    limits, recverr, Config, EngineError, Icmp, ProbeResult, Proto, Reason, Sink, State, Summary,
+    limits, recverr, Config, EngineError, HostLearnt, Icmp, ProbeResult, Proto, Reason, Sink,
+    State, Summary,
 };
 use crate::interrupt::Interrupt;
 use polling::{Event, Events, Poller};
 use socket2::{Domain, SockAddr, Socket, Type};
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 use std::io;
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;
@@ -39,6 +50,8 @@ const MAX_FD_STARVED: u32 = 100;
 /// interrupt flag, hands finished output on and reaps events, even when every probe is
 /// decided the moment it starts (loopback).
 const START_BATCH: u32 = 1024;
+/// Most hosts taking turns at once when their windows are full.
+const MAX_ACTIVE_HOSTS: usize = 4096;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -62,6 +75,11 @@ struct Pending {
     /// Tried once more, with a canary, because its target began to answer with ICMP port
     /// unreachable only while this port's last try was in flight.
     rechecked: bool,
+    /// Window epochs (host, scan) when this try started, and when the last try that went
+    /// unanswered started: an answer now proves that one lost, and it cuts the windows it was
+    /// sent under, unless they were cut since.
+    sent: (u16, u16),
+    lost_at: (u16, u16),
 }
 
 struct Slot {
@@ -82,12 +100,28 @@ enum Verdict {
     Silent,
 }
 
-#[derive(Default)]
-struct TargetState {
+/// One target address: where its ports stand, and what was learnt about its path.
+struct Host {
+    /// Index of the next port never tried.
+    next_port: u32,
+    /// Ports to try again, before new ones.
+    retry: VecDeque<Pending>,
+    inflight: u32,
+    /// On the ring of hosts taking turns.
+    on_ring: bool,
     /// A port that drew ICMP port unreachable (the canary port).
     unreach_port: Option<u16>,
     /// The batch suspects are being added to, if it has no canary yet.
     open_batch: Option<u32>,
+    window: Window,
+    rtt: Rtt,
+    loss: Loss,
+    /// Tries a silent port gets now.
+    tries: u32,
+    /// Ports silent after every try (port, tries), held back while more tries may be due.
+    silent: Vec<(u16, u32)>,
+    /// Tries beyond each port's first.
+    retries: u64,
 }
 
 enum Start {
@@ -105,18 +139,24 @@ struct Engine<'a> {
     poller: Poller,
     slots: Vec<Slot>,
     free: Vec<usize>,
-    deadlines: VecDeque<(Instant, usize, u32)>,
-    retry: VecDeque<Pending>,
-    next_job: u64,
-    total: u64,
+    deadlines: BinaryHeap<Reverse<(Instant, usize, u32)>>,
+    hosts: Vec<Host>,
+    /// Hosts with ports to start, taking turns when their windows are full.
+    ring: VecDeque<u32>,
+    /// The next host not yet on the ring.
+    next_host: u32,
     inflight: usize,
+    /// The ceiling: the concurrency asked for, or what the fd limit allows.
     window: usize,
+    /// The whole scan's congestion window, under the ceiling.
+    group: Window,
+    /// Congestion control, adaptive timeouts and retries from evidence (TCP).
+    adapt: bool,
     /// In-flight TCP probes by destination port (slot + 1; 0: none), to recognise two of our
     /// own sockets connected to each other (A's local address is B's destination and the
     /// other way round). A hint: with several targets a port may be in flight to more than
     /// one, and then the slots are searched.
     by_port: Vec<u32>,
-    targets: Vec<TargetState>,
     verdicts: Vec<Verdict>,
     /// Silent suspects waiting for their batch's canary.
     parked: Vec<(u32, ProbeResult)>,
@@ -144,6 +184,14 @@ pub fn run(
         .max(1);
     let total = addrs.len() as u64 * ports.len() as u64;
     let slots_needed = window.min(total as usize).max(1);
+    let adapt = cfg.adapt && cfg.proto == Proto::Tcp;
+    let new_window = |init: f64| {
+        if adapt {
+            Window::new(init, window)
+        } else {
+            Window::fixed(window)
+        }
+    };
     let mut e = Engine {
         addrs,
         ports,
@@ -151,18 +199,34 @@ pub fn run(
         poller: Poller::new().map_err(EngineError::Poller)?,
         slots: Vec::with_capacity(slots_needed),
         free: Vec::with_capacity(slots_needed),
-        deadlines: VecDeque::with_capacity(slots_needed),
-        retry: VecDeque::new(),
-        next_job: 0,
-        total,
+        deadlines: BinaryHeap::with_capacity(slots_needed),
+        hosts: (0..addrs.len())
+            .map(|_| Host {
+                next_port: 0,
+                retry: VecDeque::new(),
+                inflight: 0,
+                on_ring: false,
+                unreach_port: None,
+                open_batch: None,
+                window: new_window(adapt::HOST_INIT),
+                rtt: Rtt::default(),
+                loss: Loss::default(),
+                tries: cfg.retries.saturating_add(1),
+                silent: Vec::new(),
+                retries: 0,
+            })
+            .collect(),
+        ring: VecDeque::new(),
+        next_host: 0,
         inflight: 0,
         window,
+        group: new_window(adapt::GROUP_INIT),
+        adapt,
         by_port: if cfg.proto == Proto::Tcp {
             vec![0; 65536]
         } else {
             Vec::new()
         },
-        targets: (0..addrs.len()).map(|_| TargetState::default()).collect(),
         verdicts: Vec::new(),
         parked: Vec::new(),
         canaries_due: Vec::new(),
@@ -176,6 +240,7 @@ pub fn run(
         },
     };
     e.run_loop(interrupt, sink)?;
+    e.learnt();
     Ok(e.summary)
 }
 
@@ -233,7 +298,7 @@ impl Engine<'_> {
             }
             // Start probes while the window, the pause and the rate allow.
             let mut batch = 0;
-            while self.inflight < self.window && self.pause_until.is_none() {
+            while self.inflight < self.limit() && self.pause_until.is_none() {
                 batch += 1;
                 if batch > START_BATCH {
                     break;
@@ -261,8 +326,9 @@ impl Engine<'_> {
                         }
                         // Fewer at once from now on: as many as did fit.
                         self.window = self.inflight.max(1);
+                        self.group.set_ceiling(self.window);
                         self.summary.min_window = self.summary.min_window.min(self.window);
-                        self.retry.push_front(p);
+                        self.requeue(p, true);
                         break;
                     }
                     Start::AddrNotAvail => {
@@ -271,10 +337,13 @@ impl Engine<'_> {
                             self.emit_error(p, libc::EADDRNOTAVAIL, sink);
                             continue;
                         }
-                        self.retry.push_front(Pending {
-                            extra: p.extra + 1,
-                            ..p
-                        });
+                        self.requeue(
+                            Pending {
+                                extra: p.extra + 1,
+                                ..p
+                            },
+                            true,
+                        );
                         // Local ports free up as probes in flight finish: wait a little,
                         // longer each time in a row.
                         self.pause_until = Some(now + self.backoff);
@@ -285,11 +354,7 @@ impl Engine<'_> {
                 now = Instant::now();
             }
             self.launch_canaries(now, sink)?;
-            if self.inflight == 0
-                && self.retry.is_empty()
-                && self.next_job >= self.total
-                && self.pause_until.is_none()
-            {
+            if self.inflight == 0 && self.pause_until.is_none() && !self.work_left() {
                 break;
             }
             sink.idle();
@@ -299,13 +364,13 @@ impl Engine<'_> {
             } else {
                 TICK
             };
-            if let Some((d, _, _)) = self.deadlines.front() {
+            if let Some(Reverse((d, _, _))) = self.deadlines.peek() {
                 wait = wait.min(d.saturating_duration_since(now));
             }
             if let Some(t) = self.pause_until {
                 wait = wait.min(t.saturating_duration_since(now));
             }
-            if interval.is_some() && self.inflight < self.window {
+            if interval.is_some() && self.inflight < self.limit() {
                 wait = wait.min(next_token.saturating_duration_since(now));
             }
             events.clear();
@@ -318,35 +383,111 @@ impl Engine<'_> {
             }
             self.expire(now, sink);
         }
-        // Interrupted: close what is in flight; those ports have no result.
+        // Interrupted: close what is in flight; those ports have no result. Ports found silent
+        // after their tries are finished results.
         for s in &mut self.slots {
             s.sock = None;
+        }
+        for h in 0..self.hosts.len() {
+            self.report_silent(h, sink);
         }
         Ok(())
     }
 
+    /// Most probes in flight now: the scan's window under the ceiling.
+    fn limit(&self) -> usize {
+        self.window.min(self.group.limit()).max(1)
+    }
+
+    fn work_left(&mut self) -> bool {
+        let n = self.ports.len() as u32;
+        (self.next_host as usize) < self.hosts.len()
+            || self.ring.iter().any(|&h| {
+                let h = &self.hosts[h as usize];
+                !h.retry.is_empty() || h.next_port < n
+            })
+    }
+
+    /// Puts a port back to be tried again (first, or after the host's other retries).
+    fn requeue(&mut self, p: Pending, front: bool) {
+        let h = &mut self.hosts[p.target as usize];
+        if front {
+            h.retry.push_front(p);
+        } else {
+            h.retry.push_back(p);
+        }
+        if !h.on_ring {
+            h.on_ring = true;
+            self.ring.push_back(p.target);
+        }
+    }
+
+    /// Takes the next host (in order) onto the ring, first in line.
+    fn admit(&mut self) -> bool {
+        let h = self.next_host;
+        if h as usize >= self.hosts.len() {
+            return false;
+        }
+        self.next_host += 1;
+        if !self.hosts[h as usize].on_ring {
+            self.hosts[h as usize].on_ring = true;
+            self.ring.push_front(h);
+        }
+        true
+    }
+
+    /// The next port to try: the first host on the ring whose window has room gives its next
+    /// retry, or else its next new port. Hosts stay first while they have room, so without
+    /// congestion the order is host by host; when every host on the ring waits for its
+    /// window, the next host joins.
     fn next_pending(&mut self) -> Option<Pending> {
-        if let Some(p) = self.retry.pop_front() {
-            return Some(p);
+        let n = self.ports.len() as u32;
+        let mut blocked = 0;
+        loop {
+            let Some(&h) = self.ring.front() else {
+                if !self.admit() {
+                    return None;
+                }
+                continue;
+            };
+            let host = &mut self.hosts[h as usize];
+            if host.retry.is_empty() && host.next_port >= n {
+                host.on_ring = false;
+                self.ring.pop_front();
+                continue;
+            }
+            if host.inflight as usize >= host.window.limit().max(1) {
+                blocked += 1;
+                if blocked >= self.ring.len() {
+                    if self.ring.len() >= MAX_ACTIVE_HOSTS || !self.admit() {
+                        return None;
+                    }
+                    blocked = 0;
+                } else {
+                    self.ring.rotate_left(1);
+                }
+                continue;
+            }
+            if let Some(p) = host.retry.pop_front() {
+                return Some(p);
+            }
+            let port = self.ports[host.next_port as usize];
+            host.next_port += 1;
+            return Some(Pending {
+                target: h,
+                port,
+                tries_done: 0,
+                extra: 0,
+                kind: Kind::Normal,
+                rechecked: false,
+                sent: (0, 0),
+                lost_at: (0, 0),
+            });
         }
-        if self.next_job >= self.total {
-            return None;
-        }
-        let n = self.ports.len() as u64;
-        let j = self.next_job;
-        self.next_job += 1;
-        Some(Pending {
-            target: (j / n) as u32,
-            port: self.ports[(j % n) as usize],
-            tries_done: 0,
-            extra: 0,
-            kind: Kind::Normal,
-            rechecked: false,
-        })
     }
 
     fn last_try(&self, p: &Pending) -> bool {
-        p.tries_done >= self.cfg.retries
+        p.tries_done + 1 >= self.hosts[p.target as usize].tries
     }
 
     fn start(
@@ -389,6 +530,10 @@ impl Engine<'_> {
                 p.kind = Kind::Suspect(b);
             }
         }
+        p.sent = (
+            self.hosts[p.target as usize].window.epoch(),
+            self.group.epoch(),
+        );
         let res = sock.connect(&SockAddr::from(dest));
         let in_progress = match &res {
             Ok(()) => false,
@@ -421,7 +566,7 @@ impl Engine<'_> {
             if let Err(e) = self.send_payload(&sock, &p) {
                 let errno = e.raw_os_error().unwrap_or(0);
                 if errno == libc::EAGAIN || errno == libc::ENOBUFS {
-                    self.retry.push_back(p);
+                    self.requeue(p, false);
                     return Ok(Start::Decided);
                 }
                 self.finish_error(p, &sock, errno, now, now, v6, sink);
@@ -452,6 +597,7 @@ impl Engine<'_> {
             s.started = now;
             s.dest = dest;
             self.inflight += 1;
+            self.hosts[p.target as usize].inflight += 1;
             self.by_port[dest.port() as usize] = idx as u32 + 1;
             self.decide(idx, now, sink);
             return Ok(Start::Decided);
@@ -476,7 +622,17 @@ impl Engine<'_> {
         s.started = now;
         s.dest = dest;
         let gen = s.gen;
-        self.deadlines.push_back((now + self.cfg.timeout, idx, gen));
+        let host = &mut self.hosts[p.target as usize];
+        host.inflight += 1;
+        if p.tries_done > 0 {
+            host.retries += 1;
+        }
+        let timeout = if self.adapt {
+            host.rtt.timeout(self.cfg.timeout)
+        } else {
+            self.cfg.timeout
+        };
+        self.deadlines.push(Reverse((now + timeout, idx, gen)));
         self.inflight += 1;
         self.summary.started += 1;
         if self.cfg.proto == Proto::Tcp {
@@ -508,7 +664,7 @@ impl Engine<'_> {
 
     /// The batch a suspect on this target joins, if the target has a canary port.
     fn suspect_batch(&mut self, target: u32) -> Option<u32> {
-        let ts = &mut self.targets[target as usize];
+        let ts = &mut self.hosts[target as usize];
         ts.unreach_port?;
         if let Some(b) = ts.open_batch {
             return Some(b);
@@ -523,17 +679,19 @@ impl Engine<'_> {
     /// Starts one canary per open batch, after the batch's suspects: it closes the batch.
     fn launch_canaries(&mut self, now: Instant, sink: &mut dyn Sink) -> Result<(), EngineError> {
         while let Some(t) = self.canaries_due.pop() {
-            let ts = &mut self.targets[t as usize];
+            let ts = &mut self.hosts[t as usize];
             let (Some(port), Some(b)) = (ts.unreach_port, ts.open_batch.take()) else {
                 continue;
             };
             let p = Pending {
                 target: t,
                 port,
-                tries_done: self.cfg.retries,
+                tries_done: self.hosts[t as usize].tries - 1,
                 extra: 0,
                 kind: Kind::Canary(b),
                 rechecked: false,
+                sent: (0, 0),
+                lost_at: (0, 0),
             };
             match self.start(p, now, sink)? {
                 Start::Started | Start::Decided => {}
@@ -557,7 +715,7 @@ impl Engine<'_> {
             if self.parked[i].0 == batch {
                 let (_, mut r) = self.parked.swap_remove(i);
                 self.apply_verdict(&mut r, v);
-                sink.result(&r);
+                self.silent_or_emit(r, sink);
             } else {
                 i += 1;
             }
@@ -583,6 +741,7 @@ impl Engine<'_> {
         let out = (sock, s.p, s.started, s.dest);
         self.free.push(idx);
         self.inflight -= 1;
+        self.hosts[out.1.target as usize].inflight -= 1;
         if self.cfg.proto == Proto::Tcp && self.by_port[out.3.port() as usize] == idx as u32 + 1 {
             self.by_port[out.3.port() as usize] = 0;
         }
@@ -645,6 +804,7 @@ impl Engine<'_> {
             self.set_verdict(b, Verdict::Silent, sink);
             return;
         }
+        self.learn(&p, now - started);
         let r = self.result(
             p,
             State::Open,
@@ -655,6 +815,7 @@ impl Engine<'_> {
             local,
         );
         sink.result(&r);
+        self.settle(p.target as usize, sink);
     }
 
     /// The slot of the TCP probe in flight to `dest`, if any.
@@ -675,10 +836,13 @@ impl Engine<'_> {
             sink.result(&r);
             return;
         }
-        self.retry.push_back(Pending {
-            extra: p.extra + 1,
-            ..p
-        });
+        self.requeue(
+            Pending {
+                extra: p.extra + 1,
+                ..p
+            },
+            false,
+        );
     }
 
     fn udp_readable(&mut self, idx: usize, now: Instant, sink: &mut dyn Sink) {
@@ -731,7 +895,7 @@ impl Engine<'_> {
         let icmp = recverr::read_icmp(sock.as_raw_fd());
         let (state, reason) = classify(errno, icmp.as_ref(), v6, self.cfg.proto);
         if reason == Reason::PortUnreach {
-            let ts = &mut self.targets[p.target as usize];
+            let ts = &mut self.hosts[p.target as usize];
             if ts.unreach_port.is_none() {
                 ts.unreach_port = Some(p.port);
             }
@@ -746,16 +910,21 @@ impl Engine<'_> {
             return;
         }
         let rtt = (state != State::Error).then(|| now - started);
+        if let Some(t) = rtt {
+            // An answer from the path (a reset, an ICMP error): the probe was not lost.
+            self.learn(&p, t);
+        }
         let r = self.result(p, state, reason, Some(errno), icmp, rtt, None);
         sink.result(&r);
+        self.settle(p.target as usize, sink);
     }
 
     fn expire(&mut self, now: Instant, sink: &mut dyn Sink) {
-        while let Some(&(d, idx, gen)) = self.deadlines.front() {
+        while let Some(&Reverse((d, idx, gen))) = self.deadlines.peek() {
             if d > now {
                 break;
             }
-            self.deadlines.pop_front();
+            self.deadlines.pop();
             if self.slots[idx].gen != gen || self.slots[idx].sock.is_none() {
                 continue;
             }
@@ -763,17 +932,33 @@ impl Engine<'_> {
                 continue;
             };
             drop(sock);
+            let h = p.target as usize;
             let done = p.tries_done + 1;
+            if self.adapt {
+                // Silence is no evidence of congestion: while none was seen, it opens the
+                // windows as an answer would (a host that only drops must not crawl).
+                if self.hosts[h].window.in_slow_start() {
+                    self.hosts[h].window.grow();
+                }
+                if self.group.in_slow_start() {
+                    self.group.grow();
+                }
+            }
             match p.kind {
                 Kind::Canary(b) => {
                     self.set_verdict(b, Verdict::Silent, sink);
                     continue;
                 }
-                _ if done <= self.cfg.retries => {
-                    self.retry.push_back(Pending {
-                        tries_done: done,
-                        ..p
-                    });
+                _ if done < self.hosts[h].tries => {
+                    self.requeue(
+                        Pending {
+                            tries_done: done,
+                            kind: Kind::Normal,
+                            lost_at: p.sent,
+                            ..p
+                        },
+                        false,
+                    );
                     continue;
                 }
                 // Silent, but its target answered another port with ICMP port unreachable
@@ -782,13 +967,16 @@ impl Engine<'_> {
                 Kind::Normal
                     if self.cfg.proto == Proto::Tcp
                         && !p.rechecked
-                        && self.targets[p.target as usize].unreach_port.is_some() =>
+                        && self.hosts[h].unreach_port.is_some() =>
                 {
-                    self.retry.push_back(Pending {
-                        extra: p.extra.saturating_add(1),
-                        rechecked: true,
-                        ..p
-                    });
+                    self.requeue(
+                        Pending {
+                            extra: p.extra.saturating_add(1),
+                            rechecked: true,
+                            ..p
+                        },
+                        false,
+                    );
                     continue;
                 }
                 _ => {}
@@ -818,8 +1006,132 @@ impl Engine<'_> {
                     v => self.apply_verdict(&mut r, v),
                 }
             }
+            self.silent_or_emit(r, sink);
+            self.settle(h, sink);
+        }
+    }
+
+    /// What a probe answered teaches about its host: the round-trip time, and whether tries
+    /// are being lost (a port that answered only on a later try).
+    fn learn(&mut self, p: &Pending, rtt: Duration) {
+        if !self.adapt || matches!(p.kind, Kind::Canary(_)) {
+            return;
+        }
+        let h = p.target as usize;
+        let host = &mut self.hosts[h];
+        host.rtt.sample(rtt);
+        let congested = host.loss.answered(p.tries_done);
+        if p.tries_done == 0 {
+            host.window.grow();
+            self.group.grow();
+            return;
+        }
+        if congested {
+            host.window.cut(p.lost_at.0);
+            self.group.cut(p.lost_at.1);
+        }
+        let tries = host
+            .loss
+            .tries(self.cfg.retries.saturating_add(1), self.ports.len());
+        if tries > host.tries {
+            // Ports already silent after the old number of tries get the new ones.
+            host.tries = tries;
+            let held = std::mem::take(&mut host.silent);
+            for (port, done) in held {
+                if done < tries {
+                    self.requeue(
+                        Pending {
+                            target: p.target,
+                            port,
+                            tries_done: done,
+                            extra: 0,
+                            kind: Kind::Normal,
+                            rechecked: true,
+                            sent: (0, 0),
+                            lost_at: (u16::MAX, u16::MAX),
+                        },
+                        false,
+                    );
+                } else {
+                    self.hosts[h].silent.push((port, done));
+                }
+            }
+        }
+    }
+
+    /// A port silent after its tries: held back while its host may yet show loss (adaptive
+    /// TCP), reported at once otherwise.
+    fn silent_or_emit(&mut self, r: ProbeResult, sink: &mut dyn Sink) {
+        if self.adapt && r.state == State::Filtered && r.reason == Reason::NoResponse {
+            self.hosts[r.target].silent.push((r.port, r.tries));
+        } else {
             sink.result(&r);
         }
+    }
+
+    /// Reports a host's held-back silent ports once nothing of it is left to try.
+    fn settle(&mut self, h: usize, sink: &mut dyn Sink) {
+        let host = &self.hosts[h];
+        if host.silent.is_empty()
+            || host.inflight > 0
+            || !host.retry.is_empty()
+            || (host.next_port as usize) < self.ports.len()
+        {
+            return;
+        }
+        self.report_silent(h, sink);
+    }
+
+    fn report_silent(&mut self, h: usize, sink: &mut dyn Sink) {
+        let held = std::mem::take(&mut self.hosts[h].silent);
+        for (port, tries) in held {
+            let p = Pending {
+                target: h as u32,
+                port,
+                tries_done: tries - 1,
+                extra: 0,
+                kind: Kind::Normal,
+                rechecked: false,
+                sent: (0, 0),
+                lost_at: (0, 0),
+            };
+            let r = self.result(
+                p,
+                State::Filtered,
+                Reason::NoResponse,
+                None,
+                None,
+                None,
+                None,
+            );
+            sink.result(&r);
+        }
+    }
+
+    /// What the run learnt about each host that answered or lost tries, for the summary.
+    fn learnt(&mut self) {
+        if !self.adapt {
+            return;
+        }
+        for (i, h) in self.hosts.iter().enumerate() {
+            if h.rtt.samples == 0 && h.loss.lost == 0 && h.retries == 0 {
+                continue;
+            }
+            self.summary.hosts.push(HostLearnt {
+                target: i,
+                addr: self.addrs[i].ip(),
+                srtt: h.rtt.srtt,
+                rttvar: h.rtt.rttvar,
+                timeout: h.rtt.timeout(self.cfg.timeout),
+                window: h.window.max as usize,
+                cuts: h.window.cuts,
+                lost: h.loss.lost,
+                tries: h.tries,
+                retries: h.retries,
+            });
+        }
+        self.summary.window_reached = self.group.max as usize;
+        self.summary.adaptive = true;
     }
 
     fn emit_error(&mut self, p: Pending, errno: i32, sink: &mut dyn Sink) {

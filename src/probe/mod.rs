@@ -1,6 +1,7 @@
 //! The probe engine: non-blocking connects (and UDP datagrams) over an epoll readiness loop,
 //! a bounded window, a deadline per try, and a state and reason for every port. Results are
 //! streamed to a [`Sink`]; the engine never prints.
+pub mod adapt;
 pub mod classify;
 pub mod engine;
 pub mod errno;
@@ -166,6 +167,9 @@ pub struct Config {
     pub interface: Option<String>,
     /// UDP payload; `None`: a unique token per probe.
     pub payload: Option<Vec<u8>>,
+    /// TCP: congestion control, timeouts from measured round trips and tries from evidence
+    /// of loss (see [`adapt`]); off: `timeout`, `retries` and the window exactly as given.
+    pub adapt: bool,
 }
 
 impl Default for Config {
@@ -179,6 +183,7 @@ impl Default for Config {
             source: None,
             interface: None,
             payload: None,
+            adapt: true,
         }
     }
 }
@@ -202,6 +207,39 @@ pub struct Summary {
     pub icmp_rate_limited: Vec<IpAddr>,
     /// Probes started (all tries).
     pub started: u64,
+    /// Congestion control and adaptive timing were on.
+    pub adaptive: bool,
+    /// The largest the scan's congestion window grew.
+    pub window_reached: usize,
+    /// What was learnt about each host that answered or lost tries (adaptive runs).
+    pub hosts: Vec<HostLearnt>,
+}
+
+/// What the engine learnt about one host's path (adaptive TCP runs).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HostLearnt {
+    /// Index of the address in the list given to [`run`].
+    #[serde(skip)]
+    pub target: usize,
+    pub addr: IpAddr,
+    /// Smoothed round-trip time and its variation (RFC 6298); `None`: nothing measured.
+    #[serde(rename = "srtt_ms", serialize_with = "ser_ms_opt")]
+    pub srtt: Option<Duration>,
+    #[serde(rename = "rttvar_ms", serialize_with = "crate::duration::ser_ms")]
+    pub rttvar: Duration,
+    /// The deadline of a try at the end of the run.
+    #[serde(rename = "timeout_ms", serialize_with = "crate::duration::ser_ms")]
+    pub timeout: Duration,
+    /// The largest the host's congestion window grew.
+    pub window: usize,
+    /// Times the window was halved for loss.
+    pub cuts: u32,
+    /// Tries lost (answered only on a later try).
+    pub lost: u64,
+    /// Tries a silent port got at the end.
+    pub tries: u32,
+    /// Tries beyond each port's first, all ports together.
+    pub retries: u64,
 }
 
 /// Where the engine hands results as they are decided.
@@ -226,4 +264,11 @@ pub enum EngineError {
     Wait(#[source] std::io::Error),
     #[error("registering the socket for {1}: {0}")]
     Register(#[source] std::io::Error, SocketAddr),
+}
+
+fn ser_ms_opt<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => crate::duration::ser_ms(d, s),
+        None => s.serialize_none(),
+    }
 }
