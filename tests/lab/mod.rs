@@ -373,3 +373,73 @@ pub fn json_lines(o: &Output) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
         .collect()
 }
+
+/// A wide-area path: a client namespace and a server namespace joined through a third that
+/// delays every packet (tests/lab/delayline.py, the stand-in for tc netem), with optional
+/// loss. Client 10.91.1.2/24, server 10.91.2.2/24; the line's namespace routes between them.
+pub struct Wan {
+    pub client: Ns,
+    pub line: Ns,
+    pub server: Ns,
+}
+
+impl Wan {
+    pub const SERVER: &'static str = "10.91.2.2";
+
+    /// `delay` one way (`10ms`), `loss` per packet (0.0 to 1.0); `None` when the lab is
+    /// missing and not required.
+    pub fn new(tag: &str, delay: &str, loss: f64) -> Option<Wan> {
+        let client = Ns::new(&format!("{tag}c"))?;
+        let line = Ns::new(&format!("{tag}w"))?;
+        let server = Ns::new(&format!("{tag}s"))?;
+        let (wc, _) = line.link(&client, &["10.91.1.1/24"], &["10.91.1.2/24"]);
+        let (ws, _) = line.link(&server, &["10.91.2.1/24"], &["10.91.2.2/24"]);
+        client.sh("ip route add default via 10.91.1.1");
+        server.sh("ip route add default via 10.91.2.1");
+        line.sysctl(&[
+            "net.ipv4.ip_forward=1",
+            "net.ipv4.conf.all.rp_filter=0",
+            "net.ipv4.conf.default.rp_filter=0",
+        ]);
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lab/delayline.py");
+        let loss = loss.to_string();
+        line.spawn(&[
+            "python3",
+            script.to_str().expect("utf-8 path"),
+            "--a",
+            "dlA",
+            "--b",
+            "dlB",
+            "--delay",
+            delay,
+            "--loss",
+            &loss,
+            "--seconds",
+            "600",
+        ]);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !line
+            .cmd("ip")
+            .args(["link", "show", "dlB", "up"])
+            .output()
+            .map(|o| !o.stdout.is_empty())
+            .unwrap_or(false)
+        {
+            assert!(Instant::now() < deadline, "the delay line did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        line.sysctl(&[
+            "net.ipv4.conf.dlA.rp_filter=0",
+            "net.ipv4.conf.dlB.rp_filter=0",
+        ]);
+        line.sh(&format!(
+            "ip rule add iif {wc} lookup 100 && ip route add 10.91.2.0/24 dev dlA table 100 && \
+             ip rule add iif {ws} lookup 101 && ip route add 10.91.1.0/24 dev dlB table 101"
+        ));
+        Some(Wan {
+            client,
+            line,
+            server,
+        })
+    }
+}
