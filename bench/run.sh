@@ -193,7 +193,8 @@ cmdline() { # tool scenario -> command (run inside the namespace)
         nmap/1) echo "nmap -sT -T4 -n -Pn -p 1-65535 -oG - 127.0.0.1" ;;
         nmap/2) echo "nmap -sT -T4 -n -Pn --max-retries 0 --max-rtt-timeout 1s -p 20000-20999 -oG - 127.0.0.2" ;;
         nmap/3) echo "nmap -sT -T4 -n -Pn -p 79-81 -oG - 198.18.0.0/24" ;;
-        nmap/4 | nmap/5) echo "nmap -sT -T4 -n -Pn -p 1-65535 -oG - 10.90.2.2" ;;
+        # Normal output: with two large groups (closed and filtered) -oG lists neither.
+        nmap/4 | nmap/5) echo "nmap -sT -T4 -n -Pn -p 1-65535 -oN - 10.90.2.2" ;;
         rustscan/1) echo "rustscan -n --no-banner -g -a 127.0.0.1 -r 1-65535" ;;
         rustscan/2) echo "rustscan -n --no-banner -g -t 1000 --tries 1 -a 127.0.0.2 -r 20000-20999" ;;
         rustscan/3) echo "rustscan -n --no-banner -g -a 198.18.0.0/24 -r 79-81" ;;
@@ -256,6 +257,19 @@ elif tool == "nmap":
         m = re.search(r"Ignored State: (\S+) \((\d+)\)", l)
         if m:
             seen[m.group(1)] += int(m.group(2))
+    # -oN: "Not shown: 64530 closed tcp ports (conn-refused), 1000 filtered tcp ports (...)"
+    # and "22/tcp open ssh" lines.
+    host = "10.90.2.2"
+    for l in out.splitlines():
+        if l.startswith("Not shown:"):
+            for n, st in re.findall(r"(\d+) ([a-z|]+) tcp ports", l):
+                seen[st] += int(n)
+        m = re.match(r"(\d+)/tcp\s+(\S+)", l)
+        if m:
+            if m.group(2) == "open":
+                opened.add((host, int(m.group(1))))
+            else:
+                seen[m.group(2)] += 1
 elif tool == "rustscan":
     # Lists open ports only: a port it does not list counts as rightly not open.
     for l in out.splitlines():
