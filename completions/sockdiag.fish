@@ -62,9 +62,9 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -s q -l quiet
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l targets-file -d 'Read more targets from a file, one list per line (`#` starts a comment); with it, every positional argument is a port' -r -F
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l exclude-ports -d 'Ports not to probe (same forms as PORTS)' -r
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l timeout -d 'Deadline of each try' -r
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l retries -d 'Further tries for a port that gave no response' -r
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l concurrency -d 'Most probes in flight [default: from the open-files limit, at most 8192]' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l timeout -d 'Deadline of each try; once a host answers, tries end sooner: after its round-trip time plus four times its variation (at least 100ms), unless --no-adapt' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l retries -d 'Further tries for a port that gave no response (at least: more when the host is seen to lose tries, up to 10, unless --no-adapt)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l concurrency -d 'Most probes in flight [default: from the open-files limit, at most 8192]; the engine opens its window up to it as answers come, unless --no-adapt' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l rate -d 'Most new probes per second' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l source -d 'Local address to probe from, ADDR or ADDR:PORT ([V6]:PORT)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l interface -d 'Send through this interface only (SO_BINDTODEVICE)' -r
@@ -79,6 +79,7 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l color -d 'Wh
 always\t''
 never\t''"
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l first-addr -d 'Probe only the first address a name resolves to'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l no-adapt -d 'TCP: no congestion control, no timeouts from measured round trips, no extra tries when tries are lost: --timeout, --retries and --concurrency exactly as given'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l all -d 'List every port, not only the open ones, when more than 25 were probed'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l udp -d 'UDP: send a datagram and wait for a reply'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l json -d 'Shorthand for --format json (JSON lines: one object per record)'

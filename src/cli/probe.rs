@@ -62,7 +62,8 @@ pub struct ProbeArgs {
           value_parser = clap::value_parser!(u32).range(0..=20))]
     pub retries: u32,
 
-    /// Most probes in flight [default: from the open-files limit, at most 8192]
+    /// Most probes in flight [default: from the open-files limit, at most 8192]; the engine
+    /// opens its window up to it as answers come, unless --no-adapt
     #[arg(long, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub concurrency: Option<u32>,
