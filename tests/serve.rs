@@ -468,6 +468,45 @@ fn http_mode_keeps_alive_and_answers_pipelined_requests() {
     assert!(text.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{text}");
 }
 
+/// Issue 18, bug 4: 500 pipelined requests in one write. Once the answers filled the
+/// outgoing buffer (16 KiB: 96 answers) and drained, the requests still buffered were never
+/// looked at again and the connection hung.
+#[test]
+fn http_answers_500_pipelined_requests_sent_at_once() {
+    let s = Server::start(&["--http", "0"], 1);
+    let mut c = connect(s.addr());
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut reqs = Vec::new();
+    for i in 0..500 {
+        reqs.extend_from_slice(format!("GET /{i} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes());
+    }
+    c.write_all(&reqs).unwrap();
+    let started = Instant::now();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 65536];
+    let want = "sockdiag serve: GET /499 (connection 1, request 500)\n";
+    while !String::from_utf8_lossy(&got).ends_with(want) {
+        match c.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) => panic!(
+                "after {:?}: {e}; {} answers",
+                started.elapsed(),
+                String::from_utf8_lossy(&got)
+                    .matches("HTTP/1.1 200 OK")
+                    .count()
+            ),
+        }
+    }
+    let text = String::from_utf8(got).unwrap();
+    assert_eq!(text.matches("HTTP/1.1 200 OK\r\n").count(), 500);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 /// Raises this process's soft open-files limit (the test holds 1,000 client sockets).
 fn raise_nofile() {
     let mut rl = libc::rlimit {

@@ -490,10 +490,19 @@ impl Loop<'_> {
                 Err(e) => return self.fail(idx, e, now, sink),
             }
         }
+        // Pipelined requests wait in `inbuf` while the answers fill the outgoing buffer: answer
+        // and write in turns until the socket takes no more (a writable event brings us back)
+        // or nothing answerable is left. No read event would come for requests already read.
+        let mut more = false;
         if *mode == Mode::Http {
-            answer_http(c);
-            if let Err(e) = flush(c, now) {
-                return self.fail(idx, e, now, sink);
+            for _ in 0..BATCH {
+                more = answer_http(c);
+                if let Err(e) = flush(c, now) {
+                    return self.fail(idx, e, now, sink);
+                }
+                if !more || c.pending() > 0 {
+                    break;
+                }
             }
         }
         if c.pending() == 0 {
@@ -501,7 +510,9 @@ impl Loop<'_> {
                 return self.close(idx, end, None, now, sink);
             }
         }
-        let want = (wants_read(c, mode), c.pending() > 0);
+        // Still answerable after a batch with the buffer drained: ask for a writable event
+        // (at once, the socket has room) to come back after the other connections' turn.
+        let want = (wants_read(c, mode), c.pending() > 0 || more);
         if want != c.interest {
             c.interest = want;
             let key = idx + self.listeners.len();
@@ -619,7 +630,8 @@ fn take_http(c: &mut Conn, mut data: &[u8]) {
 }
 
 /// HTTP: answers every complete request head buffered, while the outgoing buffer has room.
-fn answer_http(c: &mut Conn) {
+/// True when it stopped for want of room with requests still buffered.
+fn answer_http(c: &mut Conn) -> bool {
     // Requests buffered before the peer closed are still answered.
     while matches!(c.close_after_flush, None | Some(End::PeerClosed))
         && c.pending() < OUT_CAP
@@ -660,4 +672,8 @@ fn answer_http(c: &mut Conn) {
     if c.inbuf.is_empty() && c.inbuf.capacity() > 4096 {
         c.inbuf = Vec::new();
     }
+    c.pending() >= OUT_CAP
+        && c.skip == 0
+        && !c.inbuf.is_empty()
+        && matches!(c.close_after_flush, None | Some(End::PeerClosed))
 }
