@@ -90,14 +90,8 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
         targets::check_interface(dev)?;
     }
     if let Some(r) = args.rate {
-        if !(r.is_finite() && r > 0.0) {
-            return Err(InputError::new(
-                "rate",
-                r.to_string(),
-                "a positive number of probes per second",
-            )
-            .into());
-        }
+        // clap's parser bounds it; a plan built another way is checked the same way.
+        crate::duration::parse_rate(&r.to_string())?;
     }
     if args.timeout.is_zero() {
         return Err(InputError::new("timeout", "0", "must be more than zero").into());
