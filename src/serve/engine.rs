@@ -71,7 +71,8 @@ pub fn bind(cfg: &Config) -> Result<Server, ServeError> {
     let mut listeners = Vec::new();
     let backlog = cfg.max_clients.clamp(128, 4096) as i32;
     for &a in &cfg.tcp {
-        let l = tcp_listener(a, backlog).map_err(|e| ServeError::Bind(e, a, "tcp"))?;
+        let only_v6 = v6_only(a, &cfg.tcp);
+        let l = tcp_listener(a, backlog, only_v6).map_err(|e| ServeError::Bind(e, a, "tcp"))?;
         let addr = l.local_addr().map_err(|e| ServeError::Bind(e, a, "tcp"))?;
         listeners.push(Listener {
             sock: Sock::Tcp(l),
@@ -88,9 +89,10 @@ pub fn bind(cfg: &Config) -> Result<Server, ServeError> {
                     .map(|l| l.addr)
             })
             .flatten();
-        let s = match shared.map(udp_socket) {
+        let only_v6 = v6_only(a, &cfg.udp);
+        let s = match shared.map(|a| udp_socket(a, only_v6)) {
             Some(Ok(s)) => s,
-            _ => udp_socket(a).map_err(|e| ServeError::Bind(e, a, "udp"))?,
+            _ => udp_socket(a, only_v6).map_err(|e| ServeError::Bind(e, a, "udp"))?,
         };
         let addr = s.local_addr().map_err(|e| ServeError::Bind(e, a, "udp"))?;
         listeners.push(Listener {
@@ -116,18 +118,32 @@ pub fn bind(cfg: &Config) -> Result<Server, ServeError> {
     })
 }
 
-fn tcp_listener(a: SocketAddr, backlog: i32) -> io::Result<TcpListener> {
+/// An IPv6 socket is dual-stack by default (net.ipv6.bindv6only = 0): `[::]:7000` also takes
+/// 0.0.0.0:7000, so `serve 0.0.0.0:7000 [::]:7000` failed with EADDRINUSE. When IPv4 addresses
+/// are asked for beside it, an IPv6 socket is IPv6-only and each family gets its own socket;
+/// alone, it keeps the kernel's default and takes IPv4 clients too (v4-mapped).
+fn v6_only(a: SocketAddr, all: &[SocketAddr]) -> bool {
+    a.is_ipv6() && all.iter().any(SocketAddr::is_ipv4)
+}
+
+fn tcp_listener(a: SocketAddr, backlog: i32, only_v6: bool) -> io::Result<TcpListener> {
     let s = Socket::new(Domain::for_address(a), Type::STREAM, None)?;
     // A restarted server gets its port back while old connections sit in TIME_WAIT.
     s.set_reuse_address(true)?;
+    if only_v6 {
+        s.set_only_v6(true)?;
+    }
     s.bind(&a.into())?;
     s.listen(backlog)?;
     s.set_nonblocking(true)?;
     Ok(s.into())
 }
 
-fn udp_socket(a: SocketAddr) -> io::Result<UdpSocket> {
+fn udp_socket(a: SocketAddr, only_v6: bool) -> io::Result<UdpSocket> {
     let s = Socket::new(Domain::for_address(a), Type::DGRAM, None)?;
+    if only_v6 {
+        s.set_only_v6(true)?;
+    }
     s.bind(&a.into())?;
     s.set_nonblocking(true)?;
     Ok(s.into())
