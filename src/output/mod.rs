@@ -2,6 +2,7 @@
 //! plain (tab-separated, one line per record) and JSON lines (one object per record, each
 //! with a `"type"` field). Renderers write to any `io::Write` and do no network work.
 pub mod json;
+pub mod lossy;
 pub mod plain;
 pub mod table;
 
