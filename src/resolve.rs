@@ -234,15 +234,17 @@ pub fn lookup(name: &str, family: Family) -> Result<(Option<String>, Vec<IpAddr>
 }
 
 /// Resolves many names concurrently on a bounded pool of threads; records come back in
-/// input order. When `interrupt` is raised, no new lookup starts and the call returns at once
-/// with the lookups that finished (`None` for the rest): a getaddrinfo in flight cannot be
-/// cancelled, so its thread is left to finish on its own.
+/// input order, and `each` sees every record as it finishes (index, record; in the order
+/// they finish). When `interrupt` is raised, no new lookup starts and the call returns at
+/// once with the lookups that finished (`None` for the rest): a getaddrinfo in flight cannot
+/// be cancelled, so its thread is left to finish on its own.
 pub fn resolve_all(
     names: &[String],
     family: Family,
     reverse: bool,
     jobs: usize,
     interrupt: &Interrupt,
+    each: &mut dyn FnMut(usize, &ResolveRecord),
 ) -> Vec<Option<ResolveRecord>> {
     let jobs = jobs.clamp(1, names.len().max(1));
     let shared: Arc<(Vec<String>, AtomicUsize)> = Arc::new((names.to_vec(), AtomicUsize::new(0)));
@@ -263,11 +265,15 @@ pub fn resolve_all(
     let mut out: Vec<Option<ResolveRecord>> = vec![None; names.len()];
     loop {
         match rx.recv_timeout(INTERRUPT_TICK) {
-            Ok((i, rec)) => out[i] = Some(rec),
+            Ok((i, rec)) => {
+                each(i, &rec);
+                out[i] = Some(rec);
+            }
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
             Err(mpsc::RecvTimeoutError::Timeout) if interrupt.raised() => {
                 // Take what finished meanwhile, then stop waiting for the rest.
                 while let Ok((i, rec)) = rx.try_recv() {
+                    each(i, &rec);
                     out[i] = Some(rec);
                 }
                 break;

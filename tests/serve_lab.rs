@@ -24,7 +24,7 @@ fn serve(ns: &Ns, args: &[&str]) -> (Child, std::io::Lines<BufReader<std::proces
 }
 
 /// SIGTERM to `timeout`, which passes it on to sockdiag; the exit code and stderr.
-fn stop(mut child: Child) -> (i32, String) {
+fn stop(child: Child) -> (i32, String) {
     // SAFETY: our own child's PID.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     let out = child.wait_with_output().unwrap();

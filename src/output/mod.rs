@@ -4,6 +4,7 @@
 pub mod json;
 pub mod lossy;
 pub mod plain;
+pub mod reader;
 pub mod table;
 
 use serde::Serialize;
