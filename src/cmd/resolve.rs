@@ -175,6 +175,7 @@ mod tests {
                 ],
                 elapsed: Duration::from_micros(1234),
                 note: None,
+                idn: None,
                 error: None,
             },
             ResolveRecord {
@@ -187,6 +188,23 @@ mod tests {
                 }],
                 elapsed: Duration::from_micros(80),
                 note: Some("a legacy numeric form: means 127.0.0.1".into()),
+                idn: None,
+                error: None,
+            },
+            ResolveRecord {
+                name: "bücher.sockdiag.test".into(),
+                canonical: Some("xn--bcher-kva.sockdiag.test".into()),
+                addrs: vec![ResolvedAddr {
+                    addr: "192.0.2.80".parse().unwrap(),
+                    family: "inet",
+                    reverse: None,
+                }],
+                elapsed: Duration::from_micros(950),
+                note: Some("international name: looked up as xn--bcher-kva.sockdiag.test".into()),
+                idn: Some(crate::resolve::Idn {
+                    unicode: "bücher.sockdiag.test".into(),
+                    ascii: "xn--bcher-kva.sockdiag.test".into(),
+                }),
                 error: None,
             },
             ResolveRecord {
@@ -195,6 +213,7 @@ mod tests {
                 addrs: vec![],
                 elapsed: Duration::from_millis(3),
                 note: None,
+                idn: None,
                 error: Some(ResolveError {
                     kind: FailKind::NoName,
                     message: "no such name".into(),
