@@ -149,31 +149,20 @@ const DURATION_AND_RATE_FLAGS: &[&[&str]] = &[
 const EDGE_VALUES: &[&str] = &[
     "9223372036854775807s",
     "18446744073709551615s",
-    "18446744073709551615ms",
-    "9223372036854775807ns",
-    "2562047788015215h",
     "584942417355y",
-    "1000000h",
     "86401s",
     "24h",
-    "86400000ms",
     "1e400s",
-    "1.7976931348623157e308s",
     "0.000000001s",
-    "0.5ns",
     "1ns",
     "0s",
-    "0",
     "-1s",
     "1e-20",
     "5e-324",
     "1e308",
-    "1e-308",
-    "0.0001",
     "0.001",
     "inf",
     "NaN",
-    "-0",
     "1",
 ];
 
@@ -198,7 +187,7 @@ fn run_all(cmds: Vec<Vec<String>>) -> Vec<String> {
                 .expect("spawn sockdiag");
             children.push((args, child));
         }
-        let deadline = Instant::now() + Duration::from_millis(700);
+        let deadline = Instant::now() + Duration::from_millis(500);
         for (args, mut child) in children {
             let status = loop {
                 if let Some(st) = child.try_wait().unwrap() {
