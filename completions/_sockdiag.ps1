@@ -67,7 +67,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline of each try; once a host answers, tries end sooner: after its round-trip time plus four times its variation (at least 100ms), unless --no-adapt')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Further tries for a port that gave no response (at least: more when the host is seen to lose tries, up to 10, unless --no-adapt)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Most probes in flight [default: from the open-files limit, at most 8192]; the engine opens its window up to it as answers come, unless --no-adapt')
-            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Most new probes per second')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Most new probes per second (0.001 to 10000000)')
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Local address to probe from, ADDR or ADDR:PORT ([V6]:PORT)')
             [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'Send through this interface only (SO_BINDTODEVICE)')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Probe each port N times and show connect-time statistics (min/avg/max/mdev/p95, loss)')

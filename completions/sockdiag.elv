@@ -62,7 +62,7 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand --timeout 'Deadline of each try; once a host answers, tries end sooner: after its round-trip time plus four times its variation (at least 100ms), unless --no-adapt'
             cand --retries 'Further tries for a port that gave no response (at least: more when the host is seen to lose tries, up to 10, unless --no-adapt)'
             cand --concurrency 'Most probes in flight [default: from the open-files limit, at most 8192]; the engine opens its window up to it as answers come, unless --no-adapt'
-            cand --rate 'Most new probes per second'
+            cand --rate 'Most new probes per second (0.001 to 10000000)'
             cand --source 'Local address to probe from, ADDR or ADDR:PORT ([V6]:PORT)'
             cand --interface 'Send through this interface only (SO_BINDTODEVICE)'
             cand --count 'Probe each port N times and show connect-time statistics (min/avg/max/mdev/p95, loss)'

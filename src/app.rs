@@ -138,7 +138,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         }
         Command::Serve(a) => {
             let plan = crate::cmd::serve::plan(&a)?;
-            crate::cmd::serve::run(&plan, &out, &mut stdout)
+            // The log has a writer thread of its own (a stdout nobody reads must not stall
+            // the server): it takes stdout, so this thread lets go of it.
+            drop(stdout);
+            crate::cmd::serve::run(&plan, &out, io::stdout())
         }
         Command::Http(a) => {
             let plan = crate::cmd::http::plan(&a, family)?;

@@ -1,6 +1,19 @@
-//! Durations given on the command line (`250ms`, `1.5s`, `2m`), through humantime.
+//! Durations given on the command line (`250ms`, `1.5s`, `2m`), through humantime, and
+//! rates (`--rate`), each bounded where it is parsed.
 use crate::error::InputError;
 use std::time::Duration;
+
+/// The longest duration any flag takes. Far beyond what a network diagnostic waits for, and
+/// small enough that every deadline (`Instant + d`), every millisecond count a kernel call
+/// takes as an `int` (24h is 86,400,000 ms < 2^31) and every product of a timeout with a
+/// retry or round count stays in range: a typo like `9223372036854775807s` is an input error,
+/// not an overflow deep in an engine.
+pub const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
+
+/// The range of `--rate`, probes per second: the slowest is one every 1,000 seconds (its
+/// pause, `1 / rate`, must be a duration), the fastest far beyond any network's.
+pub const MIN_RATE: f64 = 0.001;
+pub const MAX_RATE: f64 = 10_000_000.0;
 
 /// Parses a duration such as `250ms`, `1.5s`, `1m30s`. A bare number is refused: the unit
 /// matters too much in a network tool to guess it.
@@ -54,9 +67,41 @@ fn parse_decimal_seconds(t: &str) -> Option<Option<Duration>> {
     Some(Duration::try_from_secs_f64(v * scale).ok())
 }
 
+/// A duration as a flag takes it: [`parse_duration`], at most [`MAX_DURATION`].
+pub fn parse_flag_duration(s: &str) -> Result<Duration, InputError> {
+    let d = parse_duration(s)?;
+    if d > MAX_DURATION {
+        return Err(InputError::new(
+            "duration",
+            s,
+            "out of range: a duration goes from 0s to 24h",
+        ));
+    }
+    Ok(d)
+}
+
 /// clap value parser: the message is the same one line as every other input error.
 pub fn clap_duration(s: &str) -> Result<Duration, String> {
-    parse_duration(s).map_err(|e| e.why)
+    parse_flag_duration(s).map_err(|e| e.why)
+}
+
+/// Probes per second: a finite number from [`MIN_RATE`] to [`MAX_RATE`].
+pub fn parse_rate(s: &str) -> Result<f64, InputError> {
+    let range = "a number of probes per second from 0.001 to 10000000";
+    let r: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| InputError::new("rate", s, format!("not a number: {range}")))?;
+    if !(MIN_RATE..=MAX_RATE).contains(&r) {
+        // NaN fails `contains` too.
+        return Err(InputError::new("rate", s, format!("out of range: {range}")));
+    }
+    Ok(r)
+}
+
+/// clap value parser for `--rate`.
+pub fn clap_rate(s: &str) -> Result<f64, String> {
+    parse_rate(s).map_err(|e| e.why)
 }
 
 /// Milliseconds with microsecond precision, as JSON and tables show times.
@@ -92,6 +137,28 @@ mod tests {
             let e = parse_duration(bad).unwrap_err();
             assert_eq!(e.input, bad, "{bad}");
             assert!(e.to_string().contains(&format!("'{bad}'")), "{e}");
+        }
+    }
+
+    #[test]
+    fn flag_durations_and_rates_are_bounded() {
+        assert_eq!(parse_flag_duration("24h").unwrap(), MAX_DURATION);
+        assert_eq!(parse_flag_duration("0s").unwrap(), Duration::ZERO);
+        for bad in [
+            "86401s",
+            "24.5h",
+            "9223372036854775807s",
+            "18446744073709551615s",
+        ] {
+            let e = parse_flag_duration(bad).unwrap_err();
+            assert!(e.why.contains("0s to 24h"), "{bad}: {e}");
+        }
+        assert_eq!(parse_rate("0.001").unwrap(), 0.001);
+        assert_eq!(parse_rate("1e7").unwrap(), 1e7);
+        for bad in ["1e-20", "5e-324", "0", "-1", "inf", "NaN", "1e308", "x", ""] {
+            let e = parse_rate(bad).unwrap_err();
+            assert!(e.why.contains("0.001 to 10000000"), "{bad}: {e}");
+            assert_eq!(e.input, bad);
         }
     }
 }

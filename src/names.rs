@@ -1,9 +1,46 @@
-//! What a host name may be, checked before any query is sent.
+//! What a host name may be, checked before any query is sent, and the form DNS carries:
+//! international names (`bücher.test`) go out in their ASCII form (`xn--bcher-kva.test`).
 use crate::error::InputError;
+use std::borrow::Cow;
+
+/// The name as DNS carries it: with a non-ASCII character, its ASCII form by IDNA (UTS 46,
+/// as browsers and getent do: `bücher.test` is looked up as `xn--bcher-kva.test`); an ASCII
+/// name as given. glibc's getaddrinfo refuses a non-ASCII name without a query (unless
+/// built for AI_IDN), so this is what makes such names resolve at all.
+pub fn ascii_name(name: &str) -> Result<Cow<'_, str>, InputError> {
+    if name.is_ascii() {
+        return Ok(Cow::Borrowed(name));
+    }
+    idna::domain_to_ascii(name).map(Cow::Owned).map_err(|_| {
+        InputError::new(
+            "host name",
+            name,
+            "not a valid international name: IDNA (UTS 46) has no ASCII form for it",
+        )
+    })
+}
+
+/// Both forms of an international name, Unicode and ASCII, whichever was given; `None` for
+/// an ordinary name. An ASCII name is international when a label is punycode (`xn--`) that
+/// decodes.
+pub fn idn_forms(name: &str) -> Option<(String, String)> {
+    if !name.is_ascii() {
+        let ascii = idna::domain_to_ascii(name).ok()?;
+        let (unicode, ok) = idna::domain_to_unicode(&ascii);
+        return ok.is_ok().then_some((unicode, ascii));
+    }
+    let lower = name.to_ascii_lowercase();
+    if !lower.split('.').any(|l| l.starts_with("xn--")) {
+        return None;
+    }
+    let (unicode, ok) = idna::domain_to_unicode(&lower);
+    (ok.is_ok() && unicode != lower).then_some((unicode, lower))
+}
 
 /// Refuses names that cannot be valid DNS names, naming the rule broken. IP literals are not
 /// checked here (the caller tries them first). Labels may hold any byte but NUL, space and
-/// control characters: `_srv` and non-ASCII names are the resolver's business, not ours.
+/// control characters: `_srv` is the resolver's business, not ours. A non-ASCII name is
+/// checked in its ASCII form ([`ascii_name`]), the one sent: a label's 63 bytes count there.
 pub fn validate_hostname(name: &str) -> Result<(), InputError> {
     let bad = |why: String| Err(InputError::new("host name", name, why));
     if name.is_empty() {
@@ -18,7 +55,8 @@ pub fn validate_hostname(name: &str) -> Result<(), InputError> {
             c
         ));
     }
-    let body = name.strip_suffix('.').unwrap_or(name);
+    let ascii = ascii_name(name)?;
+    let body = ascii.strip_suffix('.').unwrap_or(&ascii);
     if body.is_empty() {
         return bad("the name is only a dot".into());
     }
@@ -75,11 +113,38 @@ mod tests {
             ("a\0b", "NUL"),
             (&long_label, "at most 63"),
             (&long_name, "at most 253"),
+            // International names are checked in the form sent.
+            ("ü b.test", "no spaces"),
+            ("\u{200b}.test", "empty label"),
+            ("xn--abc-.ü", "not a valid international name"),
         ];
         for (n, why) in bad {
             let e = validate_hostname(n).unwrap_err();
             assert!(e.why.contains(why), "{n:?}: {e}");
             assert_eq!(e.input, *n);
         }
+        // 60 ü are 2 bytes each, and 69 bytes in punycode: too long once converted.
+        let long_idn = format!("{}.test", "ü".repeat(60));
+        assert!(validate_hostname(&long_idn)
+            .unwrap_err()
+            .why
+            .contains("at most 63"));
+    }
+
+    #[test]
+    fn international_names_both_forms() {
+        assert!(validate_hostname("bücher.test").is_ok());
+        assert_eq!(ascii_name("bücher.test").unwrap(), "xn--bcher-kva.test");
+        assert_eq!(ascii_name("Bücher.Test.").unwrap(), "xn--bcher-kva.test.");
+        assert_eq!(
+            ascii_name("_sip._tcp.bücher.test").unwrap(),
+            "_sip._tcp.xn--bcher-kva.test"
+        );
+        assert_eq!(ascii_name("plain.test").unwrap(), "plain.test");
+        let both = Some(("bücher.test".to_string(), "xn--bcher-kva.test".to_string()));
+        assert_eq!(idn_forms("bücher.test"), both);
+        assert_eq!(idn_forms("XN--bcher-kva.test"), both);
+        assert_eq!(idn_forms("plain.test"), None);
+        assert_eq!(idn_forms("xn--abc-.test"), None);
     }
 }

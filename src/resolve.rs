@@ -2,7 +2,7 @@
 //! classified. Returns records; never prints.
 use crate::error::InputError;
 use crate::interrupt::Interrupt;
-use crate::names::validate_hostname;
+use crate::names::{ascii_name, idn_forms, validate_hostname};
 use dns_lookup::{AddrInfoHints, LookupErrorKind};
 use serde::Serialize;
 use std::net::{IpAddr, SocketAddr};
@@ -106,9 +106,20 @@ pub struct ResolveRecord {
     #[serde(serialize_with = "crate::duration::ser_ms")]
     #[serde(rename = "elapsed_ms")]
     pub elapsed: Duration,
-    /// What a legacy numeric form (`127.1`, `0x7f.1`) means, or that a literal was given.
+    /// What a legacy numeric form (`127.1`, `0x7f.1`) means, or the two forms of an
+    /// international name.
     pub note: Option<String>,
+    /// An international name: its Unicode and ASCII (`xn--`) forms, whichever was given; the
+    /// ASCII one is what was looked up.
+    pub idn: Option<Idn>,
     pub error: Option<ResolveError>,
+}
+
+/// The two forms of an international name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Idn {
+    pub unicode: String,
+    pub ascii: String,
 }
 
 impl ResolveRecord {
@@ -178,6 +189,15 @@ pub fn resolve_one(name: &str, family: Family, reverse: bool) -> ResolveRecord {
             ips
         })
     };
+    let idn = idn_forms(name).map(|(unicode, ascii)| Idn { unicode, ascii });
+    if let Some(i) = &idn {
+        // The NAME column shows the form given; the note the other one.
+        note = Some(if name.is_ascii() {
+            format!("international name: {}", i.unicode)
+        } else {
+            format!("international name: looked up as {}", i.ascii)
+        });
+    }
     // The lookup time, not counting the reverse lookups that follow.
     let elapsed = start.elapsed();
     let (addrs, error) = match found {
@@ -199,12 +219,20 @@ pub fn resolve_one(name: &str, family: Family, reverse: bool) -> ResolveRecord {
         addrs,
         elapsed,
         note,
+        idn,
         error,
     }
 }
 
-/// getaddrinfo with AI_CANONNAME; addresses de-duplicated in the order returned.
+/// getaddrinfo with AI_CANONNAME; addresses de-duplicated in the order returned. An
+/// international name is looked up in its ASCII form ([`ascii_name`]); every command that
+/// takes a host name (resolve, probe and connect targets, http) comes through here.
 pub fn lookup(name: &str, family: Family) -> Result<(Option<String>, Vec<IpAddr>), ResolveError> {
+    let name = ascii_name(name).map_err(|e| ResolveError {
+        kind: FailKind::Other,
+        message: e.why,
+    })?;
+    let name: &str = &name;
     let hints = AddrInfoHints {
         flags: libc::AI_CANONNAME,
         address: family.ai_family(),
@@ -234,15 +262,17 @@ pub fn lookup(name: &str, family: Family) -> Result<(Option<String>, Vec<IpAddr>
 }
 
 /// Resolves many names concurrently on a bounded pool of threads; records come back in
-/// input order. When `interrupt` is raised, no new lookup starts and the call returns at once
-/// with the lookups that finished (`None` for the rest): a getaddrinfo in flight cannot be
-/// cancelled, so its thread is left to finish on its own.
+/// input order, and `each` sees every record as it finishes (index, record; in the order
+/// they finish). When `interrupt` is raised, no new lookup starts and the call returns at
+/// once with the lookups that finished (`None` for the rest): a getaddrinfo in flight cannot
+/// be cancelled, so its thread is left to finish on its own.
 pub fn resolve_all(
     names: &[String],
     family: Family,
     reverse: bool,
     jobs: usize,
     interrupt: &Interrupt,
+    each: &mut dyn FnMut(usize, &ResolveRecord),
 ) -> Vec<Option<ResolveRecord>> {
     let jobs = jobs.clamp(1, names.len().max(1));
     let shared: Arc<(Vec<String>, AtomicUsize)> = Arc::new((names.to_vec(), AtomicUsize::new(0)));
@@ -263,11 +293,15 @@ pub fn resolve_all(
     let mut out: Vec<Option<ResolveRecord>> = vec![None; names.len()];
     loop {
         match rx.recv_timeout(INTERRUPT_TICK) {
-            Ok((i, rec)) => out[i] = Some(rec),
+            Ok((i, rec)) => {
+                each(i, &rec);
+                out[i] = Some(rec);
+            }
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
             Err(mpsc::RecvTimeoutError::Timeout) if interrupt.raised() => {
                 // Take what finished meanwhile, then stop waiting for the rest.
                 while let Ok((i, rec)) = rx.try_recv() {
+                    each(i, &rec);
                     out[i] = Some(rec);
                 }
                 break;

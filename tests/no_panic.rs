@@ -73,3 +73,253 @@ proptest! {
         let _ = sockdiag::cmd::serve::parse_listen(&s);
     }
 }
+
+/// Every flag that takes a duration or a rate, as a command that targets 127.0.0.1 only
+/// (port 1: nothing listens there, so each ends at once), `{}` standing for the value.
+const DURATION_AND_RATE_FLAGS: &[&[&str]] = &[
+    &["probe", "--timeout", "{}", "127.0.0.1", "1"],
+    &[
+        "probe",
+        "--count",
+        "2",
+        "--interval",
+        "{}",
+        "127.0.0.1",
+        "1",
+    ],
+    &[
+        "probe",
+        "--wait",
+        "{}",
+        "--interval",
+        "1ms",
+        "127.0.0.1",
+        "1",
+    ],
+    &[
+        "probe",
+        "--wait",
+        "50ms",
+        "--interval",
+        "{}",
+        "127.0.0.1",
+        "1",
+    ],
+    &["probe", "--rate", "{}", "127.0.0.1", "1"],
+    &["probe", "--udp", "--timeout", "{}", "127.0.0.1", "1"],
+    &["connect", "--timeout", "{}", "127.0.0.1", "1"],
+    &["connect", "--udp", "--timeout", "{}", "127.0.0.1", "1"],
+    &["connect", "--keepidle", "{}", "127.0.0.1", "1"],
+    &["connect", "--keepintvl", "{}", "127.0.0.1", "1"],
+    &["connect", "--linger", "{}", "127.0.0.1", "1"],
+    &["connect", "--user-timeout", "{}", "127.0.0.1", "1"],
+    &["opts", "--connect", "127.0.0.1:1", "--timeout", "{}"],
+    &[
+        "opts",
+        "--keepidle",
+        "{}",
+        "--keepintvl",
+        "{}",
+        "--user-timeout",
+        "{}",
+    ],
+    &["opts", "--linger", "{}"],
+    &["http", "--timeout", "{}", "http://127.0.0.1:1/"],
+    &[
+        "http",
+        "--count",
+        "2",
+        "--interval",
+        "{}",
+        "http://127.0.0.1:1/",
+    ],
+    &["serve", "--duration", "{}", "127.0.0.1:0"],
+    &[
+        "serve",
+        "--idle-timeout",
+        "{}",
+        "--duration",
+        "50ms",
+        "127.0.0.1:0",
+    ],
+];
+
+/// Values at and past every edge: the largest integers, sub-nanosecond and denormal
+/// numbers, infinities, NaN, negatives.
+const EDGE_VALUES: &[&str] = &[
+    "9223372036854775807s",
+    "18446744073709551615s",
+    "584942417355y",
+    "86401s",
+    "24h",
+    "1e400s",
+    "0.000000001s",
+    "1ns",
+    "0s",
+    "-1s",
+    "1e-20",
+    "5e-324",
+    "1e308",
+    "0.001",
+    "inf",
+    "NaN",
+    "1",
+];
+
+/// Runs each command line with a deadline of its own (a valid long value keeps some of them
+/// waiting: those are stopped at the deadline, which is fine), all at once in small groups.
+/// Returns what went wrong: a panic (exit 101, or `panicked` on stderr).
+fn run_all(cmds: Vec<Vec<String>>) -> Vec<String> {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let mut bad = Vec::new();
+    for group in cmds.chunks(24) {
+        let mut children = Vec::new();
+        for args in group {
+            let child = Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+                .args(args)
+                .env_clear()
+                .env("LC_ALL", "C")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn sockdiag");
+            children.push((args, child));
+        }
+        let deadline = Instant::now() + Duration::from_millis(500);
+        for (args, mut child) in children {
+            let status = loop {
+                if let Some(st) = child.try_wait().unwrap() {
+                    break Some(st);
+                }
+                if Instant::now() >= deadline {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break None;
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            };
+            let mut err = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                let _ = std::io::Read::read_to_string(&mut e, &mut err);
+            }
+            let code = status.and_then(|s| s.code());
+            if code == Some(101) || err.contains("panicked") {
+                bad.push(format!("sockdiag {}: exit {code:?}: {err}", args.join(" ")));
+            } else if code == Some(2) && err.lines().count() != 1 {
+                bad.push(format!(
+                    "sockdiag {}: exit 2 with more than one line: {err}",
+                    args.join(" ")
+                ));
+            }
+        }
+    }
+    bad
+}
+
+fn with_value(value: &str) -> Vec<Vec<String>> {
+    DURATION_AND_RATE_FLAGS
+        .iter()
+        .map(|f| f.iter().map(|a| a.replace("{}", value)).collect())
+        .collect()
+}
+
+/// Issue 18, bug 8: `--timeout 9223372036854775807s`, `--rate 1e-20` and their like panicked
+/// (exit 101) in the engines; through the CLI, every duration and rate flag with every edge
+/// value must end in a result or one line and exit 2.
+#[test]
+fn duration_and_rate_flags_never_panic_through_the_cli() {
+    let cmds: Vec<Vec<String>> = EDGE_VALUES.iter().flat_map(|v| with_value(v)).collect();
+    let bad = run_all(cmds);
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+/// Huge values are refused before anything runs: exit 2, one line quoting the value and
+/// saying what is accepted.
+#[test]
+fn huge_durations_and_tiny_rates_are_exit_2() {
+    let cases: &[&[&str]] = &[
+        &[
+            "probe",
+            "--timeout",
+            "9223372036854775807s",
+            "127.0.0.1",
+            "1",
+        ],
+        &["probe", "--wait", "9223372036854775807s", "127.0.0.1", "1"],
+        &[
+            "probe",
+            "--interval",
+            "9223372036854775807s",
+            "127.0.0.1",
+            "1",
+        ],
+        &["probe", "--rate", "1e-20", "127.0.0.1", "1"],
+        &["probe", "--rate", "5e-324", "127.0.0.1", "1"],
+        &[
+            "connect",
+            "--timeout",
+            "9223372036854775807s",
+            "127.0.0.1",
+            "1",
+        ],
+        &[
+            "opts",
+            "--connect",
+            "127.0.0.1:1",
+            "--timeout",
+            "9223372036854775807s",
+        ],
+        &[
+            "http",
+            "--timeout",
+            "9223372036854775807s",
+            "http://127.0.0.1:1/",
+        ],
+        &[
+            "http",
+            "--interval",
+            "9223372036854775807s",
+            "http://127.0.0.1:1/",
+        ],
+        &["serve", "--duration", "9223372036854775807s", "127.0.0.1:0"],
+        &[
+            "serve",
+            "--idle-timeout",
+            "9223372036854775807s",
+            "127.0.0.1:0",
+        ],
+    ];
+    for args in cases {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+            .args(*args)
+            .env_clear()
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        let value = args
+            .iter()
+            .find(|a| a.contains("e-3") || a.contains("e-2") || a.ends_with("7s"))
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(&format!("'{value}'")), "{args:?}: {err}");
+        assert!(err.contains(" to "), "the accepted range: {args:?}: {err}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2))]
+    /// Random numbers with units, each through every duration and rate flag.
+    #[test]
+    fn random_durations_and_rates_never_panic_through_the_cli(
+        values in proptest::collection::vec(
+            "[0-9]{1,20}(\\.[0-9]{1,3})?(e-?[0-9]{1,3})?(ns|us|ms|s|m|h|d|w|y)?", 3)
+    ) {
+        let cmds: Vec<Vec<String>> = values.iter().flat_map(|v| with_value(v)).collect();
+        let bad = run_all(cmds);
+        prop_assert!(bad.is_empty(), "{}", bad.join("\n"));
+    }
+}

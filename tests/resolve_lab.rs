@@ -261,3 +261,68 @@ fn ctrl_c_prints_the_lookups_that_finished_and_exits_130() {
         .collect();
     assert_eq!(names, ["localhost", "hostsonly.sockdiag.test"]);
 }
+
+/// Issue 18: an international name (`bücher.sockdiag.test`) was refused by getaddrinfo
+/// without a query; it is looked up in its ASCII form (IDNA: `xn--bcher-kva...`), and both
+/// forms are shown. The same conversion serves probe and connect targets.
+#[test]
+fn international_names_are_looked_up_in_their_ascii_form() {
+    let Some(ns) = Ns::new("resolve-idn") else {
+        return;
+    };
+    ns.dnsmasq(&["--host-record=xn--bcher-kva.sockdiag.test,127.0.0.1"]);
+    let out = ns.sockdiag(&["resolve", "--json", "-4", "bücher.sockdiag.test"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let r = &json_lines(&out)[0];
+    assert_eq!(r["name"], "bücher.sockdiag.test");
+    assert_eq!(r["error"], Value::Null, "{r}");
+    assert_eq!(addrs(r), [("127.0.0.1".to_string(), "inet".to_string())]);
+    assert_eq!(r["idn"]["unicode"], "bücher.sockdiag.test");
+    assert_eq!(r["idn"]["ascii"], "xn--bcher-kva.sockdiag.test");
+    assert!(
+        r["note"]
+            .as_str()
+            .unwrap()
+            .contains("xn--bcher-kva.sockdiag.test"),
+        "{r}"
+    );
+    // Given in ASCII, the Unicode form is shown.
+    let out = ns.sockdiag(&["resolve", "--json", "-4", "xn--bcher-kva.sockdiag.test"]);
+    let r = &json_lines(&out)[0];
+    assert_eq!(r["idn"]["unicode"], "bücher.sockdiag.test", "{r}");
+    assert!(r["note"].as_str().unwrap().contains("bücher"), "{r}");
+    // Plain shows both too.
+    let out = ns.sockdiag(&["resolve", "--format", "plain", "-4", "bücher.sockdiag.test"]);
+    let text = lab::stdout(&out);
+    assert!(
+        text.starts_with("bücher.sockdiag.test\tok\t127.0.0.1")
+            && text.contains("looked up as xn--bcher-kva.sockdiag.test"),
+        "{text}"
+    );
+    // probe and connect take the name as a target.
+    let l = ns.listen("127.0.0.1".parse().unwrap(), &[0]);
+    let port = l[0].local_addr().unwrap().port().to_string();
+    let out = ns.sockdiag(&["probe", "--json", "-4", "bücher.sockdiag.test", &port]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let p = &json_lines(&out)[0];
+    assert_eq!(
+        (&p["target"], &p["addr"], &p["state"]),
+        (
+            &Value::from("bücher.sockdiag.test"),
+            &Value::from("127.0.0.1"),
+            &Value::from("open")
+        ),
+        "{p}"
+    );
+    let out = ns.sockdiag(&["connect", "--json", "-4", "bücher.sockdiag.test", &port]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(json_lines(&out)[0]["state"], "open");
+    // A name IDNA cannot convert is refused before any query, quoting it.
+    let out = ns.sockdiag(&["resolve", "xn--abc-.ü.sockdiag.test"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("'xn--abc-.ü.sockdiag.test'") && err.contains("international"),
+        "{err}"
+    );
+}

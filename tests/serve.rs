@@ -468,6 +468,134 @@ fn http_mode_keeps_alive_and_answers_pipelined_requests() {
     assert!(text.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{text}");
 }
 
+/// Issue 18, bug 4: 500 pipelined requests in one write. Once the answers filled the
+/// outgoing buffer (16 KiB: 96 answers) and drained, the requests still buffered were never
+/// looked at again and the connection hung.
+#[test]
+fn http_answers_500_pipelined_requests_sent_at_once() {
+    let s = Server::start(&["--http", "0"], 1);
+    let mut c = connect(s.addr());
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut reqs = Vec::new();
+    for i in 0..500 {
+        reqs.extend_from_slice(format!("GET /{i} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes());
+    }
+    c.write_all(&reqs).unwrap();
+    let started = Instant::now();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 65536];
+    let want = "sockdiag serve: GET /499 (connection 1, request 500)\n";
+    while !String::from_utf8_lossy(&got).ends_with(want) {
+        match c.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) => panic!(
+                "after {:?}: {e}; {} answers",
+                started.elapsed(),
+                String::from_utf8_lossy(&got)
+                    .matches("HTTP/1.1 200 OK")
+                    .count()
+            ),
+        }
+    }
+    let text = String::from_utf8(got).unwrap();
+    assert_eq!(text.matches("HTTP/1.1 200 OK\r\n").count(), 500);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// Issue 18, bug 11: with a stdout nobody reads, the log filled the pipe and the server
+/// blocked in write(): 600 echo clients got nothing and SIGTERM took 16.6 s. The log now drops
+/// (and counts) lines it cannot hand over; serving never waits for it.
+#[test]
+fn a_stdout_nobody_reads_does_not_stall_serving() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+        .args(["serve", "--json", "--duration", "20s", "0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The listening line, then never another read: the pipe (64 KiB) fills after about 150
+    // clients' lines and stays full.
+    let mut out = child.stdout.take().unwrap();
+    let mut first = Vec::new();
+    let mut b = [0u8; 1];
+    while !first.ends_with(b"\n") {
+        assert_eq!(out.read(&mut b).unwrap(), 1, "stdout ended");
+        first.push(b[0]);
+    }
+    let v: Value = serde_json::from_slice(&first).unwrap();
+    let addr: SocketAddr = v["addr"].as_str().unwrap().parse().unwrap();
+    let workers: Vec<_> = (0..8)
+        .map(|w| {
+            std::thread::spawn(move || {
+                for i in 0..75 {
+                    let mut s = TcpStream::connect(addr).unwrap();
+                    s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+                    s.write_all(b"ping").unwrap();
+                    s.shutdown(Shutdown::Write).unwrap();
+                    let mut got = Vec::new();
+                    if let Err(e) = s.read_to_end(&mut got) {
+                        return Err(format!("worker {w}, client {i}: {e}"));
+                    }
+                    if got != b"ping" {
+                        return Err(format!("worker {w}, client {i}: got {got:?}"));
+                    }
+                }
+                Ok(())
+            })
+        })
+        .collect();
+    let failed: Vec<String> = workers
+        .into_iter()
+        .filter_map(|w| w.join().unwrap().err())
+        .collect();
+    let t = Instant::now();
+    // SAFETY: our own child's PID.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let code = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st.code();
+        }
+        if t.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let stopped_in = t.elapsed();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(
+        failed.is_empty(),
+        "{} clients failed: {:?}",
+        failed.len(),
+        &failed[..failed.len().min(3)]
+    );
+    assert!(
+        stopped_in < Duration::from_millis(1500),
+        "SIGTERM took {stopped_in:?}"
+    );
+    assert_eq!(code, Some(130), "{err}");
+    // Said on stderr, since the summary itself may be among the lines lost (the queue holds
+    // 4,096 events: these 1,200 were queued, and never written).
+    assert!(
+        err.contains("log lines dropped") || err.contains("log lines not written"),
+        "{err}"
+    );
+    drop(out);
+}
+
 /// Raises this process's soft open-files limit (the test holds 1,000 client sockets).
 fn raise_nofile() {
     let mut rl = libc::rlimit {

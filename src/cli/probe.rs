@@ -73,8 +73,8 @@ pub struct ProbeArgs {
     #[arg(long)]
     pub no_adapt: bool,
 
-    /// Most new probes per second
-    #[arg(long, value_name = "N")]
+    /// Most new probes per second (0.001 to 10000000)
+    #[arg(long, value_name = "N", value_parser = crate::duration::clap_rate)]
     pub rate: Option<f64>,
 
     /// Local address to probe from, ADDR or ADDR:PORT ([V6]:PORT)

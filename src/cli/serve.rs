@@ -22,7 +22,7 @@ How a connection ends:
 Examples:
   sockdiag serve 7000                      (TCP echo on 127.0.0.1:7000)
   sockdiag serve 0                         (echo on a free port; the first line says which)
-  sockdiag serve --json 0.0.0.0:7000 [::]:7000
+  sockdiag serve --json 0.0.0.0:7000 [::]:7000   (every interface; [::] IPv6-only beside 0.0.0.0)
   sockdiag serve --http 8080
   sockdiag serve --banner 'SSH-2.0-test' 2222
   sockdiag serve --udp 5353                (UDP datagram echo)
@@ -36,7 +36,9 @@ Examples:
 #[command(group(ArgGroup::new("mode").args(["echo", "discard", "banner", "http"])))]
 pub struct ServeArgs {
     /// Where to listen: PORT (on 127.0.0.1), ADDR:PORT or [V6]:PORT; 0.0.0.0 or [::] for
-    /// every interface; port 0 picks a free port
+    /// every interface; port 0 picks a free port. Beside an IPv4 address an IPv6 one is
+    /// IPv6-only (IPV6_V6ONLY), so 0.0.0.0:7000 [::]:7000 are two sockets; [::] alone takes
+    /// IPv4 clients too
     #[arg(value_name = "[ADDR:]PORT", required = true)]
     pub listen: Vec<String>,
 

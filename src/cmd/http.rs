@@ -499,6 +499,7 @@ fn finish(
 pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     let interrupt =
         Interrupt::install().map_err(crate::app::local("installing the Ctrl-C handler"))?;
+    crate::output::reader::watch_stdout(&interrupt);
     let url = plan.request.url.normal();
     let mut recs: Vec<HttpRecord> = Vec::new();
     let mut interrupted = false;
@@ -522,6 +523,10 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
         }
         stream_one(w, out, &rec)?;
         recs.push(rec);
+    }
+    if crate::output::reader::gone() {
+        // stdout's reader has left: stop, as `| head -1` expects (exit 0, nothing more).
+        return Ok(Exit::Ok);
     }
     finish(w, out, &recs, &url, plan.count > 1)?;
     if interrupted {

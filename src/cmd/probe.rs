@@ -5,7 +5,7 @@ use crate::cli::ProbeArgs;
 use crate::error::InputError;
 use crate::exit::Exit;
 use crate::interrupt::Interrupt;
-use crate::output::{self, json, Cell, Format, OutputOpts, Record, Tone};
+use crate::output::{self, json, reader, Cell, Format, OutputOpts, Record, Tone};
 use crate::ports::{self, Transport};
 use crate::probe::{self, Config, Icmp, ProbeResult, Proto, Reason, Sink, State, Summary};
 use crate::resolve::Family;
@@ -90,14 +90,8 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
         targets::check_interface(dev)?;
     }
     if let Some(r) = args.rate {
-        if !(r.is_finite() && r > 0.0) {
-            return Err(InputError::new(
-                "rate",
-                r.to_string(),
-                "a positive number of probes per second",
-            )
-            .into());
-        }
+        // clap's parser bounds it; a plan built another way is checked the same way.
+        crate::duration::parse_rate(&r.to_string())?;
     }
     if args.timeout.is_zero() {
         return Err(InputError::new("timeout", "0", "must be more than zero").into());
@@ -310,9 +304,10 @@ impl Counts {
 const JSON_BUF: usize = 64 * 1024;
 
 /// Streams JSON lines, feeds the progress bar, counts every result and keeps those the end
-/// needs.
+/// needs. A failed write stops the run (a closed stdout: the reader has left).
 struct Collector<'a, W: Write> {
     w: &'a mut W,
+    interrupt: &'a Interrupt,
     json: bool,
     keep: Keep,
     targets: &'a [Target],
@@ -327,15 +322,20 @@ impl<W: Write> Collector<'_, W> {
     fn write_buf(&mut self, flush: bool) {
         if self.err.is_none() && !self.buf.is_empty() {
             if let Err(e) = self.w.write_all(&self.buf) {
-                self.err = Some(e);
+                self.failed(e);
             }
         }
         self.buf.clear();
         if flush && self.json && self.err.is_none() {
             if let Err(e) = self.w.flush() {
-                self.err = Some(e);
+                self.failed(e);
             }
         }
+    }
+
+    fn failed(&mut self, e: std::io::Error) {
+        reader::write_failed(&e, self.interrupt);
+        self.err = Some(e);
     }
 }
 
@@ -347,7 +347,7 @@ impl<W: Write> Sink for Collector<'_, W> {
             let rec = ProbeRecord::new(r, self.targets);
             if self.json && self.err.is_none() {
                 if let Err(e) = json::write(&mut self.buf, &rec) {
-                    self.err = Some(e);
+                    self.failed(e);
                 }
                 if self.buf.len() >= JSON_BUF {
                     self.write_buf(false);
@@ -435,6 +435,7 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     }
     let interrupt =
         Interrupt::install().map_err(crate::app::local("installing the Ctrl-C handler"))?;
+    reader::watch_stdout(&interrupt);
     if !out.quiet && plan.config.interface.is_none() {
         if let Some(t) = plan.targets.iter().find(|t| t.needs_zone()) {
             eprintln!("sockdiag: {}", zone_hint(t.addr));
@@ -466,6 +467,10 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
         Mode::Count(n) => return counted(plan, &addrs, n, out, w, &interrupt),
         Mode::Wait(d) => waited(plan, &addrs, d, out, w, &interrupt)?,
     };
+    if reader::gone() {
+        // Nobody reads what is left to write.
+        return Ok(Exit::Ok);
+    }
     let json = out.format == Format::Json;
     let exit = exit_for(plan, &o.summary, &o.counts, expected);
     finish(plan, o, started, out, w, !json)?;
@@ -515,6 +520,7 @@ fn once(
     let json = out.format == Format::Json;
     let mut c = Collector {
         w,
+        interrupt,
         json,
         keep,
         targets: &plan.targets,
@@ -674,6 +680,9 @@ fn counted(
             }
             last.insert(key, r);
         }
+    }
+    if reader::gone() {
+        return Ok(Exit::Ok);
     }
     let mut records: Vec<ProbeRecord> = last
         .into_iter()

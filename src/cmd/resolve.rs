@@ -2,7 +2,7 @@
 use crate::cli::ResolveArgs;
 use crate::exit::Exit;
 use crate::interrupt::Interrupt;
-use crate::output::{self, Cell, OutputOpts, Record, Tone};
+use crate::output::{self, reader, Cell, Format, OutputOpts, Record, Tone};
 use crate::resolve::{self, Family, ResolveRecord};
 use anyhow::Result;
 use std::path::Path;
@@ -44,20 +44,55 @@ pub fn plan(args: &ResolveArgs, family: Family) -> Result<Plan> {
     })
 }
 
+/// Plain and JSON stream the records in input order, each as soon as it and every name
+/// before it are resolved (a long list shows progress, and `| head -1` stops the lookups
+/// after the first); the table waits for the end.
 pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl std::io::Write) -> Result<Exit> {
     let interrupt =
         Interrupt::install().map_err(crate::app::local("installing the Ctrl-C handler"))?;
+    reader::watch_stdout(&interrupt);
+    let stream = out.format != Format::Table;
+    let mut done: std::collections::BTreeMap<usize, ResolveRecord> = Default::default();
+    let mut next = 0;
+    let mut err: Option<std::io::Error> = None;
     let results = resolve::resolve_all(
         &plan.names,
         plan.family,
         plan.reverse,
         plan.jobs,
         &interrupt,
+        &mut |i, rec| {
+            if !stream || err.is_some() {
+                return;
+            }
+            done.insert(i, rec.clone());
+            while let Some(r) = done.remove(&next) {
+                next += 1;
+                if let Err(e) = output::render(w, out, std::slice::from_ref(&r)) {
+                    reader::write_failed(&e, &interrupt);
+                    err = Some(e);
+                    return;
+                }
+            }
+        },
     );
+    if let Some(e) = err {
+        // A closed pipe is exit 0 (app::report), anything else an error.
+        return Err(e.into());
+    }
+    if reader::gone() {
+        return Ok(Exit::Ok);
+    }
     let complete = results.iter().all(Option::is_some);
-    // Interrupted: every lookup that finished is printed, in input order.
+    // Interrupted: every lookup that finished is printed, in input order. Streamed, those
+    // are the ones still waiting behind a name that did not finish.
     let records: Vec<ResolveRecord> = results.into_iter().flatten().collect();
-    output::render(w, out, &records)?;
+    if stream {
+        let rest: Vec<ResolveRecord> = done.into_values().collect();
+        output::render(w, out, &rest)?;
+    } else {
+        output::render(w, out, &records)?;
+    }
     if interrupt.raised() && !complete {
         return Ok(Exit::Interrupted);
     }
@@ -140,6 +175,7 @@ mod tests {
                 ],
                 elapsed: Duration::from_micros(1234),
                 note: None,
+                idn: None,
                 error: None,
             },
             ResolveRecord {
@@ -152,6 +188,23 @@ mod tests {
                 }],
                 elapsed: Duration::from_micros(80),
                 note: Some("a legacy numeric form: means 127.0.0.1".into()),
+                idn: None,
+                error: None,
+            },
+            ResolveRecord {
+                name: "bücher.sockdiag.test".into(),
+                canonical: Some("xn--bcher-kva.sockdiag.test".into()),
+                addrs: vec![ResolvedAddr {
+                    addr: "192.0.2.80".parse().unwrap(),
+                    family: "inet",
+                    reverse: None,
+                }],
+                elapsed: Duration::from_micros(950),
+                note: Some("international name: looked up as xn--bcher-kva.sockdiag.test".into()),
+                idn: Some(crate::resolve::Idn {
+                    unicode: "bücher.sockdiag.test".into(),
+                    ascii: "xn--bcher-kva.sockdiag.test".into(),
+                }),
                 error: None,
             },
             ResolveRecord {
@@ -160,6 +213,7 @@ mod tests {
                 addrs: vec![],
                 elapsed: Duration::from_millis(3),
                 note: None,
+                idn: None,
                 error: Some(ResolveError {
                     kind: FailKind::NoName,
                     message: "no such name".into(),

@@ -1,11 +1,14 @@
 //! `sockdiag serve`: the plan (addresses, mode, limits), the engine, and the log. A server
 //! runs for a long time, so nothing waits for the end: every event is one line (plain, or a
 //! table row under a header printed once) or one JSON object, written and flushed as it
-//! happens, so a script reading stdout sees the listening address at once.
+//! happens, so a script reading stdout sees the listening address at once. The log never
+//! holds the server up: it goes through a bounded queue to a writer thread, and lines a
+//! slow reader cannot take are dropped and counted (see [`crate::output::lossy`]).
 use crate::cli::ServeArgs;
 use crate::error::InputError;
 use crate::exit::Exit;
 use crate::interrupt::Interrupt;
+use crate::output::lossy::Lossy;
 use crate::output::{json, plain, Cell, Format, OutputOpts, Record, Tone};
 use crate::serve::{self, Client, Config, End, Event, Mode, Stop, Totals};
 use anyhow::Result;
@@ -179,6 +182,8 @@ pub struct SummaryRecord {
     pub ends: BTreeMap<&'static str, u64>,
     pub accept_errors: u64,
     pub dropped_replies: u64,
+    /// Log lines dropped because stdout was not read fast enough.
+    pub dropped_log_lines: u64,
 }
 
 impl ClientRecord {
@@ -202,7 +207,7 @@ impl ClientRecord {
 }
 
 impl SummaryRecord {
-    fn new(stop: Stop, elapsed: Duration, t: &Totals) -> SummaryRecord {
+    fn new(stop: Stop, elapsed: Duration, t: &Totals, dropped_log_lines: u64) -> SummaryRecord {
         SummaryRecord {
             stopped_by: stop,
             elapsed_ms: crate::duration::ms(elapsed),
@@ -215,6 +220,7 @@ impl SummaryRecord {
             ends: t.ends.iter().map(|(e, n)| (e.as_str(), *n)).collect(),
             accept_errors: t.accept_errors,
             dropped_replies: t.dropped_replies,
+            dropped_log_lines,
         }
     }
 }
@@ -339,6 +345,9 @@ impl Record for SummaryRecord {
                 info.push(format!("{e}={n}"));
             }
         }
+        if self.dropped_log_lines > 0 {
+            info.push(format!("log-dropped={}", self.dropped_log_lines));
+        }
         vec![
             Cell::new("summary"),
             Cell::new(self.clients.to_string()),
@@ -356,27 +365,57 @@ impl Record for SummaryRecord {
 /// Widths of the table columns: addresses get room for most IPv6 forms.
 const WIDTHS: [usize; 9] = [9, 5, 5, 22, 22, 9, 9, 10, 0];
 
+/// Where the log's text goes, one event at a time (one line; the table's first also has the
+/// header).
+pub trait LogOut {
+    fn put(&mut self, text: Vec<u8>) -> io::Result<()>;
+    /// Lines dropped so far because the reader was too slow.
+    fn dropped(&self) -> u64 {
+        0
+    }
+}
+
+/// Written and flushed at once (tests, and any writer that never blocks).
+pub struct Direct<W: Write>(pub W);
+
+impl<W: Write> LogOut for Direct<W> {
+    fn put(&mut self, text: Vec<u8>) -> io::Result<()> {
+        self.0.write_all(&text)?;
+        self.0.flush()
+    }
+}
+
+/// Through the bounded queue: never blocks, drops when full.
+impl LogOut for Lossy {
+    fn put(&mut self, text: Vec<u8>) -> io::Result<()> {
+        Lossy::put(self, text)
+    }
+    fn dropped(&self) -> u64 {
+        Lossy::dropped(self)
+    }
+}
+
 /// Writes each event as it comes: JSON lines, plain lines, or table rows under one header.
 /// A write error (say, a closed pipe) stops the log, not the server.
-pub struct EventLog<W: Write> {
-    w: W,
+pub struct EventLog<O: LogOut> {
+    out: O,
     opts: OutputOpts,
     header_done: bool,
     pub err: Option<io::Error>,
 }
 
-impl<W: Write> EventLog<W> {
-    pub fn new(w: W, opts: OutputOpts) -> Self {
+impl<O: LogOut> EventLog<O> {
+    pub fn new(out: O, opts: OutputOpts) -> Self {
         EventLog {
-            w,
+            out,
             opts,
             header_done: false,
             err: None,
         }
     }
 
-    pub fn into_inner(self) -> W {
-        self.w
+    pub fn into_inner(self) -> O {
+        self.out
     }
 
     fn write<R: Record>(&mut self, r: &R) {
@@ -389,21 +428,23 @@ impl<W: Write> EventLog<W> {
     }
 
     fn try_write<R: Record>(&mut self, r: &R) -> io::Result<()> {
+        // One event's text whole, so a full queue drops whole lines.
+        let mut text = Vec::with_capacity(256);
         match self.opts.format {
-            Format::Json => return json::write(&mut self.w, r),
-            Format::Plain => writeln!(self.w, "{}", plain::line(&r.cells(self.opts.verbose)))?,
+            Format::Json => json::write(&mut text, r)?,
+            Format::Plain => writeln!(text, "{}", plain::line(&r.cells(self.opts.verbose)))?,
             Format::Table => {
                 if !self.header_done {
                     self.header_done = true;
                     let h: Vec<Cell> = COLUMNS.iter().map(|c| Cell::new(*c)).collect();
                     let line = self.table_line(&h, true);
-                    writeln!(self.w, "{line}")?;
+                    writeln!(text, "{line}")?;
                 }
                 let line = self.table_line(&r.cells(self.opts.verbose), false);
-                writeln!(self.w, "{line}")?;
+                writeln!(text, "{line}")?;
             }
         }
-        self.w.flush()
+        self.out.put(text)
     }
 
     fn table_line(&self, cells: &[Cell], header: bool) -> String {
@@ -453,7 +494,10 @@ impl<W: Write> EventLog<W> {
                 stop,
                 elapsed,
                 totals,
-            } => self.write(&SummaryRecord::new(*stop, *elapsed, totals)),
+            } => {
+                let dropped = self.out.dropped();
+                self.write(&SummaryRecord::new(*stop, *elapsed, totals, dropped))
+            }
         }
     }
 }
@@ -477,19 +521,40 @@ fn paint(text: &str, tone: Option<Tone>, color: bool) -> String {
     format!("\x1b[{code}m{trimmed}\x1b[0m{pad}")
 }
 
-pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
+/// Serves until stopped, logging to `w` from a thread of its own (see [`Lossy`]): a stdout
+/// nobody reads costs log lines, never service.
+pub fn run(plan: &Plan, out: &OutputOpts, w: impl Write + Send + 'static) -> Result<Exit> {
     let interrupt =
         Interrupt::install().map_err(crate::app::local("installing the Ctrl-C handler"))?;
     let server = serve::bind(&plan.config)?;
-    let mut log = EventLog::new(w, *out);
+    let mut log = EventLog::new(Lossy::spawn(w), *out);
     let mut stop = None;
-    server.run(&interrupt, &mut |e: &Event| {
+    let served = server.run(&interrupt, &mut |e: &Event| {
         if let Event::Stopped { stop: s, .. } = e {
             stop = Some(*s);
         }
         log.event(e)
-    })?;
-    if let Some(e) = log.err.take() {
+    });
+    let end = log.into_inner().finish();
+    // On stderr, as the summary itself may be among the lines lost.
+    let mut lost = Vec::new();
+    if end.dropped > 0 {
+        lost.push(format!(
+            "{} log lines dropped: stdout was not read fast enough",
+            end.dropped
+        ));
+    }
+    if end.unwritten > 0 && end.error.is_none() {
+        lost.push(format!(
+            "{} log lines not written: stdout was not being read when the server stopped",
+            end.unwritten
+        ));
+    }
+    if !lost.is_empty() {
+        eprintln!("sockdiag: {}", lost.join("; "));
+    }
+    served?;
+    if let Some(e) = end.error {
         if e.kind() != io::ErrorKind::BrokenPipe {
             return Err(e.into());
         }
@@ -595,12 +660,12 @@ mod tests {
             color,
             ..OutputOpts::default()
         };
-        let mut log = EventLog::new(Vec::new(), opts);
+        let mut log = EventLog::new(Direct(Vec::new()), opts);
         for e in events() {
             log.event(&e);
         }
         assert!(log.err.is_none());
-        String::from_utf8(log.into_inner()).unwrap()
+        String::from_utf8(log.into_inner().0).unwrap()
     }
 
     #[test]

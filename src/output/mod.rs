@@ -2,7 +2,9 @@
 //! plain (tab-separated, one line per record) and JSON lines (one object per record, each
 //! with a `"type"` field). Renderers write to any `io::Write` and do no network work.
 pub mod json;
+pub mod lossy;
 pub mod plain;
+pub mod reader;
 pub mod table;
 
 use serde::Serialize;

@@ -71,7 +71,8 @@ pub fn bind(cfg: &Config) -> Result<Server, ServeError> {
     let mut listeners = Vec::new();
     let backlog = cfg.max_clients.clamp(128, 4096) as i32;
     for &a in &cfg.tcp {
-        let l = tcp_listener(a, backlog).map_err(|e| ServeError::Bind(e, a, "tcp"))?;
+        let only_v6 = v6_only(a, &cfg.tcp);
+        let l = tcp_listener(a, backlog, only_v6).map_err(|e| ServeError::Bind(e, a, "tcp"))?;
         let addr = l.local_addr().map_err(|e| ServeError::Bind(e, a, "tcp"))?;
         listeners.push(Listener {
             sock: Sock::Tcp(l),
@@ -88,9 +89,10 @@ pub fn bind(cfg: &Config) -> Result<Server, ServeError> {
                     .map(|l| l.addr)
             })
             .flatten();
-        let s = match shared.map(udp_socket) {
+        let only_v6 = v6_only(a, &cfg.udp);
+        let s = match shared.map(|a| udp_socket(a, only_v6)) {
             Some(Ok(s)) => s,
-            _ => udp_socket(a).map_err(|e| ServeError::Bind(e, a, "udp"))?,
+            _ => udp_socket(a, only_v6).map_err(|e| ServeError::Bind(e, a, "udp"))?,
         };
         let addr = s.local_addr().map_err(|e| ServeError::Bind(e, a, "udp"))?;
         listeners.push(Listener {
@@ -116,18 +118,32 @@ pub fn bind(cfg: &Config) -> Result<Server, ServeError> {
     })
 }
 
-fn tcp_listener(a: SocketAddr, backlog: i32) -> io::Result<TcpListener> {
+/// An IPv6 socket is dual-stack by default (net.ipv6.bindv6only = 0): `[::]:7000` also takes
+/// 0.0.0.0:7000, so `serve 0.0.0.0:7000 [::]:7000` failed with EADDRINUSE. When IPv4 addresses
+/// are asked for beside it, an IPv6 socket is IPv6-only and each family gets its own socket;
+/// alone, it keeps the kernel's default and takes IPv4 clients too (v4-mapped).
+fn v6_only(a: SocketAddr, all: &[SocketAddr]) -> bool {
+    a.is_ipv6() && all.iter().any(SocketAddr::is_ipv4)
+}
+
+fn tcp_listener(a: SocketAddr, backlog: i32, only_v6: bool) -> io::Result<TcpListener> {
     let s = Socket::new(Domain::for_address(a), Type::STREAM, None)?;
     // A restarted server gets its port back while old connections sit in TIME_WAIT.
     s.set_reuse_address(true)?;
+    if only_v6 {
+        s.set_only_v6(true)?;
+    }
     s.bind(&a.into())?;
     s.listen(backlog)?;
     s.set_nonblocking(true)?;
     Ok(s.into())
 }
 
-fn udp_socket(a: SocketAddr) -> io::Result<UdpSocket> {
+fn udp_socket(a: SocketAddr, only_v6: bool) -> io::Result<UdpSocket> {
     let s = Socket::new(Domain::for_address(a), Type::DGRAM, None)?;
+    if only_v6 {
+        s.set_only_v6(true)?;
+    }
     s.bind(&a.into())?;
     s.set_nonblocking(true)?;
     Ok(s.into())
@@ -490,10 +506,19 @@ impl Loop<'_> {
                 Err(e) => return self.fail(idx, e, now, sink),
             }
         }
+        // Pipelined requests wait in `inbuf` while the answers fill the outgoing buffer: answer
+        // and write in turns until the socket takes no more (a writable event brings us back)
+        // or nothing answerable is left. No read event would come for requests already read.
+        let mut more = false;
         if *mode == Mode::Http {
-            answer_http(c);
-            if let Err(e) = flush(c, now) {
-                return self.fail(idx, e, now, sink);
+            for _ in 0..BATCH {
+                more = answer_http(c);
+                if let Err(e) = flush(c, now) {
+                    return self.fail(idx, e, now, sink);
+                }
+                if !more || c.pending() > 0 {
+                    break;
+                }
             }
         }
         if c.pending() == 0 {
@@ -501,7 +526,9 @@ impl Loop<'_> {
                 return self.close(idx, end, None, now, sink);
             }
         }
-        let want = (wants_read(c, mode), c.pending() > 0);
+        // Still answerable after a batch with the buffer drained: ask for a writable event
+        // (at once, the socket has room) to come back after the other connections' turn.
+        let want = (wants_read(c, mode), c.pending() > 0 || more);
         if want != c.interest {
             c.interest = want;
             let key = idx + self.listeners.len();
@@ -619,7 +646,8 @@ fn take_http(c: &mut Conn, mut data: &[u8]) {
 }
 
 /// HTTP: answers every complete request head buffered, while the outgoing buffer has room.
-fn answer_http(c: &mut Conn) {
+/// True when it stopped for want of room with requests still buffered.
+fn answer_http(c: &mut Conn) -> bool {
     // Requests buffered before the peer closed are still answered.
     while matches!(c.close_after_flush, None | Some(End::PeerClosed))
         && c.pending() < OUT_CAP
@@ -660,4 +688,8 @@ fn answer_http(c: &mut Conn) {
     if c.inbuf.is_empty() && c.inbuf.capacity() > 4096 {
         c.inbuf = Vec::new();
     }
+    c.pending() >= OUT_CAP
+        && c.skip == 0
+        && !c.inbuf.is_empty()
+        && matches!(c.close_after_flush, None | Some(End::PeerClosed))
 }

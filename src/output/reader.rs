@@ -1,0 +1,111 @@
+//! Whether anyone still reads stdout. A closed stdout (`sockdiag ... | head -1`) is not an
+//! error: sockdiag stops the work at once and exits 0 without a word (the README's exit-code
+//! section). Two signs that the reader has left:
+//! - a write fails with EPIPE: the command's sink calls [`left`];
+//! - nothing is being written (table and plain hold results for the end, `--count` and
+//!   `--wait` pause between rounds), yet the kernel knows: poll(2) on the write end of a pipe
+//!   reports POLLERR once no reader is left (POLLHUP for a socket). [`watch_stdout`] waits
+//!   for that on a thread of its own, blocked in poll, costing nothing meanwhile.
+//!
+//! Either way the interrupt flag is raised (the engines stop as on Ctrl-C) and [`gone`]
+//! says why, so the command exits 0 instead of 130 and writes nothing more.
+use crate::interrupt::Interrupt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Once;
+
+static GONE: AtomicBool = AtomicBool::new(false);
+
+/// True once the reader of stdout has left.
+pub fn gone() -> bool {
+    GONE.load(Ordering::Relaxed)
+}
+
+/// The reader has left: stop the work.
+pub fn left(interrupt: &Interrupt) {
+    GONE.store(true, Ordering::Relaxed);
+    interrupt.raise();
+}
+
+/// After a write error: a closed pipe means the reader has left ([`left`]); any other error
+/// stops the work too (nothing more can be shown), and is the command's to report.
+pub fn write_failed(e: &std::io::Error, interrupt: &Interrupt) {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        left(interrupt);
+    } else {
+        interrupt.raise();
+    }
+}
+
+/// Watches stdout when it is a pipe or a socket (a terminal or a file has no reader to
+/// lose) and calls [`left`] when its reader goes. Once per process.
+pub fn watch_stdout(interrupt: &Interrupt) {
+    static STARTED: Once = Once::new();
+    let interrupt = interrupt.clone();
+    STARTED.call_once(move || {
+        if !pipe_or_socket(libc::STDOUT_FILENO) {
+            return;
+        }
+        let _ = std::thread::Builder::new()
+            .name("stdout-watch".into())
+            .spawn(move || {
+                if wait_for_no_reader(libc::STDOUT_FILENO) {
+                    left(&interrupt);
+                }
+            });
+    });
+}
+
+fn pipe_or_socket(fd: i32) -> bool {
+    // SAFETY: fstat fills the zeroed struct; the fd is only looked at.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    if unsafe { libc::fstat(fd, &mut st) } != 0 {
+        return false;
+    }
+    matches!(st.st_mode & libc::S_IFMT, libc::S_IFIFO | libc::S_IFSOCK)
+}
+
+/// Blocks until `fd` reports POLLERR or POLLHUP (no events asked for: those two are always
+/// reported, and nothing else wakes the poll). False if poll itself fails.
+fn wait_for_no_reader(fd: i32) -> bool {
+    let mut p = libc::pollfd {
+        fd,
+        events: 0,
+        revents: 0,
+    };
+    loop {
+        // SAFETY: one valid pollfd.
+        let n = unsafe { libc::poll(&mut p, 1, -1) };
+        if n > 0 {
+            return p.revents & (libc::POLLERR | libc::POLLHUP) != 0;
+        }
+        if n < 0 && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+            return false;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::fd::AsRawFd;
+
+    #[test]
+    fn a_pipe_without_reader_is_seen_at_once() {
+        let mut fds = [0; 2];
+        // SAFETY: pipe fills two fds, closed below.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        assert!(pipe_or_socket(fds[1]));
+        let w = fds[1];
+        let t = std::time::Instant::now();
+        let h = std::thread::spawn(move || wait_for_no_reader(w));
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert!(!h.is_finished(), "a pipe with its reader is not reported");
+        // SAFETY: our own fds.
+        unsafe { libc::close(fds[0]) };
+        assert!(h.join().unwrap());
+        assert!(t.elapsed() < std::time::Duration::from_secs(2));
+        unsafe { libc::close(fds[1]) };
+        let f = std::fs::File::open("/dev/null").unwrap();
+        assert!(!pipe_or_socket(f.as_raw_fd()));
+    }
+}
