@@ -188,3 +188,39 @@ fn cacert_is_checked_before_any_traffic() {
     assert_eq!(code, 2);
     assert!(err.contains("'--cacert'"), "{err}");
 }
+
+/// Issue 18: a self-signed CA certificate given as --cacert and used as the server's own
+/// certificate. rustls refuses a CA as an end entity (CaUsedAsEndEntity) and sockdiag keeps
+/// that rule, but says in plain words what is wrong and what would work.
+#[test]
+fn a_ca_certificate_used_as_the_servers_own_is_explained() {
+    let key = KeyPair::generate().unwrap();
+    let mut ca =
+        CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "self-signed server CA");
+    let cert = ca.self_signed(&key).unwrap();
+    let mut ca_file = tempfile::NamedTempFile::new().unwrap();
+    ca_file.write_all(cert.pem().as_bytes()).unwrap();
+    let p = Pki {
+        ca_file,
+        chain: vec![cert.der().clone()],
+        key: key.serialize_der(),
+    };
+    let a = tls_server(&p);
+    let ca = p.ca_file.path().to_str().unwrap();
+    let url = format!("https://127.0.0.1:{}/", a.port());
+    let (code, out, err) = run(&["http", "--json", "--cacert", ca, &url]);
+    assert_eq!(code, 1, "{out}{err}");
+    let v = one(&out);
+    assert_eq!(v["error"]["stage"], "tls", "{v}");
+    let msg = v["error"]["message"].as_str().unwrap();
+    for want in [
+        "is a CA certificate",
+        "CaUsedAsEndEntity",
+        "signed by that CA",
+    ] {
+        assert!(msg.contains(want), "{want}: {msg}");
+    }
+}
