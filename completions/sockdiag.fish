@@ -92,6 +92,7 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l timeout -d
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l send -d 'Send this text (then read the reply unless --read/--until-close say otherwise)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l send-file -d 'Send the contents of this file (`-` for stdin)' -r -F
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l read -d 'Read up to N bytes (or until the close or the timeout)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l max-time -d 'Bound the whole run: connects, sending and reading (a stream that never pauses ends here, with read end `max-time`), as curl\'s --max-time' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l source -d 'Local address to connect from, ADDR or ADDR:PORT ([V6]:PORT)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l interface -d 'Connect through this interface only (SO_BINDTODEVICE)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l keepidle -d 'TCP_KEEPIDLE: idle time before the first keepalive probe (whole seconds)' -r
@@ -113,7 +114,7 @@ never\t''"
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l udp -d 'A connected UDP socket: send, then wait for the reply within --timeout'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l no-stdin -d 'Do not send stdin even when it is not a terminal'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l shutdown -d 'Half-close after sending (shutdown SHUT_WR), so the server sees the end of input'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l until-close -d 'Read until the server closes (or nothing arrives for --timeout)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l until-close -d 'Read until the server closes (or nothing arrives for --timeout, or --max-time)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l banner -d 'Read what the server sends first: wait up to --timeout, stop when it pauses'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l hex -d 'Show received data as a hex dump'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l reuseaddr -d 'SO_REUSEADDR: bind over a TIME_WAIT connection on the same port'
@@ -185,7 +186,7 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -s v -l verbose
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -s q -l quiet -d 'No progress, no notes on stderr: only results and errors'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -s H -l header -d 'Add a request header NAME:VALUE (repeatable; replaces a default of the same name)' -r
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -l timeout -d 'Deadline for each whole exchange: connect, request, response' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -l timeout -d 'Deadline for each whole exchange: connects, TLS, request, response (every step)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -l count -d 'Make N requests (a new connection each) and show min/avg/max per phase' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -l cacert -d 'https: trust the CA certificates in this PEM file instead of the built-in Mozilla roots' -r -F
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand http" -l interval -d 'Pause between the requests of --count' -r

@@ -51,6 +51,8 @@ pub struct Config {
     pub source: Option<SocketAddr>,
     /// SO_BINDTODEVICE.
     pub interface: Option<String>,
+    /// Bound on the whole run: the connects, sending and reading (`--max-time`).
+    pub max_time: Option<Duration>,
 }
 
 /// One address tried.
@@ -91,6 +93,8 @@ pub enum ReadEnd {
     Reset,
     /// Ctrl-C.
     Interrupted,
+    /// `--max-time` ran out.
+    MaxTime,
     /// Another error (in `error`).
     Error,
 }
@@ -104,6 +108,7 @@ impl ReadEnd {
             ReadEnd::Timeout => "timeout",
             ReadEnd::Reset => "reset",
             ReadEnd::Interrupted => "interrupted",
+            ReadEnd::MaxTime => "max-time",
             ReadEnd::Error => "error",
         }
     }
@@ -211,6 +216,24 @@ pub struct Tried {
     pub sock: Option<Socket>,
     pub attempt: Attempt,
     pub local: Option<SocketAddr>,
+    /// TCP: the handshake completed (the attempt is open) and the peer reset the connection
+    /// before it could be used: the errno (ECONNRESET, or EPIPE after its FIN). The socket
+    /// is still returned, for its options, but carries no data.
+    pub reset: Option<i32>,
+}
+
+/// `from + d`, or a time far enough away to mean "no deadline" when that does not fit.
+pub fn deadline_after(from: Instant, d: Duration) -> Instant {
+    from.checked_add(d)
+        .or_else(|| from.checked_add(Duration::from_secs(100 * 365 * 86_400)))
+        .unwrap_or(from)
+}
+
+/// A reset (ECONNRESET) or a broken pipe (EPIPE: a reset after the peer's FIN) is what
+/// the kernel reports only for an established connection: a reset answering the SYN is
+/// ECONNREFUSED. So the handshake completed: the port is open.
+fn reset_after_handshake(errno: i32) -> bool {
+    matches!(errno, libc::ECONNRESET | libc::EPIPE)
 }
 
 /// Connects one socket to `dest` with a deadline; `prepare` sets options (and binds) on the
@@ -257,6 +280,7 @@ pub fn connect_one(
                     sock: None,
                     attempt: fail(e.raw_os_error().unwrap_or(0), None, start),
                     local: None,
+                    reset: None,
                 }
             }
         };
@@ -269,6 +293,7 @@ pub fn connect_one(
                 sock: None,
                 attempt: fail(e.raw_os_error().unwrap_or(0), None, start),
                 local: None,
+                reset: None,
             };
         }
         let start = Instant::now();
@@ -276,7 +301,8 @@ pub fn connect_one(
         let errno = match res {
             Ok(()) => None,
             Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {
-                match wait(sock.as_raw_fd(), libc::POLLOUT, start + timeout, interrupt) {
+                let until = deadline_after(start, timeout);
+                match wait(sock.as_raw_fd(), libc::POLLOUT, until, interrupt) {
                     Ok(Waited::Ready) => match sock.take_error() {
                         Ok(None) => None,
                         Ok(Some(e)) | Err(e) => Some(e.raw_os_error().unwrap_or(0)),
@@ -300,6 +326,7 @@ pub fn connect_one(
                                 elapsed: start.elapsed(),
                             },
                             local: sock.local_addr().ok().and_then(|a| a.as_socket()),
+                            reset: None,
                         };
                     }
                     Err(e) => Some(e.raw_os_error().unwrap_or(0)),
@@ -310,11 +337,27 @@ pub fn connect_one(
         let elapsed = start.elapsed();
         let local = sock.local_addr().ok().and_then(|a| a.as_socket());
         if let Some(errno) = errno {
+            if !udp && reset_after_handshake(errno) {
+                return Tried {
+                    sock: Some(sock),
+                    attempt: Attempt {
+                        addr: dest,
+                        state: State::Open,
+                        reason: Reason::SynAck,
+                        errno: None,
+                        icmp: None,
+                        elapsed,
+                    },
+                    local,
+                    reset: Some(errno),
+                };
+            }
             let icmp = recverr::read_icmp(sock.as_raw_fd());
             return Tried {
                 sock: None,
                 attempt: fail(errno, icmp, start),
                 local,
+                reset: None,
             };
         }
         if !udp && local == Some(dest) {
@@ -335,6 +378,7 @@ pub fn connect_one(
                     elapsed,
                 },
                 local,
+                reset: None,
             };
         }
         let (state, reason) = if udp {
@@ -354,6 +398,7 @@ pub fn connect_one(
                 elapsed,
             },
             local,
+            reset: None,
         };
     }
 }
@@ -432,16 +477,28 @@ pub fn run(
     } else {
         sockopt::Proto::Tcp
     };
+    let end = cfg.max_time.map(|d| deadline_after(Instant::now(), d));
     for &a in addrs {
         if interrupt.raised() {
             break;
         }
+        // Each connect within --timeout, and all of them within --max-time.
+        let timeout = match end {
+            Some(end) => {
+                let left = end.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    break;
+                }
+                cfg.timeout.min(left)
+            }
+            None => cfg.timeout,
+        };
         let mut dest = a;
         dest.set_port(port);
         let v6 = dest.is_ipv6();
         let mut applied = Vec::new();
         let mut options = Vec::new();
-        let mut tried = connect_one(dest, cfg.udp, cfg.timeout, interrupt, &mut |s: &Socket| {
+        let mut tried = connect_one(dest, cfg.udp, timeout, interrupt, &mut |s: &Socket| {
             applied = sockopt::apply(s.as_raw_fd(), proto, v6, &cfg.opts);
             probe::engine::bind_local(s, v6, cfg.source, cfg.interface.as_deref())
         });
@@ -488,10 +545,18 @@ pub fn run(
         if let Some(sock) = tried.sock.take() {
             report.peer = sock.peer_addr().ok().and_then(|a| a.as_socket());
             report.connect_time = Some(tried.attempt.elapsed);
-            if cfg.udp {
-                udp_exchange(&sock, cfg, interrupt, &mut report, &mut tried.attempt);
+            if let Some(errno) = tried.reset {
+                // Open (the handshake completed), and over before anything was exchanged.
+                report.peer = Some(dest);
+                report.read_end = Some(ReadEnd::Reset);
+                report.error = Some(format!(
+                    "the peer reset the connection right after the handshake ({})",
+                    probe::errno::name(errno)
+                ));
+            } else if cfg.udp {
+                udp_exchange(&sock, cfg, interrupt, &mut report, &mut tried.attempt, end);
             } else {
-                tcp_exchange(&sock, cfg, interrupt, &mut report);
+                tcp_exchange(&sock, cfg, interrupt, &mut report, end);
                 report.tcp_info = TcpInfo::read(sock.as_raw_fd()).ok();
             }
             report.local = sock
@@ -517,8 +582,27 @@ pub fn run(
         report.first_byte = None;
         report.data.clear();
         report.read_end = None;
+        report.error = None;
+    }
+    if let (Some(end), Some(d)) = (end, cfg.max_time) {
+        if report.state != State::Open && Instant::now() >= end {
+            report.error = Some(format!(
+                "--max-time {} ran out before a connection",
+                humantime::format_duration(d)
+            ));
+        }
     }
     report
+}
+
+/// The wait that ends first: `until` or the whole run's end.
+fn sooner(until: Instant, end: Option<Instant>) -> Instant {
+    end.map_or(until, |e| e.min(until))
+}
+
+/// The whole run's end has come.
+fn past(end: Option<Instant>) -> bool {
+    end.is_some_and(|e| Instant::now() >= e)
 }
 
 fn push_data(report: &mut Report, chunk: &[u8]) {
@@ -529,25 +613,25 @@ fn push_data(report: &mut Report, chunk: &[u8]) {
         .extend_from_slice(&chunk[..chunk.len().min(room)]);
 }
 
-/// Sends everything, each wait for room bounded by the timeout.
+/// Sends everything, each wait for room bounded by the timeout, all of it by `end`.
 fn send_all(
     sock: &Socket,
     buf: &[u8],
     timeout: Duration,
     interrupt: &Interrupt,
+    end: Option<Instant>,
 ) -> Result<u64, (u64, String)> {
     let mut off = 0;
     while off < buf.len() {
         match sock.send(&buf[off..]) {
             Ok(n) => off += n,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                match wait(
-                    sock.as_raw_fd(),
-                    libc::POLLOUT,
-                    Instant::now() + timeout,
-                    interrupt,
-                ) {
+                let until = sooner(deadline_after(Instant::now(), timeout), end);
+                match wait(sock.as_raw_fd(), libc::POLLOUT, until, interrupt) {
                     Ok(Waited::Ready) => {}
+                    Ok(Waited::Timeout) if past(end) => {
+                        return Err((off as u64, "sending: --max-time ran out".into()))
+                    }
                     Ok(Waited::Timeout) => {
                         return Err((
                             off as u64,
@@ -573,10 +657,16 @@ fn recv_into(sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
     sock.recv(ubuf)
 }
 
-fn tcp_exchange(sock: &Socket, cfg: &Config, interrupt: &Interrupt, report: &mut Report) {
+fn tcp_exchange(
+    sock: &Socket,
+    cfg: &Config,
+    interrupt: &Interrupt,
+    report: &mut Report,
+    end: Option<Instant>,
+) {
     let mut since = Instant::now();
     if !cfg.send.is_empty() {
-        match send_all(sock, &cfg.send, cfg.timeout, interrupt) {
+        match send_all(sock, &cfg.send, cfg.timeout, interrupt, end) {
             Ok(n) => report.sent = n,
             Err((n, e)) => {
                 report.sent = n;
@@ -598,6 +688,11 @@ fn tcp_exchange(sock: &Socket, cfg: &Config, interrupt: &Interrupt, report: &mut
     }
     let mut buf = vec![0u8; 64 * 1024];
     loop {
+        // A stream that never pauses never lets a wait time out: --max-time ends it here.
+        if past(end) {
+            report.read_end = Some(ReadEnd::MaxTime);
+            return;
+        }
         let want = match mode {
             ReadMode::Bytes(n) => {
                 let left = n.saturating_sub(report.received);
@@ -615,15 +710,15 @@ fn tcp_exchange(sock: &Socket, cfg: &Config, interrupt: &Interrupt, report: &mut
         } else {
             (cfg.timeout, ReadEnd::Timeout)
         };
-        match wait(
-            sock.as_raw_fd(),
-            libc::POLLIN,
-            Instant::now() + limit,
-            interrupt,
-        ) {
+        let until = sooner(deadline_after(Instant::now(), limit), end);
+        match wait(sock.as_raw_fd(), libc::POLLIN, until, interrupt) {
             Ok(Waited::Ready) => {}
             Ok(Waited::Timeout) => {
-                report.read_end = Some(idle_end);
+                report.read_end = Some(if past(end) {
+                    ReadEnd::MaxTime
+                } else {
+                    idle_end
+                });
                 return;
             }
             Ok(Waited::Interrupted) => {
@@ -672,6 +767,7 @@ fn udp_exchange(
     interrupt: &Interrupt,
     report: &mut Report,
     attempt: &mut Attempt,
+    end: Option<Instant>,
 ) {
     let v6 = attempt.addr.is_ipv6();
     let start = Instant::now();
@@ -694,15 +790,15 @@ fn udp_exchange(
     let sent_at = Instant::now();
     let mut buf = vec![0u8; 65536];
     loop {
-        match wait(
-            sock.as_raw_fd(),
-            libc::POLLIN,
-            sent_at + cfg.timeout,
-            interrupt,
-        ) {
+        let until = sooner(deadline_after(sent_at, cfg.timeout), end);
+        match wait(sock.as_raw_fd(), libc::POLLIN, until, interrupt) {
             Ok(Waited::Ready) => {}
             Ok(Waited::Timeout) => {
-                report.read_end = Some(ReadEnd::Timeout);
+                report.read_end = Some(if past(end) {
+                    ReadEnd::MaxTime
+                } else {
+                    ReadEnd::Timeout
+                });
                 attempt.elapsed += start.elapsed();
                 return;
             }

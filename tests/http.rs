@@ -354,3 +354,309 @@ fn literal_of_the_other_family_fails_at_resolve() {
     );
     assert!(v["timing_ms"]["resolve"].is_f64() && v["timing_ms"]["connect"].is_null());
 }
+
+/// Regression (issue 18, bug 2): an interim 1xx response, a pause, then the real answer in a
+/// later segment used to fail with "a response head longer than 64 KiB" (the input buffer
+/// was reset while the next head's start still pointed into it). curl gives 200.
+#[test]
+fn interim_responses_then_the_answer_in_a_later_segment() {
+    for interim in [
+        &b"HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload; as=style\r\n\r\n"[..],
+        b"HTTP/1.1 100 Continue\r\n\r\n",
+    ] {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let a = l.local_addr().unwrap();
+        let t = std::thread::spawn(move || {
+            let (mut s, _) = l.accept().unwrap();
+            let mut b = [0u8; 1024];
+            let _ = s.read(&mut b);
+            s.write_all(interim).unwrap();
+            // The pause puts the answer in a later segment, read by a later read().
+            std::thread::sleep(Duration::from_millis(150));
+            s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                .unwrap();
+        });
+        let (code, out, err) = run(&["http", "--json", "--timeout", "5s", &format!("http://{a}/")]);
+        assert_eq!(code, 0, "{out}{err}");
+        let v = &json(&out)[0];
+        assert_eq!(
+            (v["status"].as_u64(), v["body_bytes"].as_u64()),
+            (Some(200), Some(2)),
+            "{v}"
+        );
+        t.join().unwrap();
+    }
+}
+
+/// sockdiag with `args`, its address space capped (so a regression cannot take the machine's
+/// memory), waited for with wait4: exit code, stdout, stderr, wall time and peak RSS in KiB.
+// The child is reaped by wait4 (for its rusage), which clippy cannot see.
+#[allow(clippy::zombie_processes)]
+fn run_measured(args: &[&str]) -> (i32, String, String, Duration, i64) {
+    use std::os::unix::process::CommandExt;
+    let mut c = Command::new(env!("CARGO_BIN_EXE_sockdiag"));
+    c.args(args)
+        .env_clear()
+        .env("LC_ALL", "C")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // SAFETY: only setrlimit (async-signal-safe) between fork and exec.
+    unsafe {
+        c.pre_exec(|| {
+            let lim = libc::rlimit {
+                rlim_cur: 2 << 30,
+                rlim_max: 2 << 30,
+            };
+            libc::setrlimit(libc::RLIMIT_AS, &lim);
+            Ok(())
+        });
+    }
+    let start = std::time::Instant::now();
+    let mut child = c.spawn().unwrap();
+    let (mut so, mut se) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let err_t = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = se.read_to_string(&mut s);
+        s
+    });
+    let mut out = String::new();
+    let _ = so.read_to_string(&mut out);
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is valid; wait4 on our own child's PID.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut ru) };
+    assert_eq!(pid, child.id() as i32);
+    let elapsed = start.elapsed();
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    (code, out, err_t.join().unwrap(), elapsed, ru.ru_maxrss)
+}
+
+/// A server that answers `head` and then sends `unit` over and over until the client goes
+/// (or 20 s pass), the writes aligned on `unit`.
+fn endless(head: &'static [u8], unit: &'static [u8]) -> SocketAddr {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let a = l.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        let mut b = [0u8; 1024];
+        let _ = s.read(&mut b);
+        let _ = s.write_all(head);
+        let end = std::time::Instant::now() + Duration::from_secs(20);
+        let mut batch = Vec::new();
+        while batch.len() < 64 * 1024 {
+            batch.extend_from_slice(unit);
+        }
+        while std::time::Instant::now() < end {
+            // Line-aligned writes: each ends where a unit ends.
+            if s.write_all(&batch).is_err() {
+                break;
+            }
+        }
+    });
+    a
+}
+
+/// Regression (issue 18, bug 3): endless trailers, an endless header flood in line-aligned
+/// writes, endless interim responses and an endless chunk-size line each grew memory without
+/// bound (1.7 GB in 3 s). Each part of a response now has a limit: the exchange ends well
+/// before the timeout with a clear error, in little memory.
+#[test]
+fn hostile_servers_that_never_stop_end_in_bounded_time_and_memory() {
+    let cases: [(&'static [u8], &'static [u8], &str); 5] = [
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n",
+            b"X-Trailer: aaaaaaaaaaaaaaaa\r\n",
+            "trailer",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\n",
+            b"X-Flood: aaaaaaaaaaaaaaaaaaaaaaa\r\n",
+            "head",
+        ),
+        (b"", b"HTTP/1.1 100 Continue\r\n\r\n", "interim"),
+        (
+            b"",
+            b"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n",
+            "interim",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1",
+            b"0000000000000000",
+            "chunk-size line",
+        ),
+    ];
+    for (head, unit, want) in cases {
+        let a = endless(head, unit);
+        let (code, out, err, took, rss_kib) =
+            run_measured(&["http", "--json", "--timeout", "8s", &format!("http://{a}/")]);
+        assert_eq!(code, 1, "{want}: {out}{err}");
+        assert!(took < Duration::from_secs(4), "{want}: took {took:?}");
+        assert!(rss_kib < 64 * 1024, "{want}: peak RSS {rss_kib} KiB");
+        let v = &json(&out)[0];
+        assert_eq!(v["error"]["stage"], "response", "{want}: {v}");
+        let msg = v["error"]["message"].as_str().unwrap();
+        assert!(msg.contains(want) && msg.contains("limit"), "{want}: {msg}");
+    }
+}
+
+/// Bug 3's other half: a body that never ends (or a trickle of bytes) is cut by --timeout,
+/// which bounds the whole exchange, and the body is counted, not kept.
+#[test]
+fn an_endless_body_is_cut_by_the_timeout_in_little_memory() {
+    for (head, unit) in [
+        (&b"HTTP/1.1 200 OK\r\n\r\n"[..], &b"0123456789abcdef"[..]),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+            b"10\r\n0123456789abcdef\r\n",
+        ),
+    ] {
+        let a = endless(head, unit);
+        let (code, out, err, took, rss_kib) = run_measured(&[
+            "http",
+            "--json",
+            "--timeout",
+            "1500ms",
+            &format!("http://{a}/"),
+        ]);
+        assert_eq!(code, 1, "{out}{err}");
+        assert!(
+            (Duration::from_millis(1400)..Duration::from_secs(4)).contains(&took),
+            "took {took:?}"
+        );
+        assert!(rss_kib < 64 * 1024, "peak RSS {rss_kib} KiB");
+        let v = &json(&out)[0];
+        assert_eq!(v["error"]["stage"], "response", "{v}");
+        assert!(v["body_bytes"].as_u64().unwrap() > 0, "{v}");
+    }
+    // A trickle: one header byte every 100 ms never completes the head.
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let a = l.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        let _ = s.write_all(b"HTTP/1.1 200 OK\r\n");
+        for _ in 0..100 {
+            std::thread::sleep(Duration::from_millis(100));
+            if s.write_all(b"X").is_err() {
+                break;
+            }
+        }
+    });
+    let (code, out, _, took, _) =
+        run_measured(&["http", "--json", "--timeout", "1s", &format!("http://{a}/")]);
+    assert_eq!(code, 1, "{out}");
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+    assert!(json(&out)[0]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("no complete response within 1s"));
+}
+
+/// Issue 18: a response that fails mid-body keeps its status, headers and the bytes received
+/// in the report (JSON and table), with the failure.
+#[test]
+fn a_failure_mid_body_keeps_status_headers_and_bytes() {
+    // A 10 GB Content-Length that never arrives: the timeout ends it.
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let a = l.local_addr().unwrap();
+    let t = std::thread::spawn(move || {
+        let held: Vec<_> = (0..2)
+            .map(|_| {
+                let (mut s, _) = l.accept().unwrap();
+                let mut b = [0u8; 1024];
+                let _ = s.read(&mut b);
+                let _ = s.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 10000000000\r\nX-Kept: yes\r\n\r\nhello",
+                );
+                // Held open, never sending the rest.
+                s
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(1000));
+        drop(held);
+    });
+    let url = format!("http://{a}/big");
+    let (code, out, err) = run(&["http", "--json", "--timeout", "700ms", &url]);
+    assert_eq!(code, 1, "{out}{err}");
+    let v = &json(&out)[0];
+    assert_eq!(
+        (v["status"].as_u64(), v["reason"].as_str()),
+        (Some(200), Some("OK")),
+        "{v}"
+    );
+    assert_eq!(v["headers"]["x-kept"], "yes", "{v}");
+    assert_eq!(v["body_bytes"], 5, "{v}");
+    assert_eq!(v["framing"], "content-length", "{v}");
+    assert_eq!(v["error"]["stage"], "response", "{v}");
+    let msg = v["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("no complete response within 700ms") && msg.contains("5 of 10000000000"),
+        "{msg}"
+    );
+    // The table shows the status and the bytes, marked incomplete.
+    let (code, out, _) = run(&["http", "--timeout", "700ms", &url]);
+    assert_eq!(code, 1);
+    assert!(out.contains("\t200 OK (incomplete)\t5\t"), "{out}");
+    t.join().unwrap();
+
+    // A reset mid-body.
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let a = l.local_addr().unwrap();
+    let t = std::thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        let mut b = [0u8; 1024];
+        let _ = s.read(&mut b);
+        s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nX-Kept: yes\r\n\r\n0123456789")
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+        socket2::SockRef::from(&s)
+            .set_linger(Some(Duration::ZERO))
+            .unwrap();
+        drop(s);
+    });
+    let (code, out, err) = run(&["http", "--json", "--timeout", "5s", &format!("http://{a}/")]);
+    assert_eq!(code, 1, "{out}{err}");
+    let v = &json(&out)[0];
+    assert_eq!(v["status"], 200, "{v}");
+    assert_eq!(v["headers"]["x-kept"], "yes", "{v}");
+    assert_eq!(v["body_bytes"], 10, "{v}");
+    let msg = v["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("reset") && msg.contains("10 of 100"), "{msg}");
+    t.join().unwrap();
+}
+
+/// Issue 18, bug 1 (http's side): a server that accepts and resets at once. The handshake
+/// completed, so the connect stage succeeded: the failure belongs to a later stage, never
+/// "connect, local error".
+#[test]
+fn accept_then_reset_is_not_a_connect_failure() {
+    const N: usize = 20;
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let a = l.local_addr().unwrap();
+    let t = std::thread::spawn(move || {
+        for _ in 0..N {
+            let Ok((s, _)) = l.accept() else { return };
+            socket2::SockRef::from(&s)
+                .set_linger(Some(Duration::ZERO))
+                .unwrap();
+            drop(s);
+        }
+    });
+    for i in 0..N {
+        let (code, out, err) = run(&["http", "--json", "--timeout", "3s", &format!("http://{a}/")]);
+        assert_eq!(code, 1, "{out}{err}");
+        let v = &json(&out)[0];
+        assert_ne!(v["error"]["stage"], "connect", "run {i}: {v}");
+        assert!(v["timing_ms"]["connect"].is_number(), "run {i}: {v}");
+        let msg = v["error"]["message"].as_str().unwrap();
+        assert!(
+            msg.contains("reset") || msg.contains("closed"),
+            "run {i}: {msg}"
+        );
+    }
+    t.join().unwrap();
+}

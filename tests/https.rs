@@ -188,3 +188,75 @@ fn cacert_is_checked_before_any_traffic() {
     assert_eq!(code, 2);
     assert!(err.contains("'--cacert'"), "{err}");
 }
+
+/// Issue 18: a self-signed CA certificate given as --cacert and used as the server's own
+/// certificate. rustls refuses a CA as an end entity (CaUsedAsEndEntity) and sockdiag keeps
+/// that rule, but says in plain words what is wrong and what would work.
+#[test]
+fn a_ca_certificate_used_as_the_servers_own_is_explained() {
+    let key = KeyPair::generate().unwrap();
+    let mut ca =
+        CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "self-signed server CA");
+    let cert = ca.self_signed(&key).unwrap();
+    let mut ca_file = tempfile::NamedTempFile::new().unwrap();
+    ca_file.write_all(cert.pem().as_bytes()).unwrap();
+    let p = Pki {
+        ca_file,
+        chain: vec![cert.der().clone()],
+        key: key.serialize_der(),
+    };
+    let a = tls_server(&p);
+    let ca = p.ca_file.path().to_str().unwrap();
+    let url = format!("https://127.0.0.1:{}/", a.port());
+    let (code, out, err) = run(&["http", "--json", "--cacert", ca, &url]);
+    assert_eq!(code, 1, "{out}{err}");
+    let v = one(&out);
+    assert_eq!(v["error"]["stage"], "tls", "{v}");
+    let msg = v["error"]["message"].as_str().unwrap();
+    for want in [
+        "is a CA certificate",
+        "CaUsedAsEndEntity",
+        "signed by that CA",
+    ] {
+        assert!(msg.contains(want), "{want}: {msg}");
+    }
+}
+
+/// Issue 18, bug 3: --timeout bounds every step, under TLS too. A server that answers the
+/// ClientHello with the header of a 16 KiB record and then one byte every 40 ms never lets a
+/// read time out: rustls's loop waiting for the whole record used to run past the deadline
+/// (for as long as the server kept trickling).
+#[test]
+fn a_trickled_tls_record_is_cut_by_the_timeout() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let a = l.local_addr().unwrap();
+    let t = std::thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        let mut b = [0u8; 4096];
+        let _ = s.read(&mut b);
+        let _ = s.write_all(&[0x16, 0x03, 0x03, 0x40, 0x00]);
+        // At most 8 s of trickle, ended early when the client goes.
+        for _ in 0..200 {
+            std::thread::sleep(Duration::from_millis(40));
+            if s.write_all(&[0x02]).is_err() {
+                break;
+            }
+        }
+    });
+    let start = std::time::Instant::now();
+    let url = format!("https://127.0.0.1:{}/", a.port());
+    let (code, out, err) = run(&["http", "--json", "--timeout", "1s", &url]);
+    let took = start.elapsed();
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(took < Duration::from_secs(4), "took {took:?}");
+    let v = one(&out);
+    assert_eq!(v["error"]["stage"], "tls", "{v}");
+    assert_eq!(
+        v["error"]["message"], "no TLS handshake before the deadline",
+        "{v}"
+    );
+    t.join().unwrap();
+}

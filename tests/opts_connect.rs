@@ -965,3 +965,95 @@ fn source_address_and_port_are_what_the_listener_sees() {
         assert!(err.contains(quoted), "{err}");
     }
 }
+
+/// A server that sends without a pause until the client goes (or 20 s pass).
+fn firehose() -> (SocketAddr, std::thread::JoinHandle<()>) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let t = std::thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        let end = std::time::Instant::now() + Duration::from_secs(20);
+        let chunk = [b'x'; 4096];
+        while std::time::Instant::now() < end {
+            if s.write_all(&chunk).is_err() {
+                break;
+            }
+        }
+    });
+    (addr, t)
+}
+
+/// Issue 18: `--banner` and `--until-close` on a stream that never pauses never ended
+/// (--timeout bounds each wait, not the whole read). `--max-time` bounds the whole of it.
+#[test]
+fn max_time_bounds_a_read_that_never_pauses() {
+    for mode in ["--banner", "--until-close"] {
+        let (addr, t) = firehose();
+        let start = std::time::Instant::now();
+        let (code, r) = connect_json(&[
+            "--max-time",
+            "800ms",
+            "127.0.0.1",
+            &addr.port().to_string(),
+            mode,
+        ]);
+        let took = start.elapsed();
+        assert_eq!(code, Some(0), "{mode}: {r}");
+        assert!(took < Duration::from_secs(5), "{mode}: took {took:?}");
+        assert_eq!(r["read_end"], "max-time", "{mode}: {r}");
+        assert!(r["received"].as_u64().unwrap() > 0, "{mode}: {r}");
+        assert_eq!(r["state"], "open", "{mode}");
+        t.join().unwrap();
+    }
+    // A bad value is exit 2, quoting it.
+    for (bad, quoted) in [("0s", "'0'"), ("soon", "'soon'"), ("5", "'5'")] {
+        let (code, _, err) = run(&["connect", "--max-time", bad, "127.0.0.1", "1"]);
+        assert_eq!(code, 2, "{bad}: {err}");
+        assert_eq!(err.lines().count(), 1, "{bad}: {err}");
+        assert!(err.contains(quoted), "{bad}: {err}");
+    }
+}
+
+/// Issue 18, bug 1 (connect's side): a server that accepts and resets at once is open (the
+/// handshake completed); the reset is the exchange's end, never `error local:ECONNRESET`.
+/// `opts --connect` (the same connect) reads the options of that socket.
+#[test]
+fn accept_then_reset_is_open_then_reset() {
+    const N: usize = 20;
+    const OPTS: usize = 10;
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let t = std::thread::spawn(move || {
+        for _ in 0..N + OPTS {
+            let Ok((s, _)) = l.accept() else { return };
+            socket2::SockRef::from(&s)
+                .set_linger(Some(Duration::ZERO))
+                .unwrap();
+            drop(s);
+        }
+    });
+    for i in 0..OPTS {
+        let (code, out, err) = run(&["opts", "--json", "--connect", &addr.to_string()]);
+        assert_eq!(code, 0, "run {i}: {out}{err}");
+        let recs = json_lines(&out);
+        let sock = recs.iter().find(|r| r["type"] == "socket").unwrap();
+        assert_eq!(sock["phase"], "connected", "run {i}: {sock}");
+        assert_eq!(sock["attempts"][0]["state"], "open", "run {i}: {sock}");
+    }
+    for i in 0..N {
+        let (code, r) = connect_json(&["127.0.0.1", &addr.port().to_string(), "--banner"]);
+        assert_eq!(
+            (r["state"].as_str(), r["reason"].as_str()),
+            (Some("open"), Some("syn-ack")),
+            "run {i}: {r}"
+        );
+        assert_eq!(code, Some(0), "run {i}: {r}");
+        // Seen at the connect or at the first read: either way the read ended in a reset
+        // (or, when the reset came before the read, the close).
+        assert!(
+            matches!(r["read_end"].as_str(), Some("reset" | "eof")),
+            "run {i}: {r}"
+        );
+    }
+    t.join().unwrap();
+}

@@ -11,6 +11,7 @@ Examples:
   sockdiag connect 127.0.0.1 22 --banner
   sockdiag connect -v localhost 8080                (every address tried)
   sockdiag connect 127.0.0.1 80 --send $'GET / HTTP/1.0\\r\\n\\r\\n' --until-close
+  sockdiag connect 127.0.0.1 9000 --until-close --max-time 10s   (a stream that never ends)
   printf 'PING\\r\\n' | sockdiag connect [::1] 6379 --read 7
   sockdiag connect fe80::2%eth0 22 --banner         (link-local: with its interface)
   sockdiag connect --json 127.0.0.1 443 --nodelay --sndbuf 64KiB
@@ -58,13 +59,18 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "N", conflicts_with_all = ["until_close", "banner"])]
     pub read: Option<String>,
 
-    /// Read until the server closes (or nothing arrives for --timeout)
+    /// Read until the server closes (or nothing arrives for --timeout, or --max-time)
     #[arg(long, conflicts_with = "banner")]
     pub until_close: bool,
 
     /// Read what the server sends first: wait up to --timeout, stop when it pauses
     #[arg(long)]
     pub banner: bool,
+
+    /// Bound the whole run: connects, sending and reading (a stream that never pauses ends
+    /// here, with read end `max-time`), as curl's --max-time
+    #[arg(long, value_parser = crate::duration::clap_duration, value_name = "DURATION")]
+    pub max_time: Option<Duration>,
 
     /// Show received data as a hex dump
     #[arg(long)]

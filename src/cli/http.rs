@@ -10,6 +10,13 @@ Timing (milliseconds, each counted from the start, as curl's time_* are):
   first_byte   the first byte of the response arrived
   total        the last byte of the body arrived
 
+The addresses of a name are tried in order, each with an equal share of the time left (the
+last one all of it); -v and JSON `attempts` show how each fared.
+Limits, so that no server can grow memory: a head of 64 KiB and 1000 header lines, 64 interim
+(1xx) responses, chunk-size lines of 4 KiB, trailers of 64 KiB and 1000 lines; the body is
+counted, never kept. A response cut short after its head keeps its status, headers and body
+bytes, with the error.
+
 Examples:
   sockdiag http http://127.0.0.1:8080/
   sockdiag http -v --head http://localhost:8080/health
@@ -36,7 +43,7 @@ pub struct HttpArgs {
     #[arg(short = 'H', long = "header", value_name = "NAME:VALUE")]
     pub headers: Vec<String>,
 
-    /// Deadline for each whole exchange: connect, request, response
+    /// Deadline for each whole exchange: connects, TLS, request, response (every step)
     #[arg(long, default_value = "10s", value_parser = crate::duration::clap_duration, value_name = "DURATION")]
     pub timeout: Duration,
 

@@ -88,6 +88,9 @@ pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
     if args.timeout.is_zero() {
         return Err(InputError::new("timeout", "0", "must be more than zero").into());
     }
+    if args.max_time.is_some_and(|d| d.is_zero()) {
+        return Err(InputError::new("max-time", "0", "must be more than zero").into());
+    }
     let source = args
         .source
         .as_deref()
@@ -145,6 +148,7 @@ pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
             shutdown: args.shutdown,
             source,
             interface: args.interface.clone(),
+            max_time: args.max_time,
         },
         hex: args.hex,
     })

@@ -2,6 +2,7 @@
 //! the records: one per exchange (JSON as it completes; plain lines as they complete; a
 //! table at the end), then per-phase statistics with `--count`.
 use crate::cli::HttpArgs;
+use crate::connect::Attempt;
 use crate::exit::Exit;
 use crate::http::{self, Exchange, Failure, Request};
 use crate::interrupt::Interrupt;
@@ -101,13 +102,18 @@ pub struct TlsRecord {
 pub struct HttpRecord {
     pub url: String,
     pub method: &'static str,
+    /// The address connected to, or the last one tried.
     pub addr: Option<SocketAddr>,
+    /// Each address tried, in order, with how it fared.
+    pub attempts: Vec<Attempt>,
+    /// Also set when the exchange failed after a whole head (with `error`): what arrived.
     pub status: Option<u16>,
     pub reason: Option<String>,
     pub version: Option<String>,
     /// Names in lower case; repeated headers joined with ", ".
     pub headers: BTreeMap<String, String>,
     pub trailers: BTreeMap<String, String>,
+    /// The body bytes received (all of them, or as far as they came before `error`).
     pub body_bytes: Option<u64>,
     /// `content-length`, `chunked`, `close` or `none`.
     pub framing: Option<http::Framing>,
@@ -161,6 +167,7 @@ impl HttpRecord {
             url: url.to_string(),
             method,
             addr: ex.addr,
+            attempts: ex.attempts.clone(),
             status: None,
             reason: None,
             version: None,
@@ -180,54 +187,63 @@ impl HttpRecord {
             request_head: ex.request_head.clone(),
             response_head: Vec::new(),
         };
-        match &ex.result {
-            Ok(r) => {
-                rec.status = Some(r.status);
-                rec.reason = Some(r.reason.clone());
-                rec.version = Some(r.version.clone());
-                rec.headers = header_map(&r.headers);
-                rec.trailers = header_map(&r.trailers);
-                rec.body_bytes = Some(r.body_bytes);
-                rec.framing = Some(r.framing);
-                rec.response_head = r.headers.clone();
-            }
-            Err(f) => {
-                let (state, reason, errno) = match f {
-                    Failure::Connect {
-                        state,
-                        reason,
-                        errno,
-                        ..
-                    } => (
-                        Some(state.as_str()),
-                        Some(reason.token()),
-                        errno.map(crate::probe::errno::name),
-                    ),
-                    _ => (None, None, None),
-                };
-                rec.error = Some(ErrorRecord {
-                    stage: f.stage(),
+        if let Some(r) = &ex.response {
+            rec.status = Some(r.status);
+            rec.reason = Some(r.reason.clone());
+            rec.version = Some(r.version.clone());
+            rec.headers = header_map(&r.headers);
+            rec.trailers = header_map(&r.trailers);
+            rec.body_bytes = Some(r.body_bytes);
+            rec.framing = Some(r.framing);
+            rec.response_head = r.headers.clone();
+        }
+        if let Some(f) = &ex.failure {
+            let (state, reason, errno) = match f {
+                Failure::Connect {
                     state,
                     reason,
                     errno,
-                    message: f.message(),
-                });
-            }
+                    ..
+                } => (
+                    Some(state.as_str()),
+                    Some(reason.token()),
+                    errno.map(crate::probe::errno::name),
+                ),
+                _ => (None, None, None),
+            };
+            // Several addresses failed: each one and how.
+            let message = match f {
+                Failure::Connect { .. } if ex.attempts.len() > 1 => {
+                    http::attempts_text(&ex.attempts)
+                }
+                _ => f.message(),
+            };
+            rec.error = Some(ErrorRecord {
+                stage: f.stage(),
+                state,
+                reason,
+                errno,
+                message,
+            });
         }
         rec
     }
 
+    /// A whole response with a 2xx or 3xx status.
     pub fn is_ok(&self) -> bool {
-        self.status.is_some_and(|s| (200..400).contains(&s))
+        self.error.is_none() && self.status.is_some_and(|s| (200..400).contains(&s))
     }
 
     fn status_cell(&self) -> Cell {
         if let Some(s) = self.status {
             let tone = if self.is_ok() { Tone::Good } else { Tone::Bad };
-            let text = match self.reason.as_deref() {
+            let mut text = match self.reason.as_deref() {
                 Some(r) if !r.is_empty() => format!("{s} {r}"),
                 _ => s.to_string(),
             };
+            if self.error.is_some() {
+                text.push_str(" (incomplete)");
+            }
             return Cell::toned(text, tone);
         }
         let e = self.error.as_ref().expect("a status or an error");
@@ -321,7 +337,8 @@ impl Spread {
     }
 }
 
-/// `{"type":"http-stats"}`: `--count` statistics over the exchanges that got a response.
+/// `{"type":"http-stats"}`: `--count` statistics; the timing is over the exchanges that
+/// got a whole response.
 #[derive(Debug, Clone, Serialize)]
 pub struct HttpStats {
     pub url: String,
@@ -329,7 +346,7 @@ pub struct HttpStats {
     /// 2xx and 3xx answers.
     pub ok: usize,
     pub failed: usize,
-    /// Answers by status code.
+    /// Answers by status code (whole or not).
     pub statuses: BTreeMap<u16, usize>,
     pub timing_ms: Spreads,
 }
@@ -361,11 +378,14 @@ impl Spreads {
 
 impl HttpStats {
     pub fn new(url: &str, recs: &[HttpRecord]) -> HttpStats {
-        let answered: Vec<&HttpRecord> = recs.iter().filter(|r| r.status.is_some()).collect();
         let mut statuses = BTreeMap::new();
-        for s in answered.iter().filter_map(|r| r.status) {
+        for s in recs.iter().filter_map(|r| r.status) {
             *statuses.entry(s).or_default() += 1;
         }
+        let answered: Vec<&HttpRecord> = recs
+            .iter()
+            .filter(|r| r.status.is_some() && r.error.is_none())
+            .collect();
         let spread = |phase: fn(&TimingMs) -> Option<f64>| {
             Spread::of(
                 answered
@@ -413,8 +433,19 @@ impl Record for HttpStats {
     }
 }
 
-/// `-v`: the request and response heads, curl style (`> ` sent, `< ` received).
+/// `-v`: the addresses tried, the request and response heads, curl style (`* ` notes,
+/// `> ` sent, `< ` received).
 fn write_heads(w: &mut impl Write, r: &HttpRecord) -> std::io::Result<()> {
+    for a in &r.attempts {
+        writeln!(
+            w,
+            "* attempt {} {} {} {:.3}ms",
+            crate::targets::ShownAddr(a.addr),
+            a.state.as_str(),
+            a.reason.token(),
+            crate::duration::ms(a.elapsed)
+        )?;
+    }
     if let Some(t) = &r.tls {
         let alpn = t
             .alpn
@@ -543,10 +574,29 @@ mod tests {
 
     fn exchanges() -> Vec<HttpRecord> {
         let ms = Duration::from_micros;
+        let attempt = |addr: &str, state, reason, errno, us| Attempt {
+            addr: addr.parse().unwrap(),
+            state,
+            reason,
+            errno,
+            icmp: None,
+            elapsed: ms(us),
+        };
         let ok = Exchange {
             addr: Some("127.0.0.1:8443".parse().unwrap()),
+            attempts: vec![
+                attempt(
+                    "[::1]:8443",
+                    State::Closed,
+                    Reason::ConnRefused,
+                    Some(libc::ECONNREFUSED),
+                    40,
+                ),
+                attempt("127.0.0.1:8443", State::Open, Reason::SynAck, None, 100),
+            ],
             request_head: "GET / HTTP/1.1\r\nHost: 127.0.0.1:8443\r\n\r\n".into(),
-            result: Ok(Response {
+            failure: None,
+            response: Some(Response {
                 version: "HTTP/1.1".into(),
                 status: 200,
                 reason: "OK".into(),
@@ -576,8 +626,16 @@ mod tests {
         };
         let refused = Exchange {
             addr: Some("127.0.0.1:8081".parse().unwrap()),
+            attempts: vec![attempt(
+                "127.0.0.1:8081",
+                State::Closed,
+                Reason::ConnRefused,
+                Some(libc::ECONNREFUSED),
+                30,
+            )],
             request_head: String::new(),
-            result: Err(Failure::Connect {
+            response: None,
+            failure: Some(Failure::Connect {
                 state: State::Closed,
                 reason: Reason::ConnRefused,
                 errno: Some(libc::ECONNREFUSED),
@@ -592,8 +650,10 @@ mod tests {
         };
         let garbage = Exchange {
             addr: Some("[::1]:8082".parse().unwrap()),
+            attempts: vec![attempt("[::1]:8082", State::Open, Reason::SynAck, None, 90)],
             request_head: String::new(),
-            result: Err(Failure::Response(
+            response: None,
+            failure: Some(Failure::Response(
                 r#"malformed response: not an HTTP/1.x status line; received "garbage\r\n""#.into(),
             )),
             timing: Timing {
@@ -643,6 +703,48 @@ mod tests {
     #[test]
     fn json_snapshot() {
         insta::assert_snapshot!(rendered(Format::Json, 0));
+    }
+
+    /// A response cut mid-body: its status, headers and bytes, with the failure.
+    #[test]
+    fn incomplete_snapshots() {
+        let cut = Exchange {
+            addr: Some("127.0.0.1:8080".parse().unwrap()),
+            attempts: vec![],
+            request_head: String::new(),
+            response: Some(Response {
+                version: "HTTP/1.1".into(),
+                status: 200,
+                reason: "OK".into(),
+                headers: vec![("Content-Length".into(), "10000000000".into())],
+                trailers: vec![],
+                body_bytes: 5,
+                framing: Framing::ContentLength,
+            }),
+            failure: Some(Failure::Timeout(
+                "no complete response within 1s: the head and 5 of 10000000000 body bytes arrived"
+                    .into(),
+            )),
+            timing: Timing {
+                resolve: Some(Duration::from_micros(10)),
+                connect: Some(Duration::from_micros(100)),
+                tls: None,
+                written: Some(Duration::from_micros(120)),
+                first_byte: Some(Duration::from_micros(300)),
+                total: Duration::from_secs(1),
+            },
+            tls: None,
+        };
+        let recs = vec![HttpRecord::new("http://127.0.0.1:8080/big", "GET", &cut)];
+        assert!(!recs[0].is_ok());
+        let rendered = |format| {
+            crate::output::rendered_with(format, 0, |w, o| {
+                stream_one(w, o, &recs[0])?;
+                finish(w, o, &recs, "http://127.0.0.1:8080/big", false)
+            })
+        };
+        insta::assert_snapshot!("incomplete_table", rendered(Format::Table));
+        insta::assert_snapshot!("incomplete_json", rendered(Format::Json));
     }
 
     #[test]

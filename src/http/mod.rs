@@ -1,6 +1,8 @@
 //! The HTTP check behind `sockdiag http`: HTTP/1.1 written by hand over a plain TCP socket,
-//! as the seeds do, with a timing breakdown. A failed connection is classified with the
-//! probe's states and reasons. Returns data, never prints.
+//! as the seeds do, with a timing breakdown. The addresses of a name are tried in order, each
+//! with its share of the time left; a failed connection is classified with the probe's
+//! states and reasons. `--timeout` bounds the whole exchange: every read, write and
+//! handshake step goes through [`Timed`]. Returns data, never prints.
 pub mod response;
 pub mod tls;
 pub mod url;
@@ -8,10 +10,11 @@ pub mod url;
 pub use response::{Framing, Response};
 pub use url::Url;
 
+use crate::connect::Attempt;
 use crate::interrupt::Interrupt;
 use crate::probe::{Icmp, Reason, State};
 use crate::resolve::Family;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -49,7 +52,8 @@ pub struct Timing {
 pub enum Failure {
     /// The name did not resolve (or had no address of the family asked for).
     Resolve(String),
-    /// No address took the connection: the probe's state and reason for the last one tried.
+    /// No address took the connection: the probe's state and reason for the last one tried
+    /// (each address's own are in [`Exchange::attempts`]).
     Connect {
         state: State,
         reason: Reason,
@@ -89,35 +93,61 @@ impl Failure {
                 reason,
                 errno,
                 ..
-            } => {
-                let e = errno.map(|e| format!(" ({})", crate::probe::errno::name(e)));
-                format!(
-                    "{} {}{}",
-                    state.as_str(),
-                    reason.token(),
-                    e.unwrap_or_default()
-                )
-            }
+            } => outcome(*state, *reason, *errno),
         }
     }
 }
 
-/// One exchange: the address used, the response or why there was none, and the timing.
+/// `closed conn-refused (ECONNREFUSED)`.
+fn outcome(state: State, reason: Reason, errno: Option<i32>) -> String {
+    let e = errno.map(|e| format!(" ({})", crate::probe::errno::name(e)));
+    format!(
+        "{} {}{}",
+        state.as_str(),
+        reason.token(),
+        e.unwrap_or_default()
+    )
+}
+
+/// Each address tried and how it fared: `[2001:db8::2]:80 filtered no-response; ...`.
+pub fn attempts_text(attempts: &[Attempt]) -> String {
+    attempts
+        .iter()
+        .map(|a| {
+            format!(
+                "{} {}",
+                crate::targets::ShownAddr(a.addr),
+                outcome(a.state, a.reason, a.errno)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// One exchange: the addresses tried, the response (whole, or as far as it came) and why it
+/// failed, and the timing.
 #[derive(Debug, Clone)]
 pub struct Exchange {
+    /// The address connected to, or the last one tried.
     pub addr: Option<SocketAddr>,
+    /// Each address tried, in order, with how it fared.
+    pub attempts: Vec<Attempt>,
     /// The request head as written.
     pub request_head: String,
-    pub result: Result<Response, Failure>,
+    /// The response: whole when `failure` is `None`, else what arrived before the failure
+    /// (a head came whole: its status, headers and the body bytes counted).
+    pub response: Option<Response>,
+    pub failure: Option<Failure>,
     pub timing: Timing,
     /// https: what the handshake settled.
     pub tls: Option<tls::TlsInfo>,
 }
 
 impl Exchange {
-    /// A 2xx or 3xx status.
+    /// A whole response with a 2xx or 3xx status.
     pub fn is_ok(&self) -> bool {
-        matches!(&self.result, Ok(r) if (200..400).contains(&r.status))
+        self.failure.is_none()
+            && matches!(&self.response, Some(r) if (200..400).contains(&r.status))
     }
 }
 
@@ -153,20 +183,23 @@ const TICK: Duration = Duration::from_millis(50);
 /// within [`TICK`]: the result is then a failure the caller should not report as an answer.
 pub fn fetch(req: &Request, interrupt: &Interrupt) -> Exchange {
     let start = Instant::now();
-    let deadline = start + req.timeout;
+    let deadline = crate::connect::deadline_after(start, req.timeout);
     let head = request_head(req);
     let mut ex = Exchange {
         addr: None,
+        attempts: Vec::new(),
         request_head: head.clone(),
-        result: Err(Failure::Resolve(String::new())),
+        response: None,
+        failure: None,
         timing: Timing::default(),
         tls: None,
     };
-    let done = |mut ex: Exchange, r: Result<Response, Failure>| {
-        ex.result = r;
+    let done = |mut ex: Exchange, f: Option<Failure>| {
+        ex.failure = f;
         ex.timing.total = start.elapsed();
         ex
     };
+    let within = || humantime::format_duration(req.timeout).to_string();
     // As `sockdiag resolve` does it: a literal of the family, a legacy numeric form, or
     // getaddrinfo.
     let found = crate::resolve::resolve_one(&req.url.host, req.family, false);
@@ -179,86 +212,241 @@ pub fn fetch(req: &Request, interrupt: &Interrupt) -> Exchange {
         } else {
             format!("{host}: {}", e.message)
         };
-        return done(ex, Err(Failure::Resolve(m)));
+        return done(ex, Some(Failure::Resolve(m)));
     }
     let ips: Vec<IpAddr> = found.addrs.into_iter().map(|a| a.addr).collect();
-    let mut last = None;
-    let mut stream = None;
-    for ip in ips {
-        let addr = SocketAddr::new(ip, req.url.port);
-        ex.addr = Some(addr);
-        if interrupt.raised() {
-            break;
-        }
-        match connect(addr, deadline, interrupt) {
-            Ok(s) => {
-                stream = Some(s);
-                break;
-            }
-            Err(f) => last = Some(f),
-        }
-    }
-    let Some(tcp) = stream else {
-        let f = last.unwrap_or(Failure::Resolve("no address".into()));
-        return done(ex, Err(f));
+    let tcp = match connect_any(&ips, req.url.port, deadline, interrupt, &mut ex) {
+        Ok(tcp) => tcp,
+        Err(f) => return done(ex, Some(f)),
     };
     ex.timing.connect = Some(start.elapsed());
+    let tcp = match tcp {
+        Connected::Stream(s) => s,
+        Connected::Reset(errno) => {
+            let m = format!(
+                "the server reset the connection right after accepting it ({}): \
+                 the port is open, but nothing could be sent",
+                crate::probe::errno::name(errno)
+            );
+            let f = if req.tls.is_some() {
+                Failure::Tls(m)
+            } else {
+                Failure::Write(m)
+            };
+            return done(ex, Some(f));
+        }
+    };
+    let sock = Timed {
+        tcp,
+        deadline,
+        interrupt: interrupt.clone(),
+    };
     let mut stream = match &req.tls {
-        None => Stream::Plain(tcp),
-        Some(cfg) => match tls::handshake(tcp, &req.url.host, cfg, deadline, interrupt) {
+        None => Stream::Plain(sock),
+        Some(cfg) => match tls::handshake(sock, &req.url.host, cfg) {
             Ok((s, info)) => {
                 ex.timing.tls = Some(start.elapsed());
                 ex.tls = Some(info);
                 Stream::Tls(Box::new(s))
             }
-            Err(m) => return done(ex, Err(Failure::Tls(m))),
+            Err(m) => return done(ex, Some(Failure::Tls(m))),
         },
     };
-    let left = deadline.saturating_duration_since(Instant::now());
-    let _ = stream
-        .tcp()
-        .set_write_timeout(Some(left.max(Duration::from_millis(1))));
     if let Err(e) = stream.send(head.as_bytes()) {
-        return done(ex, Err(Failure::Write(format!("writing the request: {e}"))));
+        let f = match e.kind() {
+            io::ErrorKind::TimedOut => Failure::Timeout(format!(
+                "no complete response within {}: the request could not be written",
+                within()
+            )),
+            _ => Failure::Write(format!("writing the request: {}", io_text(&e))),
+        };
+        return done(ex, Some(f));
     }
     ex.timing.written = Some(start.elapsed());
     let mut first = None;
-    let mut reader = Deadlined {
-        s: &mut stream,
-        deadline,
-        interrupt,
-    };
-    let r = response::read(&mut reader, req.method == "HEAD", &mut || {
+    let r = response::read(&mut Reader(&mut stream), req.method == "HEAD", &mut || {
         first = Some(start.elapsed())
     });
     ex.timing.first_byte = first;
-    let r = r.map_err(|e| match e {
-        response::ReadError::Io(io) if io.kind() == io::ErrorKind::TimedOut => {
-            Failure::Timeout(format!(
-                "no complete response within {}",
-                humantime::format_duration(req.timeout)
-            ))
+    let cut = match r {
+        Ok(resp) => {
+            ex.response = Some(resp);
+            return done(ex, None);
         }
-        response::ReadError::Io(io) => Failure::Response(format!("reading the response: {io}")),
+        Err(cut) => cut,
+    };
+    let progress = cut.progress();
+    let f = match &cut.error {
+        response::ReadError::Io(io) if io.kind() == io::ErrorKind::TimedOut => {
+            let got = match &progress {
+                Some(p) => format!(": the head and {p} arrived"),
+                None if first.is_some() => ": the head did not arrive whole".into(),
+                None => ": nothing arrived".into(),
+            };
+            Failure::Timeout(format!("no complete response within {}{got}", within()))
+        }
+        response::ReadError::Io(io) => {
+            let when = match &progress {
+                Some(p) => format!("after {p}"),
+                None if first.is_some() => "inside the response head".into(),
+                None => "before any response".into(),
+            };
+            match io.raw_os_error() {
+                Some(e @ (libc::ECONNRESET | libc::EPIPE)) => Failure::Response(format!(
+                    "the server reset the connection ({}) {when}",
+                    crate::probe::errno::name(e)
+                )),
+                _ => Failure::Response(format!("reading the response {when}: {}", io_text(io))),
+            }
+        }
         other => Failure::Response(other.to_string()),
-    });
-    done(ex, r)
+    };
+    ex.response = cut.partial.map(|r| *r);
+    done(ex, Some(f))
+}
+
+/// An I/O error as people read it: `ECONNRESET (Connection reset by peer)`.
+fn io_text(e: &io::Error) -> String {
+    crate::sockopt::errno_text(e)
+}
+
+/// What connecting gave.
+enum Connected {
+    Stream(TcpStream),
+    /// The handshake completed and the server reset the connection at once (the errno).
+    Reset(i32),
+}
+
+/// Tries each address in order until one connects, as `sockdiag connect` does; each gets an
+/// equal share of the time left (the last one all of it, as curl shares it), so an address
+/// that drops the SYN cannot use up the time of the next. Every attempt goes into
+/// `ex.attempts`, and `ex.addr` is the last address tried.
+fn connect_any(
+    ips: &[IpAddr],
+    port: u16,
+    deadline: Instant,
+    interrupt: &Interrupt,
+    ex: &mut Exchange,
+) -> Result<Connected, Failure> {
+    for (i, &ip) in ips.iter().enumerate() {
+        if interrupt.raised() {
+            break;
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        let share = left / (ips.len() - i) as u32;
+        let addr = SocketAddr::new(ip, port);
+        ex.addr = Some(addr);
+        let tried = crate::connect::connect_one(addr, false, share, interrupt, &mut |_| Ok(()));
+        ex.attempts.push(tried.attempt.clone());
+        if let Some(errno) = tried.reset {
+            return Ok(Connected::Reset(errno));
+        }
+        let Some(sock) = tried.sock else {
+            continue;
+        };
+        if let Err(e) = sock.set_nonblocking(false) {
+            let errno = e.raw_os_error().unwrap_or(0);
+            return Err(Failure::Connect {
+                state: State::Error,
+                reason: Reason::Local(errno),
+                errno: Some(errno),
+                icmp: None,
+            });
+        }
+        let _ = sock.set_nodelay(true);
+        return Ok(Connected::Stream(sock.into()));
+    }
+    Err(match ex.attempts.last() {
+        Some(a) => Failure::Connect {
+            state: a.state,
+            reason: a.reason,
+            errno: a.errno,
+            icmp: a.icmp,
+        },
+        None if interrupt.raised() => Failure::Timeout("interrupted".into()),
+        None if ips.is_empty() => Failure::Resolve("no address".into()),
+        None => Failure::Timeout("no time left to connect after resolving the name".into()),
+    })
+}
+
+/// The connection under the exchange: every read and write waits at most until the
+/// deadline (then fails with `TimedOut`), in steps of at most [`TICK`] so that Ctrl-C is
+/// seen. TLS runs over it too, so a server that trickles a record byte by byte cannot keep
+/// a handshake or a read going past the deadline.
+pub struct Timed {
+    pub tcp: TcpStream,
+    deadline: Instant,
+    interrupt: Interrupt,
+}
+
+impl Timed {
+    /// The time left for one step, or the error that ends the exchange.
+    fn step(&self) -> io::Result<Duration> {
+        if self.interrupt.raised() {
+            // Not ErrorKind::Interrupted: readers retry that one.
+            return Err(io::Error::other("interrupted"));
+        }
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        Ok(left.min(TICK))
+    }
+
+    /// Ctrl-C was pressed.
+    pub fn interrupted(&self) -> bool {
+        self.interrupt.raised()
+    }
+}
+
+/// An error that only says one step ran out (or a signal came): the deadline decides.
+fn step_ended(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+    )
+}
+
+impl Read for Timed {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let d = self.step()?;
+            self.tcp.set_read_timeout(Some(d))?;
+            match self.tcp.read(buf) {
+                Err(e) if step_ended(&e) => {}
+                r => return r,
+            }
+        }
+    }
+}
+
+impl Write for Timed {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        loop {
+            let d = self.step()?;
+            self.tcp.set_write_timeout(Some(d))?;
+            match self.tcp.write(buf) {
+                Err(e) if step_ended(&e) => {}
+                r => return r,
+            }
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.tcp.flush()
+    }
 }
 
 /// The connection: plain, or TLS over it.
 enum Stream {
-    Plain(TcpStream),
+    Plain(Timed),
     Tls(Box<tls::TlsStream>),
 }
 
 impl Stream {
-    fn tcp(&self) -> &TcpStream {
-        match self {
-            Stream::Plain(s) => s,
-            Stream::Tls(s) => &s.sock,
-        }
-    }
-
     fn send(&mut self, b: &[u8]) -> io::Result<()> {
         match self {
             Stream::Plain(s) => s.write_all(b),
@@ -270,89 +458,20 @@ impl Stream {
     }
 }
 
-/// Reads with whatever is left of the deadline, in steps of at most [`TICK`] so that
-/// Ctrl-C is seen.
-struct Deadlined<'a> {
-    s: &'a mut Stream,
-    deadline: Instant,
-    interrupt: &'a Interrupt,
-}
+/// The response side of the stream.
+struct Reader<'a>(&'a mut Stream);
 
-impl io::Read for Deadlined<'_> {
+impl Read for Reader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        loop {
-            if self.interrupt.raised() {
-                // Not ErrorKind::Interrupted: readers retry that one.
-                return Err(io::Error::other("interrupted"));
-            }
-            let left = self.deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(io::ErrorKind::TimedOut.into());
-            }
-            self.s.tcp().set_read_timeout(Some(left.min(TICK)))?;
-            let r = match self.s {
-                Stream::Plain(s) => s.read(buf),
-                // A server that closes without close_notify: taken as the end of the stream.
-                // Content-Length and chunked bodies still show a truncation as an error.
-                Stream::Tls(s) => match s.read(buf) {
-                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(0),
-                    r => r,
-                },
-            };
-            match r {
-                // This step's timeout: look at the flag and the deadline again.
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                    ) => {}
-                r => return r,
-            }
+        match self.0 {
+            Stream::Plain(s) => s.read(buf),
+            // A server that closes without close_notify: taken as the end of the stream.
+            // Content-Length and chunked bodies still show a truncation as an error.
+            Stream::Tls(s) => match s.read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(0),
+                r => r,
+            },
         }
-    }
-}
-
-/// Connects with the deadline through the connect engine's `connect_one` (the same
-/// non-blocking connect, self-connect check and probe classification as `sockdiag
-/// connect`), then hands over a blocking stream for the exchange.
-fn connect(
-    addr: SocketAddr,
-    deadline: Instant,
-    interrupt: &Interrupt,
-) -> Result<TcpStream, Failure> {
-    let left = deadline.saturating_duration_since(Instant::now());
-    if left.is_zero() {
-        return Err(no_response());
-    }
-    let tried = crate::connect::connect_one(addr, false, left, interrupt, &mut |_| Ok(()));
-    let Some(sock) = tried.sock else {
-        let a = tried.attempt;
-        return Err(Failure::Connect {
-            state: a.state,
-            reason: a.reason,
-            errno: a.errno,
-            icmp: a.icmp,
-        });
-    };
-    if let Err(e) = sock.set_nonblocking(false) {
-        let errno = e.raw_os_error().unwrap_or(0);
-        return Err(Failure::Connect {
-            state: State::Error,
-            reason: Reason::Local(errno),
-            errno: Some(errno),
-            icmp: None,
-        });
-    }
-    let _ = sock.set_nodelay(true);
-    Ok(sock.into())
-}
-
-fn no_response() -> Failure {
-    Failure::Connect {
-        state: State::Filtered,
-        reason: Reason::NoResponse,
-        errno: None,
-        icmp: None,
     }
 }
 
@@ -396,8 +515,10 @@ mod tests {
             tls: None,
         };
         let ex = fetch(&req, &Interrupt::never());
-        match ex.result {
-            Err(Failure::Connect { state, reason, .. }) => {
+        assert!(ex.response.is_none());
+        assert_eq!(ex.attempts.len(), 1);
+        match ex.failure {
+            Some(Failure::Connect { state, reason, .. }) => {
                 assert_eq!((state, reason), (State::Closed, Reason::ConnRefused))
             }
             other => panic!("{other:?}"),

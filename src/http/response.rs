@@ -1,10 +1,23 @@
 //! Reading an HTTP/1.x response from any `Read`: the head, then the body framed as RFC 9112
 //! says (no body for HEAD, 1xx, 204 and 304; chunked with trailers; Content-Length; or up to
-//! the close). The body is counted, not kept, so memory stays small whatever its size.
+//! the close). The body is counted, not kept, and every other part of a response has a
+//! limit (the head, its number of lines, interim responses, chunk-size lines, trailers), so
+//! memory stays small whatever a server sends. A response cut short after its head keeps
+//! what did arrive ([`Cut::partial`]).
 use std::io::{self, Read};
 
-/// Longest response head read before it is called malformed.
+/// Longest response head (status line and header lines) read.
 pub const MAX_HEAD: usize = 64 * 1024;
+/// Most header lines in a head, and most trailer lines.
+pub const MAX_FIELDS: usize = 1000;
+/// Longest trailer section read.
+pub const MAX_TRAILERS: usize = 64 * 1024;
+/// Longest chunk-size line (the size and its extensions).
+pub const MAX_CHUNK_LINE: usize = 4 * 1024;
+/// Most interim (1xx) responses before the final one.
+pub const MAX_INTERIM: usize = 64;
+/// Bytes asked for by one read.
+const READ_SIZE: usize = 16 * 1024;
 /// Bytes of a malformed response shown in the error.
 const SHOWN: usize = 160;
 
@@ -37,10 +50,45 @@ pub enum ReadError {
     /// Not HTTP, or broken framing: what was wrong and the bytes received (escaped).
     #[error("malformed response: {what}; received {shown}")]
     Malformed { what: String, shown: String },
+    /// A part of the response over its limit: which, and the bytes where it happened.
+    #[error("{what} (sockdiag's limit); received {shown}")]
+    Limit { what: String, shown: String },
     #[error("the connection closed before any response")]
     Empty,
     #[error("reading the response: {0}")]
     Io(#[source] io::Error),
+}
+
+/// A response that did not arrive whole: why, and what did arrive.
+#[derive(Debug)]
+pub struct Cut {
+    pub error: ReadError,
+    /// When the head was complete: the status, headers, framing, the body bytes counted
+    /// and the trailers read so far.
+    pub partial: Option<Box<Response>>,
+    /// The body's length as announced (Content-Length), for "N of M bytes".
+    pub expected: Option<u64>,
+}
+
+impl Cut {
+    /// `5 of 100 body bytes` (or `5 body bytes`), when the head was complete.
+    pub fn progress(&self) -> Option<String> {
+        let r = self.partial.as_ref()?;
+        Some(match self.expected {
+            Some(m) => format!("{} of {m} body bytes", r.body_bytes),
+            None => format!("{} body bytes", r.body_bytes),
+        })
+    }
+}
+
+impl From<ReadError> for Cut {
+    fn from(error: ReadError) -> Cut {
+        Cut {
+            error,
+            partial: None,
+            expected: None,
+        }
+    }
 }
 
 /// Bytes as a quoted, escaped string, cut at `SHOWN` bytes.
@@ -58,28 +106,49 @@ pub fn escaped(b: &[u8]) -> String {
 }
 
 /// A reader with a buffer we can search for line ends, and a record of the first bytes.
+/// The buffer holds the unread bytes (and at most one read's worth more than a line's
+/// limit): what was consumed is dropped at the next fill.
 struct Input<'a, R: Read> {
     r: &'a mut R,
     buf: Vec<u8>,
     pos: usize,
-    eof: bool,
+    /// Offset in the stream of `buf[0]`.
+    base: u64,
     /// Called once, when the first byte arrives.
     first: Option<&'a mut dyn FnMut()>,
 }
 
+/// One line, or why there is none.
+enum Line {
+    /// Without its CRLF or LF.
+    Text(String),
+    /// The connection closed before a line end.
+    Eof,
+    /// No line end within the limit.
+    TooLong,
+}
+
 impl<R: Read> Input<'_, R> {
+    /// Offset in the stream of the next unread byte.
+    fn offset(&self) -> u64 {
+        self.base + self.pos as u64
+    }
+
+    /// Bytes received and not consumed yet.
+    fn pending(&self) -> &[u8] {
+        &self.buf[self.pos..]
+    }
+
     fn fill(&mut self) -> Result<usize, ReadError> {
-        if self.pos > 0 && self.pos == self.buf.len() {
-            self.buf.clear();
+        if self.pos > 0 {
+            self.buf.drain(..self.pos);
+            self.base += self.pos as u64;
             self.pos = 0;
         }
-        let mut chunk = [0u8; 16 * 1024];
+        let mut chunk = [0u8; READ_SIZE];
         loop {
             match self.r.read(&mut chunk) {
-                Ok(0) => {
-                    self.eof = true;
-                    return Ok(0);
-                }
+                Ok(0) => return Ok(0),
                 Ok(n) => {
                     if let Some(f) = self.first.take() {
                         f();
@@ -93,21 +162,28 @@ impl<R: Read> Input<'_, R> {
         }
     }
 
-    /// One line without its CRLF/LF; `None` at EOF before a line end.
-    fn line(&mut self, limit: usize) -> Result<Option<String>, ReadError> {
+    /// One line of at most `limit` bytes with its line end.
+    fn line(&mut self, limit: usize) -> Result<Line, ReadError> {
+        let mut searched = 0;
         loop {
-            if let Some(i) = self.buf[self.pos..].iter().position(|&b| b == b'\n') {
-                let raw = &self.buf[self.pos..self.pos + i];
+            let pending = self.pending();
+            if let Some(i) = pending[searched..].iter().position(|&b| b == b'\n') {
+                let i = searched + i;
+                if i + 1 > limit {
+                    return Ok(Line::TooLong);
+                }
+                let raw = &pending[..i];
                 let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
                 let line = String::from_utf8_lossy(raw).into_owned();
                 self.pos += i + 1;
-                return Ok(Some(line));
+                return Ok(Line::Text(line));
             }
-            if self.buf.len() - self.pos > limit {
-                return Err(self.malformed("a line longer than 64 KiB"));
+            if pending.len() >= limit {
+                return Ok(Line::TooLong);
             }
+            searched = pending.len();
             if self.fill()? == 0 {
-                return Ok(None);
+                return Ok(Line::Eof);
             }
         }
     }
@@ -116,6 +192,14 @@ impl<R: Read> Input<'_, R> {
         ReadError::Malformed {
             what: what.to_string(),
             shown: escaped(&self.buf),
+        }
+    }
+
+    /// A limit reached: shows the bytes from where the part over it starts.
+    fn limit(&self, what: impl Into<String>) -> ReadError {
+        ReadError::Limit {
+            what: what.into(),
+            shown: escaped(self.pending()),
         }
     }
 
@@ -129,16 +213,18 @@ impl<R: Read> Input<'_, R> {
             self.pos += k;
             n -= k as u64;
             *count += k as u64;
-            self.compact();
         }
         Ok(true)
     }
 
-    /// Keeps the buffer from growing with a long body.
-    fn compact(&mut self) {
-        if self.pos == self.buf.len() {
-            self.buf.clear();
-            self.pos = 0;
+    /// Counts and drops everything up to the close.
+    fn skip_to_close(&mut self, count: &mut u64) -> Result<(), ReadError> {
+        loop {
+            *count += (self.buf.len() - self.pos) as u64;
+            self.pos = self.buf.len();
+            if self.fill()? == 0 {
+                return Ok(());
+            }
         }
     }
 }
@@ -149,27 +235,59 @@ pub fn read<R: Read>(
     r: &mut R,
     head_request: bool,
     on_first_byte: &mut dyn FnMut(),
-) -> Result<Response, ReadError> {
+) -> Result<Response, Cut> {
     let mut inp = Input {
         r,
-        buf: Vec::with_capacity(16 * 1024),
+        buf: Vec::with_capacity(READ_SIZE),
         pos: 0,
-        eof: false,
+        base: 0,
         first: Some(on_first_byte),
     };
+    let mut interim = 0;
     let mut resp = loop {
-        let resp = read_head(&mut inp)?;
+        let resp = read_head(&mut inp, interim == 0)?;
         // 1xx (100 Continue, 103 Early Hints) come before the real answer; 101 is final.
         if (100..200).contains(&resp.status) && resp.status != 101 {
+            interim += 1;
+            if interim > MAX_INTERIM {
+                return Err(inp
+                    .limit(format!(
+                        "more than {MAX_INTERIM} interim (1xx) responses before the final one"
+                    ))
+                    .into());
+            }
             continue;
         }
         break resp;
     };
-    let header = |name: &str| -> Vec<&str> {
+    let mut expected = None;
+    let mut count = 0u64;
+    let r = read_body(&mut inp, head_request, &mut resp, &mut expected, &mut count);
+    resp.body_bytes = count;
+    match r {
+        Ok(()) => Ok(resp),
+        Err(error) => Err(Cut {
+            error,
+            partial: Some(Box::new(resp)),
+            expected,
+        }),
+    }
+}
+
+/// The body as the head frames it: sets `resp.framing` and the trailers, counts the bytes
+/// in `count`, and the announced length in `expected`.
+fn read_body<R: Read>(
+    inp: &mut Input<'_, R>,
+    head_request: bool,
+    resp: &mut Response,
+    expected: &mut Option<u64>,
+    count: &mut u64,
+) -> Result<(), ReadError> {
+    let header = |name: &str| -> Vec<String> {
         resp.headers
             .iter()
             .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.clone())
             .collect()
     };
     let no_body =
@@ -193,7 +311,6 @@ pub fn read<R: Read>(
         Framing::Close
     };
     resp.framing = framing;
-    let mut count = 0u64;
     match framing {
         Framing::None => {}
         Framing::ContentLength => {
@@ -212,7 +329,8 @@ pub fn read<R: Read>(
                 n = Some(k);
             }
             let n = n.unwrap_or(0);
-            if !inp.skip(n, &mut count)? {
+            *expected = Some(n);
+            if !inp.skip(n, count)? {
                 return Err(ReadError::Malformed {
                     what: format!("the connection closed after {count} of {n} body bytes"),
                     shown: escaped(b""),
@@ -221,10 +339,19 @@ pub fn read<R: Read>(
         }
         Framing::Chunked => {
             loop {
-                let Some(line) = inp.line(MAX_HEAD)? else {
-                    return Err(inp.malformed(&format!(
-                        "the connection closed inside the chunked body after {count} bytes"
-                    )));
+                let line = match inp.line(MAX_CHUNK_LINE)? {
+                    Line::Text(l) => l,
+                    Line::Eof => {
+                        return Err(inp.malformed(&format!(
+                            "the connection closed inside the chunked body after {count} bytes"
+                        )))
+                    }
+                    Line::TooLong => {
+                        return Err(inp.limit(format!(
+                            "a chunk-size line longer than {} KiB after {count} body bytes",
+                            MAX_CHUNK_LINE / 1024
+                        )))
+                    }
                 };
                 let size_text = line.split(';').next().unwrap_or("").trim();
                 let Ok(size) = u64::from_str_radix(size_text, 16) else {
@@ -236,22 +363,36 @@ pub fn read<R: Read>(
                 if size == 0 {
                     break;
                 }
-                if !inp.skip(size, &mut count)? {
+                if !inp.skip(size, count)? {
                     return Err(inp.malformed(&format!(
                         "the connection closed inside a chunk after {count} body bytes"
                     )));
                 }
                 match inp.line(2)? {
-                    Some(l) if l.is_empty() => {}
+                    Line::Text(l) if l.is_empty() => {}
                     _ => {
                         return Err(inp.malformed("a chunk is not followed by CRLF"));
                     }
                 }
             }
             // Trailers, up to the empty line (a close right after the last chunk is tolerated).
-            while let Some(line) = inp.line(MAX_HEAD)? {
+            let start = inp.offset();
+            loop {
+                let used = (inp.offset() - start) as usize;
+                let line = match inp.line(MAX_TRAILERS.saturating_sub(used))? {
+                    Line::Text(l) => l,
+                    Line::Eof => break,
+                    Line::TooLong => {
+                        return Err(
+                            inp.limit(format!("trailers longer than {} KiB", MAX_TRAILERS / 1024))
+                        )
+                    }
+                };
                 if line.is_empty() {
                     break;
+                }
+                if resp.trailers.len() >= MAX_FIELDS {
+                    return Err(inp.limit(format!("more than {MAX_FIELDS} trailer lines")));
                 }
                 let Some((n, v)) = line.split_once(':') else {
                     return Err(ReadError::Malformed {
@@ -263,29 +404,30 @@ pub fn read<R: Read>(
                     .push((n.trim().to_string(), v.trim().to_string()));
             }
         }
-        Framing::Close => {
-            let leftover = (inp.buf.len() - inp.pos) as u64;
-            count += leftover;
-            inp.pos = inp.buf.len();
-            inp.compact();
-            while inp.fill()? > 0 {
-                count += inp.buf.len() as u64;
-                inp.pos = inp.buf.len();
-                inp.compact();
-            }
-        }
+        Framing::Close => inp.skip_to_close(count)?,
     }
-    resp.body_bytes = count;
-    Ok(resp)
+    Ok(())
 }
 
-fn read_head<R: Read>(inp: &mut Input<'_, R>) -> Result<Response, ReadError> {
-    let start = inp.pos;
-    let Some(status_line) = inp.line(MAX_HEAD)? else {
-        if inp.buf.len() == start {
-            return Err(ReadError::Empty);
+/// One response head; `first`: no interim response came before it.
+fn read_head<R: Read>(inp: &mut Input<'_, R>, first: bool) -> Result<Response, ReadError> {
+    let start = inp.offset();
+    let too_long = |inp: &Input<'_, R>| {
+        inp.limit(format!(
+            "a response head longer than {} KiB",
+            MAX_HEAD / 1024
+        ))
+    };
+    let status_line = match inp.line(MAX_HEAD)? {
+        Line::Text(l) => l,
+        Line::Eof if inp.pending().is_empty() && first => return Err(ReadError::Empty),
+        Line::Eof if inp.pending().is_empty() => {
+            return Err(inp.malformed(
+                "the connection closed after an interim (1xx) response, before the final one",
+            ))
         }
-        return Err(inp.malformed("the connection closed inside the status line"));
+        Line::Eof => return Err(inp.malformed("the connection closed inside the status line")),
+        Line::TooLong => return Err(too_long(inp)),
     };
     let mut parts = status_line.splitn(3, ' ');
     let version = parts.next().unwrap_or("");
@@ -300,14 +442,21 @@ fn read_head<R: Read>(inp: &mut Input<'_, R>) -> Result<Response, ReadError> {
     };
     let mut headers = Vec::new();
     loop {
-        if inp.pos - start > MAX_HEAD {
-            return Err(inp.malformed("a response head longer than 64 KiB"));
-        }
-        let Some(line) = inp.line(MAX_HEAD)? else {
-            return Err(inp.malformed("the connection closed inside the response head"));
+        let used = (inp.offset() - start) as usize;
+        let line = match inp.line(MAX_HEAD.saturating_sub(used))? {
+            Line::Text(l) => l,
+            Line::Eof => {
+                return Err(inp.malformed("the connection closed inside the response head"))
+            }
+            Line::TooLong => return Err(too_long(inp)),
         };
         if line.is_empty() {
             break;
+        }
+        if headers.len() >= MAX_FIELDS {
+            return Err(inp.limit(format!(
+                "a response head with more than {MAX_FIELDS} header lines"
+            )));
         }
         let Some((n, v)) = line.split_once(':') else {
             return Err(inp.malformed("a header line without a colon"));
@@ -347,7 +496,128 @@ mod tests {
         let mut firsts = 0;
         let r = read(&mut Dribble(raw, 3), head, &mut || firsts += 1);
         assert!(firsts <= 1);
-        r
+        r.map_err(|c| c.error)
+    }
+
+    /// A reader that hands out one segment per read, as a server's separate writes arrive.
+    struct Segments(std::collections::VecDeque<Vec<u8>>);
+    impl Read for Segments {
+        fn read(&mut self, b: &mut [u8]) -> io::Result<usize> {
+            let Some(mut seg) = self.0.pop_front() else {
+                return Ok(0);
+            };
+            let n = seg.len().min(b.len());
+            b[..n].copy_from_slice(&seg[..n]);
+            if n < seg.len() {
+                self.0.push_front(seg.split_off(n));
+            }
+            Ok(n)
+        }
+    }
+
+    fn segments(segs: impl IntoIterator<Item = Vec<u8>>) -> Result<Response, Cut> {
+        read(&mut Segments(segs.into_iter().collect()), false, &mut || {})
+    }
+
+    /// Regression (issue 18, bug 2): the final head in a later segment than the interim one.
+    #[test]
+    fn interim_response_then_the_final_one_in_a_later_read() {
+        for interim in [
+            &b"HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n"[..],
+            b"HTTP/1.1 100 Continue\r\n\r\n",
+        ] {
+            let r = segments([
+                interim.to_vec(),
+                b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_vec(),
+            ])
+            .unwrap();
+            assert_eq!((r.status, r.body_bytes), (200, 2));
+        }
+    }
+
+    /// Regression (issue 18, bug 3): headers, trailers, interim responses and chunk-size lines
+    /// each have a limit, whether the writes end on line ends or not.
+    #[test]
+    fn every_part_has_a_limit() {
+        let line = b"X-Flood: aaaaaaaaaaaaaaaaaaaaaaa\r\n";
+        let flood = |head: &[u8], lines: usize, aligned: bool| -> Vec<Vec<u8>> {
+            let mut segs = vec![head.to_vec()];
+            let mut all = Vec::new();
+            for _ in 0..lines {
+                if aligned {
+                    segs.push(line.to_vec());
+                } else {
+                    all.extend_from_slice(line);
+                }
+            }
+            segs.extend(all.chunks(1000).map(|c| c.to_vec()));
+            segs
+        };
+        for aligned in [true, false] {
+            let e = segments(flood(b"HTTP/1.1 200 OK\r\n", 5000, aligned)).unwrap_err();
+            assert!(e.partial.is_none());
+            let m = e.error.to_string();
+            assert!(
+                m.contains("more than 1000 header lines (sockdiag's limit)"),
+                "{m}"
+            );
+            let trailers = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n";
+            let e = segments(flood(trailers, 5000, aligned)).unwrap_err();
+            let m = e.error.to_string();
+            assert!(m.contains("more than 1000 trailer lines"), "{m}");
+            // The head came whole: the status and the body so far stay.
+            let p = e.partial.unwrap();
+            assert_eq!((p.status, p.body_bytes, p.trailers.len()), (200, 1, 1000));
+        }
+        // Fewer lines, but long ones: the byte limits.
+        let long = format!("X-Long: {}\r\n", "a".repeat(3000));
+        let mut segs = vec![b"HTTP/1.1 200 OK\r\n".to_vec()];
+        segs.extend((0..30).map(|_| long.as_bytes().to_vec()));
+        let m = segments(segs).unwrap_err().error.to_string();
+        assert!(m.contains("a response head longer than 64 KiB"), "{m}");
+        let mut segs = vec![b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n".to_vec()];
+        segs.extend((0..30).map(|_| long.as_bytes().to_vec()));
+        let m = segments(segs).unwrap_err().error.to_string();
+        assert!(m.contains("trailers longer than 64 KiB"), "{m}");
+        let segs = [
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec(),
+            vec![b'0'; 5000],
+        ];
+        let m = segments(segs).unwrap_err().error.to_string();
+        assert!(m.contains("a chunk-size line longer than 4 KiB"), "{m}");
+        let m = segments((0..100).map(|_| b"HTTP/1.1 100 Continue\r\n\r\n".to_vec()))
+            .unwrap_err()
+            .error
+            .to_string();
+        assert!(m.contains("more than 64 interim (1xx) responses"), "{m}");
+        // At the limit, still read.
+        let mut raw = b"HTTP/1.1 200 OK\r\n".to_vec();
+        for _ in 0..MAX_FIELDS {
+            raw.extend_from_slice(b"A: b\r\n");
+        }
+        raw.extend_from_slice(b"Content-Length: 0\r\n\r\n");
+        assert!(get(&raw, false).is_err());
+        raw.truncate(raw.len() - b"A: b\r\nContent-Length: 0\r\n\r\n".len());
+        raw.extend_from_slice(b"Content-Length: 0\r\n\r\n");
+        assert_eq!(get(&raw, false).unwrap().headers.len(), MAX_FIELDS);
+    }
+
+    /// A body cut short keeps the head and the bytes counted.
+    #[test]
+    fn a_cut_body_keeps_the_head_and_the_count() {
+        let e =
+            segments([b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nX-A: 1\r\n\r\nhello".to_vec()])
+                .unwrap_err();
+        assert_eq!(e.progress().as_deref(), Some("5 of 100 body bytes"));
+        let p = e.partial.unwrap();
+        assert_eq!(
+            (p.status, p.body_bytes, p.framing),
+            (200, 5, Framing::ContentLength)
+        );
+        assert_eq!(p.headers[1], ("X-A".into(), "1".into()));
+        // Not even a head: nothing partial.
+        let e = segments([b"HTTP/1.1 200 OK\r\n".to_vec()]).unwrap_err();
+        assert!(e.partial.is_none() && e.progress().is_none());
     }
 
     #[test]

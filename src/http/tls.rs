@@ -1,15 +1,13 @@
 //! `https://`: rustls with the Mozilla roots (webpki-roots) or the CAs of `--cacert`, the
 //! handshake under the exchange's deadline, and what it settled: version, cipher, ALPN and
 //! the server certificate's expiry (read from its DER: rustls verifies, it does not report).
-use crate::interrupt::Interrupt;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
 use std::io;
-use std::net::TcpStream;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// What the handshake settled.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,38 +55,33 @@ pub fn config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, String> {
     Ok(Arc::new(cfg))
 }
 
-pub type TlsStream = StreamOwned<ClientConnection, TcpStream>;
+pub type TlsStream = StreamOwned<ClientConnection, super::Timed>;
 
-/// The handshake over a connected socket, bounded by `deadline`; the server name (or IP
+/// What a CaUsedAsEndEntity refusal means, and what would work.
+const CA_AS_SERVER_CERT: &str = "the server's certificate is a CA certificate \
+(basicConstraints CA:TRUE) sent as the server's own certificate; rustls refuses a CA \
+certificate as an end entity (CaUsedAsEndEntity) even when --cacert trusts it. What works: a \
+server certificate (CA:FALSE, with the server's name in subjectAltName) signed by that CA, \
+with --cacert still naming the CA";
+
+/// The handshake over a connected socket, bounded by its deadline; the server name (or IP
 /// address) is what the certificate must match.
 pub fn handshake(
-    mut tcp: TcpStream,
+    mut sock: super::Timed,
     host: &str,
     cfg: &Arc<ClientConfig>,
-    deadline: Instant,
-    interrupt: &Interrupt,
 ) -> Result<(TlsStream, TlsInfo), String> {
     let name = ServerName::try_from(host.to_string()).map_err(|e| e.to_string())?;
     let mut conn = ClientConnection::new(Arc::clone(cfg), name).map_err(|e| e.to_string())?;
     while conn.is_handshaking() {
-        if interrupt.raised() {
-            return Err("interrupted during the TLS handshake".into());
-        }
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err("no TLS handshake before the deadline".into());
-        }
-        // Steps of at most TICK, so that Ctrl-C is seen; rustls resumes after WouldBlock.
-        let step = left.min(super::TICK);
-        let _ = tcp.set_read_timeout(Some(step));
-        let _ = tcp.set_write_timeout(Some(step));
-        if let Err(e) = conn.complete_io(&mut tcp) {
+        if let Err(e) = conn.complete_io(&mut sock) {
             return Err(match e.kind() {
-                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => continue,
+                io::ErrorKind::TimedOut => "no TLS handshake before the deadline".into(),
                 io::ErrorKind::UnexpectedEof => {
                     "the server closed the connection during the TLS handshake".into()
                 }
-                _ => format!("TLS handshake: {e}"),
+                _ if sock.interrupted() => "interrupted during the TLS handshake".into(),
+                _ => format!("TLS handshake: {}", explain(&e)),
             });
         }
     }
@@ -109,7 +102,18 @@ pub fn handshake(
             .and_then(|c| c.first())
             .and_then(|c| not_after(c.as_ref())),
     };
-    Ok((StreamOwned::new(conn, tcp), info))
+    Ok((StreamOwned::new(conn, sock), info))
+}
+
+/// A handshake error in plain words where rustls's own are cryptic.
+fn explain(e: &io::Error) -> String {
+    let tls = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
+    if let Some(rustls::Error::InvalidCertificate(rustls::CertificateError::Other(o))) = tls {
+        if let Some(webpki::Error::CaUsedAsEndEntity) = o.0.downcast_ref::<webpki::Error>() {
+            return CA_AS_SERVER_CERT.into();
+        }
+    }
+    e.to_string()
 }
 
 /// One DER element: (tag, contents, the rest after it).
