@@ -11,10 +11,9 @@ pub static TERMINAL_WIDTH: OnceLock<u16> = OnceLock::new();
 
 /// The width of the terminal on stdout, if stdout is one.
 pub fn stdout_width() -> Option<u16> {
-    // SAFETY: TIOCGWINSZ fills a winsize; fd 1 may be anything, and a failure is just None.
-    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
-    let rc = unsafe { libc::ioctl(1, libc::TIOCGWINSZ, &mut ws) };
-    (rc == 0 && ws.ws_col > 0).then_some(ws.ws_col)
+    terminal_size::terminal_size_of(std::io::stdout())
+        .map(|(w, _)| w.0)
+        .filter(|&w| w > 0)
 }
 
 pub fn write<W: Write, R: Record>(w: &mut W, opts: &OutputOpts, records: &[R]) -> io::Result<()> {
