@@ -17,6 +17,7 @@ pub mod generate;
 pub mod http;
 pub mod interrupt;
 pub mod names;
+pub mod net;
 pub mod output;
 pub mod ports;
 pub mod probe;

@@ -5,8 +5,9 @@ use crate::connect::{self, Attempt, Config, ReadEnd, ReadMode, Report, TcpInfo};
 use crate::error::InputError;
 use crate::exit::Exit;
 use crate::interrupt::Interrupt;
+use crate::net::Proto;
 use crate::output::{self, json, Cell, Format, OutputOpts, Record, Tone};
-use crate::ports::{self, Transport};
+use crate::ports;
 use crate::probe::{errno, Icmp, Reason, State};
 use crate::resolve::{family_name, Family};
 use crate::sockopt::OptionRecord;
@@ -31,7 +32,7 @@ pub struct Plan {
 
 /// One port (number or service name).
 pub fn parse_port(s: &str, udp: bool) -> Result<u16, InputError> {
-    let t = if udp { Transport::Udp } else { Transport::Tcp };
+    let t = if udp { Proto::Udp } else { Proto::Tcp };
     let set = ports::parse_ports(&[s.to_string()], t)?;
     if set.len() != 1 {
         return Err(InputError::new("port", s, "connect takes one port"));

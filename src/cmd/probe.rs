@@ -6,7 +6,7 @@ use crate::error::InputError;
 use crate::exit::Exit;
 use crate::interrupt::Interrupt;
 use crate::output::{self, json, reader, Cell, Format, OutputOpts, Record, Tone};
-use crate::ports::{self, Transport};
+use crate::ports;
 use crate::probe::{self, Config, Icmp, ProbeResult, Proto, Reason, Sink, State, Summary};
 use crate::resolve::Family;
 use crate::targets::{self, ShownAddr, Target, ZonedIp};
@@ -41,9 +41,9 @@ pub struct Plan {
 
 pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
     let transport = if args.udp {
-        Transport::Udp
+        Proto::Udp
     } else {
-        Transport::Tcp
+        Proto::Tcp
     };
     let mut target_lists = Vec::new();
     let mut port_specs = args.ports.clone();

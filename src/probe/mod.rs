@@ -104,22 +104,7 @@ pub struct Icmp {
     pub from: Option<IpAddr>,
 }
 
-/// TCP connect or UDP datagram.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Proto {
-    #[default]
-    Tcp,
-    Udp,
-}
-
-impl Proto {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Proto::Tcp => "tcp",
-            Proto::Udp => "udp",
-        }
-    }
-}
+pub use crate::net::Proto;
 
 /// One port of one address, decided.
 #[derive(Debug, Clone, PartialEq)]

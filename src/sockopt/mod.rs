@@ -64,13 +64,7 @@ pub enum Fam {
     V6,
 }
 
-/// TCP or UDP socket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Proto {
-    #[default]
-    Tcp,
-    Udp,
-}
+pub use crate::net::Proto;
 
 /// Where the socket is in its life when the options are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
