@@ -318,15 +318,13 @@ only-udp        9999/udp
     #[test]
     fn missing_services_file_is_said_clearly() {
         let specs = vec!["http".to_string()];
-        let e = parse_ports_with(&specs, Proto::Tcp, Path::new("/nonexistent/services"))
-            .unwrap_err();
+        let e =
+            parse_ports_with(&specs, Proto::Tcp, Path::new("/nonexistent/services")).unwrap_err();
         assert!(e.why.contains("/nonexistent/services"), "{e}");
         assert!(e.why.contains("cannot be read"), "{e}");
         // Numbers never need the file.
         let specs = vec!["80".to_string()];
-        assert!(
-            parse_ports_with(&specs, Proto::Tcp, Path::new("/nonexistent/services")).is_ok()
-        );
+        assert!(parse_ports_with(&specs, Proto::Tcp, Path::new("/nonexistent/services")).is_ok());
     }
 
     #[test]

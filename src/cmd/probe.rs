@@ -40,11 +40,7 @@ pub struct Plan {
 }
 
 pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
-    let transport = if args.udp {
-        Proto::Udp
-    } else {
-        Proto::Tcp
-    };
+    let transport = if args.udp { Proto::Udp } else { Proto::Tcp };
     let mut target_lists = Vec::new();
     let mut port_specs = args.ports.clone();
     if let Some(f) = &args.targets_file {
