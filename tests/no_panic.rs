@@ -46,7 +46,7 @@ proptest! {
         let _ = sockdiag::sockopt::parse::parse_linger(&s);
         let _ = sockdiag::cmd::serve::parse_bytes(&s);
         let _ = sockdiag::cmd::serve::parse_listen(&s);
-        let _ = sockdiag::cmd::connect::parse_port(&s, false);
+        let _ = sockdiag::input::targets::parse_port(&s, false);
         // Through the options plan too (it turns seconds into milliseconds).
         let a = sockdiag::cli::SockOptArgs {
             keepidle: Some(s.clone()),
@@ -55,7 +55,7 @@ proptest! {
             linger: Some(s.clone()),
             ..Default::default()
         };
-        if let Ok(plan) = sockdiag::cmd::opts::option_plan(&a, false) {
+        if let Ok(plan) = a.plan(false) {
             for (_, v) in &plan.sets {
                 let _ = serde_json::to_string(v);
             }

@@ -53,7 +53,7 @@ pub struct ProbeArgs {
 
     /// Deadline of each try; once a host answers, tries end sooner: after its round-trip
     /// time plus four times its variation (at least 100ms), unless --no-adapt
-    #[arg(long, default_value = "1s", value_parser = crate::duration::clap_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "1s", value_parser = crate::input::duration::clap_duration, value_name = "DURATION")]
     pub timeout: Duration,
 
     /// Further tries for a port that gave no response (at least: more when the host is seen
@@ -74,7 +74,7 @@ pub struct ProbeArgs {
     pub no_adapt: bool,
 
     /// Most new probes per second (0.001 to 10000000)
-    #[arg(long, value_name = "N", value_parser = crate::duration::clap_rate)]
+    #[arg(long, value_name = "N", value_parser = crate::input::duration::clap_rate)]
     pub rate: Option<f64>,
 
     /// Local address to probe from, ADDR or ADDR:PORT ([V6]:PORT)
@@ -95,11 +95,11 @@ pub struct ProbeArgs {
     pub count: Option<u32>,
 
     /// Pause between rounds of --count and --wait
-    #[arg(long, default_value = "1s", value_parser = crate::duration::clap_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "1s", value_parser = crate::input::duration::clap_duration, value_name = "DURATION")]
     pub interval: Duration,
 
     /// Keep probing until every port is open (exit 0) or this expires (exit 1)
-    #[arg(long, value_parser = crate::duration::clap_duration, value_name = "DURATION",
+    #[arg(long, value_parser = crate::input::duration::clap_duration, value_name = "DURATION",
           conflicts_with = "count")]
     pub wait: Option<Duration>,
 

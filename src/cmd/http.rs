@@ -154,14 +154,14 @@ impl HttpRecord {
         now: std::time::SystemTime,
     ) -> HttpRecord {
         let t = &ex.timing;
-        let ms = |d: Option<Duration>| d.map(crate::duration::ms);
+        let ms = |d: Option<Duration>| d.map(crate::input::duration::ms);
         let timing_ms = TimingMs {
             resolve: ms(t.resolve),
             connect: ms(t.connect),
             tls: ms(t.tls),
             written: ms(t.written),
             first_byte: ms(t.first_byte),
-            total: crate::duration::ms(t.total),
+            total: crate::input::duration::ms(t.total),
         };
         let mut rec = HttpRecord {
             url: url.to_string(),
@@ -440,10 +440,10 @@ fn write_heads(w: &mut impl Write, r: &HttpRecord) -> std::io::Result<()> {
         writeln!(
             w,
             "* attempt {} {} {} {:.3}ms",
-            crate::targets::ShownAddr(a.addr),
+            crate::input::targets::ShownAddr(a.addr),
             a.state.as_str(),
             a.reason.token(),
-            crate::duration::ms(a.elapsed)
+            crate::input::duration::ms(a.elapsed)
         )?;
     }
     if let Some(t) = &r.tls {
@@ -529,7 +529,7 @@ fn finish(
 
 pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     let interrupt =
-        Interrupt::install().map_err(crate::app::local("installing the Ctrl-C handler"))?;
+        Interrupt::install().map_err(crate::error::local("installing the Ctrl-C handler"))?;
     crate::output::reader::watch_stdout(&interrupt);
     let url = plan.request.url.normal();
     let mut recs: Vec<HttpRecord> = Vec::new();

@@ -4,12 +4,12 @@
 use crate::cli::ProbeArgs;
 use crate::error::InputError;
 use crate::exit::Exit;
+use crate::input::ports;
+use crate::input::targets::{self, ShownAddr, Target, ZonedIp};
 use crate::interrupt::Interrupt;
 use crate::output::{self, json, reader, Cell, Format, OutputOpts, Record, Tone};
-use crate::ports;
 use crate::probe::{self, Config, Icmp, ProbeResult, Proto, Reason, Sink, State, Summary};
 use crate::resolve::Family;
-use crate::targets::{self, ShownAddr, Target, ZonedIp};
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
@@ -46,7 +46,7 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
     if let Some(f) = &args.targets_file {
         // With a file of targets every positional argument is a port.
         port_specs.insert(0, args.targets.clone());
-        target_lists.extend(super::read_list(f)?);
+        target_lists.extend(crate::input::lists::read_list(f)?);
     } else {
         target_lists.push(args.targets.clone());
     }
@@ -87,7 +87,7 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
     }
     if let Some(r) = args.rate {
         // clap's parser bounds it; a plan built another way is checked the same way.
-        crate::duration::parse_rate(&r.to_string())?;
+        crate::input::duration::parse_rate(&r.to_string())?;
     }
     if args.timeout.is_zero() {
         return Err(InputError::new("timeout", "0", "must be more than zero").into());
@@ -158,7 +158,7 @@ impl ProbeRecord {
             reason: r.reason,
             errno: r.errno.map(probe::errno::name),
             icmp: r.icmp,
-            rtt_ms: r.rtt.map(crate::duration::ms),
+            rtt_ms: r.rtt.map(crate::input::duration::ms),
             tries: r.tries,
             local: r.local.map(ShownAddr),
             echo: r.echo,
@@ -430,11 +430,11 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
         return Ok(Exit::Local);
     }
     let interrupt =
-        Interrupt::install().map_err(crate::app::local("installing the Ctrl-C handler"))?;
+        Interrupt::install().map_err(crate::error::local("installing the Ctrl-C handler"))?;
     reader::watch_stdout(&interrupt);
     if !out.quiet && plan.config.interface.is_none() {
         if let Some(t) = plan.targets.iter().find(|t| t.needs_zone()) {
-            eprintln!("sockdiag: {}", zone_hint(t.addr));
+            eprintln!("sockdiag: {}", targets::zone_hint(t.addr));
         }
     }
     let addrs: Vec<SocketAddr> = plan.targets.iter().map(|t| t.sockaddr()).collect();
@@ -471,14 +471,6 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     let exit = exit_for(plan, &o.summary, &o.counts, expected);
     finish(plan, o, started, out, w, !json)?;
     Ok(exit)
-}
-
-/// The line on stderr before probing a link-local address without a zone, which the kernel
-/// refuses (the result: error local:EINVAL) unless `--interface` names the link.
-pub fn zone_hint(ip: IpAddr) -> String {
-    format!(
-        "{ip} is link-local: name its interface, e.g. {ip}%eth0 (or --interface IFACE); without one the connect fails with EINVAL"
-    )
 }
 
 fn exit_for(plan: &Plan, s: &Summary, counts: &Counts, expected: usize) -> Exit {
@@ -798,7 +790,7 @@ fn finish(
                 .collect(),
             icmp_rate_limited: s.icmp_rate_limited.clone(),
             interrupted: s.interrupted,
-            elapsed_ms: crate::duration::ms(started.elapsed()),
+            elapsed_ms: crate::input::duration::ms(started.elapsed()),
             window: s.adaptive.then_some(s.window_reached),
             hosts: s.adaptive.then(|| s.hosts.clone()),
         };
@@ -858,7 +850,7 @@ fn finish(
 
 /// `-v`: what the engine learnt about one host's path, in one line.
 fn learnt_note(h: &probe::HostLearnt) -> String {
-    let ms = |d: Duration| format!("{:.1}ms", crate::duration::ms(d));
+    let ms = |d: Duration| format!("{:.1}ms", crate::input::duration::ms(d));
     let rtt = match h.srtt {
         Some(s) => format!("srtt {} rttvar {}", ms(s), ms(h.rttvar)),
         None => "no round trip measured".into(),

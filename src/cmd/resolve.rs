@@ -18,13 +18,13 @@ pub fn plan(args: &ResolveArgs, family: Family) -> Result<Plan> {
     let mut names = Vec::new();
     for n in &args.names {
         if n == "-" {
-            names.extend(super::read_list(Path::new("-"))?);
+            names.extend(crate::input::lists::read_list(Path::new("-"))?);
         } else {
             names.push(n.clone());
         }
     }
     if let Some(f) = &args.file {
-        names.extend(super::read_list(f)?);
+        names.extend(crate::input::lists::read_list(f)?);
     }
     if names.is_empty() {
         anyhow::bail!(crate::error::InputError::new(
@@ -49,7 +49,7 @@ pub fn plan(args: &ResolveArgs, family: Family) -> Result<Plan> {
 /// after the first); the table waits for the end.
 pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl std::io::Write) -> Result<Exit> {
     let interrupt =
-        Interrupt::install().map_err(crate::app::local("installing the Ctrl-C handler"))?;
+        Interrupt::install().map_err(crate::error::local("installing the Ctrl-C handler"))?;
     reader::watch_stdout(&interrupt);
     let stream = out.format != Format::Table;
     let mut done: std::collections::BTreeMap<usize, ResolveRecord> = Default::default();
@@ -131,7 +131,7 @@ impl Record for ResolveRecord {
             lines(&|a| a.reverse.clone().unwrap_or_else(|| "-".into())),
             Cell::opt(self.canonical.as_ref()),
             Cell::toned(
-                format!("{:.1}ms", crate::duration::ms(self.elapsed)),
+                format!("{:.1}ms", crate::input::duration::ms(self.elapsed)),
                 Tone::Dim,
             ),
             Cell::opt(self.note.as_ref()),

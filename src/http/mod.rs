@@ -116,7 +116,7 @@ pub fn attempts_text(attempts: &[Attempt]) -> String {
         .map(|a| {
             format!(
                 "{} {}",
-                crate::targets::ShownAddr(a.addr),
+                crate::input::targets::ShownAddr(a.addr),
                 outcome(a.state, a.reason, a.errno)
             )
         })

@@ -3,6 +3,7 @@
 //! with a `"type"` field). Renderers write to any `io::Write` and do no network work.
 pub mod json;
 pub mod lossy;
+pub mod options;
 pub mod plain;
 pub mod reader;
 pub mod table;

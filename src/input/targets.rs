@@ -5,6 +5,7 @@
 //! Parsing is pure but for a zone's interface name, looked up here (if_nametoindex); names
 //! are resolved afterwards by [`resolve_targets`] through [`crate::resolve::lookup`].
 use crate::error::InputError;
+use crate::net::Proto;
 use crate::resolve::{self, Family, ResolveError};
 use serde::Serialize;
 use std::fmt;
@@ -437,9 +438,72 @@ pub fn check_interface(dev: &str) -> Result<(), InputError> {
     Ok(())
 }
 
+/// One port (number or service name).
+pub fn parse_port(s: &str, udp: bool) -> Result<u16, InputError> {
+    let t = if udp { Proto::Udp } else { Proto::Tcp };
+    let set = super::ports::parse_ports(&[s.to_string()], t)?;
+    if set.len() != 1 {
+        return Err(InputError::new("port", s, "connect takes one port"));
+    }
+    let p = set.iter().next().expect("one port");
+    Ok(p)
+}
+
+/// One host: a name or an address; its addresses in order (or why there are none).
+pub fn resolve_host(
+    host: &str,
+    family: Family,
+) -> Result<Result<Vec<SocketAddr>, String>, InputError> {
+    let specs = parse_targets(host)?;
+    let one = match specs.as_slice() {
+        [TargetSpec::Name(_)] => true,
+        [TargetSpec::Addrs(a)] => a.len() == 1,
+        [TargetSpec::Zoned(..)] => true,
+        _ => false,
+    };
+    if !one {
+        return Err(InputError::new(
+            "host",
+            host,
+            "connect takes one name or address (no lists, blocks or ranges)",
+        ));
+    }
+    let (found, failed) = resolve_targets(&specs, family, false);
+    if let Some(u) = failed.first() {
+        return Ok(Err(format!("{}: {}", u.name, u.error.message)));
+    }
+    if found.is_empty() {
+        return Ok(Err(format!(
+            "{host}: not an address of the family asked for"
+        )));
+    }
+    Ok(Ok(found.iter().map(|t| t.sockaddr()).collect()))
+}
+
+/// The line on stderr before probing a link-local address without a zone, which the kernel
+/// refuses (the result: error local:EINVAL) unless `--interface` names the link.
+pub fn zone_hint(ip: IpAddr) -> String {
+    format!(
+        "{ip} is link-local: name its interface, e.g. {ip}%eth0 (or --interface IFACE); without one the connect fails with EINVAL"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ports_and_hosts() {
+        assert_eq!(parse_port("8080", false).unwrap(), 8080);
+        assert!(parse_port("80,443", false).is_err());
+        assert!(parse_port("0", false).is_err());
+        assert!(resolve_host("127.0.0.0/30", Family::Any).is_err());
+        assert_eq!(
+            resolve_host("[::1]", Family::Any).unwrap().unwrap(),
+            vec!["[::1]:0".parse::<std::net::SocketAddr>().unwrap()]
+        );
+        assert!(resolve_host("::1", Family::V4).unwrap().is_err());
+    }
     use proptest::prelude::*;
 
     fn addrs(list: &str) -> Vec<String> {
