@@ -588,6 +588,46 @@ fn errors_from_a_router_say_the_target_did_not_answer_and_name_the_sender() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// A silent on-link host, as the README's states table has it
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_silent_on_link_host_is_filtered_by_default_and_host_unreach_from_here_once_arp_gives_up() {
+    let Some((a, _b)) = pair("hp-silent") else {
+        return;
+    };
+    // Default timing (1 s, one retry) ends before ARP gives up (three solicitations, 1 s
+    // apart): nothing has answered yet, as with a host that drops the probe.
+    let o = a.sockdiag(&["probe", "--json", "192.0.2.77", "80"]);
+    let recs = records(&o);
+    let v = get(&recs, "192.0.2.77", 80);
+    assert_eq!(state(v), ("filtered", "no-response"), "{v}");
+    // ARP that gives up after 100 ms: the kernel's own host unreachable, sent by this host,
+    // which the default output names.
+    let dev = a.veth().expect("veth");
+    a.sysctl(&[
+        &format!("net.ipv4.neigh.{dev}.mcast_solicit=1"),
+        &format!("net.ipv4.neigh.{dev}.retrans_time_ms=100"),
+    ]);
+    let o = a.sockdiag(&[
+        "probe",
+        "--format",
+        "plain",
+        "--timeout",
+        "2s",
+        "192.0.2.78",
+        "80",
+    ]);
+    let text = stdout(&o);
+    let f: Vec<&str> = text.trim_end().split('\t').collect();
+    assert_eq!(
+        f.get(4..6),
+        Some(&["unreachable", "host-unreach from 192.0.2.1"][..]),
+        "{text}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
 // Bug 12: UDP echoes longer than 2,048 bytes
 // ---------------------------------------------------------------------------------------------
 
