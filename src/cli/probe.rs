@@ -4,17 +4,21 @@ use std::time::Duration;
 
 const PROBE_EXAMPLES: &str = "\
 States and reasons:
-  open          syn-ack            connected (and not to ourselves)
+  open          syn-ack            connected (and not to ourselves), even if reset at once
   closed        conn-refused       TCP reset
-  closed        port-unreach       ICMP port unreachable
+  closed        port-unreach       ICMP port unreachable from the target
+  filtered      port-unreach       ICMP port unreachable from a router on the way
   filtered      no-response        no answer after every try
   filtered      admin-prohibited   ICMP admin/host prohibited (v4), EACCES (v6)
   filtered      proto-unreach      ICMP protocol unreachable
-  unreachable   host-unreach       EHOSTUNREACH (incl. no ARP/NDP answer)
+  filtered      param-problem      ICMP parameter problem
+  unreachable   host-unreach       EHOSTUNREACH (no ARP/NDP answer: only with --timeout over ~3s)
   unreachable   net-unreach        ENETUNREACH
+  unreachable   time-exceeded      ICMP time exceeded (a routing loop)
   closed|filtered icmp-rate-limited  silent while the host's ICMP replies were rate-limited
   open|filtered no-response        UDP: no reply and no ICMP error
   error         local:ERRNO        local resource or invalid target
+An ICMP error sent by a host other than the target names it: `port-unreach from 10.1.0.2`.
 
 Examples:
   sockdiag probe host.example.test 25 80 443

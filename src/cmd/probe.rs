@@ -196,7 +196,7 @@ impl Record for ProbeRecord {
             Cell::new(self.port.to_string()),
             Cell::new(self.proto),
             Cell::toned(self.state.as_str(), tone),
-            Cell::new(self.reason.token()),
+            Cell::new(self.reason_text()),
             Cell::toned(
                 self.rtt_ms
                     .map(|m| format!("{m:.3}ms"))
@@ -875,14 +875,24 @@ impl ProbeRecord {
     pub fn is_open(&self) -> bool {
         self.state == State::Open
     }
+
+    /// The reason, with the sender of the ICMP error behind it when that is not the target
+    /// (`port-unreach from 10.1.0.2`: a router answered, the target never did).
+    fn reason_text(&self) -> String {
+        match self.icmp.and_then(|i| i.from_other_than(self.addr.ip)) {
+            Some(f) => format!("{} from {f}", self.reason.token()),
+            None => self.reason.token(),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// One record of each kind a scan shows: open, closed by reset, closed by ICMP with its
-    /// sender, filtered after every try, a UDP echo, and a local error.
+    /// One record of each kind a scan shows: open, closed by reset, closed by the target's
+    /// ICMP, filtered after every try, a UDP echo, a local error, and a router's port
+    /// unreachable and time exceeded (their sender named).
     fn records() -> Vec<ProbeRecord> {
         let rec =
             |port: u16, state, reason, errno: Option<&str>, rtt_ms: Option<f64>| ProbeRecord {
@@ -920,7 +930,35 @@ mod tests {
         unreach.icmp = Some(Icmp {
             kind: 3,
             code: 3,
+            from: Some("192.0.2.10".parse().unwrap()),
+            v6: false,
+        });
+        // A router's answers: the sender is named in every format.
+        let mut router_reject = rec(
+            8080,
+            State::Filtered,
+            Reason::PortUnreach,
+            Some("ECONNREFUSED"),
+            Some(0.3),
+        );
+        router_reject.icmp = Some(Icmp {
+            kind: 3,
+            code: 3,
             from: Some("192.0.2.1".parse().unwrap()),
+            v6: false,
+        });
+        let mut looped = rec(
+            8443,
+            State::Unreachable,
+            Reason::TimeExceeded,
+            Some("EHOSTUNREACH"),
+            Some(1.2),
+        );
+        looped.icmp = Some(Icmp {
+            kind: 11,
+            code: 0,
+            from: Some("198.51.100.1".parse().unwrap()),
+            v6: false,
         });
         let mut dropped = rec(5432, State::Filtered, Reason::NoResponse, None, None);
         dropped.tries = 2;
@@ -934,7 +972,16 @@ mod tests {
             Some("EMFILE"),
             None,
         );
-        vec![open, refused, unreach, dropped, udp, error]
+        vec![
+            open,
+            refused,
+            unreach,
+            dropped,
+            udp,
+            error,
+            router_reject,
+            looped,
+        ]
     }
 
     fn rendered(format: Format, verbose: u8) -> String {

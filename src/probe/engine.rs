@@ -23,7 +23,7 @@
 //! arrived is tried once more, as a suspect. When a host's limit is spent before a run starts
 //! and no reply at all arrives during it, silence is all there is: those ports are `filtered`.
 use super::adapt::{self, Loss, Rtt, Window};
-use super::classify::classify;
+use super::classify::classify_to;
 use super::{
     limits, recverr, Config, EngineError, HostLearnt, Icmp, ProbeResult, Proto, Reason, Sink,
     State, Summary,
@@ -846,7 +846,17 @@ impl Engine<'_> {
     }
 
     fn udp_readable(&mut self, idx: usize, now: Instant, sink: &mut dyn Sink) {
-        let mut buf = [0u8; 2048];
+        // Room for the whole datagram sent and one byte more: an echo fits whole, and a
+        // longer reply is not mistaken for one.
+        let room = self.cfg.payload.as_ref().map_or(0, |b| b.len()) + 1;
+        let mut small = [0u8; 2048];
+        let mut large = Vec::new();
+        let buf: &mut [u8] = if room <= small.len() {
+            &mut small
+        } else {
+            large.resize(room, 0);
+            &mut large
+        };
         let s = &self.slots[idx];
         let sock = s.sock.as_ref().expect("occupied");
         let v6 = s.dest.is_ipv6();
@@ -889,12 +899,15 @@ impl Engine<'_> {
         errno: i32,
         started: Instant,
         now: Instant,
-        v6: bool,
+        // The ICMP message carries its own version (a v4-mapped target gets ICMPv4).
+        _v6: bool,
         sink: &mut dyn Sink,
     ) {
         let icmp = recverr::read_icmp(sock.as_raw_fd());
-        let (state, reason) = classify(errno, icmp.as_ref(), v6, self.cfg.proto);
-        if reason == Reason::PortUnreach {
+        let target = self.addrs[p.target as usize].ip();
+        let (state, reason) = classify_to(target, errno, icmp.as_ref(), self.cfg.proto);
+        // The target's own port unreachable only: a router's has its own rate limit.
+        if (state, reason) == (State::Closed, Reason::PortUnreach) {
             let ts = &mut self.hosts[p.target as usize];
             if ts.unreach_port.is_none() {
                 ts.unreach_port = Some(p.port);
@@ -914,7 +927,11 @@ impl Engine<'_> {
             // An answer from the path (a reset, an ICMP error): the probe was not lost.
             self.learn(&p, t);
         }
-        let r = self.result(p, state, reason, Some(errno), icmp, rtt, None);
+        // Open: the handshake completed before the reset that ended it.
+        let local = (state == State::Open)
+            .then(|| sock.local_addr().ok().and_then(|a| a.as_socket()))
+            .flatten();
+        let r = self.result(p, state, reason, Some(errno), icmp, rtt, local);
         sink.result(&r);
         self.settle(p.target as usize, sink);
     }

@@ -62,6 +62,11 @@ pub enum Reason {
     ProtoUnreach,
     HostUnreach,
     NetUnreach,
+    /// ICMP time exceeded: the hop limit ran out on the way (a routing loop, or a path longer
+    /// than the TTL).
+    TimeExceeded,
+    /// ICMP parameter problem: a host on the way (or the target) found the packet malformed.
+    ParamProblem,
     /// A local resource or an invalid target: the errno.
     Local(i32),
     /// No answer while the host's ICMP errors were rate-limited (see [`State::ClosedFiltered`]).
@@ -82,6 +87,8 @@ impl Reason {
             Reason::ProtoUnreach => "proto-unreach".into(),
             Reason::HostUnreach => "host-unreach".into(),
             Reason::NetUnreach => "net-unreach".into(),
+            Reason::TimeExceeded => "time-exceeded".into(),
+            Reason::ParamProblem => "param-problem".into(),
             Reason::Local(e) => format!("local:{}", errno::name(e)),
             Reason::IcmpRateLimited => "icmp-rate-limited".into(),
             Reason::SelfConnect => "local:self-connect".into(),
@@ -101,7 +108,21 @@ pub struct Icmp {
     #[serde(rename = "type")]
     pub kind: u8,
     pub code: u8,
+    /// An ICMPv4 sender is an IPv4 address, also for a v4-mapped target.
     pub from: Option<IpAddr>,
+    /// ICMPv6 (else ICMPv4): which table `kind` and `code` are read with. Not the target's
+    /// family: a v4-mapped target gets ICMPv4 errors on its IPv6 socket.
+    #[serde(skip)]
+    pub v6: bool,
+}
+
+impl Icmp {
+    /// The sender, when it is not `target` (a router on the way, or this host): `None` when
+    /// the target answered itself or the sender is unknown.
+    pub fn from_other_than(&self, target: IpAddr) -> Option<IpAddr> {
+        self.from
+            .filter(|f| f.to_canonical() != target.to_canonical())
+    }
 }
 
 pub use crate::net::Proto;
@@ -116,7 +137,8 @@ pub struct ProbeResult {
     pub proto: Proto,
     pub state: State,
     pub reason: Reason,
-    /// The errno that decided it (`None` for open and no-response).
+    /// The errno that decided it (`None` for no-response and a plain open; an open port that
+    /// reset the connection right after the handshake keeps its ECONNRESET).
     pub errno: Option<i32>,
     pub icmp: Option<Icmp>,
     /// Connect time (TCP) or reply time (UDP) of the deciding try.
