@@ -1,13 +1,14 @@
 //! `sockdiag connect HOST PORT`: the plan (addresses, options, data to send, what to read),
 //! the engine run, and the presentation of the connect record.
 use crate::cli::ConnectArgs;
-use crate::connect::{self, Attempt, Config, ReadEnd, ReadMode, Report, TcpInfo};
+use crate::connect::{self, Config, ReadEnd, ReadMode, Report, TcpInfo};
 use crate::error::InputError;
 use crate::exit::Exit;
 use crate::input::targets::{self, ShownAddr};
 use crate::interrupt::Interrupt;
+use crate::net::attempt::Attempt;
+use crate::net::{errno, Icmp, Reason, State};
 use crate::output::{self, json, Cell, Format, OutputOpts, Record, Tone};
-use crate::probe::{errno, Icmp, Reason, State};
 use crate::resolve::{family_name, Family};
 use crate::sockopt::OptionRecord;
 use anyhow::Result;

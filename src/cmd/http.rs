@@ -2,10 +2,10 @@
 //! the records: one per exchange (JSON as it completes; plain lines as they complete; a
 //! table at the end), then per-phase statistics with `--count`.
 use crate::cli::HttpArgs;
-use crate::connect::Attempt;
 use crate::exit::Exit;
 use crate::http::{self, Exchange, Failure, Request};
 use crate::interrupt::Interrupt;
+use crate::net::attempt::Attempt;
 use crate::output::{self, json, plain, Cell, Format, OutputOpts, Record, Tone};
 use crate::resolve::Family;
 use anyhow::Result;
@@ -207,7 +207,7 @@ impl HttpRecord {
                 } => (
                     Some(state.as_str()),
                     Some(reason.token()),
-                    errno.map(crate::probe::errno::name),
+                    errno.map(crate::net::errno::name),
                 ),
                 _ => (None, None, None),
             };

@@ -156,7 +156,7 @@ impl ProbeRecord {
             proto: r.proto.as_str(),
             state: r.state,
             reason: r.reason,
-            errno: r.errno.map(probe::errno::name),
+            errno: r.errno.map(crate::net::errno::name),
             icmp: r.icmp,
             rtt_ms: r.rtt.map(crate::input::duration::ms),
             tries: r.tries,

@@ -199,7 +199,7 @@ impl ClientRecord {
             bytes_out: c.bytes_out,
             duration_ms: closed.then(|| crate::input::duration::ms(c.duration)),
             end: c.end,
-            errno: c.errno.map(crate::probe::errno::name),
+            errno: c.errno.map(crate::net::errno::name),
             requests: c.requests,
             active,
         }

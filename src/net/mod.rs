@@ -1,6 +1,17 @@
 //! What every engine shares, and nothing else: the transport, errno names, the socket error
 //! queue (ICMP errors), the fd limit, binding to a source, and the non-blocking connect
 //! attempt. It imports nothing from the engines, the subcommands or the output above it.
+pub mod attempt;
+pub mod bind;
+pub mod classify;
+pub mod errno;
+pub mod limits;
+pub mod outcome;
+pub mod recverr;
+pub mod sys;
+
+pub use outcome::{Icmp, Reason, State};
+
 use serde::Serialize;
 
 /// TCP or UDP: the one transport type every engine, parser and record uses.

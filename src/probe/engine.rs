@@ -23,12 +23,12 @@
 //! arrived is tried once more, as a suspect. When a host's limit is spent before a run starts
 //! and no reply at all arrives during it, silence is all there is: those ports are `filtered`.
 use super::adapt::{self, Loss, Rtt, Window};
-use super::classify::classify_to;
 use super::{
-    limits, recverr, Config, EngineError, HostLearnt, Icmp, ProbeResult, Proto, Reason, Sink,
-    State, Summary,
+    Config, EngineError, HostLearnt, Icmp, ProbeResult, Proto, Reason, Sink, State, Summary,
 };
 use crate::interrupt::Interrupt;
+use crate::net::classify::classify_to;
+use crate::net::{limits, recverr};
 use polling::{Event, Events, Poller};
 use socket2::{Domain, SockAddr, Socket, Type};
 use std::cmp::Reverse;
@@ -242,44 +242,6 @@ pub fn run(
     e.run_loop(interrupt, sink)?;
     e.learnt();
     Ok(e.summary)
-}
-
-/// Binds a socket to the device and the source address asked for, before it connects: a
-/// source of the other family is EAFNOSUPPORT (that address cannot be reached from it).
-pub fn bind_local(
-    sock: &Socket,
-    v6: bool,
-    source: Option<SocketAddr>,
-    interface: Option<&str>,
-) -> io::Result<()> {
-    if let Some(dev) = interface {
-        sock.bind_device(Some(dev.as_bytes()))?;
-    }
-    if let Some(src) = source {
-        if src.is_ipv6() != v6 {
-            return Err(io::Error::from_raw_os_error(libc::EAFNOSUPPORT));
-        }
-        if src.port() != 0 {
-            // Many probes share the one source port: their 4-tuples still differ.
-            sock.set_reuse_address(true)?;
-        } else {
-            // Let connect() pick the port with the destination known, so the ephemeral
-            // range is shared across destinations instead of used up by bind().
-            let on: libc::c_int = 1;
-            // SAFETY: valid fd and option value.
-            unsafe {
-                libc::setsockopt(
-                    sock.as_raw_fd(),
-                    libc::SOL_IP,
-                    libc::IP_BIND_ADDRESS_NO_PORT,
-                    &on as *const _ as *const libc::c_void,
-                    std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-                );
-            }
-        }
-        sock.bind(&SockAddr::from(src))?;
-    }
-    Ok(())
 }
 
 impl Engine<'_> {
@@ -521,7 +483,9 @@ impl Engine<'_> {
         self.fd_starved = 0;
         // Without it the ICMP type, code and sender are lost; the errno still decides.
         let _ = recverr::enable(sock.as_raw_fd(), v6);
-        if let Err(e) = bind_local(&sock, v6, self.cfg.source, self.cfg.interface.as_deref()) {
+        if let Err(e) =
+            crate::net::bind::bind_local(&sock, v6, self.cfg.source, self.cfg.interface.as_deref())
+        {
             self.emit_error(p, e.raw_os_error().unwrap_or(0), sink);
             return Ok(Start::Decided);
         }

@@ -2,11 +2,7 @@
 //! a bounded window, a deadline per try, and a state and reason for every port. Results are
 //! streamed to a [`Sink`]; the engine never prints.
 pub mod adapt;
-pub mod classify;
 pub mod engine;
-pub mod errno;
-pub mod limits;
-pub mod recverr;
 
 pub use engine::run;
 
@@ -14,117 +10,7 @@ use serde::Serialize;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-/// What a probe found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum State {
-    #[serde(rename = "open")]
-    Open,
-    #[serde(rename = "closed")]
-    Closed,
-    #[serde(rename = "filtered")]
-    Filtered,
-    /// UDP: no reply and no ICMP error; the datagram may have been taken or dropped.
-    #[serde(rename = "open|filtered")]
-    OpenFiltered,
-    /// TCP: no answer from a host whose ICMP port-unreachable replies were rate-limited
-    /// meanwhile, so the silence does not tell closed from filtered.
-    #[serde(rename = "closed|filtered")]
-    ClosedFiltered,
-    #[serde(rename = "unreachable")]
-    Unreachable,
-    #[serde(rename = "error")]
-    Error,
-}
-
-impl State {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Open => "open",
-            State::Closed => "closed",
-            State::Filtered => "filtered",
-            State::OpenFiltered => "open|filtered",
-            State::ClosedFiltered => "closed|filtered",
-            State::Unreachable => "unreachable",
-            State::Error => "error",
-        }
-    }
-}
-
-/// Why a probe is in its state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Reason {
-    SynAck,
-    UdpResponse,
-    ConnRefused,
-    PortUnreach,
-    NoResponse,
-    AdminProhibited,
-    ProtoUnreach,
-    HostUnreach,
-    NetUnreach,
-    /// ICMP time exceeded: the hop limit ran out on the way (a routing loop, or a path longer
-    /// than the TTL).
-    TimeExceeded,
-    /// ICMP parameter problem: a host on the way (or the target) found the packet malformed.
-    ParamProblem,
-    /// A local resource or an invalid target: the errno.
-    Local(i32),
-    /// No answer while the host's ICMP errors were rate-limited (see [`State::ClosedFiltered`]).
-    IcmpRateLimited,
-    /// Our own connection came back to us every time we tried (local address = peer).
-    SelfConnect,
-}
-
-impl Reason {
-    pub fn token(self) -> String {
-        match self {
-            Reason::SynAck => "syn-ack".into(),
-            Reason::UdpResponse => "udp-response".into(),
-            Reason::ConnRefused => "conn-refused".into(),
-            Reason::PortUnreach => "port-unreach".into(),
-            Reason::NoResponse => "no-response".into(),
-            Reason::AdminProhibited => "admin-prohibited".into(),
-            Reason::ProtoUnreach => "proto-unreach".into(),
-            Reason::HostUnreach => "host-unreach".into(),
-            Reason::NetUnreach => "net-unreach".into(),
-            Reason::TimeExceeded => "time-exceeded".into(),
-            Reason::ParamProblem => "param-problem".into(),
-            Reason::Local(e) => format!("local:{}", errno::name(e)),
-            Reason::IcmpRateLimited => "icmp-rate-limited".into(),
-            Reason::SelfConnect => "local:self-connect".into(),
-        }
-    }
-}
-
-impl Serialize for Reason {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.token())
-    }
-}
-
-/// The ICMP message behind a result: type, code and the address that sent it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Icmp {
-    #[serde(rename = "type")]
-    pub kind: u8,
-    pub code: u8,
-    /// An ICMPv4 sender is an IPv4 address, also for a v4-mapped target.
-    pub from: Option<IpAddr>,
-    /// ICMPv6 (else ICMPv4): which table `kind` and `code` are read with. Not the target's
-    /// family: a v4-mapped target gets ICMPv4 errors on its IPv6 socket.
-    #[serde(skip)]
-    pub v6: bool,
-}
-
-impl Icmp {
-    /// The sender, when it is not `target` (a router on the way, or this host): `None` when
-    /// the target answered itself or the sender is unknown.
-    pub fn from_other_than(&self, target: IpAddr) -> Option<IpAddr> {
-        self.from
-            .filter(|f| f.to_canonical() != target.to_canonical())
-    }
-}
-
+pub use crate::net::outcome::{Icmp, Reason, State};
 pub use crate::net::Proto;
 
 /// One port of one address, decided.

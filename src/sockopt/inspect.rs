@@ -12,14 +12,7 @@ pub fn defaults(proto: Proto, v6: bool) -> io::Result<HashMap<Opt, io::Result<Va
         .collect())
 }
 
-pub fn new_socket(proto: Proto, v6: bool) -> io::Result<socket2::Socket> {
-    use socket2::{Domain, Protocol, Socket, Type};
-    let d = if v6 { Domain::IPV6 } else { Domain::IPV4 };
-    match proto {
-        Proto::Tcp => Socket::new(d, Type::STREAM, Some(Protocol::TCP)),
-        Proto::Udp => Socket::new(d, Type::DGRAM, Some(Protocol::UDP)),
-    }
-}
+pub use crate::net::attempt::new_socket;
 
 /// What [`inspect`] needs to know besides the socket.
 pub struct Inspect<'a> {
@@ -71,7 +64,10 @@ pub fn inspect(fd: RawFd, i: &Inspect) -> Vec<OptionRecord> {
             Err(e) if e.raw_os_error() == Some(libc::ENOPROTOOPT) => {
                 notes.push("not available on this kernel (ENOPROTOOPT)".into())
             }
-            Err(e) => notes.push(format!("could not be read: {}", errno_text(e))),
+            Err(e) => notes.push(format!(
+                "could not be read: {}",
+                crate::net::errno::errno_text(e)
+            )),
         }
         if let Some(a) = applied {
             if let Some(e) = &a.error {
@@ -109,20 +105,12 @@ pub(super) fn applies_to(sp: &Spec) -> String {
     }
 }
 
-pub fn errno_text(e: &io::Error) -> String {
-    match e.raw_os_error() {
-        Some(n) => {
-            let full = io::Error::from_raw_os_error(n).to_string();
-            let msg = full.split(" (os error").next().unwrap_or(&full).to_string();
-            format!("{} ({msg})", errno::name(n))
-        }
-        None => e.to_string(),
-    }
-}
-
 /// The error shown for a value the kernel refused.
 pub(super) fn refusal(sp: &Spec, requested: Value, e: &io::Error) -> String {
-    let mut s = format!("the kernel refused {requested}: {}", errno_text(e));
+    let mut s = format!(
+        "the kernel refused {requested}: {}",
+        crate::net::errno::errno_text(e)
+    );
     if e.raw_os_error() == Some(libc::EINVAL) {
         if let Some(acc) = sp.accepts {
             s.push_str(&format!("; {} takes {acc}", sp.name));

@@ -5,21 +5,23 @@
 //! Returns records; never prints.
 mod apply;
 mod catalog;
+mod connected;
 pub mod examine;
 mod explain;
 pub mod holders;
 mod inspect;
 pub mod parse;
-pub mod sys;
+
 mod sysctl;
 
+use crate::net::sys;
 pub use apply::*;
 pub use catalog::*;
+pub use connected::*;
 use explain::*;
 pub use inspect::*;
 pub use sysctl::*;
 
-use crate::probe::errno;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io;

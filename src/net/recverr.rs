@@ -3,7 +3,7 @@
 //! reject by ICMP port unreachable is told from a TCP reset (both are ECONNREFUSED), and an
 //! admin-prohibited reject from a host unreachable (both EHOSTUNREACH on IPv4), and who sent
 //! it: the target, or a router on the way.
-use super::Icmp;
+use super::{sys, Icmp};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::os::fd::RawFd;
 
@@ -15,28 +15,9 @@ const SO_EE_ORIGIN_ICMP6: u8 = 3;
 /// which some kernels queue only when the IPv4 option is set.
 pub fn enable(fd: RawFd, v6: bool) -> std::io::Result<()> {
     if v6 {
-        set_on(fd, libc::SOL_IPV6, libc::IPV6_RECVERR)?;
+        sys::set_int(fd, libc::SOL_IPV6, libc::IPV6_RECVERR, 1)?;
     }
-    set_on(fd, libc::SOL_IP, libc::IP_RECVERR)
-}
-
-fn set_on(fd: RawFd, level: libc::c_int, opt: libc::c_int) -> std::io::Result<()> {
-    let on: libc::c_int = 1;
-    // SAFETY: a valid fd and a c_int option value of the right size.
-    let rc = unsafe {
-        libc::setsockopt(
-            fd,
-            level,
-            opt,
-            &on as *const _ as *const libc::c_void,
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
-    }
+    sys::set_int(fd, libc::SOL_IP, libc::IP_RECVERR, 1)
 }
 
 /// Reads the error queue and returns the first ICMP error on it, if any. Never blocks.
