@@ -399,10 +399,9 @@ fn send_all(
     Ok(off as u64)
 }
 
-fn recv_into(sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
-    // SAFETY: u8 and MaybeUninit<u8> have the same layout; recv only writes initialised bytes.
-    let ubuf = unsafe { &mut *(buf as *mut [u8] as *mut [std::mem::MaybeUninit<u8>]) };
-    sock.recv(ubuf)
+fn recv_into(mut sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
+    // socket2's `Read for &Socket` is recv(2) into initialised bytes.
+    io::Read::read(&mut sock, buf)
 }
 
 fn tcp_exchange(

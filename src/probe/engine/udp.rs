@@ -37,10 +37,9 @@ impl Engine<'_> {
             &mut large
         };
         let s = &self.slots[idx];
-        let sock = s.sock.as_ref().expect("occupied");
-        // SAFETY: u8 and MaybeUninit<u8> have the same layout; recv only writes.
-        let ubuf = unsafe { &mut *(&mut buf[..] as *mut [u8] as *mut [std::mem::MaybeUninit<u8>]) };
-        match sock.recv(ubuf) {
+        let mut sock = s.sock.as_ref().expect("occupied");
+        // socket2's `Read for &Socket`: recv(2) into initialised bytes.
+        match io::Read::read(&mut sock, buf) {
             Ok(n) => {
                 let local = sock.local_addr().ok().and_then(|a| a.as_socket());
                 let (_, p, started, _) = self.release(idx).expect("occupied");
