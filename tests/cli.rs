@@ -208,7 +208,7 @@ fn a_coloured_table_on_a_terminal_without_a_width_is_not_squeezed() {
             std::fs::File::from_raw_fd(slave),
         )
     };
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+    let mut child = util::command()
         .args(["--color", "always", "--format", "table", "opts"])
         .stdin(std::process::Stdio::null())
         .stdout(slave)

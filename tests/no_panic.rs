@@ -1,6 +1,8 @@
 //! Bad input never panics: the parsers of what users type (URLs, headers, addresses, sizes,
 //! durations) and of what peers send (HTTP responses, HTTP request heads) fed with
 //! generated input. No sockets.
+mod util;
+
 use proptest::prelude::*;
 use sockdiag::http::response;
 use sockdiag::serve::httpd;
@@ -170,13 +172,13 @@ const EDGE_VALUES: &[&str] = &[
 /// waiting: those are stopped at the deadline, which is fine), all at once in small groups.
 /// Returns what went wrong: a panic (exit 101, or `panicked` on stderr).
 fn run_all(cmds: Vec<Vec<String>>) -> Vec<String> {
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
     use std::time::{Duration, Instant};
     let mut bad = Vec::new();
     for group in cmds.chunks(24) {
         let mut children = Vec::new();
         for args in group {
-            let child = Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+            let child = util::command()
                 .args(args)
                 .env_clear()
                 .env("LC_ALL", "C")
@@ -292,7 +294,7 @@ fn huge_durations_and_tiny_rates_are_exit_2() {
         ],
     ];
     for args in cases {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+        let out = util::command()
             .args(*args)
             .env_clear()
             .stdin(std::process::Stdio::null())

@@ -23,3 +23,13 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// The same clean sockdiag as a plain `std::process::Command`, for tests that spawn it and
+/// talk to it while it runs (pipes, signals, a server in the background).
+pub fn command() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_sockdiag"));
+    c.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("LC_ALL", "C");
+    c
+}
