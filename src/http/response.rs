@@ -409,72 +409,121 @@ fn read_body<R: Read>(
     Ok(())
 }
 
-/// One response head; `first`: no interim response came before it.
+/// One response head; `first`: no interim response came before it. httparse parses it once
+/// the blank line that ends it has arrived; the framing, limits and messages are ours.
 fn read_head<R: Read>(inp: &mut Input<'_, R>, first: bool) -> Result<Response, ReadError> {
-    let start = inp.offset();
-    let too_long = |inp: &Input<'_, R>| {
-        inp.limit(format!(
-            "a response head longer than {} KiB",
-            MAX_HEAD / 1024
-        ))
-    };
-    let status_line = match inp.line(MAX_HEAD)? {
-        Line::Text(l) => l,
-        Line::Eof if inp.pending().is_empty() && first => return Err(ReadError::Empty),
-        Line::Eof if inp.pending().is_empty() => {
-            return Err(inp.malformed(
-                "the connection closed after an interim (1xx) response, before the final one",
-            ))
-        }
-        Line::Eof => return Err(inp.malformed("the connection closed inside the status line")),
-        Line::TooLong => return Err(too_long(inp)),
-    };
-    let mut parts = status_line.splitn(3, ' ');
-    let version = parts.next().unwrap_or("");
-    let code = parts.next().unwrap_or("");
-    let reason = parts.next().unwrap_or("").trim();
-    if !(version.starts_with("HTTP/1.") && version.len() == 8) {
-        return Err(inp.malformed("not an HTTP/1.x status line"));
-    }
-    let status = match code.parse::<u16>() {
-        Ok(s) if code.len() == 3 && (100..=599).contains(&s) => s,
-        _ => return Err(inp.malformed("the status code is not three digits 100-599")),
-    };
-    let mut headers = Vec::new();
+    let mut searched: usize = 0;
+    let mut lines = 0;
+    let mut status_checked = false;
     loop {
-        let used = (inp.offset() - start) as usize;
-        let line = match inp.line(MAX_HEAD.saturating_sub(used))? {
-            Line::Text(l) => l,
-            Line::Eof => {
-                return Err(inp.malformed("the connection closed inside the response head"))
-            }
-            Line::TooLong => return Err(too_long(inp)),
-        };
-        if line.is_empty() {
-            break;
+        let pending = inp.pending();
+        lines += pending[searched..].iter().filter(|&&b| b == b'\n').count();
+        // Parse only once a head end can be there: a dribbling server costs one search per
+        // byte, not one parse.
+        let from = searched.saturating_sub(3);
+        let ended = pending[from..].windows(2).any(|w| w == b"\n\n")
+            || pending[from..].windows(3).any(|w| w == b"\n\r\n");
+        if ended {
+            return parse_head(inp);
         }
-        if headers.len() >= MAX_FIELDS {
+        if lines > 0 && !status_checked {
+            // The status line is whole: a server that is not HTTP is told at once.
+            status_checked = true;
+            match httparse::Response::new(&mut []).parse(pending) {
+                Ok(_) | Err(httparse::Error::TooManyHeaders) => {}
+                Err(e) => return Err(inp.malformed(what_is_wrong(e))),
+            }
+        }
+        // The status line, then the header lines.
+        if lines > MAX_FIELDS + 1 {
             return Err(inp.limit(format!(
                 "a response head with more than {MAX_FIELDS} header lines"
             )));
         }
-        let Some((n, v)) = line.split_once(':') else {
-            return Err(inp.malformed("a header line without a colon"));
-        };
-        if n.is_empty() || n.contains([' ', '\t']) {
-            return Err(inp.malformed("a header name with spaces"));
+        if pending.len() >= MAX_HEAD {
+            return Err(inp.limit(format!(
+                "a response head longer than {} KiB",
+                MAX_HEAD / 1024
+            )));
         }
-        headers.push((n.to_string(), v.trim().to_string()));
+        searched = pending.len();
+        if inp.fill()? == 0 {
+            let pending = inp.pending();
+            return Err(if pending.is_empty() && first {
+                ReadError::Empty
+            } else if pending.is_empty() {
+                inp.malformed(
+                    "the connection closed after an interim (1xx) response, before the final one",
+                )
+            } else if !pending.contains(&b'\n') {
+                inp.malformed("the connection closed inside the status line")
+            } else {
+                inp.malformed("the connection closed inside the response head")
+            });
+        }
     }
-    Ok(Response {
-        version: version.to_string(),
+}
+
+/// What httparse found wrong, in the words of the other messages.
+fn what_is_wrong(e: httparse::Error) -> &'static str {
+    match e {
+        httparse::Error::Version | httparse::Error::Token => "not an HTTP/1.x status line",
+        httparse::Error::Status => "the status code is not three digits 100-599",
+        httparse::Error::HeaderName => {
+            "a header line without a colon, or a header name with spaces"
+        }
+        httparse::Error::HeaderValue => "a header value with control characters",
+        _ => "a broken line end in the response head",
+    }
+}
+
+/// Parses the complete head at the start of the pending bytes and consumes it.
+fn parse_head<R: Read>(inp: &mut Input<'_, R>) -> Result<Response, ReadError> {
+    let mut fields = vec![httparse::EMPTY_HEADER; MAX_FIELDS];
+    let mut head = httparse::Response::new(&mut fields);
+    let parsed = head.parse(inp.pending());
+    let len = match parsed {
+        Ok(httparse::Status::Complete(n)) if n <= MAX_HEAD => n,
+        Ok(httparse::Status::Complete(_)) => {
+            return Err(inp.limit(format!(
+                "a response head longer than {} KiB",
+                MAX_HEAD / 1024
+            )))
+        }
+        Ok(httparse::Status::Partial) => {
+            return Err(inp.malformed("a response head that does not end where it should"))
+        }
+        Err(httparse::Error::TooManyHeaders) => {
+            return Err(inp.limit(format!(
+                "a response head with more than {MAX_FIELDS} header lines"
+            )))
+        }
+        Err(e) => return Err(inp.malformed(what_is_wrong(e))),
+    };
+    let status = match head.code {
+        Some(s) if (100..=599).contains(&s) => s,
+        _ => return Err(inp.malformed("the status code is not three digits 100-599")),
+    };
+    let response = Response {
+        version: format!("HTTP/1.{}", head.version.unwrap_or(1)),
         status,
-        reason: reason.to_string(),
-        headers,
+        reason: head.reason.unwrap_or("").trim().to_string(),
+        headers: head
+            .headers
+            .iter()
+            .map(|h| {
+                (
+                    h.name.to_string(),
+                    String::from_utf8_lossy(h.value).trim().to_string(),
+                )
+            })
+            .collect(),
         trailers: Vec::new(),
         body_bytes: 0,
         framing: Framing::Close,
-    })
+    };
+    inp.pos += len;
+    Ok(response)
 }
 
 #[cfg(test)]
