@@ -23,3 +23,4 @@ pub mod resolve;
 pub mod serve;
 pub mod sockopt;
 pub mod stats;
+pub mod units;

@@ -181,11 +181,11 @@ impl ConnectRecord {
             peer: r.peer.map(ShownAddr),
             local: r.local.map(ShownAddr),
             family: r.attempts.last().map(|a| family_name(&a.addr.ip())),
-            connect_ms: r.connect_time.map(crate::input::duration::ms),
+            connect_ms: r.connect_time.map(crate::units::ms),
             tcp_info: r.tcp_info,
             sent: r.sent,
             received: r.received,
-            first_byte_ms: r.first_byte.map(crate::input::duration::ms),
+            first_byte_ms: r.first_byte.map(crate::units::ms),
             data: (r.received > 0).then(|| connect::escape(&r.data)),
             read_end: r.read_end,
             state: r.state,
@@ -302,7 +302,7 @@ fn attempt_text(a: &Attempt) -> String {
         ShownAddr(a.addr),
         a.state.as_str(),
         a.reason.token(),
-        crate::input::duration::ms(a.elapsed)
+        crate::units::ms(a.elapsed)
     )
 }
 
@@ -370,7 +370,7 @@ pub fn render(w: &mut impl Write, out: &OutputOpts, rec: &ConnectRecord) -> Resu
                         ShownAddr(a.addr),
                         a.state.as_str(),
                         a.reason.token(),
-                        crate::input::duration::ms(a.elapsed)
+                        crate::units::ms(a.elapsed)
                     )?;
                 }
             }

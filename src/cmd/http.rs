@@ -154,14 +154,14 @@ impl HttpRecord {
         now: std::time::SystemTime,
     ) -> HttpRecord {
         let t = &ex.timing;
-        let ms = |d: Option<Duration>| d.map(crate::input::duration::ms);
+        let ms = |d: Option<Duration>| d.map(crate::units::ms);
         let timing_ms = TimingMs {
             resolve: ms(t.resolve),
             connect: ms(t.connect),
             tls: ms(t.tls),
             written: ms(t.written),
             first_byte: ms(t.first_byte),
-            total: crate::input::duration::ms(t.total),
+            total: crate::units::ms(t.total),
         };
         let mut rec = HttpRecord {
             url: url.to_string(),
@@ -443,7 +443,7 @@ fn write_heads(w: &mut impl Write, r: &HttpRecord) -> std::io::Result<()> {
             crate::input::targets::ShownAddr(a.addr),
             a.state.as_str(),
             a.reason.token(),
-            crate::input::duration::ms(a.elapsed)
+            crate::units::ms(a.elapsed)
         )?;
     }
     if let Some(t) = &r.tls {

@@ -131,7 +131,7 @@ impl Record for ResolveRecord {
             lines(&|a| a.reverse.clone().unwrap_or_else(|| "-".into())),
             Cell::opt(self.canonical.as_ref()),
             Cell::toned(
-                format!("{:.1}ms", crate::input::duration::ms(self.elapsed)),
+                format!("{:.1}ms", crate::units::ms(self.elapsed)),
                 Tone::Dim,
             ),
             Cell::opt(self.note.as_ref()),

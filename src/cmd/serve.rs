@@ -197,7 +197,7 @@ impl ClientRecord {
             peer: c.peer,
             bytes_in: c.bytes_in,
             bytes_out: c.bytes_out,
-            duration_ms: closed.then(|| crate::input::duration::ms(c.duration)),
+            duration_ms: closed.then(|| crate::units::ms(c.duration)),
             end: c.end,
             errno: c.errno.map(crate::net::errno::name),
             requests: c.requests,
@@ -210,7 +210,7 @@ impl SummaryRecord {
     fn new(stop: Stop, elapsed: Duration, t: &Totals, dropped_log_lines: u64) -> SummaryRecord {
         SummaryRecord {
             stopped_by: stop,
-            elapsed_ms: crate::input::duration::ms(elapsed),
+            elapsed_ms: crate::units::ms(elapsed),
             clients: t.accepted,
             refused: t.refused,
             datagrams: t.datagrams,

@@ -21,17 +21,14 @@ const SELF_CONNECT_TRIES: u32 = 3;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Attempt {
     /// Shown with the zone's interface name (`[fe80::1%eth0]:22`).
-    #[serde(serialize_with = "crate::input::targets::ser_shown")]
+    #[serde(serialize_with = "crate::net::zone::ser_shown")]
     pub addr: SocketAddr,
     pub state: State,
     pub reason: Reason,
     #[serde(serialize_with = "ser_errno")]
     pub errno: Option<i32>,
     pub icmp: Option<Icmp>,
-    #[serde(
-        rename = "elapsed_ms",
-        serialize_with = "crate::input::duration::ser_ms"
-    )]
+    #[serde(rename = "elapsed_ms", serialize_with = "crate::units::ser_ms")]
     pub elapsed: Duration,
 }
 

@@ -118,16 +118,10 @@ pub struct HostLearnt {
     /// Smoothed round-trip time and its variation (RFC 6298); `None`: nothing measured.
     #[serde(rename = "srtt_ms", serialize_with = "ser_ms_opt")]
     pub srtt: Option<Duration>,
-    #[serde(
-        rename = "rttvar_ms",
-        serialize_with = "crate::input::duration::ser_ms"
-    )]
+    #[serde(rename = "rttvar_ms", serialize_with = "crate::units::ser_ms")]
     pub rttvar: Duration,
     /// The deadline of a try at the end of the run.
-    #[serde(
-        rename = "timeout_ms",
-        serialize_with = "crate::input::duration::ser_ms"
-    )]
+    #[serde(rename = "timeout_ms", serialize_with = "crate::units::ser_ms")]
     pub timeout: Duration,
     /// The largest the host's congestion window grew.
     pub window: usize,
@@ -167,7 +161,7 @@ pub enum EngineError {
 
 fn ser_ms_opt<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
     match d {
-        Some(d) => crate::input::duration::ser_ms(d, s),
+        Some(d) => crate::units::ser_ms(d, s),
         None => s.serialize_none(),
     }
 }

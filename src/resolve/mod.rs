@@ -103,7 +103,7 @@ pub struct ResolveRecord {
     pub name: String,
     pub canonical: Option<String>,
     pub addrs: Vec<ResolvedAddr>,
-    #[serde(serialize_with = "crate::input::duration::ser_ms")]
+    #[serde(serialize_with = "crate::units::ser_ms")]
     #[serde(rename = "elapsed_ms")]
     pub elapsed: Duration,
     /// What a legacy numeric form (`127.1`, `0x7f.1`) means, or the two forms of an

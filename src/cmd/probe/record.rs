@@ -40,7 +40,7 @@ impl ProbeRecord {
             reason: r.reason,
             errno: r.errno.map(crate::net::errno::name),
             icmp: r.icmp,
-            rtt_ms: r.rtt.map(crate::input::duration::ms),
+            rtt_ms: r.rtt.map(crate::units::ms),
             tries: r.tries,
             local: r.local.map(ShownAddr),
             echo: r.echo,

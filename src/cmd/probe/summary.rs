@@ -104,7 +104,7 @@ pub(super) fn finish(
                 .collect(),
             icmp_rate_limited: s.icmp_rate_limited.clone(),
             interrupted: s.interrupted,
-            elapsed_ms: crate::input::duration::ms(started.elapsed()),
+            elapsed_ms: crate::units::ms(started.elapsed()),
             window: s.adaptive.then_some(s.window_reached),
             hosts: s.adaptive.then(|| s.hosts.clone()),
         };
@@ -164,7 +164,7 @@ pub(super) fn finish(
 
 /// `-v`: what the engine learnt about one host's path, in one line.
 pub(super) fn learnt_note(h: &probe::HostLearnt) -> String {
-    let ms = |d: Duration| format!("{:.1}ms", crate::input::duration::ms(d));
+    let ms = |d: Duration| format!("{:.1}ms", crate::units::ms(d));
     let rtt = match h.srtt {
         Some(s) => format!("srtt {} rttvar {}", ms(s), ms(h.rttvar)),
         None => "no round trip measured".into(),
