@@ -358,14 +358,19 @@ pub fn connect_one(
     }
 }
 
-enum Waited {
+pub(crate) enum Waited {
     Ready,
     Timeout,
     Interrupted,
 }
 
 /// poll() for `events` until `deadline`, looking at the interrupt flag every [`TICK`].
-fn wait(fd: RawFd, events: i16, deadline: Instant, interrupt: &Interrupt) -> io::Result<Waited> {
+pub(crate) fn wait(
+    fd: RawFd,
+    events: i16,
+    deadline: Instant,
+    interrupt: &Interrupt,
+) -> io::Result<Waited> {
     loop {
         if interrupt.raised() {
             return Ok(Waited::Interrupted);

@@ -13,6 +13,7 @@ pub mod connect;
 pub mod duration;
 pub mod error;
 pub mod exit;
+pub mod explain;
 pub mod generate;
 pub mod http;
 pub mod interrupt;

@@ -113,6 +113,9 @@ pub struct ResolveRecord {
     /// ASCII one is what was looked up.
     pub idn: Option<Idn>,
     pub error: Option<ResolveError>,
+    /// `--explain`: the resolver's path, the servers asked directly, the verdict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Box<crate::explain::Explain>>,
 }
 
 /// The two forms of an international name.
@@ -221,6 +224,7 @@ pub fn resolve_one(name: &str, family: Family, reverse: bool) -> ResolveRecord {
         note,
         idn,
         error,
+        explain: None,
     }
 }
 
