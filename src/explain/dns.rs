@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 /// How a query went, in one word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// NOERROR with records of the type asked (or a CNAME chain to them).
     Answer,
@@ -25,6 +25,7 @@ pub enum Outcome {
     ServFail,
     Refused,
     /// Another response code (NOTIMP, FORMERR, ...).
+    #[serde(rename = "other-rcode")]
     OtherRcode,
     Timeout,
     /// No exchange: the socket failed, the server refused the connection, a garbled answer.
@@ -409,7 +410,7 @@ fn read_exact(
 /// The response's code, flags and answer section into the exchange, with its outcome.
 fn fill(ex: &mut Exchange, resp: &Message, asked: RecordType) {
     let rcode = resp.response_code();
-    ex.rcode = Some(rcode.to_str().to_string());
+    ex.rcode = Some(rcode_name(rcode));
     ex.ad = resp.authentic_data();
     ex.truncated |= resp.truncated() && !ex.tcp;
     ex.answers = resp
@@ -452,4 +453,25 @@ fn fill(ex: &mut Exchange, resp: &Message, asked: RecordType) {
         ResponseCode::Refused => Outcome::Refused,
         _ => Outcome::OtherRcode,
     };
+}
+
+/// A response code as dig and the RFCs write it (`NOERROR`, `NXDOMAIN`, ...).
+pub fn rcode_name(rc: ResponseCode) -> String {
+    let n = u16::from(rc);
+    match n {
+        0 => "NOERROR",
+        1 => "FORMERR",
+        2 => "SERVFAIL",
+        3 => "NXDOMAIN",
+        4 => "NOTIMP",
+        5 => "REFUSED",
+        6 => "YXDOMAIN",
+        7 => "YXRRSET",
+        8 => "NXRRSET",
+        9 => "NOTAUTH",
+        10 => "NOTZONE",
+        16 => "BADVERS",
+        _ => return format!("RCODE{n}"),
+    }
+    .to_string()
 }

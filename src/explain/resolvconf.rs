@@ -265,7 +265,8 @@ pub fn candidates(name: &str, rc: &ResolvConf) -> Vec<String> {
             push(format!("{bare}.{d}"));
         }
     }
-    if (dots > 0 || !searched || !rc.no_tld_query) && !(tried_as_is || root_on_list) {
+    let tld_refused = dots == 0 && searched && rc.no_tld_query;
+    if !(tried_as_is || root_on_list || tld_refused) {
         push(bare.to_string());
     }
     out
