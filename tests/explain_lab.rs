@@ -603,5 +603,30 @@ fn a_literal_and_a_legacy_numeric_form_say_no_lookup_happens() {
         t.contains("# literal\t127.1 is a legacy numeric form of 127.0.0.1"),
         "{t}"
     );
-    assert!(t.contains("# verdict\tliteral: no lookup"), "{t}");
+    assert!(t.contains("# verdict\tliteral\tno lookup"), "{t}");
+}
+
+/// Refused before any query, so no lab is needed: one line on stderr, exit 2.
+#[test]
+fn a_bad_type_or_server_is_exit_2_with_one_line() {
+    for (args, quoted) in [
+        (&["--type", "HINFO", "a.test"][..], "'HINFO'"),
+        (
+            &["--server", "not-an-address", "a.test"][..],
+            "'not-an-address'",
+        ),
+        (&["--server", "127.0.0.1:0", "a.test"][..], "'127.0.0.1:0'"),
+        (&["-x", "bad name"][..], "'bad name'"),
+    ] {
+        let out = std::process::Command::new(lab::sockdiag_bin())
+            .arg("resolve")
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(quoted), "{err}");
+        assert!(out.stdout.is_empty());
+    }
 }

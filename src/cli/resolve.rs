@@ -8,7 +8,8 @@ Examples:
   sockdiag resolve --json 127.1 ::1
   sockdiag resolve --file names.txt      (one name per line, # comments)
   printf 'a.test\\nb.test\\n' | sockdiag resolve -
-  sockdiag resolve --explain db      (why: nsswitch, /etc/hosts, search list, each server)
+  sockdiag resolve --explain db          (why this answer: nsswitch, hosts, search list,
+                                         each nameserver asked directly)
   sockdiag resolve -x --server 127.0.0.1 --type MX example.test";
 
 /// Resolve names: every address, the canonical name, reverse names, timing, and why a lookup
@@ -43,9 +44,10 @@ pub struct ResolveArgs {
     #[arg(long = "server", value_name = "ADDR[:PORT]")]
     pub servers: Vec<String>,
 
-    /// Ask for this record type instead of A and AAAA: A, AAAA, CNAME, MX, TXT, SRV, NS, SOA,
-    /// PTR, CAA (implies --explain)
-    #[arg(long = "type", value_name = "TYPE")]
+    /// Ask for this record type instead of A and AAAA, as `dig -t` (implies --explain)
+    #[arg(long = "type", value_name = "TYPE", ignore_case = true, value_parser = [
+        "A", "AAAA", "CNAME", "MX", "TXT", "SRV", "NS", "SOA", "PTR", "CAA",
+    ])]
     pub qtype: Option<String>,
 
     /// Ask the servers over TCP (implies --explain)

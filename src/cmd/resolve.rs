@@ -212,14 +212,17 @@ pub fn render_explained(
         Format::Json => output::json::write(w, rec),
         Format::Plain => {
             output::render(w, out, std::slice::from_ref(rec))?;
+            // Each line of a finding is a field of its own.
             for (step, finding) in path_rows(ex) {
-                writeln!(w, "# {step}\t{}", output::plain::field(&finding))?;
+                let fields: Vec<Cell> = finding.split('\n').map(Cell::new).collect();
+                writeln!(w, "# {step}\t{}", output::plain::line(&fields))?;
             }
             for q in &ex.queries {
                 writeln!(w, "# query\t{}", output::plain::line(&q.cells(out.verbose)))?;
             }
-            for (what, text) in verdict_rows(ex) {
-                writeln!(w, "# {what}\t{}", output::plain::field(&text))?;
+            for (what, key, text) in verdict_rows(ex) {
+                let fields = [Cell::new(key), Cell::new(text)];
+                writeln!(w, "# {what}\t{}", output::plain::line(&fields))?;
             }
             w.flush()
         }
@@ -234,7 +237,11 @@ pub fn render_explained(
             if !ex.queries.is_empty() {
                 output::table::write(w, out, &ex.queries)?;
             }
-            output::table::write_rows(w, out, &["VERDICT", "WHY"], &rows(verdict_rows(ex)))
+            let verdict: Vec<(&str, String)> = verdict_rows(ex)
+                .into_iter()
+                .map(|(what, key, text)| (what, format!("{key}: {text}")))
+                .collect();
+            output::table::write_rows(w, out, &["VERDICT", "WHY"], &rows(verdict))
         }
     }
 }
@@ -312,7 +319,7 @@ fn path_rows(ex: &Explain) -> Vec<(&'static str, String)> {
         .map(|s| explain::server_name(*s))
         .collect();
     let mut conf = vec![
-        format!("nameserver {}", servers.join(", ")),
+        format!("nameserver {}", servers.join(" ")),
         format!(
             "search {} (from {})",
             if rc.search.is_empty() {
@@ -348,12 +355,12 @@ fn path_rows(ex: &Explain) -> Vec<(&'static str, String)> {
     rows
 }
 
-/// Step 5: the verdict and each disagreement.
-fn verdict_rows(ex: &Explain) -> Vec<(&'static str, String)> {
+/// Step 5: the verdict (its source and why) and each disagreement (its kind and text).
+fn verdict_rows(ex: &Explain) -> Vec<(&'static str, &str, &str)> {
     let v = &ex.verdict;
-    let mut rows = vec![("verdict", format!("{}: {}", v.source, v.text))];
+    let mut rows = vec![("verdict", v.source, v.text.as_str())];
     for d in &v.disagreements {
-        rows.push(("disagreement", format!("{}: {}", d.kind, d.text)));
+        rows.push(("disagreement", d.kind, d.text.as_str()));
     }
     rows
 }
@@ -374,7 +381,8 @@ impl Record for Exchange {
             Outcome::Answer => Cell::toned(self.rcode.clone().unwrap_or_default(), Tone::Good),
             Outcome::NoData | Outcome::NxDomain => Cell::toned(self.outcome.token(), Tone::Warn),
             Outcome::OtherRcode => Cell::toned(self.rcode.clone().unwrap_or_default(), Tone::Bad),
-            Outcome::Timeout | Outcome::Error => Cell::toned(
+            Outcome::Timeout => Cell::toned("timeout", Tone::Bad),
+            Outcome::Error => Cell::toned(
                 format!(
                     "{}: {}",
                     self.outcome.token(),
@@ -583,5 +591,92 @@ mod tests {
     #[test]
     fn json_snapshot() {
         insta::assert_snapshot!(rendered(Format::Json, 0, false));
+    }
+
+    /// A name found through the search list after a silent server: every step rendered.
+    fn explained() -> ResolveRecord {
+        use crate::explain::{self, hosts, nsswitch, resolvconf, Answer, Disagreement};
+        let mut rec = records().remove(0);
+        rec.name = "db".into();
+        let rc = resolvconf::parse(
+            Some("nameserver 127.0.0.3\nnameserver 127.0.0.1\nsearch a.test b.test\noptions ndots:2 timeout:1\n"),
+            &resolvconf::Env::default(),
+        );
+        let ns = nsswitch::parse(Some("hosts: files dns myhostname\n"));
+        let q = |server: &str, name: &str, outcome, answers: Vec<Answer>| Exchange {
+            server: server.parse().unwrap(),
+            name: name.into(),
+            qtype: "A".into(),
+            outcome,
+            rcode: (outcome != explain::Outcome::Timeout).then(|| "NOERROR".into()),
+            answers,
+            chain: vec![],
+            ad: false,
+            truncated: false,
+            tcp: false,
+            elapsed: Duration::from_micros(700),
+            error: (outcome == explain::Outcome::Timeout).then(|| "no answer in 1s".into()),
+        };
+        rec.explain = Some(Box::new(Explain {
+            literal: None,
+            candidates: resolvconf::candidates("db", &rc),
+            resolv_conf: rc,
+            nsswitch: ns.sources,
+            nsswitch_line: ns.line,
+            hosts_file: hosts::lookup("192.0.2.9 other\n", "db", Family::Any),
+            servers_from: "resolv.conf",
+            queries: vec![
+                q(
+                    "127.0.0.3:53",
+                    "db.a.test",
+                    explain::Outcome::Timeout,
+                    vec![],
+                ),
+                q(
+                    "127.0.0.1:53",
+                    "db.a.test",
+                    explain::Outcome::NxDomain,
+                    vec![],
+                ),
+                q(
+                    "127.0.0.1:53",
+                    "db.b.test",
+                    explain::Outcome::Answer,
+                    vec![Answer {
+                        name: "db.b.test".into(),
+                        rtype: "A".into(),
+                        ttl: 300,
+                        data: "192.0.2.10".into(),
+                    }],
+                ),
+            ],
+            verdict: explain::Verdict {
+                source: "dns",
+                server: Some("127.0.0.1".into()),
+                candidate: Some("db.b.test".into()),
+                line: None,
+                text: "from 127.0.0.1 for candidate db.b.test after db.a.test NXDOMAIN".into(),
+                disagreements: vec![Disagreement {
+                    kind: "server-failed",
+                    text: "127.0.0.3 timed out: each lookup waits 1 s (timeout:1) before 127.0.0.1"
+                        .into(),
+                }],
+            },
+        }));
+        rec
+    }
+
+    #[test]
+    fn explain_table_and_plain_snapshots() {
+        let rec = explained();
+        for format in [Format::Table, Format::Plain] {
+            let text = output::rendered_with(format, 0, |w, o| render_explained(w, o, &rec));
+            insta::assert_snapshot!(format!("explain_{format:?}").to_lowercase(), text);
+        }
+        let json = output::rendered_with(Format::Json, 0, |w, o| render_explained(w, o, &rec));
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["explain"]["verdict"]["source"], "dns");
+        assert_eq!(v["explain"]["queries"][0]["outcome"], "timeout");
+        assert_eq!(v["explain"]["candidates"][0], "db.a.test");
     }
 }

@@ -376,7 +376,8 @@ fn disagreements(
                 server_name(*s)
             ),
         };
-        if *outcome == Outcome::Timeout && times > 0 {
+        // The wait counts only when the lookup went to DNS (the hosts file answers first).
+        if *outcome == Outcome::Timeout && predicted != Some("hosts") {
             text.push_str(&format!(
                 "; this lookup waited {} s for it ({} name{} tried)",
                 times as u32 * timeout,
