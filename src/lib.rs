@@ -26,3 +26,4 @@ pub mod size;
 pub mod sockopt;
 pub mod stats;
 pub mod targets;
+pub mod trace;
