@@ -681,3 +681,50 @@ fn same_hops_as_traceroute_and_tracepath() {
     let theirs: Vec<String> = by_ttl.into_iter().map(|(_, a)| a).collect();
     assert_eq!(ours, theirs, "tracepath:\n{tp}");
 }
+
+/// `probe -v` and `connect` suggest `trace` when a port ends filtered with no response.
+#[test]
+fn probe_v_and_connect_suggest_trace_for_a_silent_port() {
+    let Some(a) = Ns::new("tr-hint") else {
+        return;
+    };
+    let b = a.peer();
+    b.nft("table inet t {\n chain i {\n  type filter hook input priority 0;\n  tcp dport 81 drop\n }\n}\n");
+    let hint = "to see where on the path the SYN dies, run `sockdiag trace 192.0.2.2 81`";
+    let o = a.sockdiag(&[
+        "probe",
+        "-v",
+        "--timeout",
+        "200ms",
+        "--retries",
+        "0",
+        "192.0.2.2",
+        "80,81",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!(
+            "192.0.2.2 port 81 is filtered with no response: {hint}"
+        )),
+        "{err}"
+    );
+    // Without -v, probe stays quiet about it; a closed port draws no hint.
+    let o = a.sockdiag(&[
+        "probe",
+        "--timeout",
+        "200ms",
+        "--retries",
+        "0",
+        "192.0.2.2",
+        "81",
+    ]);
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("sockdiag trace"));
+    let o = a.sockdiag(&["probe", "-v", "--timeout", "200ms", "192.0.2.2", "80"]);
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("sockdiag trace"));
+    let o = a.sockdiag(&["connect", "--timeout", "300ms", "192.0.2.2", "81"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err.contains(hint), "{err}");
+    let o = a.sockdiag(&["connect", "--timeout", "300ms", "192.0.2.2", "80"]);
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("sockdiag trace"));
+}

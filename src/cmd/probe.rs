@@ -316,6 +316,8 @@ struct Collector<'a, W: Write> {
     bar: &'a Progress,
     err: Option<std::io::Error>,
     buf: Vec<u8>,
+    /// The first port found filtered for want of any answer: the one `-v` suggests tracing.
+    silent: Option<(String, u16)>,
 }
 
 impl<W: Write> Collector<'_, W> {
@@ -342,6 +344,9 @@ impl<W: Write> Collector<'_, W> {
 impl<W: Write> Sink for Collector<'_, W> {
     fn result(&mut self, r: &ProbeResult) {
         self.counts.add((r.state, r.reason));
+        if self.silent.is_none() && r.state == State::Filtered && r.reason == Reason::NoResponse {
+            self.silent = Some((self.targets[r.target].name.clone(), r.port));
+        }
         let keep = self.keep == Keep::All || r.state == State::Open;
         if keep || (self.json && self.err.is_none()) {
             let rec = ProbeRecord::new(r, self.targets);
@@ -471,10 +476,23 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
         // Nobody reads what is left to write.
         return Ok(Exit::Ok);
     }
+    if out.verbose > 0 && !out.quiet {
+        if let Some((host, port)) = &o.silent {
+            eprintln!("sockdiag: {}", trace_hint(host, *port));
+        }
+    }
     let json = out.format == Format::Json;
     let exit = exit_for(plan, &o.summary, &o.counts, expected);
     finish(plan, o, started, out, w, !json)?;
     Ok(exit)
+}
+
+/// The line on stderr after a port ended `filtered no-response` (`probe -v`, `connect`):
+/// where the SYN dies is what `trace` finds.
+pub fn trace_hint(host: &str, port: u16) -> String {
+    format!(
+        "{host} port {port} is filtered with no response: to see where on the path the SYN dies, run `sockdiag trace {host} {port}`"
+    )
 }
 
 /// The line on stderr before probing a link-local address without a zone, which the kernel
@@ -503,6 +521,7 @@ struct Outcome {
     records: Vec<ProbeRecord>,
     counts: Counts,
     summary: Summary,
+    silent: Option<(String, u16)>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -532,6 +551,7 @@ fn once(
         bar: &bar,
         err: None,
         buf: Vec::with_capacity(if json { JSON_BUF + 1024 } else { 0 }),
+        silent: None,
     };
     let summary = probe::run(addrs, ports, config, interrupt, &mut c)?;
     c.write_buf(true);
@@ -544,6 +564,7 @@ fn once(
         records: c.records,
         counts: c.counts,
         summary,
+        silent: c.silent,
     })
 }
 
@@ -629,6 +650,7 @@ fn waited(
         counts: Counts::of(&records),
         records,
         summary,
+        silent: None,
     })
 }
 
@@ -777,6 +799,7 @@ fn finish(
         mut records,
         counts,
         summary: s,
+        ..
     } = o;
     let s = &s;
     records.sort_by_key(|r| (r.order, r.port));
