@@ -171,12 +171,13 @@ fn write_trace(
         cfg.max_hops,
         cfg.queries
     );
-    let mut notes = vec![format!("verdict {}", tr.verdict.text)];
+    // (label, text): `verdict: ...` under the table, `# verdict ...` in plain.
+    let mut notes = vec![("verdict", tr.verdict.text.clone())];
     if let Some(p) = &rec.pmtu_text {
-        notes.push(format!("pmtu {p}"));
+        notes.push(("pmtu", p.clone()));
     }
     if tr.interrupted {
-        notes.push("interrupted: only finished hops are shown".into());
+        notes.push(("interrupted", "only finished hops are shown".into()));
     }
     match out.format {
         Format::Json => {
@@ -188,15 +189,15 @@ fn write_trace(
         Format::Table => {
             writeln!(w, "{heading}")?;
             output::render(w, out, &hops)?;
-            for n in &notes {
-                writeln!(w, "{n}")?;
+            for (label, text) in &notes {
+                writeln!(w, "{label}: {text}")?;
             }
         }
         Format::Plain => {
             writeln!(w, "# {heading}")?;
             output::render(w, out, &hops)?;
-            for n in &notes {
-                writeln!(w, "# {}", plain::field(n))?;
+            for (label, text) in &notes {
+                writeln!(w, "# {label} {}", plain::field(text))?;
             }
         }
     }
@@ -305,7 +306,8 @@ impl Record for HopRecord {
                 .iter()
                 .map(|r| {
                     if several {
-                        format!("{} ({}%)", r.addr, r.count * 100 / answered.max(1))
+                        let share = (r.count * 100 + answered / 2) / answered.max(1);
+                        format!("{} ({share}%)", r.addr)
                     } else {
                         r.addr.to_string()
                     }
@@ -465,5 +467,116 @@ impl Record for TraceRecord {
     }
     fn cells(&self, _: u8) -> Vec<Cell> {
         vec![]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::{PmtuRun, Rtt, VerdictKind};
+    use std::time::Duration;
+
+    /// A trace with every kind of hop: answered, load-balanced with names, silent, and the
+    /// destination's.
+    fn sample() -> Trace {
+        let ms = |m: u64| Duration::from_micros(m);
+        let r = |a: &str, name: Option<&str>, count| Responder {
+            addr: a.parse().unwrap(),
+            name: name.map(String::from),
+            count,
+        };
+        let hop = |ttl, responders: Vec<Responder>, lost, icmp, end: Option<(State, Reason)>| Hop {
+            ttl,
+            sent: 3,
+            lost,
+            rtt: (!responders.is_empty()).then(|| Rtt {
+                min: ms(410),
+                avg: ms(520),
+                max: ms(700),
+            }),
+            responders,
+            icmp,
+            state: end.map(|e| e.0),
+            reason: end.map(|e| e.1),
+            mtu: None,
+        };
+        let mut h2 = hop(
+            2,
+            vec![
+                r("10.0.2.2", Some("r2a.example.test"), 2),
+                r("10.0.5.2", None, 1),
+            ],
+            0,
+            Some((11, 0)),
+            None,
+        );
+        h2.mtu = Some(1400);
+        Trace {
+            dest: "10.0.4.2".parse().unwrap(),
+            port: 443,
+            proto: Proto::Tcp,
+            hops: vec![
+                hop(
+                    1,
+                    vec![r("10.0.1.1", Some("gw.example.test"), 3)],
+                    0,
+                    Some((11, 0)),
+                    None,
+                ),
+                h2,
+                hop(3, vec![], 3, None, None),
+                hop(
+                    4,
+                    vec![r("10.0.4.2", Some("www.example.test"), 2)],
+                    1,
+                    None,
+                    Some((State::Open, Reason::SynAck)),
+                ),
+            ],
+            reached: true,
+            state: Some(State::Open),
+            reason: Some(Reason::SynAck),
+            verdict: Verdict {
+                kind: VerdictKind::Reached,
+                hop: Some(4),
+                addr: Some("10.0.4.2".parse().unwrap()),
+                text: "reached: open at hop 4 (10.0.4.2)".into(),
+            },
+            distance: None,
+            pmtu: Some(PmtuRun {
+                local: Some(1500),
+                drops: vec![("10.0.2.2".parse().unwrap(), 1400)],
+                mtu: Some(1400),
+                ttl: 4,
+                black_hole: None,
+            }),
+            interrupted: false,
+            elapsed: Duration::from_millis(1004),
+        }
+    }
+
+    fn rendered(format: Format) -> String {
+        let t = Target {
+            name: "www.example.test".into(),
+            addr: "10.0.4.2".parse().unwrap(),
+            zone: None,
+        };
+        let cfg = Config::default();
+        output::rendered_with(format, 0, |w, o| write_trace(w, o, &cfg, &t, &sample()))
+    }
+
+    #[test]
+    fn table_snapshot() {
+        insta::assert_snapshot!(rendered(Format::Table));
+    }
+
+    #[test]
+    fn plain_snapshot() {
+        insta::assert_snapshot!(rendered(Format::Plain));
+    }
+
+    #[test]
+    fn json_snapshot() {
+        insta::assert_snapshot!(rendered(Format::Json));
     }
 }
