@@ -592,7 +592,7 @@ fn ctrl_c_prints_the_finished_hops() {
     ch.r3.nft(
         "table inet t {\n chain f {\n  type filter hook forward priority 0;\n  tcp dport 80 drop\n }\n}\n",
     );
-    let mut child =
+    let child =
         ch.c.cmd(lab::sockdiag_bin())
             .args([
                 "trace",

@@ -33,7 +33,7 @@ pub fn plan(args: &TraceArgs, family: Family) -> Result<Plan> {
         None if args.udp => trace::UDP_BASE_PORT,
         None => 80,
         Some(p) => {
-            let set = ports::parse_ports(&[p.clone()], transport)?;
+            let set = ports::parse_ports(std::slice::from_ref(p), transport)?;
             if set.len() != 1 {
                 return Err(InputError::new("port", p.as_str(), "trace takes one port").into());
             }
@@ -324,11 +324,7 @@ impl Record for HopRecord {
         let rtt = self.rtt_ms.as_ref().map_or("-".into(), |r| {
             format!("{:.3}/{:.3}/{:.3}ms", r.min, r.avg, r.max)
         });
-        let loss = if self.sent == 0 {
-            0
-        } else {
-            self.lost * 100 / self.sent
-        };
+        let loss = (self.lost * 100).checked_div(self.sent).unwrap_or(0);
         let tone = match self.state {
             Some(State::Open) => Tone::Good,
             Some(_) => Tone::Bad,

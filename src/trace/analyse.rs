@@ -239,7 +239,7 @@ fn hop(ttl: u8, main: &[&Outcome]) -> Hop {
         }
     }
     // Stable: first seen first among equals.
-    responders.sort_by(|a, b| b.count.cmp(&a.count));
+    responders.sort_by_key(|r| std::cmp::Reverse(r.count));
     let rtts: Vec<Duration> = answers
         .iter()
         .filter(|a| !matches!(a.kind, AnswerKind::Local { .. }))
@@ -263,7 +263,7 @@ fn hop(ttl: u8, main: &[&Outcome]) -> Hop {
             None => icmps.push((k, 1)),
         }
     }
-    icmps.sort_by(|a, b| b.1.cmp(&a.1));
+    icmps.sort_by_key(|x| std::cmp::Reverse(x.1));
     let end = answers.iter().find_map(|a| match a.kind {
         AnswerKind::Host { state, reason }
         | AnswerKind::Icmp { state, reason, .. }

@@ -1,7 +1,7 @@
 //! Reverse names of the routers, looked up while the trace runs: one thread per address as
 //! soon as it answers, so a slow resolver costs one lookup's time, not one per hop.
 use crate::interrupt::Interrupt;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::time::{Duration, Instant};
@@ -14,7 +14,7 @@ const MAX_LOOKUPS: usize = 1024;
 pub struct Names {
     tx: Sender<(IpAddr, Option<String>)>,
     rx: Receiver<(IpAddr, Option<String>)>,
-    asked: HashMap<IpAddr, ()>,
+    asked: HashSet<IpAddr>,
 }
 
 impl Default for Names {
@@ -29,16 +29,15 @@ impl Names {
         Names {
             tx,
             rx,
-            asked: HashMap::new(),
+            asked: HashSet::new(),
         }
     }
 
     /// Starts the lookup of `ip` unless it is under way or done.
     pub fn lookup(&mut self, ip: IpAddr) {
-        if self.asked.contains_key(&ip) || self.asked.len() >= MAX_LOOKUPS {
+        if self.asked.len() >= MAX_LOOKUPS || !self.asked.insert(ip) {
             return;
         }
-        self.asked.insert(ip, ());
         let tx = self.tx.clone();
         let spawned = std::thread::Builder::new()
             .name("trace-names".into())
@@ -72,7 +71,7 @@ impl Names {
         while let Ok((ip, n)) = self.rx.try_recv() {
             got.insert(ip, n);
         }
-        for ip in self.asked.keys() {
+        for ip in &self.asked {
             got.entry(*ip).or_insert(None);
         }
         got
