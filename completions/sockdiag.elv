@@ -38,6 +38,7 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand opts 'Show a socket''s options as the kernel really applies them: requested, effective, default, and why they differ'
             cand serve 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
             cand http 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
+            cand trace 'Trace the path to a port: where on the way a connection dies (TCP, or UDP with --udp), every hop at once, unprivileged; --pmtu adds the path MTU'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sockdiag;resolve'= {
@@ -210,6 +211,30 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'sockdiag;trace'= {
+            cand --max-hops 'The largest TTL (hop limit) probed'
+            cand --first-hop 'The TTL to start from'
+            cand --queries 'Probes per hop'
+            cand --timeout 'Deadline of each probe'
+            cand --source 'Local address to send from (an address: each probe has its own port)'
+            cand --interface 'Send through this interface only (SO_BINDTODEVICE)'
+            cand --format 'Output format [default: table on a terminal, plain otherwise]'
+            cand --color 'When to colour the table (NO_COLOR turns auto off)'
+            cand --udp 'UDP datagrams to PORT instead of TCP connects'
+            cand -n 'No reverse names for the hops'
+            cand --numeric 'No reverse names for the hops'
+            cand --pmtu 'Also find the path MTU: DF-set probes, the MTU each router reports, black holes'
+            cand --first-addr 'Trace only the first address a name resolves to'
+            cand --json 'Shorthand for --format json (JSON lines: one object per record)'
+            cand -4 'IPv4 only'
+            cand -6 'IPv6 only'
+            cand -v 'More detail (repeat for more)'
+            cand --verbose 'More detail (repeat for more)'
+            cand -q 'No progress, no notes on stderr: only results and errors'
+            cand --quiet 'No progress, no notes on stderr: only results and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'sockdiag;help'= {
             cand resolve 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
             cand probe 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
@@ -217,6 +242,7 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand opts 'Show a socket''s options as the kernel really applies them: requested, effective, default, and why they differ'
             cand serve 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
             cand http 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
+            cand trace 'Trace the path to a port: where on the way a connection dies (TCP, or UDP with --udp), every hop at once, unprivileged; --pmtu adds the path MTU'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sockdiag;help;resolve'= {
@@ -230,6 +256,8 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
         &'sockdiag;help;serve'= {
         }
         &'sockdiag;help;http'= {
+        }
+        &'sockdiag;help;trace'= {
         }
         &'sockdiag;help;help'= {
         }

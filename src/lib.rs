@@ -24,4 +24,5 @@ pub mod resolve;
 pub mod serve;
 pub mod sockopt;
 pub mod stats;
+pub mod trace;
 pub mod units;

@@ -54,6 +54,31 @@ const BAD_INPUT: &[(&[&str], &str)] = &[
         &["probe", "--targets-file", "/nonexistent/t", "80"],
         "'/nonexistent/t'",
     ),
+    // trace: one host, one port, a sane range of hops, an address as the source.
+    (&["trace", "127.0.0.1", "70000"], "'70000'"),
+    (&["trace", "127.0.0.1", "80,443"], "'80,443'"),
+    (
+        &["trace", "127.0.0.1,127.0.0.2", "80"],
+        "'127.0.0.1,127.0.0.2'",
+    ),
+    (&["trace", "127.0.0.0/30", "80"], "'127.0.0.0/30'"),
+    (
+        &["trace", "--first-hop", "5", "--max-hops", "4", "127.0.0.1"],
+        "'5'",
+    ),
+    (&["trace", "--max-hops", "0", "127.0.0.1"], "'0'"),
+    (&["trace", "--max-hops", "256", "127.0.0.1"], "'256'"),
+    (&["trace", "--queries", "11", "127.0.0.1"], "'11'"),
+    (&["trace", "--timeout", "0", "127.0.0.1"], "'0'"),
+    (
+        &["trace", "--source", "127.0.0.1:4000", "127.0.0.1"],
+        "'127.0.0.1:4000'",
+    ),
+    (
+        &["trace", "--interface", "nosuchif0", "127.0.0.1"],
+        "'nosuchif0'",
+    ),
+    (&["trace", "bad name", "80"], "'bad name'"),
 ];
 
 #[test]

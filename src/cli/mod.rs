@@ -6,6 +6,7 @@ mod opts;
 mod probe;
 mod resolve;
 mod serve;
+mod trace;
 
 pub use connect::ConnectArgs;
 pub use http::HttpArgs;
@@ -13,11 +14,13 @@ pub use opts::{OptsArgs, SockOptArgs};
 pub use probe::ProbeArgs;
 pub use resolve::ResolveArgs;
 pub use serve::ServeArgs;
+pub use trace::TraceArgs;
 
 use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 const ABOUT: &str = "Socket diagnostics and port probing: resolve names, probe ports and say why \
-each is in its state, read and set socket options, serve test servers; tables or JSON.";
+each is in its state, read and set socket options, serve test servers, trace where on the path a \
+connection dies; tables or JSON.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -98,6 +101,7 @@ pub enum Command {
     Opts(OptsArgs),
     Serve(ServeArgs),
     Http(HttpArgs),
+    Trace(TraceArgs),
 }
 
 /// The clap command: the one source for parsing, help, completions and man pages.

@@ -133,6 +133,9 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     let report = connect::run(&plan.target, addrs, plan.port, &plan.config, &interrupt);
     let rec = ConnectRecord::new(&report, plan.hex);
     render(w, out, &rec)?;
+    if !out.quiet && report.state == State::Filtered && report.reason == Reason::NoResponse {
+        eprintln!("sockdiag: {}", targets::trace_hint(&plan.target, plan.port));
+    }
     if interrupt.raised() {
         return Ok(Exit::Interrupted);
     }

@@ -6,3 +6,4 @@ pub mod opts;
 pub mod probe;
 pub mod resolve;
 pub mod serve;
+pub mod trace;

@@ -432,6 +432,14 @@ pub fn resolve_host(
     Ok(Ok(found.iter().map(|t| t.sockaddr()).collect()))
 }
 
+/// The line on stderr after a port ended `filtered no-response` (`probe -v`, `connect`):
+/// where the SYN dies is what `trace` finds.
+pub fn trace_hint(host: &str, port: u16) -> String {
+    format!(
+        "{host} port {port} is filtered with no response: to see where on the path the SYN dies, run `sockdiag trace {host} {port}`"
+    )
+}
+
 /// The line on stderr before probing a link-local address without a zone, which the kernel
 /// refuses (the result: error local:EINVAL) unless `--interface` names the link.
 pub fn zone_hint(ip: IpAddr) -> String {

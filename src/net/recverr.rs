@@ -35,6 +35,35 @@ pub fn read_icmp(fd: RawFd) -> Option<Icmp> {
 
 /// `None`: the queue is empty; `Some(None)`: an entry that is not an ICMP error.
 fn read_one(fd: RawFd) -> Option<Option<Icmp>> {
+    let e = read_entry(fd)?;
+    Some(e.is_icmp().then_some(e.icmp))
+}
+
+/// SO_EE_ORIGIN_LOCAL: an error raised on this host (EMSGSIZE for a datagram larger than the
+/// interface's MTU, with that MTU in `info`).
+pub const ORIGIN_LOCAL: u8 = 1;
+
+/// One entry of the error queue, whole: where it came from, the errno it stands for, the
+/// ICMP type, code and sender, and `ee_info` (the MTU a router reported in a frag-needed or
+/// packet-too-big, or the local MTU for a local EMSGSIZE).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    /// SO_EE_ORIGIN_*: [`ORIGIN_LOCAL`], 2 (ICMP), 3 (ICMPv6), ...
+    pub origin: u8,
+    pub errno: u32,
+    pub icmp: Icmp,
+    pub info: u32,
+}
+
+impl Entry {
+    /// An ICMP or ICMPv6 message from the network.
+    pub fn is_icmp(&self) -> bool {
+        self.origin == SO_EE_ORIGIN_ICMP || self.origin == SO_EE_ORIGIN_ICMP6
+    }
+}
+
+/// Reads one entry of the error queue; `None` when it is empty. Never blocks.
+pub fn read_entry(fd: RawFd) -> Option<Entry> {
     let mut data = [0u8; 64];
     let mut iov = libc::iovec {
         iov_base: data.as_mut_ptr() as *mut libc::c_void,
@@ -66,28 +95,38 @@ fn read_one(fd: RawFd) -> Option<Option<Icmp>> {
                 // The origin, not the socket's family, says which ICMP's type and code these
                 // are: an IPv6 socket to a v4-mapped address gets ICMPv4 errors, from a
                 // v4-mapped sender.
-                let v6 = match ee.ee_origin {
-                    SO_EE_ORIGIN_ICMP => Some(false),
-                    SO_EE_ORIGIN_ICMP6 => Some(true),
-                    _ => None,
-                };
-                if let Some(v6) = v6 {
-                    let from = offender(ee_ptr.add(1) as *const u8).map(|a| match a {
-                        IpAddr::V6(m) if !v6 => m.to_ipv4_mapped().map_or(a, IpAddr::V4),
-                        a => a,
-                    });
-                    return Some(Some(Icmp {
+                let v6 = ee.ee_origin == SO_EE_ORIGIN_ICMP6;
+                let from = offender(ee_ptr.add(1) as *const u8).map(|a| match a {
+                    IpAddr::V6(m) if !v6 => m.to_ipv4_mapped().map_or(a, IpAddr::V4),
+                    a => a,
+                });
+                return Some(Entry {
+                    origin: ee.ee_origin,
+                    errno: ee.ee_errno,
+                    icmp: Icmp {
                         kind: ee.ee_type,
                         code: ee.ee_code,
                         from,
                         v6,
-                    }));
-                }
+                    },
+                    info: ee.ee_info,
+                });
             }
             cmsg = libc::CMSG_NXTHDR(&msg, cmsg);
         }
     }
-    Some(None)
+    // An entry without an extended error: nothing to tell, but the queue was not empty.
+    Some(Entry {
+        origin: 0,
+        errno: 0,
+        icmp: Icmp {
+            kind: 0,
+            code: 0,
+            from: None,
+            v6: false,
+        },
+        info: 0,
+    })
 }
 
 /// SO_EE_OFFENDER: the sockaddr right after the extended error.

@@ -26,6 +26,8 @@ pub(super) struct Collector<'a, W: Write> {
     pub(super) bar: &'a Progress,
     pub(super) err: Option<std::io::Error>,
     pub(super) buf: Vec<u8>,
+    /// The first port found filtered for want of any answer: the one `-v` suggests tracing.
+    pub(super) silent: Option<(String, u16)>,
 }
 
 impl<W: Write> Collector<'_, W> {
@@ -52,6 +54,9 @@ impl<W: Write> Collector<'_, W> {
 impl<W: Write> Sink for Collector<'_, W> {
     fn result(&mut self, r: &ProbeResult) {
         self.counts.add((r.state, r.reason));
+        if self.silent.is_none() && r.state == State::Filtered && r.reason == Reason::NoResponse {
+            self.silent = Some((self.targets[r.target].name.clone(), r.port));
+        }
         let keep = self.keep == Keep::All || r.state == State::Open;
         if keep || (self.json && self.err.is_none()) {
             let rec = ProbeRecord::new(r, self.targets);

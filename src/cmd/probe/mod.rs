@@ -185,6 +185,11 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
         // Nobody reads what is left to write.
         return Ok(Exit::Ok);
     }
+    if out.verbose > 0 && !out.quiet {
+        if let Some((host, port)) = &o.silent {
+            eprintln!("sockdiag: {}", targets::trace_hint(host, *port));
+        }
+    }
     let json = out.format == Format::Json;
     let exit = exit_for(plan, &o.summary, &o.counts, expected);
     finish(plan, o, started, out, w, !json)?;
@@ -209,6 +214,7 @@ struct Outcome {
     records: Vec<ProbeRecord>,
     counts: Counts,
     summary: Summary,
+    silent: Option<(String, u16)>,
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ pub(super) fn once(
         bar: &bar,
         err: None,
         buf: Vec::with_capacity(if json { JSON_BUF + 1024 } else { 0 }),
+        silent: None,
     };
     let summary = probe::run(addrs, ports, config, interrupt, &mut c)?;
     c.write_buf(true);
@@ -44,6 +45,7 @@ pub(super) fn once(
         records: c.records,
         counts: c.counts,
         summary,
+        silent: c.silent,
     })
 }
 
@@ -129,6 +131,7 @@ pub(super) fn waited(
         counts: Counts::of(&records),
         records,
         summary,
+        silent: None,
     })
 }
 

@@ -79,6 +79,7 @@ pub(super) fn finish(
         mut records,
         counts,
         summary: s,
+        ..
     } = o;
     let s = &s;
     records.sort_by_key(|r| (r.order, r.port));
