@@ -79,9 +79,6 @@ fn report(e: &anyhow::Error) -> Exit {
 /// Output options from the global flags and whether stdout is a terminal.
 pub fn output_opts(g: &GlobalArgs) -> OutputOpts {
     let tty = io::stdout().is_terminal();
-    if let Some(w) = crate::output::table::stdout_width().filter(|_| tty) {
-        let _ = crate::output::table::TERMINAL_WIDTH.set(w);
-    }
     let format = match (g.json, g.format) {
         (true, _) | (_, Some(FormatArg::Json)) => Format::Json,
         (_, Some(FormatArg::Table)) => Format::Table,
@@ -102,6 +99,7 @@ pub fn output_opts(g: &GlobalArgs) -> OutputOpts {
         color,
         verbose: g.verbose,
         quiet: g.quiet,
+        width: crate::output::table::stdout_width().filter(|_| tty),
     }
 }
 

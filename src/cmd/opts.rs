@@ -4,6 +4,7 @@ use crate::cli::{OptsArgs, SockOptArgs};
 use crate::error::InputError;
 use crate::exit::Exit;
 use crate::interrupt::Interrupt;
+use crate::output::layout::Fit;
 use crate::output::{self, json, Cell, Format, OutputOpts, Record, Tone};
 use crate::resolve::Family;
 use crate::sockopt::examine::{self, Context, Request, SocketRecord};
@@ -250,10 +251,11 @@ pub fn render(
     let Some(s) = socket else { return Ok(()) };
     match out.format {
         Format::Json => json::write(w, s)?,
-        Format::Table => output::table::write_rows(
+        Format::Table => output::table::write_fitted(
             w,
             out,
             &SocketRecord::headers(out.verbose),
+            &SocketRecord::fits(out.verbose),
             &[s.cells(out.verbose)],
         )?,
         Format::Plain => writeln!(
@@ -269,16 +271,18 @@ pub fn render(
 /// The options table, without the ERROR column when no option has an error.
 pub fn option_table(w: &mut impl Write, out: &OutputOpts, options: &[OptionRecord]) -> Result<()> {
     let mut headers = OptionRecord::headers(out.verbose);
+    let mut fits = OptionRecord::fits(out.verbose);
     let mut rows: Vec<Vec<Cell>> = options.iter().map(|o| o.cells(out.verbose)).collect();
     if options.iter().all(|o| o.error.is_none()) {
         if let Some(i) = headers.iter().position(|h| *h == "ERROR") {
             headers.remove(i);
+            fits.remove(i);
             for r in &mut rows {
                 r.remove(i);
             }
         }
     }
-    output::table::write_rows(w, out, &headers, &rows)?;
+    output::table::write_fitted(w, out, &headers, &fits, &rows)?;
     Ok(())
 }
 
@@ -292,6 +296,17 @@ impl Record for OptionRecord {
         }
         h.extend(["REQUESTED", "EFFECTIVE", "DEFAULT", "ERROR", "NOTE"]);
         h
+    }
+
+    /// Option names and values are never cut; the level and then the default give way;
+    /// errors and notes too long for their column become footnotes.
+    fn fits(verbose: u8) -> Vec<Fit> {
+        let mut f = vec![Fit::Keep];
+        if verbose > 0 {
+            f.push(Fit::Drop(0));
+        }
+        f.extend([Fit::Keep, Fit::Keep, Fit::Drop(1), Fit::Note, Fit::Note]);
+        f
     }
 
     fn cells(&self, verbose: u8) -> Vec<Cell> {
@@ -336,6 +351,19 @@ impl Record for SocketRecord {
     fn headers(_verbose: u8) -> Vec<&'static str> {
         vec![
             "SOCKET", "FAMILY", "PHASE", "LOCAL", "PEER", "ERROR", "NOTE",
+        ]
+    }
+
+    /// One row: the error and the note wrap at spaces (a footnote would only move them).
+    fn fits(_verbose: u8) -> Vec<Fit> {
+        vec![
+            Fit::Keep,
+            Fit::Drop(0),
+            Fit::Keep,
+            Fit::Keep,
+            Fit::Keep,
+            Fit::Wrap,
+            Fit::Wrap,
         ]
     }
 
@@ -451,6 +479,36 @@ mod tests {
     #[test]
     fn table_snapshot() {
         insta::assert_snapshot!(rendered(Format::Table, 0));
+    }
+
+    /// Issue 10: at 80 columns option names are whole, every line fits, and the long
+    /// error and notes are numbered footnotes instead of a 12-column NOTE.
+    #[test]
+    fn table_at_80_columns_snapshot() {
+        let t = crate::output::rendered_at(Format::Table, 1, Some(80), |w, o| {
+            render(w, o, &records(), Some(&socket()))
+        });
+        crate::output::layout::assert_fits(&t, 80);
+        for token in [
+            "SO_SNDBUF",
+            "TCP_KEEPIDLE",
+            "TCP_NODELAY",
+            "EADDRINUSE",
+            "127.0.0.1:8080",
+        ] {
+            assert!(t.contains(token), "{token} broken in\n{t}");
+        }
+        assert!(t.contains("\n[1] doubled: Linux doubles"), "{t}");
+        insta::assert_snapshot!(t);
+    }
+
+    #[test]
+    fn table_at_120_columns_snapshot() {
+        let t = crate::output::rendered_at(Format::Table, 1, Some(120), |w, o| {
+            render(w, o, &records(), Some(&socket()))
+        });
+        crate::output::layout::assert_fits(&t, 120);
+        insta::assert_snapshot!(t);
     }
 
     #[test]

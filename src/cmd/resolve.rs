@@ -2,6 +2,7 @@
 use crate::cli::ResolveArgs;
 use crate::exit::Exit;
 use crate::interrupt::Interrupt;
+use crate::output::layout::Fit;
 use crate::output::{self, reader, Cell, Format, OutputOpts, Record, Tone};
 use crate::resolve::{self, Family, ResolveRecord};
 use anyhow::Result;
@@ -115,6 +116,22 @@ impl Record for ResolveRecord {
         ]
     }
 
+    /// At 80 columns the addresses and their reverse names matter most: the family (the
+    /// address shows it), the time and the canonical name give way first, the reverse
+    /// names last; the status wraps at spaces; notes become footnotes.
+    fn fits(_verbose: u8) -> Vec<Fit> {
+        vec![
+            Fit::Keep,
+            Fit::Wrap,
+            Fit::Keep,
+            Fit::Drop(0),
+            Fit::Drop(3),
+            Fit::Drop(2),
+            Fit::Drop(1),
+            Fit::Note,
+        ]
+    }
+
     fn cells(&self, _verbose: u8) -> Vec<Cell> {
         let lines = |f: &dyn Fn(&resolve::ResolvedAddr) -> String| {
             Cell::new(self.addrs.iter().map(f).collect::<Vec<_>>().join("\n"))
@@ -172,6 +189,11 @@ mod tests {
                         family: "inet6",
                         reverse: None,
                     },
+                    ResolvedAddr {
+                        addr: "2001:db8:4f3a:1200:8a2e:370:7334:10".parse().unwrap(),
+                        family: "inet6",
+                        reverse: Some("host-1200.region.multi.sockdiag.test".into()),
+                    },
                 ],
                 elapsed: Duration::from_micros(1234),
                 note: None,
@@ -228,6 +250,7 @@ mod tests {
             color,
             verbose,
             quiet: false,
+            width: None,
         };
         let mut buf = Vec::new();
         output::render(&mut buf, &opts, &records()).unwrap();
@@ -237,6 +260,38 @@ mod tests {
     #[test]
     fn table_snapshot() {
         insta::assert_snapshot!(rendered(Format::Table, 0, false));
+    }
+
+    fn table_at(width: u16) -> String {
+        crate::output::rendered_at(Format::Table, 0, Some(width), |w, o| {
+            output::render(w, o, &records())
+        })
+    }
+
+    /// Issue 10: at 80 columns no address, name or reverse name is cut in two, every line
+    /// fits, and the addresses keep their family and reverse name beside them.
+    #[test]
+    fn table_at_80_columns_snapshot() {
+        let t = table_at(80);
+        crate::output::layout::assert_fits(&t, 80);
+        for token in [
+            "192.0.2.10",
+            "2001:db8::10",
+            "multi.sockdiag.test",
+            "bücher.sockdiag.test",
+            "nosuch.sockdiag.test",
+            "no-name:",
+        ] {
+            assert!(t.contains(token), "{token} broken in\n{t}");
+        }
+        insta::assert_snapshot!(t);
+    }
+
+    #[test]
+    fn table_at_120_columns_snapshot() {
+        let t = table_at(120);
+        crate::output::layout::assert_fits(&t, 120);
+        insta::assert_snapshot!(t);
     }
 
     #[test]
