@@ -113,7 +113,9 @@ pub fn lay_out(headers: &[&str], fits: &[Fit], rows: &[Vec<String>], max: Option
         })
         .collect();
 
-    // Leave out low-value columns until the rest fits at its narrowest.
+    // Leave out low-value columns until the rest fits at its narrowest: first those that
+    // hold nothing (every cell `-`), then by rank.
+    let empty = |i: usize| rows.iter().all(|r| trivial(&cell(r, i)));
     let mut kept: Vec<usize> = (0..n).collect();
     let narrowest =
         |kept: &[usize]| kept.iter().map(|&i| min[i]).sum::<usize>() + overhead(kept.len());
@@ -122,11 +124,11 @@ pub fn lay_out(headers: &[&str], fits: &[Fit], rows: &[Vec<String>], max: Option
             .iter()
             .enumerate()
             .filter_map(|(k, &i)| match fit(i) {
-                Fit::Drop(rank) => Some((rank, std::cmp::Reverse(k))),
+                Fit::Drop(rank) => Some((!empty(i), rank, std::cmp::Reverse(k))),
                 _ => None,
             })
             .min();
-        let Some((_, std::cmp::Reverse(k))) = victim else {
+        let Some((_, _, std::cmp::Reverse(k))) = victim else {
             break;
         };
         kept.remove(k);
@@ -206,8 +208,9 @@ pub fn lay_out(headers: &[&str], fits: &[Fit], rows: &[Vec<String>], max: Option
         })
         .collect();
     Laid {
+        // A column of nothing but `-` is no loss to mention.
         dropped: (0..n)
-            .filter(|i| !kept.contains(i))
+            .filter(|&i| !kept.contains(&i) && !empty(i))
             .map(|i| headers[i].to_string())
             .collect(),
         columns: kept,
@@ -351,6 +354,15 @@ mod tests {
         let l = lay_out(&h, &fits, &r, Some(30));
         assert_eq!(l.rows[1][1], "no-name:\nno such\nname");
         assert_eq!(l.rows[0][0], "192.0.2.10\n2001:db8::10");
+    }
+
+    #[test]
+    fn an_empty_column_goes_first_and_unmentioned() {
+        let r = rows(&[&["a", "1.0ms", "-"], &["b", "2.0ms", "-"]]);
+        let h = ["K", "TIME", "CERT EXPIRES"];
+        let l = lay_out(&h, &[Fit::Keep, Fit::Drop(0), Fit::Drop(1)], &r, Some(16));
+        assert_eq!(l.columns, [0, 1]);
+        assert!(l.dropped.is_empty());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! with a `"type"` field). Renderers write to any `io::Write` and do no network work.
 pub mod json;
 pub mod layout;
+pub mod live;
 pub mod lossy;
 pub mod plain;
 pub mod reader;

@@ -7,10 +7,7 @@ use std::io::{self, Write};
 
 /// The width of the terminal on stdout, if stdout is one.
 pub fn stdout_width() -> Option<u16> {
-    // SAFETY: TIOCGWINSZ fills a winsize; fd 1 may be anything, and a failure is just None.
-    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
-    let rc = unsafe { libc::ioctl(1, libc::TIOCGWINSZ, &mut ws) };
-    (rc == 0 && ws.ws_col > 0).then_some(ws.ws_col)
+    super::live::terminal_width(1).and_then(|w| u16::try_from(w).ok())
 }
 
 pub fn write<W: Write, R: Record>(w: &mut W, opts: &OutputOpts, records: &[R]) -> io::Result<()> {
