@@ -236,3 +236,34 @@ fn a_coloured_table_on_a_terminal_without_a_width_is_not_squeezed() {
         "the table was squeezed:\n{out}"
     );
 }
+
+/// Issue 10: on an 80-column terminal the opts table fits, no option name or sysctl is cut
+/// in two, and the long notes are numbered footnotes under the table.
+#[test]
+fn opts_table_on_an_80_column_terminal_keeps_every_token_whole() {
+    let (master, slave) = util::pty(80, 24);
+    let reader = util::read_pty(master);
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+        .args(["opts", "--sndbuf", "64KiB", "--keepalive", "--ttl", "0"])
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(slave)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    let out = reader.join().unwrap().replace("\r\n", "\n");
+    assert_eq!(status.code(), Some(1), "{out}");
+    for line in out.lines() {
+        assert!(line.chars().count() <= 80, "wider than 80: {line}\n{out}");
+    }
+    for token in [
+        "TCP_KEEPINTVL",
+        "TCP_USER_TIMEOUT",
+        "net.ipv4.tcp_keepalive_intvl",
+        "net.ipv4.tcp_retries2",
+        "EINVAL",
+    ] {
+        assert!(out.contains(token), "{token} cut in two:\n{out}");
+    }
+    assert!(out.contains("\n[1] "), "no footnotes:\n{out}");
+}
