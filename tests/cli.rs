@@ -267,3 +267,160 @@ fn opts_table_on_an_80_column_terminal_keeps_every_token_whole() {
     }
     assert!(out.contains("\n[1] "), "no footnotes:\n{out}");
 }
+
+/// Issue 10: messages a newcomer met. Each: the arguments, stdin, what the one line must say,
+/// and what it must not (the wrong advice it used to give).
+type Message = (
+    &'static [&'static str],
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+const ISSUE10_MESSAGES: &[Message] = &[
+    // A negative value for an option: not clap's "use '-- -1'".
+    (
+        &["probe", "--timeout", "-1s", "127.0.0.1", "80"],
+        "",
+        &["'-1s'", "--timeout", "negative"],
+        &["'-- -1'"],
+    ),
+    (
+        &["probe", "--retries", "-1", "127.0.0.1", "80"],
+        "",
+        &["'-1'", "--retries", "negative"],
+        &["'-- -1'"],
+    ),
+    (
+        &["connect", "--timeout=-2s", "127.0.0.1", "80"],
+        "",
+        &["'-2s'", "negative"],
+        &["'-- -"],
+    ),
+    (
+        &["probe", "127.0.0.1", "-5"],
+        "",
+        &["'-5'", "negative", "1 to 65535"],
+        &["'-- -5'"],
+    ),
+    // A URL where a host goes.
+    (
+        &["probe", "http://127.0.0.1", "80"],
+        "",
+        &["'http://127.0.0.1'", "a URL", "127.0.0.1", "sockdiag http"],
+        &["CIDR"],
+    ),
+    (
+        &["probe", "https://[::1]:8443/x", "80"],
+        "",
+        &["a URL", "::1"],
+        &["CIDR"],
+    ),
+    (
+        &["connect", "http://127.0.0.1:8080/", "80"],
+        "",
+        &["a URL", "127.0.0.1"],
+        &["CIDR"],
+    ),
+    // `-` given, stdin empty.
+    (
+        &["resolve", "-"],
+        "# only a comment\n\n",
+        &["stdin", "no names"],
+        &["or - for stdin", "''"],
+    ),
+    // connect with neither PORT nor HOST:PORT.
+    (
+        &["connect", "::1"],
+        "",
+        &["PORT", "HOST:PORT", "[V6]:PORT"],
+        &["required arguments"],
+    ),
+    // Addresses this host does not have, refused before any probe.
+    // (A bind that fails: nothing is sent anywhere.)
+    (
+        &["probe", "--source", "::2", "::1", "80"],
+        "",
+        &["'::2'", "not an address of this host"],
+        &[],
+    ),
+    (
+        &["connect", "--source", "[::3]:4000", "::1", "80"],
+        "",
+        &["'[::3]:4000'", "not an address of this host"],
+        &[],
+    ),
+    // Bounded values (durations 0s-24h, rates 0.001-10000000).
+    (
+        &["probe", "--timeout", "100y", "127.0.0.1", "80"],
+        "",
+        &["'100y'", "24h"],
+        &[],
+    ),
+    (
+        &["probe", "--rate", "1e9", "127.0.0.1", "80"],
+        "",
+        &["'1e9'", "10000000"],
+        &[],
+    ),
+];
+
+#[test]
+fn issue10_messages_say_what_is_wrong_and_what_to_give() {
+    for (args, stdin, says, not) in ISSUE10_MESSAGES {
+        let out = sockdiag().args(*args).write_stdin(*stdin).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: one line, got {err:?}");
+        for s in *says {
+            assert!(err.contains(s), "{args:?}: {err:?} should say {s}");
+        }
+        for s in *not {
+            assert!(!err.contains(s), "{args:?}: {err:?} should not say {s}");
+        }
+    }
+}
+
+/// Issue 10: `connect HOST:PORT` and `[V6]:PORT`, as ncat takes them, when no PORT follows.
+#[test]
+fn connect_takes_host_colon_port_shorthand() {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let (code, out, err) = run(&["connect", "--json", &format!("127.0.0.1:{port}")]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(
+        (v["target"].as_str(), v["port"].as_u64()),
+        (Some("127.0.0.1"), Some(port.into()))
+    );
+    assert_eq!(v["state"], "open");
+    let l6 = std::net::TcpListener::bind("[::1]:0").unwrap();
+    let port = l6.local_addr().unwrap().port();
+    let (code, out, err) = run(&["connect", "--json", &format!("[::1]:{port}")]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["target"], "::1");
+}
+
+/// Issue 10: a bad entry read from a file is pointed at by file and line.
+#[test]
+fn a_bad_name_in_a_file_is_pointed_at_by_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("names.txt");
+    std::fs::write(&f, "# names\n127.0.0.1\n\nbad name\n").unwrap();
+    let (code, out, err) = run(&["resolve", "--file", f.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(out, "");
+    assert!(
+        err.contains(&format!("'bad name' ({} line 4)", f.display())),
+        "{err}"
+    );
+    let o = sockdiag()
+        .args(["resolve", "-"])
+        .write_stdin("127.0.0.1\na..b\n")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("'a..b' (stdin line 2)"), "{err}");
+}

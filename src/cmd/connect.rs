@@ -82,8 +82,27 @@ fn read_all(what: &'static str, label: &str, r: impl Read) -> Result<Vec<u8>, In
     Ok(buf)
 }
 
+/// HOST and PORT: as given, or from `HOST:PORT` / `[V6]:PORT` when no PORT follows.
+fn host_and_port(args: &ConnectArgs) -> Result<(String, String), InputError> {
+    if let Some(p) = &args.port {
+        return Ok((args.host.clone(), p.clone()));
+    }
+    super::opts::split_host_port(&args.host).map_err(|_| {
+        InputError::new(
+            "arguments",
+            "",
+            format!(
+                "no PORT after '{}': give HOST PORT, or HOST:PORT / [V6]:PORT, e.g. \
+                 `sockdiag connect 127.0.0.1 80` or `sockdiag connect [::1]:80`",
+                args.host
+            ),
+        )
+    })
+}
+
 pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
-    let port = parse_port(&args.port, args.udp)?;
+    let (host, port) = host_and_port(args)?;
+    let port = parse_port(&port, args.udp)?;
     let opts = super::opts::option_plan(&args.set, args.udp)?;
     if args.timeout.is_zero() {
         return Err(InputError::new("timeout", "0", "must be more than zero").into());
@@ -134,9 +153,9 @@ pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
     } else {
         Vec::new()
     };
-    let addrs = resolve_host(&args.host, family)?;
+    let addrs = resolve_host(&host, family)?;
     Ok(Plan {
-        target: args.host.clone(),
+        target: host,
         addrs,
         port,
         config: Config {

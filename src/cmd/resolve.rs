@@ -16,29 +16,55 @@ pub struct Plan {
 }
 
 pub fn plan(args: &ResolveArgs, family: Family) -> Result<Plan> {
-    let mut names = Vec::new();
+    // Each name with where it came from, so that a bad one read from a file is pointed at.
+    let mut names: Vec<(String, Option<(&Path, usize)>)> = Vec::new();
     for n in &args.names {
         if n == "-" {
-            names.extend(super::read_list(Path::new("-"))?);
+            let from = Path::new("-");
+            names.extend(
+                super::read_numbered(from)?
+                    .into_iter()
+                    .map(|(i, l)| (l, Some((from, i)))),
+            );
         } else {
-            names.push(n.clone());
+            names.push((n.clone(), None));
         }
     }
     if let Some(f) = &args.file {
-        names.extend(super::read_list(f)?);
+        names.extend(
+            super::read_numbered(f)?
+                .into_iter()
+                .map(|(i, l)| (l, Some((f.as_path(), i)))),
+        );
     }
     if names.is_empty() {
-        anyhow::bail!(crate::error::InputError::new(
-            "arguments",
-            "",
-            "no names given: pass NAME..., --file F, or - for stdin"
-        ));
+        // Say where the names were looked for: a `-` or a file that held none is not the
+        // same mistake as giving nothing.
+        let mut read = Vec::new();
+        if args.names.iter().any(|n| n == "-") {
+            read.push("stdin (-)".to_string());
+        }
+        if let Some(f) = &args.file {
+            read.push(format!("'{}'", f.display()));
+        }
+        let why = if read.is_empty() {
+            "no names given: pass NAME..., --file F, or - for stdin".to_string()
+        } else {
+            format!(
+                "no names in {}: only blank lines and # comments, or nothing",
+                read.join(" or ")
+            )
+        };
+        anyhow::bail!(crate::error::InputError::new("arguments", "", why));
     }
-    for n in &names {
-        resolve::validate(n)?;
+    for (n, from) in &names {
+        resolve::validate(n).map_err(|e| match from {
+            Some((file, line)) => e.at_line(file, *line),
+            None => e,
+        })?;
     }
     Ok(Plan {
-        names,
+        names: names.into_iter().map(|(n, _)| n).collect(),
         family,
         reverse: !args.no_reverse,
         jobs: args.jobs as usize,
