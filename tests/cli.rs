@@ -424,3 +424,46 @@ fn a_bad_name_in_a_file_is_pointed_at_by_file_and_line() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("'a..b' (stdin line 2)"), "{err}");
 }
+
+/// Issue 10: in a subcommand's help the global flags come under their own heading, after the
+/// subcommand's options (`-4` was between `--first-addr` and `--timeout`), and the states
+/// table is aligned.
+#[test]
+fn help_groups_global_flags_and_aligns_the_states_table() {
+    for sub in ["probe", "resolve", "connect", "http", "opts", "serve"] {
+        let (code, out, _) = run(&[sub, "--help"]);
+        assert_eq!(code, 0);
+        let global = out
+            .find("\nGlobal options:\n")
+            .unwrap_or_else(|| panic!("{sub}: no Global options heading:\n{out}"));
+        let (own, globals) = out.split_at(global);
+        for flag in ["\n  -4\n", "\n      --json\n", "\n  -q, --quiet\n"] {
+            assert!(!own.contains(flag), "{sub}: {flag:?} among its own options");
+            assert!(
+                globals.contains(flag),
+                "{sub}: {flag:?} not under Global options"
+            );
+        }
+    }
+    let (_, out, _) = run(&["probe", "--help"]);
+    let rows: Vec<&str> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("States and reasons:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .collect();
+    assert!(rows.len() >= 10, "{out}");
+    let reason_at = |row: &str| {
+        let state_end = row.trim_start().find(' ').unwrap() + (row.len() - row.trim_start().len());
+        state_end + row[state_end..].find(|c: char| c != ' ').unwrap()
+    };
+    let first = reason_at(rows[0]);
+    for row in &rows {
+        assert_eq!(
+            reason_at(row),
+            first,
+            "misaligned: {row:?}\n{}",
+            rows.join("\n")
+        );
+    }
+}

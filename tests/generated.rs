@@ -62,3 +62,42 @@ fn every_man_page_names_the_version() {
         assert!(th.contains(version), "{rel}: {th}");
     }
 }
+
+/// Issue 10: a short flag without a long one was shown as `[-4  ]` in the synopsis (a space
+/// from clap_mangen inside the brackets).
+#[test]
+fn man_synopsis_shows_short_flags_tight() {
+    for (rel, text) in sockdiag::generate::all_files() {
+        if !rel.starts_with("man/") {
+            continue;
+        }
+        let synopsis = text
+            .lines()
+            .skip_while(|l| *l != ".SH SYNOPSIS")
+            .nth(1)
+            .unwrap_or_default();
+        assert!(!synopsis.contains(" \\fR]"), "{rel}: {synopsis}");
+        if rel == "man/sockdiag.1" {
+            assert!(synopsis.contains("[\\fB\\-4\\fR]"), "{synopsis}");
+        }
+    }
+}
+
+/// Issue 10: the top-level description names every subcommand's job.
+#[test]
+fn top_level_description_names_every_subcommand() {
+    let about = sockdiag::cli::command()
+        .get_about()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    for word in [
+        "resolve",
+        "probe",
+        "connect",
+        "socket options",
+        "serve",
+        "HTTP",
+    ] {
+        assert!(about.contains(word), "{word} missing from: {about}");
+    }
+}

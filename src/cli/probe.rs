@@ -4,17 +4,17 @@ use std::time::Duration;
 
 const PROBE_EXAMPLES: &str = "\
 States and reasons:
-  open          syn-ack            connected (and not to ourselves)
-  closed        conn-refused       TCP reset
-  closed        port-unreach       ICMP port unreachable
-  filtered      no-response        no answer after every try
-  filtered      admin-prohibited   ICMP admin/host prohibited (v4), EACCES (v6)
-  filtered      proto-unreach      ICMP protocol unreachable
-  unreachable   host-unreach       EHOSTUNREACH (incl. no ARP/NDP answer)
-  unreachable   net-unreach        ENETUNREACH
-  closed|filtered icmp-rate-limited  silent while the host's ICMP replies were rate-limited
-  open|filtered no-response        UDP: no reply and no ICMP error
-  error         local:ERRNO        local resource or invalid target
+  open             syn-ack            connected (and not to ourselves)
+  closed           conn-refused       TCP reset
+  closed           port-unreach       ICMP port unreachable
+  filtered         no-response        no answer after every try
+  filtered         admin-prohibited   ICMP admin/host prohibited (v4), EACCES (v6)
+  filtered         proto-unreach      ICMP protocol unreachable
+  unreachable      host-unreach       EHOSTUNREACH (incl. no ARP/NDP answer)
+  unreachable      net-unreach        ENETUNREACH
+  closed|filtered  icmp-rate-limited  silent while the host's ICMP replies were rate-limited
+  open|filtered    no-response        UDP: no reply and no ICMP error
+  error            local:ERRNO        local resource or invalid target
 
 Examples:
   sockdiag probe host.example.test 25 80 443
