@@ -576,6 +576,16 @@ mod tests {
         insta::assert_snapshot!(rendered(&report(), Format::Table, 1, false));
     }
 
+    /// Issue 10: at 80 columns the values wrap at spaces, never inside an address.
+    #[test]
+    fn table_at_80_columns_snapshot() {
+        let t = crate::output::rendered_at(Format::Table, 1, Some(80), |w, o| {
+            render(w, o, &ConnectRecord::new(&report(), false))
+        });
+        crate::output::layout::assert_fits(&t, 80);
+        insta::assert_snapshot!(t);
+    }
+
     #[test]
     fn table_hex_snapshot() {
         insta::assert_snapshot!(rendered(&report(), Format::Table, 0, true));
