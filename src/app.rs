@@ -1,7 +1,7 @@
 //! The edge: parse the command line, build the output options, dispatch, and turn any error
 //! into one line on stderr and an exit code.
 use crate::cli::{Cli, ColorArg, Command, FormatArg, GlobalArgs};
-use crate::error::{InputError, LocalError};
+use crate::error::InputError;
 use crate::exit::Exit;
 use crate::output::{Format, OutputOpts};
 use crate::resolve::Family;
@@ -217,10 +217,4 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
             crate::cmd::connect::run(&plan, &out, &mut stdout)
         }
     }
-}
-
-/// Turns an io::Error from setting up local resources into an exit-3 error with context.
-pub fn local(context: impl Into<String>) -> impl FnOnce(io::Error) -> LocalError {
-    let c = context.into();
-    move |e| LocalError::new(c, e)
 }

@@ -1,5 +1,6 @@
 //! Errors that the edge turns into one line on stderr and an exit code.
 use std::fmt;
+use std::io;
 
 /// Bad input from the user: exit code 2. The message quotes the bad part and says what would
 /// be accepted.
@@ -73,4 +74,10 @@ impl LocalError {
             source,
         }
     }
+}
+
+/// Turns an io::Error from setting up local resources into an exit-3 error with context.
+pub fn local(context: impl Into<String>) -> impl FnOnce(io::Error) -> LocalError {
+    let c = context.into();
+    move |e| LocalError::new(c, e)
 }

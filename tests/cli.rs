@@ -186,46 +186,17 @@ fn no_arguments_shows_help_with_exit_2() {
 /// to one character per column by comfy-table asking the terminal itself.
 #[test]
 fn a_coloured_table_on_a_terminal_without_a_width_is_not_squeezed() {
-    use std::io::Read;
-    use std::os::fd::FromRawFd;
-    let (mut master, mut slave) = (-1, -1);
-    // SAFETY: openpty fills two fds; a zeroed winsize is a 0x0 terminal.
-    let ws: libc::winsize = unsafe { std::mem::zeroed() };
-    let rc = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            &ws,
-        )
-    };
-    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
-    // SAFETY: both fds are fresh from openpty and owned here.
-    let (mut master, slave) = unsafe {
-        (
-            std::fs::File::from_raw_fd(master),
-            std::fs::File::from_raw_fd(slave),
-        )
-    };
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+    let (master, slave) = util::pty(0, 0);
+    let reader = util::read_pty(master);
+    let mut child = util::command()
         .args(["--color", "always", "--format", "table", "opts"])
         .stdin(std::process::Stdio::null())
         .stdout(slave)
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let mut out = Vec::new();
-    // Read while it writes (a pty holds little); once its end is closed a read fails (EIO).
-    let mut buf = [0u8; 4096];
-    loop {
-        match master.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => out.extend_from_slice(&buf[..n]),
-        }
-    }
+    let out = reader.join().unwrap();
     let status = child.wait().unwrap();
-    let out = String::from_utf8_lossy(&out);
     assert_eq!(status.code(), Some(0), "{out}");
     assert!(
         out.contains("\x1b["),
@@ -243,7 +214,7 @@ fn a_coloured_table_on_a_terminal_without_a_width_is_not_squeezed() {
 fn opts_table_on_an_80_column_terminal_keeps_every_token_whole() {
     let (master, slave) = util::pty(80, 24);
     let reader = util::read_pty(master);
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+    let status = util::command()
         .args(["opts", "--sndbuf", "64KiB", "--keepalive", "--ttl", "0"])
         .env("NO_COLOR", "1")
         .stdin(std::process::Stdio::null())
@@ -450,7 +421,7 @@ fn help_groups_global_flags_and_aligns_the_states_table() {
         .lines()
         .skip_while(|l| !l.starts_with("States and reasons:"))
         .skip(1)
-        .take_while(|l| !l.trim().is_empty())
+        .take_while(|l| l.starts_with("  "))
         .collect();
     assert!(rows.len() >= 10, "{out}");
     let reason_at = |row: &str| {

@@ -4,7 +4,7 @@ mod util;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::thread::JoinHandle;
 use std::time::Duration;
 use util::run;
@@ -207,7 +207,7 @@ struct HttpServer(std::process::Child, SocketAddr);
 
 impl HttpServer {
     fn start() -> HttpServer {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+        let mut c = util::command()
             .args(["serve", "--json", "--http", "0"])
             .stdout(Stdio::piped())
             .stdin(Stdio::null())
@@ -284,7 +284,7 @@ fn count_in_a_table_shows_each_request_on_a_live_line() {
     let url = format!("http://{}/", s.1);
     let (master, slave) = util::pty(80, 24);
     let reader = util::read_pty(master);
-    let out = Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+    let out = util::command()
         .args([
             "http",
             "--format",
@@ -329,7 +329,7 @@ fn count_in_a_table_shows_each_request_on_a_live_line() {
 fn ctrl_c_during_count_prints_what_finished_and_exits_130() {
     let s = HttpServer::start();
     let url = format!("http://{}/", s.1);
-    let mut c = Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+    let mut c = util::command()
         .args(["http", "--json", "--count", "50", "--interval", "10s", &url])
         .stdout(Stdio::piped())
         .stdin(Stdio::null())
@@ -366,7 +366,7 @@ fn ctrl_c_while_the_server_is_silent_exits_130_at_once() {
     });
     for scheme in ["http", "https"] {
         let url = format!("{scheme}://{a}/");
-        let c = Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+        let c = util::command()
             .args(["http", "--json", "--timeout", "20s", &url])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -443,7 +443,7 @@ fn interim_responses_then_the_answer_in_a_later_segment() {
 #[allow(clippy::zombie_processes)]
 fn run_measured(args: &[&str]) -> (i32, String, String, Duration, i64) {
     use std::os::unix::process::CommandExt;
-    let mut c = Command::new(env!("CARGO_BIN_EXE_sockdiag"));
+    let mut c = util::command();
     c.args(args)
         .env_clear()
         .env("LC_ALL", "C")

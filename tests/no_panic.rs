@@ -1,6 +1,8 @@
 //! Bad input never panics: the parsers of what users type (URLs, headers, addresses, sizes,
 //! durations) and of what peers send (HTTP responses, HTTP request heads) fed with
 //! generated input. No sockets.
+mod util;
+
 use proptest::prelude::*;
 use sockdiag::http::response;
 use sockdiag::serve::httpd;
@@ -46,7 +48,7 @@ proptest! {
         let _ = sockdiag::sockopt::parse::parse_linger(&s);
         let _ = sockdiag::cmd::serve::parse_bytes(&s);
         let _ = sockdiag::cmd::serve::parse_listen(&s);
-        let _ = sockdiag::cmd::connect::parse_port(&s, false);
+        let _ = sockdiag::input::targets::parse_port(&s, false);
         // Through the options plan too (it turns seconds into milliseconds).
         let a = sockdiag::cli::SockOptArgs {
             keepidle: Some(s.clone()),
@@ -55,7 +57,7 @@ proptest! {
             linger: Some(s.clone()),
             ..Default::default()
         };
-        if let Ok(plan) = sockdiag::cmd::opts::option_plan(&a, false) {
+        if let Ok(plan) = a.plan(false) {
             for (_, v) in &plan.sets {
                 let _ = serde_json::to_string(v);
             }
@@ -65,7 +67,7 @@ proptest! {
     fn url_never_panics(s in "[a-zA-Z:/\\[\\]0-9.%?#@é -]{0,30}") {
         let _ = sockdiag::http::url::parse(&s);
         let _ = sockdiag::http::url::parse_header(&s);
-        let _ = sockdiag::cmd::opts::split_host_port(&s);
+        let _ = sockdiag::input::targets::split_host_port(&s);
         let _ = sockdiag::sockopt::parse::parse_size("x", &s);
         let _ = sockdiag::sockopt::parse::parse_secs("x", &s);
         let _ = sockdiag::sockopt::parse::parse_millis("x", &s);
@@ -170,13 +172,13 @@ const EDGE_VALUES: &[&str] = &[
 /// waiting: those are stopped at the deadline, which is fine), all at once in small groups.
 /// Returns what went wrong: a panic (exit 101, or `panicked` on stderr).
 fn run_all(cmds: Vec<Vec<String>>) -> Vec<String> {
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
     use std::time::{Duration, Instant};
     let mut bad = Vec::new();
     for group in cmds.chunks(24) {
         let mut children = Vec::new();
         for args in group {
-            let child = Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+            let child = util::command()
                 .args(args)
                 .env_clear()
                 .env("LC_ALL", "C")
@@ -292,7 +294,7 @@ fn huge_durations_and_tiny_rates_are_exit_2() {
         ],
     ];
     for args in cases {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+        let out = util::command()
             .args(*args)
             .env_clear()
             .stdin(std::process::Stdio::null())

@@ -731,7 +731,7 @@ fn ctrl_c_during_until_close_prints_what_arrived_and_exits_130() {
         // Hold the connection open; the client is interrupted before this ends.
         std::thread::sleep(Duration::from_secs(3));
     });
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+    let child = util::command()
         .args([
             "connect",
             "--json",
@@ -907,7 +907,7 @@ fn ctrl_c_during_the_handshake_is_not_called_filtered() {
         })
         .collect();
     std::thread::sleep(Duration::from_millis(200));
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+    let child = util::command()
         .args([
             "connect",
             "--json",

@@ -1,9 +1,11 @@
 //! `sockdiag serve` from the outside: the built binary on 127.0.0.1 port 0, its listening
 //! line read from stdout, plain sockets from the test as clients, stopped by PID.
+mod util;
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, UdpSocket};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
@@ -20,7 +22,7 @@ struct Server {
 impl Server {
     /// `sockdiag serve --json ARGS...`, once every socket is listening (`n` of them).
     fn start(args: &[&str], n: usize) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+        let mut child = util::command()
             .arg("serve")
             .arg("--json")
             .args(args)
@@ -156,7 +158,7 @@ fn pattern(n: usize, seed: u8) -> Vec<u8> {
 
 #[test]
 fn plain_output_prints_the_listening_line_at_once() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+    let mut child = util::command()
         .args(["serve", "0", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stdin(Stdio::null())
@@ -523,7 +525,7 @@ fn http_answers_500_pipelined_requests_sent_at_once() {
 /// (and counts) lines it cannot hand over; serving never waits for it.
 #[test]
 fn a_stdout_nobody_reads_does_not_stall_serving() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+    let mut child = util::command()
         .args(["serve", "--json", "--duration", "20s", "0"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -670,9 +672,8 @@ fn memory_stays_bounded_with_1000_clients() {
 
 #[test]
 fn bad_input_exit_2_and_bind_failures_exit_3() {
-    let bin = env!("CARGO_BIN_EXE_sockdiag");
     let run = |args: &[&str]| {
-        let o = Command::new(bin)
+        let o = util::command()
             .args(args)
             .stdin(Stdio::null())
             .output()
@@ -718,7 +719,7 @@ fn bad_input_exit_2_and_bind_failures_exit_3() {
 
 /// `sockdiag connect` run against a server: its JSON record.
 fn sockdiag_connect(args: &[&str]) -> (i32, Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sockdiag"))
+    let out = util::command()
         .args(["connect", "--json", "--timeout", "2s"])
         .args(args)
         .stdin(Stdio::null())

@@ -37,7 +37,7 @@ pub struct ConnectArgs {
     pub udp: bool,
 
     /// Deadline of each connect, of the UDP reply, and of each wait for data
-    #[arg(long, default_value = "5s", value_parser = crate::duration::clap_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "5s", value_parser = crate::input::duration::clap_duration, value_name = "DURATION")]
     pub timeout: Duration,
 
     /// Send this text (then read the reply unless --read/--until-close say otherwise)
@@ -70,7 +70,7 @@ pub struct ConnectArgs {
 
     /// Bound the whole run: connects, sending and reading (a stream that never pauses ends
     /// here, with read end `max-time`), as curl's --max-time
-    #[arg(long, value_parser = crate::duration::clap_duration, value_name = "DURATION")]
+    #[arg(long, value_parser = crate::input::duration::clap_duration, value_name = "DURATION")]
     pub max_time: Option<Duration>,
 
     /// Show received data as a hex dump

@@ -1,3 +1,5 @@
+use crate::error::InputError;
+use crate::sockopt::{parse, spec, Opt, Plan, Value, CATALOG};
 use clap::Args;
 use std::time::Duration;
 
@@ -107,9 +109,151 @@ pub struct OptsArgs {
     pub connect: Option<String>,
 
     /// Deadline of --connect
-    #[arg(long, default_value = "5s", value_parser = crate::duration::clap_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "5s", value_parser = crate::input::duration::clap_duration, value_name = "DURATION")]
     pub timeout: Duration,
 
     #[command(flatten)]
     pub set: SockOptArgs,
+}
+
+impl SockOptArgs {
+    /// Validates the option flags into the one plan `opts` and `connect` apply.
+    pub fn plan(&self, udp: bool) -> Result<Plan, InputError> {
+        let a = self;
+        let mut sets: Vec<(Opt, Value)> = Vec::new();
+        let flag = |on: bool, o: Opt, sets: &mut Vec<(Opt, Value)>| {
+            if on {
+                sets.push((o, Value::Flag(true)));
+            }
+        };
+        flag(a.reuseaddr, Opt::ReuseAddr, &mut sets);
+        flag(a.reuseport, Opt::ReusePort, &mut sets);
+        flag(a.broadcast, Opt::Broadcast, &mut sets);
+        flag(a.keepalive, Opt::KeepAlive, &mut sets);
+        if let Some(s) = &a.sndbuf {
+            sets.push((
+                Opt::SndBuf,
+                Value::Int(parse::parse_size("sndbuf", s)? as i64),
+            ));
+        }
+        if let Some(s) = &a.rcvbuf {
+            sets.push((
+                Opt::RcvBuf,
+                Value::Int(parse::parse_size("rcvbuf", s)? as i64),
+            ));
+        }
+        if let Some(s) = &a.linger {
+            sets.push((Opt::Linger, Value::Linger(parse::parse_linger(s)?)));
+        }
+        flag(a.nodelay, Opt::NoDelay, &mut sets);
+        if let Some(s) = &a.keepidle {
+            sets.push((
+                Opt::KeepIdle,
+                Value::Millis(parse::parse_secs("keepidle", s)? * 1000),
+            ));
+        }
+        if let Some(s) = &a.keepintvl {
+            sets.push((
+                Opt::KeepIntvl,
+                Value::Millis(parse::parse_secs("keepintvl", s)? * 1000),
+            ));
+        }
+        if let Some(s) = &a.keepcnt {
+            sets.push((
+                Opt::KeepCnt,
+                Value::Int(parse::parse_int("keepcnt", s)? as i64),
+            ));
+        }
+        if let Some(s) = &a.syncnt {
+            sets.push((
+                Opt::SynCnt,
+                Value::Int(parse::parse_int("syncnt", s)? as i64),
+            ));
+        }
+        if let Some(s) = &a.user_timeout {
+            sets.push((
+                Opt::UserTimeout,
+                Value::Millis(parse::parse_millis("user-timeout", s)?),
+            ));
+        }
+        if let Some(s) = &a.ttl {
+            sets.push((Opt::Ttl, Value::Int(parse::parse_int("ttl", s)? as i64)));
+        }
+        if let Some(s) = &a.tos {
+            sets.push((Opt::Tos, Value::Int(parse::parse_int("tos", s)? as i64)));
+        }
+        flag(a.v6only, Opt::V6Only, &mut sets);
+        for (o, _) in &sets {
+            let sp = spec(*o);
+            let name = flag_name(*o);
+            if udp && !sp.udp {
+                return Err(InputError::new(
+                    "option",
+                    name,
+                    format!("{} is a TCP option; not with --udp", sp.name),
+                ));
+            }
+            if !udp && !sp.tcp {
+                return Err(InputError::new(
+                    "option",
+                    name,
+                    format!("{} is a UDP option: add --udp", sp.name),
+                ));
+            }
+        }
+        sets.sort_by_key(|(o, _)| CATALOG.iter().position(|s| s.opt == *o));
+        Ok(Plan { sets })
+    }
+}
+
+fn flag_name(o: Opt) -> &'static str {
+    match o {
+        Opt::ReuseAddr => "--reuseaddr",
+        Opt::ReusePort => "--reuseport",
+        Opt::Broadcast => "--broadcast",
+        Opt::KeepAlive => "--keepalive",
+        Opt::SndBuf => "--sndbuf",
+        Opt::RcvBuf => "--rcvbuf",
+        Opt::Linger => "--linger",
+        Opt::NoDelay => "--nodelay",
+        Opt::KeepIdle => "--keepidle",
+        Opt::KeepIntvl => "--keepintvl",
+        Opt::KeepCnt => "--keepcnt",
+        Opt::SynCnt => "--syncnt",
+        Opt::UserTimeout => "--user-timeout",
+        Opt::Ttl | Opt::Hops => "--ttl",
+        Opt::Tos | Opt::TClass => "--tos",
+        Opt::V6Only => "--v6only",
+        Opt::RcvTimeo | Opt::SndTimeo => "-",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_refuses_options_of_the_other_protocol() {
+        let a = SockOptArgs {
+            nodelay: true,
+            ..SockOptArgs::default()
+        };
+        let e = a.plan(true).unwrap_err();
+        assert!(e.to_string().contains("'--nodelay'"), "{e}");
+        let a = SockOptArgs {
+            broadcast: true,
+            ..SockOptArgs::default()
+        };
+        assert!(a.plan(false).unwrap_err().why.contains("--udp"));
+        let a = SockOptArgs {
+            sndbuf: Some("64KiB".into()),
+            ttl: Some("0".into()),
+            ..SockOptArgs::default()
+        };
+        let p = a.plan(false).unwrap();
+        assert_eq!(
+            p.sets,
+            vec![(Opt::SndBuf, Value::Int(65536)), (Opt::Ttl, Value::Int(0))]
+        );
+    }
 }

@@ -4,17 +4,21 @@ use std::time::Duration;
 
 const PROBE_EXAMPLES: &str = "\
 States and reasons:
-  open             syn-ack            connected (and not to ourselves)
+  open             syn-ack            connected (and not to ourselves), even if reset at once
   closed           conn-refused       TCP reset
-  closed           port-unreach       ICMP port unreachable
+  closed           port-unreach       ICMP port unreachable from the target
+  filtered         port-unreach       ICMP port unreachable from a router on the way
   filtered         no-response        no answer after every try
   filtered         admin-prohibited   ICMP admin/host prohibited (v4), EACCES (v6)
   filtered         proto-unreach      ICMP protocol unreachable
-  unreachable      host-unreach       EHOSTUNREACH (incl. no ARP/NDP answer)
+  filtered         param-problem      ICMP parameter problem
+  unreachable      host-unreach       EHOSTUNREACH (no ARP/NDP answer: only with --timeout over ~3s)
   unreachable      net-unreach        ENETUNREACH
+  unreachable      time-exceeded      ICMP time exceeded (a routing loop)
   closed|filtered  icmp-rate-limited  silent while the host's ICMP replies were rate-limited
   open|filtered    no-response        UDP: no reply and no ICMP error
   error            local:ERRNO        local resource or invalid target
+An ICMP error sent by a host other than the target names it: `port-unreach from 10.1.0.2`.
 
 Examples:
   sockdiag probe host.example.test 25 80 443
@@ -53,7 +57,7 @@ pub struct ProbeArgs {
 
     /// Deadline of each try; once a host answers, tries end sooner: after its round-trip
     /// time plus four times its variation (at least 100ms), unless --no-adapt
-    #[arg(long, default_value = "1s", value_parser = crate::duration::clap_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "1s", value_parser = crate::input::duration::clap_duration, value_name = "DURATION")]
     pub timeout: Duration,
 
     /// Further tries for a port that gave no response (at least: more when the host is seen
@@ -74,7 +78,7 @@ pub struct ProbeArgs {
     pub no_adapt: bool,
 
     /// Most new probes per second (0.001 to 10000000)
-    #[arg(long, value_name = "N", value_parser = crate::duration::clap_rate)]
+    #[arg(long, value_name = "N", value_parser = crate::input::duration::clap_rate)]
     pub rate: Option<f64>,
 
     /// Local address to probe from, ADDR or ADDR:PORT ([V6]:PORT)
@@ -95,11 +99,11 @@ pub struct ProbeArgs {
     pub count: Option<u32>,
 
     /// Pause between rounds of --count and --wait
-    #[arg(long, default_value = "1s", value_parser = crate::duration::clap_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "1s", value_parser = crate::input::duration::clap_duration, value_name = "DURATION")]
     pub interval: Duration,
 
     /// Keep probing until every port is open (exit 0) or this expires (exit 1)
-    #[arg(long, value_parser = crate::duration::clap_duration, value_name = "DURATION",
+    #[arg(long, value_parser = crate::input::duration::clap_duration, value_name = "DURATION",
           conflicts_with = "count")]
     pub wait: Option<Duration>,
 

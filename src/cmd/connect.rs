@@ -1,16 +1,16 @@
 //! `sockdiag connect HOST PORT`: the plan (addresses, options, data to send, what to read),
 //! the engine run, and the presentation of the connect record.
 use crate::cli::ConnectArgs;
-use crate::connect::{self, Attempt, Config, ReadEnd, ReadMode, Report, TcpInfo};
+use crate::connect::{self, Config, ReadEnd, ReadMode, Report, TcpInfo};
 use crate::error::InputError;
 use crate::exit::Exit;
+use crate::input::targets::{self, ShownAddr};
 use crate::interrupt::Interrupt;
+use crate::net::attempt::Attempt;
+use crate::net::{errno, Icmp, Reason, State};
 use crate::output::{self, json, Cell, Format, OutputOpts, Record, Tone};
-use crate::ports::{self, Transport};
-use crate::probe::{errno, Icmp, Reason, State};
 use crate::resolve::{family_name, Family};
 use crate::sockopt::OptionRecord;
-use crate::targets::{self, ShownAddr, TargetSpec};
 use anyhow::Result;
 use serde::Serialize;
 use std::io::{IsTerminal, Read, Write};
@@ -29,48 +29,6 @@ pub struct Plan {
     pub hex: bool,
 }
 
-/// One port (number or service name).
-pub fn parse_port(s: &str, udp: bool) -> Result<u16, InputError> {
-    let t = if udp { Transport::Udp } else { Transport::Tcp };
-    let set = ports::parse_ports(&[s.to_string()], t)?;
-    if set.len() != 1 {
-        return Err(InputError::new("port", s, "connect takes one port"));
-    }
-    let p = set.iter().next().expect("one port");
-    Ok(p)
-}
-
-/// One host: a name or an address; its addresses in order (or why there are none).
-pub fn resolve_host(
-    host: &str,
-    family: Family,
-) -> Result<Result<Vec<SocketAddr>, String>, InputError> {
-    let specs = targets::parse_targets(host)?;
-    let one = match specs.as_slice() {
-        [TargetSpec::Name(_)] => true,
-        [TargetSpec::Addrs(a)] => a.len() == 1,
-        [TargetSpec::Zoned(..)] => true,
-        _ => false,
-    };
-    if !one {
-        return Err(InputError::new(
-            "host",
-            host,
-            "connect takes one name or address (no lists, blocks or ranges)",
-        ));
-    }
-    let (found, failed) = targets::resolve_targets(&specs, family, false);
-    if let Some(u) = failed.first() {
-        return Ok(Err(format!("{}: {}", u.name, u.error.message)));
-    }
-    if found.is_empty() {
-        return Ok(Err(format!(
-            "{host}: not an address of the family asked for"
-        )));
-    }
-    Ok(Ok(found.iter().map(|t| t.sockaddr()).collect()))
-}
-
 fn read_all(what: &'static str, label: &str, r: impl Read) -> Result<Vec<u8>, InputError> {
     let mut buf = Vec::new();
     r.take(MAX_SEND + 1)
@@ -87,7 +45,7 @@ fn host_and_port(args: &ConnectArgs) -> Result<(String, String), InputError> {
     if let Some(p) = &args.port {
         return Ok((args.host.clone(), p.clone()));
     }
-    super::opts::split_host_port(&args.host).map_err(|_| {
+    targets::split_host_port(&args.host).map_err(|_| {
         InputError::new(
             "arguments",
             "",
@@ -102,8 +60,8 @@ fn host_and_port(args: &ConnectArgs) -> Result<(String, String), InputError> {
 
 pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
     let (host, port) = host_and_port(args)?;
-    let port = parse_port(&port, args.udp)?;
-    let opts = super::opts::option_plan(&args.set, args.udp)?;
+    let port = targets::parse_port(&port, args.udp)?;
+    let opts = args.set.plan(args.udp)?;
     if args.timeout.is_zero() {
         return Err(InputError::new("timeout", "0", "must be more than zero").into());
     }
@@ -153,7 +111,7 @@ pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
     } else {
         Vec::new()
     };
-    let addrs = resolve_host(&host, family)?;
+    let addrs = targets::resolve_host(&host, family)?;
     Ok(Plan {
         target: host,
         addrs,
@@ -186,11 +144,11 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
             matches!(a, SocketAddr::V6(v) if v.scope_id() == 0) && targets::is_link_local(a.ip())
         };
         if let Some(a) = addrs.iter().find(unzoned) {
-            eprintln!("sockdiag: {}", super::probe::zone_hint(a.ip()));
+            eprintln!("sockdiag: {}", targets::zone_hint(a.ip()));
         }
     }
     let interrupt =
-        Interrupt::install().map_err(crate::app::local("installing the Ctrl-C handler"))?;
+        Interrupt::install().map_err(crate::error::local("installing the Ctrl-C handler"))?;
     let report = connect::run(&plan.target, addrs, plan.port, &plan.config, &interrupt);
     let rec = ConnectRecord::new(&report, plan.hex);
     render(w, out, &rec)?;
@@ -242,11 +200,11 @@ impl ConnectRecord {
             peer: r.peer.map(ShownAddr),
             local: r.local.map(ShownAddr),
             family: r.attempts.last().map(|a| family_name(&a.addr.ip())),
-            connect_ms: r.connect_time.map(crate::duration::ms),
+            connect_ms: r.connect_time.map(crate::units::ms),
             tcp_info: r.tcp_info,
             sent: r.sent,
             received: r.received,
-            first_byte_ms: r.first_byte.map(crate::duration::ms),
+            first_byte_ms: r.first_byte.map(crate::units::ms),
             data: (r.received > 0).then(|| connect::escape(&r.data)),
             read_end: r.read_end,
             state: r.state,
@@ -363,7 +321,7 @@ fn attempt_text(a: &Attempt) -> String {
         ShownAddr(a.addr),
         a.state.as_str(),
         a.reason.token(),
-        crate::duration::ms(a.elapsed)
+        crate::units::ms(a.elapsed)
     )
 }
 
@@ -431,7 +389,7 @@ pub fn render(w: &mut impl Write, out: &OutputOpts, rec: &ConnectRecord) -> Resu
                         ShownAddr(a.addr),
                         a.state.as_str(),
                         a.reason.token(),
-                        crate::duration::ms(a.elapsed)
+                        crate::units::ms(a.elapsed)
                     )?;
                 }
             }
@@ -445,7 +403,7 @@ pub fn render(w: &mut impl Write, out: &OutputOpts, rec: &ConnectRecord) -> Resu
         Format::Table => {
             output::table::write_rows(w, out, &["CONNECT", "VALUE"], &rec.rows(out.verbose))?;
             if !rec.options.is_empty() {
-                super::opts::option_table(w, out, &rec.options)?;
+                crate::output::options::option_table(w, out, &rec.options)?;
             }
             if rec.received > 0 {
                 let shown = rec.shown_data();
@@ -605,18 +563,5 @@ mod tests {
     fn refused_snapshots() {
         insta::assert_snapshot!(rendered(&refused(), Format::Table, 0, false));
         insta::assert_snapshot!(rendered(&refused(), Format::Json, 0, false));
-    }
-
-    #[test]
-    fn ports_and_hosts() {
-        assert_eq!(parse_port("8080", false).unwrap(), 8080);
-        assert!(parse_port("80,443", false).is_err());
-        assert!(parse_port("0", false).is_err());
-        assert!(resolve_host("127.0.0.0/30", Family::Any).is_err());
-        assert_eq!(
-            resolve_host("[::1]", Family::Any).unwrap().unwrap(),
-            vec!["[::1]:0".parse::<SocketAddr>().unwrap()]
-        );
-        assert!(resolve_host("::1", Family::V4).unwrap().is_err());
     }
 }

@@ -2,10 +2,10 @@
 //! the records: one per exchange (JSON as it completes; plain lines as they complete; a
 //! table at the end), then per-phase statistics with `--count`.
 use crate::cli::HttpArgs;
-use crate::connect::Attempt;
 use crate::exit::Exit;
 use crate::http::{self, Exchange, Failure, Request};
 use crate::interrupt::Interrupt;
+use crate::net::attempt::Attempt;
 use crate::output::layout::Fit;
 use crate::output::{self, json, plain, Cell, Format, OutputOpts, Record, Tone};
 use crate::resolve::Family;
@@ -155,14 +155,14 @@ impl HttpRecord {
         now: std::time::SystemTime,
     ) -> HttpRecord {
         let t = &ex.timing;
-        let ms = |d: Option<Duration>| d.map(crate::duration::ms);
+        let ms = |d: Option<Duration>| d.map(crate::units::ms);
         let timing_ms = TimingMs {
             resolve: ms(t.resolve),
             connect: ms(t.connect),
             tls: ms(t.tls),
             written: ms(t.written),
             first_byte: ms(t.first_byte),
-            total: crate::duration::ms(t.total),
+            total: crate::units::ms(t.total),
         };
         let mut rec = HttpRecord {
             url: url.to_string(),
@@ -208,7 +208,7 @@ impl HttpRecord {
                 } => (
                     Some(state.as_str()),
                     Some(reason.token()),
-                    errno.map(crate::probe::errno::name),
+                    errno.map(crate::net::errno::name),
                 ),
                 _ => (None, None, None),
             };
@@ -459,10 +459,10 @@ fn write_heads(w: &mut impl Write, r: &HttpRecord) -> std::io::Result<()> {
         writeln!(
             w,
             "* attempt {} {} {} {:.3}ms",
-            crate::targets::ShownAddr(a.addr),
+            crate::input::targets::ShownAddr(a.addr),
             a.state.as_str(),
             a.reason.token(),
-            crate::duration::ms(a.elapsed)
+            crate::units::ms(a.elapsed)
         )?;
     }
     if let Some(t) = &r.tls {
@@ -574,7 +574,7 @@ fn finish(
 
 pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     let interrupt =
-        Interrupt::install().map_err(crate::app::local("installing the Ctrl-C handler"))?;
+        Interrupt::install().map_err(crate::error::local("installing the Ctrl-C handler"))?;
     crate::output::reader::watch_stdout(&interrupt);
     let url = plan.request.url.normal();
     let mut recs: Vec<HttpRecord> = Vec::new();

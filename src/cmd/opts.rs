@@ -1,6 +1,6 @@
 //! `sockdiag opts`: the options plan (shared with `connect`), the socket's context (bind,
 //! listen, connect), and the presentation of option and socket records.
-use crate::cli::{OptsArgs, SockOptArgs};
+use crate::cli::OptsArgs;
 use crate::error::InputError;
 use crate::exit::Exit;
 use crate::interrupt::Interrupt;
@@ -8,119 +8,10 @@ use crate::output::layout::Fit;
 use crate::output::{self, json, Cell, Format, OutputOpts, Record, Tone};
 use crate::resolve::Family;
 use crate::sockopt::examine::{self, Context, Request, SocketRecord};
-use crate::sockopt::{parse, spec, Opt, OptionRecord, Plan as OptPlan, Proto, Value};
+use crate::sockopt::{OptionRecord, Proto};
 use anyhow::Result;
 use std::io::Write;
 use std::net::SocketAddr;
-
-/// Validates the option flags into the one plan `opts` and `connect` apply.
-pub fn option_plan(a: &SockOptArgs, udp: bool) -> Result<OptPlan, InputError> {
-    let mut sets: Vec<(Opt, Value)> = Vec::new();
-    let flag = |on: bool, o: Opt, sets: &mut Vec<(Opt, Value)>| {
-        if on {
-            sets.push((o, Value::Flag(true)));
-        }
-    };
-    flag(a.reuseaddr, Opt::ReuseAddr, &mut sets);
-    flag(a.reuseport, Opt::ReusePort, &mut sets);
-    flag(a.broadcast, Opt::Broadcast, &mut sets);
-    flag(a.keepalive, Opt::KeepAlive, &mut sets);
-    if let Some(s) = &a.sndbuf {
-        sets.push((
-            Opt::SndBuf,
-            Value::Int(parse::parse_size("sndbuf", s)? as i64),
-        ));
-    }
-    if let Some(s) = &a.rcvbuf {
-        sets.push((
-            Opt::RcvBuf,
-            Value::Int(parse::parse_size("rcvbuf", s)? as i64),
-        ));
-    }
-    if let Some(s) = &a.linger {
-        sets.push((Opt::Linger, Value::Linger(parse::parse_linger(s)?)));
-    }
-    flag(a.nodelay, Opt::NoDelay, &mut sets);
-    if let Some(s) = &a.keepidle {
-        sets.push((
-            Opt::KeepIdle,
-            Value::Millis(parse::parse_secs("keepidle", s)? * 1000),
-        ));
-    }
-    if let Some(s) = &a.keepintvl {
-        sets.push((
-            Opt::KeepIntvl,
-            Value::Millis(parse::parse_secs("keepintvl", s)? * 1000),
-        ));
-    }
-    if let Some(s) = &a.keepcnt {
-        sets.push((
-            Opt::KeepCnt,
-            Value::Int(parse::parse_int("keepcnt", s)? as i64),
-        ));
-    }
-    if let Some(s) = &a.syncnt {
-        sets.push((
-            Opt::SynCnt,
-            Value::Int(parse::parse_int("syncnt", s)? as i64),
-        ));
-    }
-    if let Some(s) = &a.user_timeout {
-        sets.push((
-            Opt::UserTimeout,
-            Value::Millis(parse::parse_millis("user-timeout", s)?),
-        ));
-    }
-    if let Some(s) = &a.ttl {
-        sets.push((Opt::Ttl, Value::Int(parse::parse_int("ttl", s)? as i64)));
-    }
-    if let Some(s) = &a.tos {
-        sets.push((Opt::Tos, Value::Int(parse::parse_int("tos", s)? as i64)));
-    }
-    flag(a.v6only, Opt::V6Only, &mut sets);
-    for (o, _) in &sets {
-        let sp = spec(*o);
-        let name = flag_name(*o);
-        if udp && !sp.udp {
-            return Err(InputError::new(
-                "option",
-                name,
-                format!("{} is a TCP option; not with --udp", sp.name),
-            ));
-        }
-        if !udp && !sp.tcp {
-            return Err(InputError::new(
-                "option",
-                name,
-                format!("{} is a UDP option: add --udp", sp.name),
-            ));
-        }
-    }
-    sets.sort_by_key(|(o, _)| crate::sockopt::CATALOG.iter().position(|s| s.opt == *o));
-    Ok(OptPlan { sets })
-}
-
-fn flag_name(o: Opt) -> &'static str {
-    match o {
-        Opt::ReuseAddr => "--reuseaddr",
-        Opt::ReusePort => "--reuseport",
-        Opt::Broadcast => "--broadcast",
-        Opt::KeepAlive => "--keepalive",
-        Opt::SndBuf => "--sndbuf",
-        Opt::RcvBuf => "--rcvbuf",
-        Opt::Linger => "--linger",
-        Opt::NoDelay => "--nodelay",
-        Opt::KeepIdle => "--keepidle",
-        Opt::KeepIntvl => "--keepintvl",
-        Opt::KeepCnt => "--keepcnt",
-        Opt::SynCnt => "--syncnt",
-        Opt::UserTimeout => "--user-timeout",
-        Opt::Ttl | Opt::Hops => "--ttl",
-        Opt::Tos | Opt::TClass => "--tos",
-        Opt::V6Only => "--v6only",
-        Opt::RcvTimeo | Opt::SndTimeo => "-",
-    }
-}
 
 pub struct Plan {
     pub request: Request,
@@ -137,29 +28,9 @@ fn parse_bind(s: &str) -> Result<SocketAddr, InputError> {
     })
 }
 
-/// `HOST:PORT` or `[V6]:PORT`.
-pub fn split_host_port(s: &str) -> Result<(String, String), InputError> {
-    let bad = || {
-        InputError::new(
-            "connect address",
-            s,
-            "give HOST:PORT or [V6]:PORT, e.g. localhost:22 or [::1]:8080",
-        )
-    };
-    if let Some(rest) = s.strip_prefix('[') {
-        let (h, p) = rest.split_once("]:").ok_or_else(bad)?;
-        return Ok((h.to_string(), p.to_string()));
-    }
-    let (h, p) = s.rsplit_once(':').ok_or_else(bad)?;
-    if h.is_empty() || p.is_empty() || h.contains(':') {
-        return Err(bad());
-    }
-    Ok((h.to_string(), p.to_string()))
-}
-
 pub fn plan(args: &OptsArgs, family: Family) -> Result<Plan> {
     let proto = if args.udp { Proto::Udp } else { Proto::Tcp };
-    let set = option_plan(&args.set, args.udp)?;
+    let set = args.set.plan(args.udp)?;
     if args.listen && args.udp {
         return Err(InputError::new("option", "--listen", "UDP sockets do not listen").into());
     }
@@ -179,13 +50,13 @@ pub fn plan(args: &OptsArgs, family: Family) -> Result<Plan> {
     } else if args.listen {
         Context::Listen
     } else if let Some(c) = &args.connect {
-        let (host, port) = split_host_port(c)?;
-        let port = super::connect::parse_port(&port, args.udp)?;
+        let (host, port) = crate::input::targets::split_host_port(c)?;
+        let port = crate::input::targets::parse_port(&port, args.udp)?;
         // Every usage error before the lookup: no DNS traffic for a command that fails.
         if args.timeout.is_zero() {
             return Err(InputError::new("timeout", "0", "must be more than zero").into());
         }
-        let (ips, unresolved) = match super::connect::resolve_host(&host, family)? {
+        let (ips, unresolved) = match crate::input::targets::resolve_host(&host, family)? {
             Ok(ips) => (ips, None),
             Err(why) => (Vec::new(), Some(why)),
         };
@@ -224,9 +95,9 @@ pub fn plan(args: &OptsArgs, family: Family) -> Result<Plan> {
 
 pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     let interrupt =
-        Interrupt::install().map_err(crate::app::local("installing the Ctrl-C handler"))?;
+        Interrupt::install().map_err(crate::error::local("installing the Ctrl-C handler"))?;
     let ex = examine::examine(&plan.request, &interrupt)
-        .map_err(crate::app::local("creating a socket"))?;
+        .map_err(crate::error::local("creating a socket"))?;
     render(w, out, &ex.options, ex.socket.as_ref())?;
     if interrupt.raised() {
         return Ok(Exit::Interrupted);
@@ -244,7 +115,7 @@ pub fn render(
     socket: Option<&SocketRecord>,
 ) -> Result<()> {
     if out.format == Format::Table {
-        option_table(w, out, options)?;
+        crate::output::options::option_table(w, out, options)?;
     } else {
         output::render(w, out, options)?;
     }
@@ -266,83 +137,6 @@ pub fn render(
     }
     w.flush()?;
     Ok(())
-}
-
-/// The options table, without the ERROR column when no option has an error.
-pub fn option_table(w: &mut impl Write, out: &OutputOpts, options: &[OptionRecord]) -> Result<()> {
-    let mut headers = OptionRecord::headers(out.verbose);
-    let mut fits = OptionRecord::fits(out.verbose);
-    let mut rows: Vec<Vec<Cell>> = options.iter().map(|o| o.cells(out.verbose)).collect();
-    if options.iter().all(|o| o.error.is_none()) {
-        if let Some(i) = headers.iter().position(|h| *h == "ERROR") {
-            headers.remove(i);
-            fits.remove(i);
-            for r in &mut rows {
-                r.remove(i);
-            }
-        }
-    }
-    output::table::write_fitted(w, out, &headers, &fits, &rows)?;
-    Ok(())
-}
-
-impl Record for OptionRecord {
-    const TYPE: &'static str = "option";
-
-    fn headers(verbose: u8) -> Vec<&'static str> {
-        let mut h = vec!["OPTION"];
-        if verbose > 0 {
-            h.push("LEVEL");
-        }
-        h.extend(["REQUESTED", "EFFECTIVE", "DEFAULT", "ERROR", "NOTE"]);
-        h
-    }
-
-    /// Option names and values are never cut; the level and then the default give way;
-    /// errors and notes too long for their column become footnotes.
-    fn fits(verbose: u8) -> Vec<Fit> {
-        let mut f = vec![Fit::Keep];
-        if verbose > 0 {
-            f.push(Fit::Drop(0));
-        }
-        f.extend([Fit::Keep, Fit::Keep, Fit::Drop(1), Fit::Note, Fit::Note]);
-        f
-    }
-
-    fn cells(&self, verbose: u8) -> Vec<Cell> {
-        let changed = self.requested.is_some() && self.requested != self.effective;
-        let mut c = vec![Cell::new(self.name)];
-        if verbose > 0 {
-            c.push(Cell::toned(self.level, Tone::Dim));
-        }
-        c.push(Cell::opt(self.requested));
-        c.push(Cell::toned(
-            self.effective
-                .map(|v| v.to_string())
-                .unwrap_or_else(|| "-".into()),
-            if self.error.is_some() {
-                Tone::Bad
-            } else if changed {
-                Tone::Warn
-            } else if self.requested.is_some() {
-                Tone::Good
-            } else {
-                Tone::Normal
-            },
-        ));
-        c.push(Cell::toned(
-            self.default
-                .map(|v| v.to_string())
-                .unwrap_or_else(|| "-".into()),
-            Tone::Dim,
-        ));
-        c.push(Cell::toned(
-            self.error.clone().unwrap_or_else(|| "-".into()),
-            Tone::Bad,
-        ));
-        c.push(Cell::opt(self.note.as_ref()));
-        c
-    }
 }
 
 impl Record for SocketRecord {
@@ -405,6 +199,7 @@ impl Record for SocketRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sockopt::Value;
 
     fn records() -> Vec<OptionRecord> {
         vec![
@@ -519,45 +314,5 @@ mod tests {
     #[test]
     fn json_snapshot() {
         insta::assert_snapshot!(rendered(Format::Json, 0));
-    }
-
-    #[test]
-    fn host_port_forms() {
-        assert_eq!(
-            split_host_port("localhost:22").unwrap(),
-            ("localhost".into(), "22".into())
-        );
-        assert_eq!(
-            split_host_port("[::1]:8080").unwrap(),
-            ("::1".into(), "8080".into())
-        );
-        for bad in ["localhost", "::1:80", ":80", "[::1]80"] {
-            assert_eq!(split_host_port(bad).unwrap_err().input, bad);
-        }
-    }
-
-    #[test]
-    fn plan_refuses_options_of_the_other_protocol() {
-        let a = SockOptArgs {
-            nodelay: true,
-            ..SockOptArgs::default()
-        };
-        let e = option_plan(&a, true).unwrap_err();
-        assert!(e.to_string().contains("'--nodelay'"), "{e}");
-        let a = SockOptArgs {
-            broadcast: true,
-            ..SockOptArgs::default()
-        };
-        assert!(option_plan(&a, false).unwrap_err().why.contains("--udp"));
-        let a = SockOptArgs {
-            sndbuf: Some("64KiB".into()),
-            ttl: Some("0".into()),
-            ..SockOptArgs::default()
-        };
-        let p = option_plan(&a, false).unwrap();
-        assert_eq!(
-            p.sets,
-            vec![(Opt::SndBuf, Value::Int(65536)), (Opt::Ttl, Value::Int(0))]
-        );
     }
 }

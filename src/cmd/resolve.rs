@@ -22,7 +22,7 @@ pub fn plan(args: &ResolveArgs, family: Family) -> Result<Plan> {
         if n == "-" {
             let from = Path::new("-");
             names.extend(
-                super::read_numbered(from)?
+                crate::input::lists::read_numbered(from)?
                     .into_iter()
                     .map(|(i, l)| (l, Some((from, i)))),
             );
@@ -32,7 +32,7 @@ pub fn plan(args: &ResolveArgs, family: Family) -> Result<Plan> {
     }
     if let Some(f) = &args.file {
         names.extend(
-            super::read_numbered(f)?
+            crate::input::lists::read_numbered(f)?
                 .into_iter()
                 .map(|(i, l)| (l, Some((f.as_path(), i)))),
         );
@@ -76,7 +76,7 @@ pub fn plan(args: &ResolveArgs, family: Family) -> Result<Plan> {
 /// after the first); the table waits for the end.
 pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl std::io::Write) -> Result<Exit> {
     let interrupt =
-        Interrupt::install().map_err(crate::app::local("installing the Ctrl-C handler"))?;
+        Interrupt::install().map_err(crate::error::local("installing the Ctrl-C handler"))?;
     reader::watch_stdout(&interrupt);
     let stream = out.format != Format::Table;
     let mut done: std::collections::BTreeMap<usize, ResolveRecord> = Default::default();
@@ -174,7 +174,7 @@ impl Record for ResolveRecord {
             lines(&|a| a.reverse.clone().unwrap_or_else(|| "-".into())),
             Cell::opt(self.canonical.as_ref()),
             Cell::toned(
-                format!("{:.1}ms", crate::duration::ms(self.elapsed)),
+                format!("{:.1}ms", crate::units::ms(self.elapsed)),
                 Tone::Dim,
             ),
             Cell::opt(self.note.as_ref()),

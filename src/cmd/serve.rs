@@ -110,9 +110,9 @@ pub fn parse_listen(s: &str) -> Result<SocketAddr, InputError> {
     ))
 }
 
-/// A positive byte count in the one size syntax (`crate::size`): `1000`, `64k`, `10M`, `1GB`.
+/// A positive byte count in the one size syntax (`crate::input::size`): `1000`, `64k`, `10M`, `1GB`.
 pub fn parse_bytes(s: &str) -> Result<u64, InputError> {
-    match crate::size::parse_size("byte count", s, u64::MAX)? {
+    match crate::input::size::parse_size("byte count", s, u64::MAX)? {
         0 => Err(InputError::new(
             "byte count",
             s,
@@ -197,9 +197,9 @@ impl ClientRecord {
             peer: c.peer,
             bytes_in: c.bytes_in,
             bytes_out: c.bytes_out,
-            duration_ms: closed.then(|| crate::duration::ms(c.duration)),
+            duration_ms: closed.then(|| crate::units::ms(c.duration)),
             end: c.end,
-            errno: c.errno.map(crate::probe::errno::name),
+            errno: c.errno.map(crate::net::errno::name),
             requests: c.requests,
             active,
         }
@@ -210,7 +210,7 @@ impl SummaryRecord {
     fn new(stop: Stop, elapsed: Duration, t: &Totals, dropped_log_lines: u64) -> SummaryRecord {
         SummaryRecord {
             stopped_by: stop,
-            elapsed_ms: crate::duration::ms(elapsed),
+            elapsed_ms: crate::units::ms(elapsed),
             clients: t.accepted,
             refused: t.refused,
             datagrams: t.datagrams,
@@ -526,7 +526,7 @@ fn paint(text: &str, tone: Option<Tone>, color: bool) -> String {
 /// nobody reads costs log lines, never service.
 pub fn run(plan: &Plan, out: &OutputOpts, w: impl Write + Send + 'static) -> Result<Exit> {
     let interrupt =
-        Interrupt::install().map_err(crate::app::local("installing the Ctrl-C handler"))?;
+        Interrupt::install().map_err(crate::error::local("installing the Ctrl-C handler"))?;
     let server = serve::bind(&plan.config)?;
     let mut log = EventLog::new(Lossy::spawn(w), *out);
     let mut stop = None;

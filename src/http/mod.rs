@@ -10,8 +10,8 @@ pub mod url;
 pub use response::{Framing, Response};
 pub use url::Url;
 
-use crate::connect::Attempt;
 use crate::interrupt::Interrupt;
+use crate::net::attempt::Attempt;
 use crate::probe::{Icmp, Reason, State};
 use crate::resolve::Family;
 use std::io::{self, Read, Write};
@@ -100,7 +100,7 @@ impl Failure {
 
 /// `closed conn-refused (ECONNREFUSED)`.
 fn outcome(state: State, reason: Reason, errno: Option<i32>) -> String {
-    let e = errno.map(|e| format!(" ({})", crate::probe::errno::name(e)));
+    let e = errno.map(|e| format!(" ({})", crate::net::errno::name(e)));
     format!(
         "{} {}{}",
         state.as_str(),
@@ -116,7 +116,7 @@ pub fn attempts_text(attempts: &[Attempt]) -> String {
         .map(|a| {
             format!(
                 "{} {}",
-                crate::targets::ShownAddr(a.addr),
+                crate::input::targets::ShownAddr(a.addr),
                 outcome(a.state, a.reason, a.errno)
             )
         })
@@ -183,7 +183,7 @@ const TICK: Duration = Duration::from_millis(50);
 /// within [`TICK`]: the result is then a failure the caller should not report as an answer.
 pub fn fetch(req: &Request, interrupt: &Interrupt) -> Exchange {
     let start = Instant::now();
-    let deadline = crate::connect::deadline_after(start, req.timeout);
+    let deadline = crate::net::attempt::deadline_after(start, req.timeout);
     let head = request_head(req);
     let mut ex = Exchange {
         addr: None,
@@ -226,7 +226,7 @@ pub fn fetch(req: &Request, interrupt: &Interrupt) -> Exchange {
             let m = format!(
                 "the server reset the connection right after accepting it ({}): \
                  the port is open, but nothing could be sent",
-                crate::probe::errno::name(errno)
+                crate::net::errno::name(errno)
             );
             let f = if req.tls.is_some() {
                 Failure::Tls(m)
@@ -294,7 +294,7 @@ pub fn fetch(req: &Request, interrupt: &Interrupt) -> Exchange {
             match io.raw_os_error() {
                 Some(e @ (libc::ECONNRESET | libc::EPIPE)) => Failure::Response(format!(
                     "the server reset the connection ({}) {when}",
-                    crate::probe::errno::name(e)
+                    crate::net::errno::name(e)
                 )),
                 _ => Failure::Response(format!("reading the response {when}: {}", io_text(io))),
             }
@@ -307,7 +307,7 @@ pub fn fetch(req: &Request, interrupt: &Interrupt) -> Exchange {
 
 /// An I/O error as people read it: `ECONNRESET (Connection reset by peer)`.
 fn io_text(e: &io::Error) -> String {
-    crate::sockopt::errno_text(e)
+    crate::net::errno::errno_text(e)
 }
 
 /// What connecting gave.
@@ -339,7 +339,13 @@ fn connect_any(
         let share = left / (ips.len() - i) as u32;
         let addr = SocketAddr::new(ip, port);
         ex.addr = Some(addr);
-        let tried = crate::connect::connect_one(addr, false, share, interrupt, &mut |_| Ok(()));
+        let tried = crate::net::attempt::connect_one(
+            addr,
+            crate::net::Proto::Tcp,
+            share,
+            interrupt,
+            &mut |_| Ok(()),
+        );
         ex.attempts.push(tried.attempt.clone());
         if let Some(errno) = tried.reset {
             return Ok(Connected::Reset(errno));

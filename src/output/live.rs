@@ -17,7 +17,7 @@ impl LiveLine<io::Stderr> {
     pub fn stderr(wanted: bool) -> LiveLine<io::Stderr> {
         let err = io::stderr();
         let on = wanted && err.is_terminal();
-        LiveLine::new(on.then_some(err), terminal_width(2).unwrap_or(80))
+        LiveLine::new(on.then_some(err), stderr_width().unwrap_or(80))
     }
 }
 
@@ -69,12 +69,11 @@ impl<W: Write> Drop for LiveLine<W> {
     }
 }
 
-/// The width of the terminal on `fd`, if it is one.
-pub fn terminal_width(fd: i32) -> Option<usize> {
-    // SAFETY: TIOCGWINSZ fills a winsize; fd may be anything, and a failure is just None.
-    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
-    let rc = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut ws) };
-    (rc == 0 && ws.ws_col > 0).then_some(ws.ws_col as usize)
+/// The width of the terminal on stderr, if it is one.
+fn stderr_width() -> Option<usize> {
+    terminal_size::terminal_size_of(io::stderr())
+        .map(|(w, _)| usize::from(w.0))
+        .filter(|&w| w > 0)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ pub mod json;
 pub mod layout;
 pub mod live;
 pub mod lossy;
+pub mod options;
 pub mod plain;
 pub mod reader;
 pub mod table;

@@ -42,7 +42,7 @@ pub fn watch_stdout(interrupt: &Interrupt) {
     static STARTED: Once = Once::new();
     let interrupt = interrupt.clone();
     STARTED.call_once(move || {
-        if !pipe_or_socket(libc::STDOUT_FILENO) {
+        if !stdout_is_pipe_or_socket() {
             return;
         }
         let _ = std::thread::Builder::new()
@@ -55,13 +55,17 @@ pub fn watch_stdout(interrupt: &Interrupt) {
     });
 }
 
-fn pipe_or_socket(fd: i32) -> bool {
-    // SAFETY: fstat fills the zeroed struct; the fd is only looked at.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    if unsafe { libc::fstat(fd, &mut st) } != 0 {
+/// Whether stdout is a pipe or a socket: the type of a duplicate of its fd.
+fn stdout_is_pipe_or_socket() -> bool {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::FileTypeExt;
+    let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() else {
         return false;
-    }
-    matches!(st.st_mode & libc::S_IFMT, libc::S_IFIFO | libc::S_IFSOCK)
+    };
+    std::fs::File::from(fd)
+        .metadata()
+        .map(|m| m.file_type().is_fifo() || m.file_type().is_socket())
+        .unwrap_or(false)
 }
 
 /// Blocks until `fd` reports POLLERR or POLLHUP (no events asked for: those two are always
@@ -91,21 +95,15 @@ mod tests {
 
     #[test]
     fn a_pipe_without_reader_is_seen_at_once() {
-        let mut fds = [0; 2];
-        // SAFETY: pipe fills two fds, closed below.
-        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
-        assert!(pipe_or_socket(fds[1]));
-        let w = fds[1];
+        let (reader, writer) = std::io::pipe().unwrap();
+        let w = writer.as_raw_fd();
         let t = std::time::Instant::now();
         let h = std::thread::spawn(move || wait_for_no_reader(w));
         std::thread::sleep(std::time::Duration::from_millis(50));
         assert!(!h.is_finished(), "a pipe with its reader is not reported");
-        // SAFETY: our own fds.
-        unsafe { libc::close(fds[0]) };
+        drop(reader);
         assert!(h.join().unwrap());
         assert!(t.elapsed() < std::time::Duration::from_secs(2));
-        unsafe { libc::close(fds[1]) };
-        let f = std::fs::File::open("/dev/null").unwrap();
-        assert!(!pipe_or_socket(f.as_raw_fd()));
+        drop(writer);
     }
 }

@@ -7,7 +7,9 @@ use std::io::{self, Write};
 
 /// The width of the terminal on stdout, if stdout is one.
 pub fn stdout_width() -> Option<u16> {
-    super::live::terminal_width(1).and_then(|w| u16::try_from(w).ok())
+    terminal_size::terminal_size_of(std::io::stdout())
+        .map(|(w, _)| w.0)
+        .filter(|&w| w > 0)
 }
 
 pub fn write<W: Write, R: Record>(w: &mut W, opts: &OutputOpts, records: &[R]) -> io::Result<()> {

@@ -2,11 +2,7 @@
 //! a bounded window, a deadline per try, and a state and reason for every port. Results are
 //! streamed to a [`Sink`]; the engine never prints.
 pub mod adapt;
-pub mod classify;
 pub mod engine;
-pub mod errno;
-pub mod limits;
-pub mod recverr;
 
 pub use engine::run;
 
@@ -14,112 +10,8 @@ use serde::Serialize;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-/// What a probe found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum State {
-    #[serde(rename = "open")]
-    Open,
-    #[serde(rename = "closed")]
-    Closed,
-    #[serde(rename = "filtered")]
-    Filtered,
-    /// UDP: no reply and no ICMP error; the datagram may have been taken or dropped.
-    #[serde(rename = "open|filtered")]
-    OpenFiltered,
-    /// TCP: no answer from a host whose ICMP port-unreachable replies were rate-limited
-    /// meanwhile, so the silence does not tell closed from filtered.
-    #[serde(rename = "closed|filtered")]
-    ClosedFiltered,
-    #[serde(rename = "unreachable")]
-    Unreachable,
-    #[serde(rename = "error")]
-    Error,
-}
-
-impl State {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Open => "open",
-            State::Closed => "closed",
-            State::Filtered => "filtered",
-            State::OpenFiltered => "open|filtered",
-            State::ClosedFiltered => "closed|filtered",
-            State::Unreachable => "unreachable",
-            State::Error => "error",
-        }
-    }
-}
-
-/// Why a probe is in its state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Reason {
-    SynAck,
-    UdpResponse,
-    ConnRefused,
-    PortUnreach,
-    NoResponse,
-    AdminProhibited,
-    ProtoUnreach,
-    HostUnreach,
-    NetUnreach,
-    /// A local resource or an invalid target: the errno.
-    Local(i32),
-    /// No answer while the host's ICMP errors were rate-limited (see [`State::ClosedFiltered`]).
-    IcmpRateLimited,
-    /// Our own connection came back to us every time we tried (local address = peer).
-    SelfConnect,
-}
-
-impl Reason {
-    pub fn token(self) -> String {
-        match self {
-            Reason::SynAck => "syn-ack".into(),
-            Reason::UdpResponse => "udp-response".into(),
-            Reason::ConnRefused => "conn-refused".into(),
-            Reason::PortUnreach => "port-unreach".into(),
-            Reason::NoResponse => "no-response".into(),
-            Reason::AdminProhibited => "admin-prohibited".into(),
-            Reason::ProtoUnreach => "proto-unreach".into(),
-            Reason::HostUnreach => "host-unreach".into(),
-            Reason::NetUnreach => "net-unreach".into(),
-            Reason::Local(e) => format!("local:{}", errno::name(e)),
-            Reason::IcmpRateLimited => "icmp-rate-limited".into(),
-            Reason::SelfConnect => "local:self-connect".into(),
-        }
-    }
-}
-
-impl Serialize for Reason {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.token())
-    }
-}
-
-/// The ICMP message behind a result: type, code and the address that sent it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Icmp {
-    #[serde(rename = "type")]
-    pub kind: u8,
-    pub code: u8,
-    pub from: Option<IpAddr>,
-}
-
-/// TCP connect or UDP datagram.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Proto {
-    #[default]
-    Tcp,
-    Udp,
-}
-
-impl Proto {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Proto::Tcp => "tcp",
-            Proto::Udp => "udp",
-        }
-    }
-}
+pub use crate::net::outcome::{Icmp, Reason, State};
+pub use crate::net::Proto;
 
 /// One port of one address, decided.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,7 +23,8 @@ pub struct ProbeResult {
     pub proto: Proto,
     pub state: State,
     pub reason: Reason,
-    /// The errno that decided it (`None` for open and no-response).
+    /// The errno that decided it (`None` for no-response and a plain open; an open port that
+    /// reset the connection right after the handshake keeps its ECONNRESET).
     pub errno: Option<i32>,
     pub icmp: Option<Icmp>,
     /// Connect time (TCP) or reply time (UDP) of the deciding try.
@@ -225,10 +118,10 @@ pub struct HostLearnt {
     /// Smoothed round-trip time and its variation (RFC 6298); `None`: nothing measured.
     #[serde(rename = "srtt_ms", serialize_with = "ser_ms_opt")]
     pub srtt: Option<Duration>,
-    #[serde(rename = "rttvar_ms", serialize_with = "crate::duration::ser_ms")]
+    #[serde(rename = "rttvar_ms", serialize_with = "crate::units::ser_ms")]
     pub rttvar: Duration,
     /// The deadline of a try at the end of the run.
-    #[serde(rename = "timeout_ms", serialize_with = "crate::duration::ser_ms")]
+    #[serde(rename = "timeout_ms", serialize_with = "crate::units::ser_ms")]
     pub timeout: Duration,
     /// The largest the host's congestion window grew.
     pub window: usize,
@@ -268,7 +161,7 @@ pub enum EngineError {
 
 fn ser_ms_opt<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
     match d {
-        Some(d) => crate::duration::ser_ms(d, s),
+        Some(d) => crate::units::ser_ms(d, s),
         None => s.serialize_none(),
     }
 }

@@ -66,7 +66,7 @@ pub struct Server {
 
 /// Binds every address of the plan (TCP listens, UDP binds) and registers them.
 pub fn bind(cfg: &Config) -> Result<Server, ServeError> {
-    crate::probe::limits::raise_nofile();
+    crate::net::limits::raise_nofile();
     let poller = Poller::new().map_err(ServeError::Poller)?;
     let mut listeners = Vec::new();
     let backlog = cfg.max_clients.clamp(128, 4096) as i32;

@@ -1,8 +1,10 @@
-//! `serve --http`: reading request heads (pipelined ones too) and writing the answer. Pure
-//! functions over bytes, so they are tested without sockets.
+//! `serve --http`: reading request heads (pipelined ones too, parsed by httparse) and writing
+//! the answer. Pure functions over bytes, so they are tested without sockets.
 
 /// Longest request head accepted; a longer one gets 431 and the connection is closed.
 pub const MAX_HEAD: usize = 16 * 1024;
+/// Most header lines in a request head (httparse fills a fixed array); more gets 431.
+const MAX_FIELDS: usize = 100;
 
 /// One request head found at the start of a buffer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,32 +40,30 @@ pub fn parse(buf: &[u8]) -> Parsed {
     if head_len > MAX_HEAD {
         return Parsed::Bad(431, "Request Header Fields Too Large");
     }
-    let Ok(text) = std::str::from_utf8(&buf[..head_len]) else {
+    let mut fields = [httparse::EMPTY_HEADER; MAX_FIELDS];
+    let mut req = httparse::Request::new(&mut fields);
+    match req.parse(&buf[..head_len]) {
+        Ok(httparse::Status::Complete(_)) => {}
+        Ok(httparse::Status::Partial) => return Parsed::Bad(400, "Bad Request"),
+        Err(httparse::Error::TooManyHeaders) => {
+            return Parsed::Bad(431, "Request Header Fields Too Large")
+        }
+        Err(httparse::Error::Version) => return Parsed::Bad(505, "HTTP Version Not Supported"),
+        Err(_) => return Parsed::Bad(400, "Bad Request"),
+    }
+    let (Some(method), Some(target), Some(version)) = (req.method, req.path, req.version) else {
         return Parsed::Bad(400, "Bad Request");
     };
-    let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
-    let request_line = lines.next().unwrap_or("");
-    let mut parts = request_line.split(' ');
-    let (Some(method), Some(target), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Parsed::Bad(400, "Bad Request");
-    };
-    if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) || target.is_empty() {
+    if !method.bytes().all(|b| b.is_ascii_alphabetic()) || target.is_empty() {
         return Parsed::Bad(400, "Bad Request");
     }
-    let http10 = match version {
-        "HTTP/1.1" => false,
-        "HTTP/1.0" => true,
-        _ => return Parsed::Bad(505, "HTTP Version Not Supported"),
-    };
-    let mut keep_alive = !http10;
+    let mut keep_alive = version == 1;
     let mut body_len = 0u64;
-    for line in lines.filter(|l| !l.is_empty()) {
-        let Some((name, value)) = line.split_once(':') else {
+    for h in req.headers.iter() {
+        let Ok(value) = std::str::from_utf8(h.value) else {
             return Parsed::Bad(400, "Bad Request");
         };
-        let value = value.trim();
+        let (name, value) = (h.name, value.trim());
         if name.eq_ignore_ascii_case("connection") {
             for tok in value.split(',').map(str::trim) {
                 if tok.eq_ignore_ascii_case("close") {

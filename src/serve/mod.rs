@@ -35,22 +35,7 @@ impl Mode {
     }
 }
 
-/// TCP or UDP.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Proto {
-    Tcp,
-    Udp,
-}
-
-impl Proto {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Proto::Tcp => "tcp",
-            Proto::Udp => "udp",
-        }
-    }
-}
+pub use crate::net::Proto;
 
 /// How to serve: plain values, no clap.
 #[derive(Debug, Clone)]

@@ -1,14 +1,15 @@
 //! `opts`' engine: one socket, the plan's options set on it, then optionally bound, listening
 //! or connected, and every option read back and explained. A port in use is explained with
 //! the SO_REUSEADDR / SO_REUSEPORT rules and who holds it.
+use super::connect_and_inspect;
 use super::holders::{self, Holder};
 use super::{
     apply, defaults, inspect, new_socket, Inspect, Limits, OptionRecord, Phase, Plan, Proto,
 };
-use crate::connect::{self, Attempt};
 use crate::interrupt::Interrupt;
+use crate::net::attempt::Attempt;
 use serde::Serialize;
-use socket2::{SockAddr, Socket};
+use socket2::SockAddr;
 use std::io;
 use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
@@ -97,32 +98,20 @@ pub fn examine(req: &Request, interrupt: &Interrupt) -> io::Result<Examination> 
             let mut attempts = Vec::new();
             for &dest in addrs {
                 let v6 = dest.is_ipv6();
-                let mut applied = Vec::new();
-                let tried = connect::connect_one(
+                let c = connect_and_inspect(
                     dest,
-                    req.proto == Proto::Udp,
+                    req.proto,
+                    &req.plan,
+                    Some(&limits),
+                    true,
                     *timeout,
                     interrupt,
-                    &mut |s: &Socket| {
-                        applied = apply(s.as_raw_fd(), req.proto, v6, &req.plan);
-                        Ok(())
-                    },
+                    &mut |_| Ok(()),
                 );
+                let tried = c.tried;
                 attempts.push(tried.attempt.clone());
                 if let Some(sock) = tried.sock {
-                    let defaults = defaults(req.proto, v6)?;
-                    let options = inspect(
-                        sock.as_raw_fd(),
-                        &Inspect {
-                            proto: req.proto,
-                            v6,
-                            phase: Phase::Connected,
-                            applied: &applied,
-                            all: true,
-                            limits: &limits,
-                            defaults: &defaults,
-                        },
-                    );
+                    let options = c.options;
                     return Ok(Examination {
                         options,
                         socket: Some(SocketRecord {
@@ -233,7 +222,7 @@ fn bound(
         error = Some(format!(
             "{what}{}: {}",
             addr.map(|a| format!(" {a}")).unwrap_or_default(),
-            super::errno_text(&e)
+            crate::net::errno::errno_text(&e)
         ));
         if errno == libc::EADDRINUSE {
             if let Some(a) = addr {

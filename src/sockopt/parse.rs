@@ -6,9 +6,9 @@ use crate::error::InputError;
 /// The most a buffer size may be: the kernel takes an int.
 pub const MAX_SIZE: u64 = i32::MAX as u64;
 
-/// A buffer size (`crate::size` syntax) the kernel can take as an int.
+/// A buffer size (`crate::input::size` syntax) the kernel can take as an int.
 pub fn parse_size(what: &'static str, s: &str) -> Result<u64, InputError> {
-    crate::size::parse_size(what, s, MAX_SIZE)
+    crate::input::size::parse_size(what, s, MAX_SIZE)
 }
 
 /// An integer passed to the kernel as is (`--ttl`, `--keepcnt`): any int, even one the
@@ -49,7 +49,8 @@ fn too_long(what: &'static str, s: &str, unit: &str) -> InputError {
 
 /// A duration that the kernel keeps in whole seconds (TCP_KEEPIDLE, SO_LINGER).
 pub fn parse_secs(what: &'static str, s: &str) -> Result<u64, InputError> {
-    let d = crate::duration::parse_duration(s).map_err(|e| InputError::new(what, s, e.why))?;
+    let d =
+        crate::input::duration::parse_duration(s).map_err(|e| InputError::new(what, s, e.why))?;
     if d.subsec_nanos() != 0 {
         return Err(InputError::new(
             what,
@@ -65,7 +66,8 @@ pub fn parse_secs(what: &'static str, s: &str) -> Result<u64, InputError> {
 
 /// A duration that the kernel keeps in whole milliseconds (TCP_USER_TIMEOUT).
 pub fn parse_millis(what: &'static str, s: &str) -> Result<u64, InputError> {
-    let d = crate::duration::parse_duration(s).map_err(|e| InputError::new(what, s, e.why))?;
+    let d =
+        crate::input::duration::parse_duration(s).map_err(|e| InputError::new(what, s, e.why))?;
     if d.subsec_nanos() % 1_000_000 != 0 {
         return Err(InputError::new(
             what,

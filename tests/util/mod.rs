@@ -24,6 +24,16 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// The same clean sockdiag as a plain `std::process::Command`, for tests that spawn it and
+/// talk to it while it runs (pipes, signals, a server in the background).
+pub fn command() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_sockdiag"));
+    c.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("LC_ALL", "C");
+    c
+}
+
 /// A pseudo-terminal `cols` columns wide: (the master end to read, the slave end to give a
 /// child as its stdout or stderr).
 pub fn pty(cols: u16, rows: u16) -> (std::fs::File, std::fs::File) {

@@ -1,4 +1,5 @@
 //! errno names for reasons (`local:EMFILE`) and JSON.
+use std::io;
 
 /// The symbolic name of an errno, or `E<number>` for one not listed.
 pub fn name(e: i32) -> String {
@@ -42,6 +43,17 @@ pub fn name(e: i32) -> String {
         _ => return format!("E{e}"),
     };
     n.to_string()
+}
+
+pub fn errno_text(e: &io::Error) -> String {
+    match e.raw_os_error() {
+        Some(n) => {
+            let full = io::Error::from_raw_os_error(n).to_string();
+            let msg = full.split(" (os error").next().unwrap_or(&full).to_string();
+            format!("{} ({msg})", name(n))
+        }
+        None => e.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -1,37 +1,23 @@
 //! IP_RECVERR / IPV6_RECVERR: the kernel queues the ICMP error that ended a connect on the
 //! socket's error queue, with its type, code and the address that sent it. That is how a
 //! reject by ICMP port unreachable is told from a TCP reset (both are ECONNREFUSED), and an
-//! admin-prohibited reject from a host unreachable (both EHOSTUNREACH on IPv4).
-use super::Icmp;
+//! admin-prohibited reject from a host unreachable (both EHOSTUNREACH on IPv4), and who sent
+//! it: the target, or a router on the way.
+use super::{sys, Icmp};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::os::fd::RawFd;
 
 const SO_EE_ORIGIN_ICMP: u8 = 2;
 const SO_EE_ORIGIN_ICMP6: u8 = 3;
 
-/// Asks the kernel to queue ICMP errors for this socket.
+/// Asks the kernel to queue ICMP errors for this socket. An IPv6 socket gets IP_RECVERR as
+/// well: connected to a v4-mapped address (`::ffff:192.0.2.2`) it receives ICMPv4 errors,
+/// which some kernels queue only when the IPv4 option is set.
 pub fn enable(fd: RawFd, v6: bool) -> std::io::Result<()> {
-    let on: libc::c_int = 1;
-    let (level, opt) = if v6 {
-        (libc::SOL_IPV6, libc::IPV6_RECVERR)
-    } else {
-        (libc::SOL_IP, libc::IP_RECVERR)
-    };
-    // SAFETY: a valid fd and a c_int option value of the right size.
-    let rc = unsafe {
-        libc::setsockopt(
-            fd,
-            level,
-            opt,
-            &on as *const _ as *const libc::c_void,
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
+    if v6 {
+        sys::set_int(fd, libc::SOL_IPV6, libc::IPV6_RECVERR, 1)?;
     }
+    sys::set_int(fd, libc::SOL_IP, libc::IP_RECVERR, 1)
 }
 
 /// Reads the error queue and returns the first ICMP error on it, if any. Never blocks.
@@ -77,12 +63,24 @@ fn read_one(fd: RawFd) -> Option<Option<Icmp>> {
             if is_err {
                 let ee_ptr = libc::CMSG_DATA(cmsg) as *const libc::sock_extended_err;
                 let ee = std::ptr::read_unaligned(ee_ptr);
-                if ee.ee_origin == SO_EE_ORIGIN_ICMP || ee.ee_origin == SO_EE_ORIGIN_ICMP6 {
-                    let from = offender(ee_ptr.add(1) as *const u8);
+                // The origin, not the socket's family, says which ICMP's type and code these
+                // are: an IPv6 socket to a v4-mapped address gets ICMPv4 errors, from a
+                // v4-mapped sender.
+                let v6 = match ee.ee_origin {
+                    SO_EE_ORIGIN_ICMP => Some(false),
+                    SO_EE_ORIGIN_ICMP6 => Some(true),
+                    _ => None,
+                };
+                if let Some(v6) = v6 {
+                    let from = offender(ee_ptr.add(1) as *const u8).map(|a| match a {
+                        IpAddr::V6(m) if !v6 => m.to_ipv4_mapped().map_or(a, IpAddr::V4),
+                        a => a,
+                    });
                     return Some(Some(Icmp {
                         kind: ee.ee_type,
                         code: ee.ee_code,
                         from,
+                        v6,
                     }));
                 }
             }

@@ -5,6 +5,9 @@
 //! Parsing is pure but for a zone's interface name, looked up here (if_nametoindex); names
 //! are resolved afterwards by [`resolve_targets`] through [`crate::resolve::lookup`].
 use crate::error::InputError;
+use crate::net::zone::{interface_index, interface_name};
+pub use crate::net::zone::{ser_shown, ShownAddr};
+use crate::net::Proto;
 use crate::resolve::{self, Family, ResolveError};
 use serde::Serialize;
 use std::fmt;
@@ -101,56 +104,6 @@ impl Serialize for ZonedIp {
             None => self.ip.serialize(s),
             Some(_) => s.collect_str(self),
         }
-    }
-}
-
-/// A socket address shown with its zone by interface name: `[fe80::1%eth0]:22` (the
-/// interface's index when it has no name any more).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ShownAddr(pub SocketAddr);
-
-impl fmt::Display for ShownAddr {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            SocketAddr::V6(a) if a.scope_id() != 0 => match interface_name(a.scope_id()) {
-                Some(n) => write!(f, "[{}%{n}]:{}", a.ip(), a.port()),
-                None => write!(f, "{a}"),
-            },
-            a => write!(f, "{a}"),
-        }
-    }
-}
-
-impl Serialize for ShownAddr {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-/// Serializes a socket address as [`ShownAddr`] does.
-pub fn ser_shown<S: serde::Serializer>(a: &SocketAddr, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(&ShownAddr(*a))
-}
-
-/// The name of interface `index`, if there is one.
-pub fn interface_name(index: u32) -> Option<String> {
-    let mut buf = [0 as libc::c_char; libc::IF_NAMESIZE];
-    // SAFETY: buf holds IF_NAMESIZE bytes, as if_indextoname requires.
-    let p = unsafe { libc::if_indextoname(index, buf.as_mut_ptr()) };
-    if p.is_null() {
-        return None;
-    }
-    // SAFETY: on success buf holds a NUL-terminated name.
-    let c = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) };
-    Some(c.to_string_lossy().into_owned())
-}
-
-/// The index of interface `name` (0: none).
-fn interface_index(name: &str) -> u32 {
-    match std::ffi::CString::new(name) {
-        // SAFETY: a valid NUL-terminated string.
-        Ok(c) => unsafe { libc::if_nametoindex(c.as_ptr()) },
-        Err(_) => 0,
     }
 }
 
@@ -408,6 +361,26 @@ pub fn resolve_targets(
     (out, failed)
 }
 
+/// `HOST:PORT` or `[V6]:PORT` (`opts --connect`, `connect` without a PORT).
+pub fn split_host_port(s: &str) -> Result<(String, String), InputError> {
+    let bad = || {
+        InputError::new(
+            "connect address",
+            s,
+            "give HOST:PORT or [V6]:PORT, e.g. localhost:22 or [::1]:8080",
+        )
+    };
+    if let Some(rest) = s.strip_prefix('[') {
+        let (h, p) = rest.split_once("]:").ok_or_else(bad)?;
+        return Ok((h.to_string(), p.to_string()));
+    }
+    let (h, p) = s.rsplit_once(':').ok_or_else(bad)?;
+    if h.is_empty() || p.is_empty() || h.contains(':') {
+        return Err(bad());
+    }
+    Ok((h.to_string(), p.to_string()))
+}
+
 /// A URL given where a host goes (`http://127.0.0.1:8080/x`): what to give instead, the host
 /// and the port apart.
 fn url_advice(item: &str) -> Option<String> {
@@ -500,9 +473,72 @@ pub fn check_interface(dev: &str) -> Result<(), InputError> {
     Ok(())
 }
 
+/// One port (number or service name).
+pub fn parse_port(s: &str, udp: bool) -> Result<u16, InputError> {
+    let t = if udp { Proto::Udp } else { Proto::Tcp };
+    let set = super::ports::parse_ports(&[s.to_string()], t)?;
+    if set.len() != 1 {
+        return Err(InputError::new("port", s, "connect takes one port"));
+    }
+    let p = set.iter().next().expect("one port");
+    Ok(p)
+}
+
+/// One host: a name or an address; its addresses in order (or why there are none).
+pub fn resolve_host(
+    host: &str,
+    family: Family,
+) -> Result<Result<Vec<SocketAddr>, String>, InputError> {
+    let specs = parse_targets(host)?;
+    let one = match specs.as_slice() {
+        [TargetSpec::Name(_)] => true,
+        [TargetSpec::Addrs(a)] => a.len() == 1,
+        [TargetSpec::Zoned(..)] => true,
+        _ => false,
+    };
+    if !one {
+        return Err(InputError::new(
+            "host",
+            host,
+            "connect takes one name or address (no lists, blocks or ranges)",
+        ));
+    }
+    let (found, failed) = resolve_targets(&specs, family, false);
+    if let Some(u) = failed.first() {
+        return Ok(Err(format!("{}: {}", u.name, u.error.message)));
+    }
+    if found.is_empty() {
+        return Ok(Err(format!(
+            "{host}: not an address of the family asked for"
+        )));
+    }
+    Ok(Ok(found.iter().map(|t| t.sockaddr()).collect()))
+}
+
+/// The line on stderr before probing a link-local address without a zone, which the kernel
+/// refuses (the result: error local:EINVAL) unless `--interface` names the link.
+pub fn zone_hint(ip: IpAddr) -> String {
+    format!(
+        "{ip} is link-local: name its interface, e.g. {ip}%eth0 (or --interface IFACE); without one the connect fails with EINVAL"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ports_and_hosts() {
+        assert_eq!(parse_port("8080", false).unwrap(), 8080);
+        assert!(parse_port("80,443", false).is_err());
+        assert!(parse_port("0", false).is_err());
+        assert!(resolve_host("127.0.0.0/30", Family::Any).is_err());
+        assert_eq!(
+            resolve_host("[::1]", Family::Any).unwrap().unwrap(),
+            vec!["[::1]:0".parse::<std::net::SocketAddr>().unwrap()]
+        );
+        assert!(resolve_host("::1", Family::V4).unwrap().is_err());
+    }
     use proptest::prelude::*;
 
     fn addrs(list: &str) -> Vec<String> {
@@ -733,6 +769,21 @@ mod tests {
         fn no_target_string_panics(s in "\\PC{0,40}", t in "[0-9./:\\[\\]a-f,-]{0,40}") {
             let _ = parse_targets(&s);
             let _ = parse_targets(&t);
+        }
+    }
+
+    #[test]
+    fn host_port_forms() {
+        assert_eq!(
+            split_host_port("localhost:22").unwrap(),
+            ("localhost".into(), "22".into())
+        );
+        assert_eq!(
+            split_host_port("[::1]:8080").unwrap(),
+            ("::1".into(), "8080".into())
+        );
+        for bad in ["localhost", "::1:80", ":80", "[::1]80"] {
+            assert_eq!(split_host_port(bad).unwrap_err().input, bad);
         }
     }
 

@@ -23,12 +23,12 @@
 //! arrived is tried once more, as a suspect. When a host's limit is spent before a run starts
 //! and no reply at all arrives during it, silence is all there is: those ports are `filtered`.
 use super::adapt::{self, Loss, Rtt, Window};
-use super::classify::classify;
 use super::{
-    limits, recverr, Config, EngineError, HostLearnt, Icmp, ProbeResult, Proto, Reason, Sink,
-    State, Summary,
+    Config, EngineError, HostLearnt, Icmp, ProbeResult, Proto, Reason, Sink, State, Summary,
 };
 use crate::interrupt::Interrupt;
+use crate::net::classify::classify_to;
+use crate::net::{limits, recverr};
 use polling::{Event, Events, Poller};
 use socket2::{Domain, SockAddr, Socket, Type};
 use std::cmp::Reverse;
@@ -38,6 +38,13 @@ use std::net::SocketAddr;
 use std::num::NonZeroUsize;
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
+
+mod hosts;
+mod ratelimit;
+mod udp;
+
+use hosts::Host;
+use ratelimit::Verdict;
 
 /// Longest the loop sleeps before it looks at the interrupt flag again.
 const TICK: Duration = Duration::from_millis(50);
@@ -88,40 +95,6 @@ struct Slot {
     started: Instant,
     gen: u32,
     dest: SocketAddr,
-}
-
-/// What a canary found for its batch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Verdict {
-    Waiting,
-    /// The known-rejecting port answered: ICMP was flowing, silence is real.
-    Answered,
-    /// The known-rejecting port was silent too: ICMP is rate-limited.
-    Silent,
-}
-
-/// One target address: where its ports stand, and what was learnt about its path.
-struct Host {
-    /// Index of the next port never tried.
-    next_port: u32,
-    /// Ports to try again, before new ones.
-    retry: VecDeque<Pending>,
-    inflight: u32,
-    /// On the ring of hosts taking turns.
-    on_ring: bool,
-    /// A port that drew ICMP port unreachable (the canary port).
-    unreach_port: Option<u16>,
-    /// The batch suspects are being added to, if it has no canary yet.
-    open_batch: Option<u32>,
-    window: Window,
-    rtt: Rtt,
-    loss: Loss,
-    /// Tries a silent port gets now.
-    tries: u32,
-    /// Ports silent after every try (port, tries), held back while more tries may be due.
-    silent: Vec<(u16, u32)>,
-    /// Tries beyond each port's first.
-    retries: u64,
 }
 
 enum Start {
@@ -244,44 +217,6 @@ pub fn run(
     Ok(e.summary)
 }
 
-/// Binds a socket to the device and the source address asked for, before it connects: a
-/// source of the other family is EAFNOSUPPORT (that address cannot be reached from it).
-pub fn bind_local(
-    sock: &Socket,
-    v6: bool,
-    source: Option<SocketAddr>,
-    interface: Option<&str>,
-) -> io::Result<()> {
-    if let Some(dev) = interface {
-        sock.bind_device(Some(dev.as_bytes()))?;
-    }
-    if let Some(src) = source {
-        if src.is_ipv6() != v6 {
-            return Err(io::Error::from_raw_os_error(libc::EAFNOSUPPORT));
-        }
-        if src.port() != 0 {
-            // Many probes share the one source port: their 4-tuples still differ.
-            sock.set_reuse_address(true)?;
-        } else {
-            // Let connect() pick the port with the destination known, so the ephemeral
-            // range is shared across destinations instead of used up by bind().
-            let on: libc::c_int = 1;
-            // SAFETY: valid fd and option value.
-            unsafe {
-                libc::setsockopt(
-                    sock.as_raw_fd(),
-                    libc::SOL_IP,
-                    libc::IP_BIND_ADDRESS_NO_PORT,
-                    &on as *const _ as *const libc::c_void,
-                    std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-                );
-            }
-        }
-        sock.bind(&SockAddr::from(src))?;
-    }
-    Ok(())
-}
-
 impl Engine<'_> {
     fn run_loop(&mut self, interrupt: &Interrupt, sink: &mut dyn Sink) -> Result<(), EngineError> {
         let mut events = Events::with_capacity(NonZeroUsize::new(1024).expect("non-zero"));
@@ -394,98 +329,6 @@ impl Engine<'_> {
         Ok(())
     }
 
-    /// Most probes in flight now: the scan's window under the ceiling.
-    fn limit(&self) -> usize {
-        self.window.min(self.group.limit()).max(1)
-    }
-
-    fn work_left(&mut self) -> bool {
-        let n = self.ports.len() as u32;
-        (self.next_host as usize) < self.hosts.len()
-            || self.ring.iter().any(|&h| {
-                let h = &self.hosts[h as usize];
-                !h.retry.is_empty() || h.next_port < n
-            })
-    }
-
-    /// Puts a port back to be tried again (first, or after the host's other retries).
-    fn requeue(&mut self, p: Pending, front: bool) {
-        let h = &mut self.hosts[p.target as usize];
-        if front {
-            h.retry.push_front(p);
-        } else {
-            h.retry.push_back(p);
-        }
-        if !h.on_ring {
-            h.on_ring = true;
-            self.ring.push_back(p.target);
-        }
-    }
-
-    /// Takes the next host (in order) onto the ring, first in line.
-    fn admit(&mut self) -> bool {
-        let h = self.next_host;
-        if h as usize >= self.hosts.len() {
-            return false;
-        }
-        self.next_host += 1;
-        if !self.hosts[h as usize].on_ring {
-            self.hosts[h as usize].on_ring = true;
-            self.ring.push_front(h);
-        }
-        true
-    }
-
-    /// The next port to try: the first host on the ring whose window has room gives its next
-    /// retry, or else its next new port. Hosts stay first while they have room, so without
-    /// congestion the order is host by host; when every host on the ring waits for its
-    /// window, the next host joins.
-    fn next_pending(&mut self) -> Option<Pending> {
-        let n = self.ports.len() as u32;
-        let mut blocked = 0;
-        loop {
-            let Some(&h) = self.ring.front() else {
-                if !self.admit() {
-                    return None;
-                }
-                continue;
-            };
-            let host = &mut self.hosts[h as usize];
-            if host.retry.is_empty() && host.next_port >= n {
-                host.on_ring = false;
-                self.ring.pop_front();
-                continue;
-            }
-            if host.inflight as usize >= host.window.limit().max(1) {
-                blocked += 1;
-                if blocked >= self.ring.len() {
-                    if self.ring.len() >= MAX_ACTIVE_HOSTS || !self.admit() {
-                        return None;
-                    }
-                    blocked = 0;
-                } else {
-                    self.ring.rotate_left(1);
-                }
-                continue;
-            }
-            if let Some(p) = host.retry.pop_front() {
-                return Some(p);
-            }
-            let port = self.ports[host.next_port as usize];
-            host.next_port += 1;
-            return Some(Pending {
-                target: h,
-                port,
-                tries_done: 0,
-                extra: 0,
-                kind: Kind::Normal,
-                rechecked: false,
-                sent: (0, 0),
-                lost_at: (0, 0),
-            });
-        }
-    }
-
     fn last_try(&self, p: &Pending) -> bool {
         p.tries_done + 1 >= self.hosts[p.target as usize].tries
     }
@@ -521,7 +364,9 @@ impl Engine<'_> {
         self.fd_starved = 0;
         // Without it the ICMP type, code and sender are lost; the errno still decides.
         let _ = recverr::enable(sock.as_raw_fd(), v6);
-        if let Err(e) = bind_local(&sock, v6, self.cfg.source, self.cfg.interface.as_deref()) {
+        if let Err(e) =
+            crate::net::bind::bind_local(&sock, v6, self.cfg.source, self.cfg.interface.as_deref())
+        {
             self.emit_error(p, e.raw_os_error().unwrap_or(0), sink);
             return Ok(Start::Decided);
         }
@@ -541,7 +386,7 @@ impl Engine<'_> {
                 Some(libc::EINPROGRESS) => true,
                 Some(libc::EADDRNOTAVAIL) | Some(libc::EAGAIN) => return Ok(Start::AddrNotAvail),
                 Some(errno) => {
-                    self.finish_error(p, &sock, errno, now, now, v6, sink);
+                    self.finish_error(p, &sock, errno, now, now, sink);
                     return Ok(Start::Decided);
                 }
                 None => {
@@ -558,7 +403,7 @@ impl Engine<'_> {
             if let Ok(Some(e)) = sock.take_error() {
                 let errno = e.raw_os_error().unwrap_or(0);
                 self.summary.started += 1;
-                self.finish_error(p, &sock, errno, now, Instant::now(), v6, sink);
+                self.finish_error(p, &sock, errno, now, Instant::now(), sink);
                 return Ok(Start::Decided);
             }
         }
@@ -569,7 +414,7 @@ impl Engine<'_> {
                     self.requeue(p, false);
                     return Ok(Start::Decided);
                 }
-                self.finish_error(p, &sock, errno, now, now, v6, sink);
+                self.finish_error(p, &sock, errno, now, now, sink);
                 return Ok(Start::Decided);
             }
             true
@@ -641,97 +486,6 @@ impl Engine<'_> {
         Ok(Start::Started)
     }
 
-    fn send_payload(&self, sock: &Socket, p: &Pending) -> io::Result<usize> {
-        match &self.cfg.payload {
-            Some(b) => sock.send(b),
-            None => {
-                let (buf, n) = token(p);
-                sock.send(&buf[..n])
-            }
-        }
-    }
-
-    /// Whether a reply is the datagram this try sent (an echo).
-    fn is_echo(&self, p: &Pending, reply: &[u8]) -> bool {
-        match &self.cfg.payload {
-            Some(b) => reply == b.as_slice(),
-            None => {
-                let (buf, n) = token(p);
-                reply == &buf[..n]
-            }
-        }
-    }
-
-    /// The batch a suspect on this target joins, if the target has a canary port.
-    fn suspect_batch(&mut self, target: u32) -> Option<u32> {
-        let ts = &mut self.hosts[target as usize];
-        ts.unreach_port?;
-        if let Some(b) = ts.open_batch {
-            return Some(b);
-        }
-        let b = self.verdicts.len() as u32;
-        self.verdicts.push(Verdict::Waiting);
-        ts.open_batch = Some(b);
-        self.canaries_due.push(target);
-        Some(b)
-    }
-
-    /// Starts one canary per open batch, after the batch's suspects: it closes the batch.
-    fn launch_canaries(&mut self, now: Instant, sink: &mut dyn Sink) -> Result<(), EngineError> {
-        while let Some(t) = self.canaries_due.pop() {
-            let ts = &mut self.hosts[t as usize];
-            let (Some(port), Some(b)) = (ts.unreach_port, ts.open_batch.take()) else {
-                continue;
-            };
-            let p = Pending {
-                target: t,
-                port,
-                tries_done: self.hosts[t as usize].tries - 1,
-                extra: 0,
-                kind: Kind::Canary(b),
-                rechecked: false,
-                sent: (0, 0),
-                lost_at: (0, 0),
-            };
-            match self.start(p, now, sink)? {
-                Start::Started | Start::Decided => {}
-                // No socket for the canary: the batch cannot be vouched for.
-                Start::FdExhausted(_) | Start::AddrNotAvail => {
-                    self.set_verdict(b, Verdict::Silent, sink)
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn set_verdict(&mut self, batch: u32, v: Verdict, sink: &mut dyn Sink) {
-        let b = batch as usize;
-        if self.verdicts[b] != Verdict::Waiting {
-            return;
-        }
-        self.verdicts[b] = v;
-        let mut i = 0;
-        while i < self.parked.len() {
-            if self.parked[i].0 == batch {
-                let (_, mut r) = self.parked.swap_remove(i);
-                self.apply_verdict(&mut r, v);
-                self.silent_or_emit(r, sink);
-            } else {
-                i += 1;
-            }
-        }
-    }
-
-    fn apply_verdict(&mut self, r: &mut ProbeResult, v: Verdict) {
-        if v == Verdict::Silent {
-            r.state = State::ClosedFiltered;
-            r.reason = Reason::IcmpRateLimited;
-            if !self.summary.icmp_rate_limited.contains(&r.addr) {
-                self.summary.icmp_rate_limited.push(r.addr);
-            }
-        }
-    }
-
     /// Frees a slot: the socket is closed (and so leaves epoll), stale deadlines are skipped
     /// by the generation.
     fn release(&mut self, idx: usize) -> Option<(Socket, Pending, Instant, SocketAddr)> {
@@ -751,7 +505,6 @@ impl Engine<'_> {
     fn decide(&mut self, idx: usize, now: Instant, sink: &mut dyn Sink) {
         let Some(s) = self.slots.get(idx) else { return };
         let Some(sock) = s.sock.as_ref() else { return };
-        let v6 = s.dest.is_ipv6();
         match sock.take_error() {
             Ok(None) if self.cfg.proto == Proto::Tcp => self.connected(idx, now, sink),
             Ok(None) => self.udp_readable(idx, now, sink),
@@ -760,7 +513,7 @@ impl Engine<'_> {
                 let Some((sock, p, started, _)) = self.release(idx) else {
                     return;
                 };
-                self.finish_error(p, &sock, errno, started, now, v6, sink);
+                self.finish_error(p, &sock, errno, started, now, sink);
             }
         }
     }
@@ -845,42 +598,6 @@ impl Engine<'_> {
         );
     }
 
-    fn udp_readable(&mut self, idx: usize, now: Instant, sink: &mut dyn Sink) {
-        let mut buf = [0u8; 2048];
-        let s = &self.slots[idx];
-        let sock = s.sock.as_ref().expect("occupied");
-        let v6 = s.dest.is_ipv6();
-        // SAFETY: u8 and MaybeUninit<u8> have the same layout; recv only writes.
-        let ubuf = unsafe { &mut *(&mut buf[..] as *mut [u8] as *mut [std::mem::MaybeUninit<u8>]) };
-        match sock.recv(ubuf) {
-            Ok(n) => {
-                let local = sock.local_addr().ok().and_then(|a| a.as_socket());
-                let (_, p, started, _) = self.release(idx).expect("occupied");
-                let echo = self.is_echo(&p, &buf[..n.min(buf.len())]);
-                let mut r = self.result(
-                    p,
-                    State::Open,
-                    Reason::UdpResponse,
-                    None,
-                    None,
-                    Some(now - started),
-                    local,
-                );
-                r.echo = Some(echo);
-                sink.result(&r);
-            }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                let key = idx;
-                let _ = self.poller.modify(sock, Event::readable(key));
-            }
-            Err(e) => {
-                let errno = e.raw_os_error().unwrap_or(0);
-                let (sock, p, started, _) = self.release(idx).expect("occupied");
-                self.finish_error(p, &sock, errno, started, now, v6, sink);
-            }
-        }
-    }
-
     #[allow(clippy::too_many_arguments)]
     fn finish_error(
         &mut self,
@@ -889,12 +606,13 @@ impl Engine<'_> {
         errno: i32,
         started: Instant,
         now: Instant,
-        v6: bool,
         sink: &mut dyn Sink,
     ) {
         let icmp = recverr::read_icmp(sock.as_raw_fd());
-        let (state, reason) = classify(errno, icmp.as_ref(), v6, self.cfg.proto);
-        if reason == Reason::PortUnreach {
+        let target = self.addrs[p.target as usize].ip();
+        let (state, reason) = classify_to(target, errno, icmp.as_ref(), self.cfg.proto);
+        // The target's own port unreachable only: a router's has its own rate limit.
+        if (state, reason) == (State::Closed, Reason::PortUnreach) {
             let ts = &mut self.hosts[p.target as usize];
             if ts.unreach_port.is_none() {
                 ts.unreach_port = Some(p.port);
@@ -914,224 +632,13 @@ impl Engine<'_> {
             // An answer from the path (a reset, an ICMP error): the probe was not lost.
             self.learn(&p, t);
         }
-        let r = self.result(p, state, reason, Some(errno), icmp, rtt, None);
+        // Open: the handshake completed before the reset that ended it.
+        let local = (state == State::Open)
+            .then(|| sock.local_addr().ok().and_then(|a| a.as_socket()))
+            .flatten();
+        let r = self.result(p, state, reason, Some(errno), icmp, rtt, local);
         sink.result(&r);
         self.settle(p.target as usize, sink);
-    }
-
-    fn expire(&mut self, now: Instant, sink: &mut dyn Sink) {
-        while let Some(&Reverse((d, idx, gen))) = self.deadlines.peek() {
-            if d > now {
-                break;
-            }
-            self.deadlines.pop();
-            if self.slots[idx].gen != gen || self.slots[idx].sock.is_none() {
-                continue;
-            }
-            let Some((sock, p, _, _)) = self.release(idx) else {
-                continue;
-            };
-            drop(sock);
-            let h = p.target as usize;
-            let done = p.tries_done + 1;
-            if self.adapt {
-                // Silence is no evidence of congestion: while none was seen, it opens the
-                // windows as an answer would (a host that only drops must not crawl).
-                if self.hosts[h].window.in_slow_start() {
-                    self.hosts[h].window.grow();
-                }
-                if self.group.in_slow_start() {
-                    self.group.grow();
-                }
-            }
-            match p.kind {
-                Kind::Canary(b) => {
-                    self.set_verdict(b, Verdict::Silent, sink);
-                    continue;
-                }
-                _ if done < self.hosts[h].tries => {
-                    self.requeue(
-                        Pending {
-                            tries_done: done,
-                            kind: Kind::Normal,
-                            lost_at: p.sent,
-                            ..p
-                        },
-                        false,
-                    );
-                    continue;
-                }
-                // Silent, but its target answered another port with ICMP port unreachable
-                // while this try was out (or since): the silence may be a rate-limited reply.
-                // Once more, now as a suspect with a canary behind it.
-                Kind::Normal
-                    if self.cfg.proto == Proto::Tcp
-                        && !p.rechecked
-                        && self.hosts[h].unreach_port.is_some() =>
-                {
-                    self.requeue(
-                        Pending {
-                            extra: p.extra.saturating_add(1),
-                            rechecked: true,
-                            ..p
-                        },
-                        false,
-                    );
-                    continue;
-                }
-                _ => {}
-            }
-            let state = match self.cfg.proto {
-                Proto::Tcp => State::Filtered,
-                Proto::Udp => State::OpenFiltered,
-            };
-            let mut r = self.result(
-                Pending {
-                    tries_done: done - 1,
-                    ..p
-                },
-                state,
-                Reason::NoResponse,
-                None,
-                None,
-                None,
-                None,
-            );
-            if let Kind::Suspect(b) = p.kind {
-                match self.verdicts[b as usize] {
-                    Verdict::Waiting => {
-                        self.parked.push((b, r));
-                        continue;
-                    }
-                    v => self.apply_verdict(&mut r, v),
-                }
-            }
-            self.silent_or_emit(r, sink);
-            self.settle(h, sink);
-        }
-    }
-
-    /// What a probe answered teaches about its host: the round-trip time, and whether tries
-    /// are being lost (a port that answered only on a later try).
-    fn learn(&mut self, p: &Pending, rtt: Duration) {
-        if !self.adapt || matches!(p.kind, Kind::Canary(_)) {
-            return;
-        }
-        let h = p.target as usize;
-        let host = &mut self.hosts[h];
-        host.rtt.sample(rtt);
-        let congested = host.loss.answered(p.tries_done);
-        if p.tries_done == 0 {
-            host.window.grow();
-            self.group.grow();
-            return;
-        }
-        if congested {
-            host.window.cut(p.lost_at.0);
-            self.group.cut(p.lost_at.1);
-        }
-        let tries = host
-            .loss
-            .tries(self.cfg.retries.saturating_add(1), self.ports.len());
-        if tries > host.tries {
-            // Ports already silent after the old number of tries get the new ones.
-            host.tries = tries;
-            let held = std::mem::take(&mut host.silent);
-            for (port, done) in held {
-                if done < tries {
-                    self.requeue(
-                        Pending {
-                            target: p.target,
-                            port,
-                            tries_done: done,
-                            extra: 0,
-                            kind: Kind::Normal,
-                            rechecked: true,
-                            sent: (0, 0),
-                            lost_at: (u16::MAX, u16::MAX),
-                        },
-                        false,
-                    );
-                } else {
-                    self.hosts[h].silent.push((port, done));
-                }
-            }
-        }
-    }
-
-    /// A port silent after its tries: held back while its host may yet show loss (adaptive
-    /// TCP), reported at once otherwise.
-    fn silent_or_emit(&mut self, r: ProbeResult, sink: &mut dyn Sink) {
-        if self.adapt && r.state == State::Filtered && r.reason == Reason::NoResponse {
-            self.hosts[r.target].silent.push((r.port, r.tries));
-        } else {
-            sink.result(&r);
-        }
-    }
-
-    /// Reports a host's held-back silent ports once nothing of it is left to try.
-    fn settle(&mut self, h: usize, sink: &mut dyn Sink) {
-        let host = &self.hosts[h];
-        if host.silent.is_empty()
-            || host.inflight > 0
-            || !host.retry.is_empty()
-            || (host.next_port as usize) < self.ports.len()
-        {
-            return;
-        }
-        self.report_silent(h, sink);
-    }
-
-    fn report_silent(&mut self, h: usize, sink: &mut dyn Sink) {
-        let held = std::mem::take(&mut self.hosts[h].silent);
-        for (port, tries) in held {
-            let p = Pending {
-                target: h as u32,
-                port,
-                tries_done: tries - 1,
-                extra: 0,
-                kind: Kind::Normal,
-                rechecked: false,
-                sent: (0, 0),
-                lost_at: (0, 0),
-            };
-            let r = self.result(
-                p,
-                State::Filtered,
-                Reason::NoResponse,
-                None,
-                None,
-                None,
-                None,
-            );
-            sink.result(&r);
-        }
-    }
-
-    /// What the run learnt about each host that answered or lost tries, for the summary.
-    fn learnt(&mut self) {
-        if !self.adapt {
-            return;
-        }
-        for (i, h) in self.hosts.iter().enumerate() {
-            if h.rtt.samples == 0 && h.loss.lost == 0 && h.retries == 0 {
-                continue;
-            }
-            self.summary.hosts.push(HostLearnt {
-                target: i,
-                addr: self.addrs[i].ip(),
-                srtt: h.rtt.srtt,
-                rttvar: h.rtt.rttvar,
-                timeout: h.rtt.timeout(self.cfg.timeout),
-                window: h.window.max as usize,
-                cuts: h.window.cuts,
-                lost: h.loss.lost,
-                tries: h.tries,
-                retries: h.retries,
-            });
-        }
-        self.summary.window_reached = self.group.max as usize;
-        self.summary.adaptive = true;
     }
 
     fn emit_error(&mut self, p: Pending, errno: i32, sink: &mut dyn Sink) {
@@ -1179,113 +686,5 @@ impl Engine<'_> {
     }
 }
 
-/// The default UDP payload: unique per port and try.
-fn token(p: &Pending) -> ([u8; 48], usize) {
-    use std::io::Write;
-    let mut buf = [0u8; 48];
-    let mut c = io::Cursor::new(&mut buf[..]);
-    let _ = writeln!(c, "sockdiag-probe {} {}", p.port, p.tries_done + 1);
-    let n = c.position() as usize;
-    (buf, n)
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::net::TcpListener;
-
-    #[test]
-    fn loopback_open_and_closed() {
-        let l1 = TcpListener::bind("127.0.0.1:0").unwrap();
-        let l2 = TcpListener::bind("127.0.0.1:0").unwrap();
-        // A port that was just free: nobody listens there once the listener is gone.
-        let closed = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let (p1, p2) = (
-            l1.local_addr().unwrap().port(),
-            l2.local_addr().unwrap().port(),
-        );
-        let mut ports = vec![p1, p2, closed];
-        ports.sort();
-        let mut got = Vec::new();
-        let addrs = ["127.0.0.1:0".parse().unwrap()];
-        let s = run(
-            &addrs,
-            &ports,
-            &Config::default(),
-            &Interrupt::never(),
-            &mut |r: &ProbeResult| got.push(r.clone()),
-        )
-        .unwrap();
-        assert!(!s.interrupted);
-        assert_eq!(got.len(), 3);
-        for r in &got {
-            if r.port == closed {
-                assert_eq!(
-                    (r.state, r.reason),
-                    (State::Closed, Reason::ConnRefused),
-                    "{r:?}"
-                );
-                assert_eq!(r.errno, Some(libc::ECONNREFUSED));
-            } else {
-                assert_eq!((r.state, r.reason), (State::Open, Reason::SynAck), "{r:?}");
-                assert!(r.local.is_some() && r.rtt.is_some());
-            }
-        }
-    }
-
-    #[test]
-    fn udp_closed_port_is_port_unreach() {
-        let free = std::net::UdpSocket::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let echo = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-        let eport = echo.local_addr().unwrap().port();
-        let t = std::thread::spawn(move || {
-            let mut b = [0u8; 100];
-            echo.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-            if let Ok((n, from)) = echo.recv_from(&mut b) {
-                echo.send_to(&b[..n], from).unwrap();
-            }
-        });
-        let cfg = Config {
-            proto: Proto::Udp,
-            ..Config::default()
-        };
-        let mut got = Vec::new();
-        let addrs = ["127.0.0.1:0".parse().unwrap()];
-        let mut ports = vec![free, eport];
-        ports.sort();
-        run(
-            &addrs,
-            &ports,
-            &cfg,
-            &Interrupt::never(),
-            &mut |r: &ProbeResult| got.push(r.clone()),
-        )
-        .unwrap();
-        t.join().unwrap();
-        for r in &got {
-            if r.port == free {
-                assert_eq!(
-                    (r.state, r.reason),
-                    (State::Closed, Reason::PortUnreach),
-                    "{r:?}"
-                );
-                assert_eq!(r.icmp.map(|i| (i.kind, i.code)), Some((3, 3)));
-            } else {
-                assert_eq!(
-                    (r.state, r.reason),
-                    (State::Open, Reason::UdpResponse),
-                    "{r:?}"
-                );
-                assert_eq!(r.echo, Some(true), "the echo server sent it back");
-            }
-        }
-    }
-}
+mod tests;

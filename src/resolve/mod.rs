@@ -1,8 +1,8 @@
 //! Name resolution: getaddrinfo with AI_CANONNAME, reverse names by getnameinfo, failures
 //! classified. Returns records; never prints.
 use crate::error::InputError;
+use crate::input::names::{ascii_name, idn_forms, validate_hostname};
 use crate::interrupt::Interrupt;
-use crate::names::{ascii_name, idn_forms, validate_hostname};
 use dns_lookup::{AddrInfoHints, LookupErrorKind};
 use serde::Serialize;
 use std::net::{IpAddr, SocketAddr};
@@ -103,7 +103,7 @@ pub struct ResolveRecord {
     pub name: String,
     pub canonical: Option<String>,
     pub addrs: Vec<ResolvedAddr>,
-    #[serde(serialize_with = "crate::duration::ser_ms")]
+    #[serde(serialize_with = "crate::units::ser_ms")]
     #[serde(rename = "elapsed_ms")]
     pub elapsed: Duration,
     /// What a legacy numeric form (`127.1`, `0x7f.1`) means, or the two forms of an

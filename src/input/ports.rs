@@ -1,27 +1,12 @@
 //! Port specs from the command line: `25`, `1-1024`, `80,443`, `-` (every port), service
 //! names from /etc/services (`http`, `ssh`), and any mix of them.
 use crate::error::InputError;
+use crate::net::Proto;
 use std::collections::HashMap;
 use std::path::Path;
 
 /// Where service names come from.
 pub const SERVICES_PATH: &str = "/etc/services";
-
-/// The transport a service name is looked up for (`http/tcp` versus `domain/udp`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Transport {
-    Tcp,
-    Udp,
-}
-
-impl Transport {
-    fn name(self) -> &'static str {
-        match self {
-            Transport::Tcp => "tcp",
-            Transport::Udp => "udp",
-        }
-    }
-}
 
 /// A set of ports, 1 to 65535, each at most once, iterated in ascending order. A bitmap:
 /// a full-range scan needs 8 KiB, not a Vec of 65535 entries built from a list.
@@ -87,7 +72,7 @@ pub struct Services {
 impl Services {
     /// Reads the services file; an absent or unreadable file is an input error that says so,
     /// since only a service name needs it.
-    pub fn load(path: &Path, transport: Transport, wanted: &str) -> Result<Services, InputError> {
+    pub fn load(path: &Path, transport: Proto, wanted: &str) -> Result<Services, InputError> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             InputError::new(
                 "port",
@@ -102,7 +87,7 @@ impl Services {
     }
 
     /// Parses the services(5) format: `name port/proto [aliases...] [# comment]`.
-    pub fn parse(text: &str, transport: Transport) -> Services {
+    pub fn parse(text: &str, transport: Proto) -> Services {
         let mut by_name = HashMap::new();
         for line in text.lines() {
             let line = line.split('#').next().unwrap_or("");
@@ -113,7 +98,7 @@ impl Services {
             let Some((port, proto)) = pp.split_once('/') else {
                 continue;
             };
-            if proto != transport.name() {
+            if proto != transport.as_str() {
                 continue;
             }
             let Ok(port) = port.parse::<u16>() else {
@@ -136,14 +121,14 @@ impl Services {
 }
 
 /// Parses port specs into one set. Service names load the services file on first use.
-pub fn parse_ports(specs: &[String], transport: Transport) -> Result<PortSet, InputError> {
+pub fn parse_ports(specs: &[String], transport: Proto) -> Result<PortSet, InputError> {
     parse_ports_with(specs, transport, Path::new(SERVICES_PATH))
 }
 
 /// [`parse_ports`] with the services file given (tests).
 pub fn parse_ports_with(
     specs: &[String],
-    transport: Transport,
+    transport: Proto,
     services_path: &Path,
 ) -> Result<PortSet, InputError> {
     let mut set = PortSet::default();
@@ -165,7 +150,7 @@ pub fn parse_ports_with(
 
 fn add_item(
     item: &str,
-    transport: Transport,
+    transport: Proto,
     services_path: &Path,
     services: &mut Option<Services>,
     set: &mut PortSet,
@@ -216,7 +201,7 @@ fn add_item(
             item,
             format!(
                 "no such {} service in {}; give the port number",
-                transport.name(),
+                transport.as_str(),
                 services_path.display()
             ),
         )),
@@ -262,7 +247,7 @@ only-udp        9999/udp
         f
     }
 
-    fn parse(specs: &[&str], t: Transport) -> Result<Vec<u16>, InputError> {
+    fn parse(specs: &[&str], t: Proto) -> Result<Vec<u16>, InputError> {
         let f = services_file();
         let specs: Vec<String> = specs.iter().map(|s| s.to_string()).collect();
         parse_ports_with(&specs, t, f.path()).map(|s| s.to_vec())
@@ -287,14 +272,14 @@ only-udp        9999/udp
             (&["ssh,1-2", "22"], &[1, 2, 22]),
         ];
         for (specs, want) in table {
-            assert_eq!(parse(specs, Transport::Tcp).unwrap(), *want, "{specs:?}");
+            assert_eq!(parse(specs, Proto::Tcp).unwrap(), *want, "{specs:?}");
         }
-        let all = parse(&["-"], Transport::Tcp).unwrap();
+        let all = parse(&["-"], Proto::Tcp).unwrap();
         assert_eq!(all.len(), 65535);
         assert_eq!((all[0], all[65534]), (1, 65535));
-        assert_eq!(parse(&["1-65535", "-", "80"], Transport::Tcp).unwrap(), all);
-        assert_eq!(parse(&["domain"], Transport::Udp).unwrap(), [53]);
-        assert_eq!(parse(&["only-udp"], Transport::Udp).unwrap(), [9999]);
+        assert_eq!(parse(&["1-65535", "-", "80"], Proto::Tcp).unwrap(), all);
+        assert_eq!(parse(&["domain"], Proto::Udp).unwrap(), [53]);
+        assert_eq!(parse(&["only-udp"], Proto::Udp).unwrap(), [9999]);
     }
 
     #[test]
@@ -323,7 +308,7 @@ only-udp        9999/udp
             ("+80", "+80", "no such tcp service"),
         ];
         for (spec, quoted, why) in table {
-            let e = parse(&[spec], Transport::Tcp).unwrap_err();
+            let e = parse(&[spec], Proto::Tcp).unwrap_err();
             assert_eq!(e.input, *quoted, "{spec}");
             assert!(e.why.contains(why), "{spec}: {e}");
             assert_eq!(e.what, "port");
@@ -333,15 +318,13 @@ only-udp        9999/udp
     #[test]
     fn missing_services_file_is_said_clearly() {
         let specs = vec!["http".to_string()];
-        let e = parse_ports_with(&specs, Transport::Tcp, Path::new("/nonexistent/services"))
-            .unwrap_err();
+        let e =
+            parse_ports_with(&specs, Proto::Tcp, Path::new("/nonexistent/services")).unwrap_err();
         assert!(e.why.contains("/nonexistent/services"), "{e}");
         assert!(e.why.contains("cannot be read"), "{e}");
         // Numbers never need the file.
         let specs = vec!["80".to_string()];
-        assert!(
-            parse_ports_with(&specs, Transport::Tcp, Path::new("/nonexistent/services")).is_ok()
-        );
+        assert!(parse_ports_with(&specs, Proto::Tcp, Path::new("/nonexistent/services")).is_ok());
     }
 
     #[test]
@@ -359,8 +342,8 @@ only-udp        9999/udp
     proptest! {
         #[test]
         fn no_port_spec_panics(s in "\\PC{0,20}", t in "[-,0-9a-z ]{0,20}") {
-            let _ = parse(&[&s], Transport::Tcp);
-            let _ = parse(&[&t], Transport::Udp);
+            let _ = parse(&[&s], Proto::Tcp);
+            let _ = parse(&[&t], Proto::Udp);
         }
     }
 }

@@ -33,9 +33,6 @@ pub fn parse_duration(s: &str) -> Result<Duration, InputError> {
             "cannot be negative; write e.g. 250ms, 1.5s or 2m",
         ));
     }
-    if let Some(d) = parse_decimal_seconds(t) {
-        return d.ok_or_else(|| InputError::new("duration", s, "out of range"));
-    }
     match humantime::parse_duration(t) {
         Ok(d) => Ok(d),
         Err(humantime::DurationError::NumberExpected(_))
@@ -47,31 +44,15 @@ pub fn parse_duration(s: &str) -> Result<Duration, InputError> {
                 "a unit is required: e.g. 250ms, 1.5s or 2m",
             ))
         }
+        Err(humantime::DurationError::NumberOverflow) => {
+            Err(InputError::new("duration", s, "out of range"))
+        }
         Err(e) => Err(InputError::new(
             "duration",
             s,
             format!("{e}; write e.g. 250ms, 1.5s or 2m"),
         )),
     }
-}
-
-/// humantime has no fractions (`1.5s`); accept `N.Fs` / `N.Fms` ourselves.
-fn parse_decimal_seconds(t: &str) -> Option<Option<Duration>> {
-    let (num, scale) = if let Some(n) = t.strip_suffix("ms") {
-        (n, 1e-3)
-    } else if let Some(n) = t.strip_suffix('s') {
-        (n, 1.0)
-    } else {
-        return None;
-    };
-    if !num.contains('.') {
-        return None;
-    }
-    let v: f64 = num.parse().ok()?;
-    if !v.is_finite() || v < 0.0 {
-        return Some(None);
-    }
-    Some(Duration::try_from_secs_f64(v * scale).ok())
 }
 
 /// A duration as a flag takes it: [`parse_duration`], at most [`MAX_DURATION`].
@@ -109,16 +90,6 @@ pub fn parse_rate(s: &str) -> Result<f64, InputError> {
 /// clap value parser for `--rate`.
 pub fn clap_rate(s: &str) -> Result<f64, String> {
     parse_rate(s).map_err(|e| e.why)
-}
-
-/// Milliseconds with microsecond precision, as JSON and tables show times.
-pub fn ms(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1e6).round() / 1e3
-}
-
-/// serde `serialize_with`: a [`Duration`] as its [`ms`] (fields named `..._ms`).
-pub fn ser_ms<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64(ms(*d))
 }
 
 #[cfg(test)]

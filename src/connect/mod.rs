@@ -4,24 +4,22 @@
 //! reason as `probe` gives it (the same classifier and ICMP error queue). Returns a report;
 //! never prints.
 use crate::interrupt::Interrupt;
-use crate::probe::classify::classify;
-use crate::probe::{self, recverr, Icmp, Reason, State};
-use crate::sockopt::{self, OptionRecord, Phase};
+use crate::net::attempt::{deadline_after, wait, Attempt, Waited};
+use crate::net::classify::classify;
+use crate::net::{recverr, Icmp, Proto, Reason, State};
+use crate::probe;
+use crate::sockopt::{self, OptionRecord};
 use serde::Serialize;
-use socket2::{SockAddr, Socket};
+use socket2::Socket;
 use std::io;
 use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::{Duration, Instant};
 
-/// Longest one wait sleeps before it looks at the interrupt flag again.
-const TICK: Duration = Duration::from_millis(50);
 /// How long a banner or reply may pause before it counts as complete.
 pub const QUIET: Duration = Duration::from_millis(200);
 /// The most received bytes kept to show; all are counted.
 pub const KEEP: usize = 1 << 20;
-/// Times a connect that came back to ourselves (local address = peer) is tried again.
-const SELF_CONNECT_TRIES: u32 = 3;
 
 /// What to read after connecting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -53,28 +51,6 @@ pub struct Config {
     pub interface: Option<String>,
     /// Bound on the whole run: the connects, sending and reading (`--max-time`).
     pub max_time: Option<Duration>,
-}
-
-/// One address tried.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Attempt {
-    /// Shown with the zone's interface name (`[fe80::1%eth0]:22`).
-    #[serde(serialize_with = "crate::targets::ser_shown")]
-    pub addr: SocketAddr,
-    pub state: State,
-    pub reason: Reason,
-    #[serde(serialize_with = "ser_errno")]
-    pub errno: Option<i32>,
-    pub icmp: Option<Icmp>,
-    #[serde(rename = "elapsed_ms", serialize_with = "crate::duration::ser_ms")]
-    pub elapsed: Duration,
-}
-
-fn ser_errno<S: serde::Serializer>(e: &Option<i32>, s: S) -> Result<S::Ok, S::Error> {
-    match e {
-        Some(n) => s.serialize_str(&probe::errno::name(*n)),
-        None => s.serialize_none(),
-    }
 }
 
 /// Why reading stopped.
@@ -136,7 +112,7 @@ pub struct TcpInfo {
 
 impl TcpInfo {
     pub fn read(fd: RawFd) -> io::Result<TcpInfo> {
-        let t = sockopt::sys::tcp_info(fd)?;
+        let t = crate::net::sys::tcp_info(fd)?;
         let us = |v: u32| (v as f64) / 1000.0;
         Ok(TcpInfo {
             state: tcp_state(t.tcpi_state),
@@ -210,236 +186,6 @@ impl Report {
     }
 }
 
-/// What one address gave.
-pub struct Tried {
-    /// The connected socket, when it connected.
-    pub sock: Option<Socket>,
-    pub attempt: Attempt,
-    pub local: Option<SocketAddr>,
-    /// TCP: the handshake completed (the attempt is open) and the peer reset the connection
-    /// before it could be used: the errno (ECONNRESET, or EPIPE after its FIN). The socket
-    /// is still returned, for its options, but carries no data.
-    pub reset: Option<i32>,
-}
-
-/// `from + d`, or a time far enough away to mean "no deadline" when that does not fit.
-pub fn deadline_after(from: Instant, d: Duration) -> Instant {
-    from.checked_add(d)
-        .or_else(|| from.checked_add(Duration::from_secs(100 * 365 * 86_400)))
-        .unwrap_or(from)
-}
-
-/// A reset (ECONNRESET) or a broken pipe (EPIPE: a reset after the peer's FIN) is what
-/// the kernel reports only for an established connection: a reset answering the SYN is
-/// ECONNREFUSED. So the handshake completed: the port is open.
-fn reset_after_handshake(errno: i32) -> bool {
-    matches!(errno, libc::ECONNRESET | libc::EPIPE)
-}
-
-/// Connects one socket to `dest` with a deadline; `prepare` sets options (and binds) on the
-/// socket first. TCP: decided by the handshake. UDP: connect() only (the exchange decides).
-pub fn connect_one(
-    dest: SocketAddr,
-    udp: bool,
-    timeout: Duration,
-    interrupt: &Interrupt,
-    prepare: &mut dyn FnMut(&Socket) -> io::Result<()>,
-) -> Tried {
-    let v6 = dest.is_ipv6();
-    let proto = if udp {
-        probe::Proto::Udp
-    } else {
-        probe::Proto::Tcp
-    };
-    let mut tries = 0;
-    loop {
-        tries += 1;
-        let start = Instant::now();
-        let fail = |errno: i32, icmp: Option<Icmp>, start: Instant| {
-            let (state, reason) = classify(errno, icmp.as_ref(), v6, proto);
-            Attempt {
-                addr: dest,
-                state,
-                reason,
-                errno: Some(errno),
-                icmp,
-                elapsed: start.elapsed(),
-            }
-        };
-        let sock = match sockopt::new_socket(
-            if udp {
-                sockopt::Proto::Udp
-            } else {
-                sockopt::Proto::Tcp
-            },
-            v6,
-        ) {
-            Ok(s) => s,
-            Err(e) => {
-                return Tried {
-                    sock: None,
-                    attempt: fail(e.raw_os_error().unwrap_or(0), None, start),
-                    local: None,
-                    reset: None,
-                }
-            }
-        };
-        let _ = sock.set_nonblocking(true);
-        // Without it the ICMP type, code and sender are lost; the errno still decides.
-        let _ = recverr::enable(sock.as_raw_fd(), v6);
-        if let Err(e) = prepare(&sock) {
-            // Options are reported, not fatal; this is the bind (source, device) failing.
-            return Tried {
-                sock: None,
-                attempt: fail(e.raw_os_error().unwrap_or(0), None, start),
-                local: None,
-                reset: None,
-            };
-        }
-        let start = Instant::now();
-        let res = sock.connect(&SockAddr::from(dest));
-        let errno = match res {
-            Ok(()) => None,
-            Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {
-                let until = deadline_after(start, timeout);
-                match wait(sock.as_raw_fd(), libc::POLLOUT, until, interrupt) {
-                    Ok(Waited::Ready) => match sock.take_error() {
-                        Ok(None) => None,
-                        Ok(Some(e)) | Err(e) => Some(e.raw_os_error().unwrap_or(0)),
-                    },
-                    Ok(w @ (Waited::Timeout | Waited::Interrupted)) => {
-                        // Ctrl-C is ours, not the network's: not "filtered".
-                        let (state, reason, errno) = match w {
-                            Waited::Interrupted => {
-                                (State::Error, Reason::Local(libc::EINTR), Some(libc::EINTR))
-                            }
-                            _ => (State::Filtered, Reason::NoResponse, None),
-                        };
-                        return Tried {
-                            sock: None,
-                            attempt: Attempt {
-                                addr: dest,
-                                state,
-                                reason,
-                                errno,
-                                icmp: None,
-                                elapsed: start.elapsed(),
-                            },
-                            local: sock.local_addr().ok().and_then(|a| a.as_socket()),
-                            reset: None,
-                        };
-                    }
-                    Err(e) => Some(e.raw_os_error().unwrap_or(0)),
-                }
-            }
-            Err(e) => Some(e.raw_os_error().unwrap_or(0)),
-        };
-        let elapsed = start.elapsed();
-        let local = sock.local_addr().ok().and_then(|a| a.as_socket());
-        if let Some(errno) = errno {
-            if !udp && reset_after_handshake(errno) {
-                return Tried {
-                    sock: Some(sock),
-                    attempt: Attempt {
-                        addr: dest,
-                        state: State::Open,
-                        reason: Reason::SynAck,
-                        errno: None,
-                        icmp: None,
-                        elapsed,
-                    },
-                    local,
-                    reset: Some(errno),
-                };
-            }
-            let icmp = recverr::read_icmp(sock.as_raw_fd());
-            return Tried {
-                sock: None,
-                attempt: fail(errno, icmp, start),
-                local,
-                reset: None,
-            };
-        }
-        if !udp && local == Some(dest) {
-            // connect() to a free local port whose number the kernel also picked as our
-            // source: a TCP simultaneous open with ourselves, not a server.
-            let _ = sock.set_linger(Some(Duration::ZERO));
-            if tries < SELF_CONNECT_TRIES {
-                continue;
-            }
-            return Tried {
-                sock: None,
-                attempt: Attempt {
-                    addr: dest,
-                    state: State::Error,
-                    reason: Reason::SelfConnect,
-                    errno: None,
-                    icmp: None,
-                    elapsed,
-                },
-                local,
-                reset: None,
-            };
-        }
-        let (state, reason) = if udp {
-            // Not decided yet: the reply (or its absence) decides.
-            (State::OpenFiltered, Reason::NoResponse)
-        } else {
-            (State::Open, Reason::SynAck)
-        };
-        return Tried {
-            sock: Some(sock),
-            attempt: Attempt {
-                addr: dest,
-                state,
-                reason,
-                errno: None,
-                icmp: None,
-                elapsed,
-            },
-            local,
-            reset: None,
-        };
-    }
-}
-
-enum Waited {
-    Ready,
-    Timeout,
-    Interrupted,
-}
-
-/// poll() for `events` until `deadline`, looking at the interrupt flag every [`TICK`].
-fn wait(fd: RawFd, events: i16, deadline: Instant, interrupt: &Interrupt) -> io::Result<Waited> {
-    loop {
-        if interrupt.raised() {
-            return Ok(Waited::Interrupted);
-        }
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Ok(Waited::Timeout);
-        }
-        let ms = left.min(TICK).as_millis().max(1) as libc::c_int;
-        let mut p = libc::pollfd {
-            fd,
-            events,
-            revents: 0,
-        };
-        // SAFETY: one valid pollfd.
-        let rc = unsafe { libc::poll(&mut p, 1, ms) };
-        if rc < 0 {
-            let e = io::Error::last_os_error();
-            if e.kind() == io::ErrorKind::Interrupted {
-                continue;
-            }
-            return Err(e);
-        }
-        if rc > 0 {
-            return Ok(Waited::Ready);
-        }
-    }
-}
-
 /// Connects to the first address of `addrs` that accepts (or answers, for UDP), exchanges
 /// the data of `cfg`, and reports. `addrs` is the name's addresses in order, port 0 (a
 /// link-local IPv6 address with its scope id).
@@ -472,11 +218,7 @@ pub fn run(
         errno: None,
         icmp: None,
     };
-    let proto = if cfg.udp {
-        sockopt::Proto::Udp
-    } else {
-        sockopt::Proto::Tcp
-    };
+    let proto = if cfg.udp { Proto::Udp } else { Proto::Tcp };
     let end = cfg.max_time.map(|d| deadline_after(Instant::now(), d));
     for &a in addrs {
         if interrupt.raised() {
@@ -505,28 +247,26 @@ pub fn run(
         report.error = None;
         let mut dest = a;
         dest.set_port(port);
-        let v6 = dest.is_ipv6();
-        let mut applied = Vec::new();
-        let mut options = Vec::new();
-        let mut tried = connect_one(dest, cfg.udp, timeout, interrupt, &mut |s: &Socket| {
-            applied = sockopt::apply(s.as_raw_fd(), proto, v6, &cfg.opts);
-            probe::engine::bind_local(s, v6, cfg.source, cfg.interface.as_deref())
-        });
-        if let (Some(limits), Some(s)) = (&limits, &tried.sock) {
-            let defaults = sockopt::defaults(proto, v6).unwrap_or_default();
-            options = sockopt::inspect(
-                s.as_raw_fd(),
-                &sockopt::Inspect {
-                    proto,
-                    v6,
-                    phase: Phase::Connected,
-                    applied: &applied,
-                    all: false,
-                    limits,
-                    defaults: &defaults,
-                },
-            );
-        } else if limits.is_some() {
+        let c = sockopt::connect_and_inspect(
+            dest,
+            proto,
+            &cfg.opts,
+            limits.as_ref(),
+            false,
+            timeout,
+            interrupt,
+            &mut |s: &Socket| {
+                crate::net::bind::bind_local(
+                    s,
+                    dest.is_ipv6(),
+                    cfg.source,
+                    cfg.interface.as_deref(),
+                )
+            },
+        );
+        let (mut tried, applied) = (c.tried, c.applied);
+        let mut options = c.options;
+        if limits.is_some() && tried.sock.is_none() {
             // No socket left to read: show what was asked and what the kernel refused.
             options = applied
                 .iter()
@@ -543,7 +283,7 @@ pub fn run(
                             format!(
                                 "the kernel refused {}: {}",
                                 a.requested,
-                                sockopt::errno_text(e)
+                                crate::net::errno::errno_text(e)
                             )
                         }),
                     }
@@ -561,7 +301,7 @@ pub fn run(
                 report.read_end = Some(ReadEnd::Reset);
                 report.error = Some(format!(
                     "the peer reset the connection right after the handshake ({})",
-                    probe::errno::name(errno)
+                    crate::net::errno::name(errno)
                 ));
             } else if cfg.udp {
                 udp_exchange(&sock, cfg, interrupt, &mut report, &mut tried.attempt, end);
@@ -641,21 +381,28 @@ fn send_all(
                     }
                     Ok(Waited::Interrupted) => return Err((off as u64, "interrupted".into())),
                     Err(e) => {
-                        return Err((off as u64, format!("sending: {}", sockopt::errno_text(&e))))
+                        return Err((
+                            off as u64,
+                            format!("sending: {}", crate::net::errno::errno_text(&e)),
+                        ))
                     }
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err((off as u64, format!("sending: {}", sockopt::errno_text(&e)))),
+            Err(e) => {
+                return Err((
+                    off as u64,
+                    format!("sending: {}", crate::net::errno::errno_text(&e)),
+                ))
+            }
         }
     }
     Ok(off as u64)
 }
 
-fn recv_into(sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
-    // SAFETY: u8 and MaybeUninit<u8> have the same layout; recv only writes initialised bytes.
-    let ubuf = unsafe { &mut *(buf as *mut [u8] as *mut [std::mem::MaybeUninit<u8>]) };
-    sock.recv(ubuf)
+fn recv_into(mut sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
+    // socket2's `Read for &Socket` is recv(2) into initialised bytes.
+    io::Read::read(&mut sock, buf)
 }
 
 fn tcp_exchange(
@@ -728,7 +475,7 @@ fn tcp_exchange(
             }
             Err(e) => {
                 report.read_end = Some(ReadEnd::Error);
-                report.error = Some(format!("receiving: {}", sockopt::errno_text(&e)));
+                report.error = Some(format!("receiving: {}", crate::net::errno::errno_text(&e)));
                 return;
             }
         }
@@ -748,12 +495,12 @@ fn tcp_exchange(
                     || e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) if e.raw_os_error() == Some(libc::ECONNRESET) => {
                 report.read_end = Some(ReadEnd::Reset);
-                report.error = Some(format!("receiving: {}", sockopt::errno_text(&e)));
+                report.error = Some(format!("receiving: {}", crate::net::errno::errno_text(&e)));
                 return;
             }
             Err(e) => {
                 report.read_end = Some(ReadEnd::Error);
-                report.error = Some(format!("receiving: {}", sockopt::errno_text(&e)));
+                report.error = Some(format!("receiving: {}", crate::net::errno::errno_text(&e)));
                 return;
             }
         }

@@ -1,0 +1,339 @@
+//! The hosts of a run: the ring they take turns on when their windows are full, and what
+//! each teaches about its path (round trips, loss), which sets its timeouts, its window and
+//! the tries its silent ports get (see [`crate::probe::adapt`]).
+use super::*;
+
+/// One target address: where its ports stand, and what was learnt about its path.
+pub(super) struct Host {
+    /// Index of the next port never tried.
+    pub(super) next_port: u32,
+    /// Ports to try again, before new ones.
+    pub(super) retry: VecDeque<Pending>,
+    pub(super) inflight: u32,
+    /// On the ring of hosts taking turns.
+    pub(super) on_ring: bool,
+    /// A port that drew ICMP port unreachable (the canary port).
+    pub(super) unreach_port: Option<u16>,
+    /// The batch suspects are being added to, if it has no canary yet.
+    pub(super) open_batch: Option<u32>,
+    pub(super) window: Window,
+    pub(super) rtt: Rtt,
+    pub(super) loss: Loss,
+    /// Tries a silent port gets now.
+    pub(super) tries: u32,
+    /// Ports silent after every try (port, tries), held back while more tries may be due.
+    pub(super) silent: Vec<(u16, u32)>,
+    /// Tries beyond each port's first.
+    pub(super) retries: u64,
+}
+
+impl Engine<'_> {
+    /// Most probes in flight now: the scan's window under the ceiling.
+    pub(super) fn limit(&self) -> usize {
+        self.window.min(self.group.limit()).max(1)
+    }
+
+    pub(super) fn work_left(&mut self) -> bool {
+        let n = self.ports.len() as u32;
+        (self.next_host as usize) < self.hosts.len()
+            || self.ring.iter().any(|&h| {
+                let h = &self.hosts[h as usize];
+                !h.retry.is_empty() || h.next_port < n
+            })
+    }
+
+    /// Puts a port back to be tried again (first, or after the host's other retries).
+    pub(super) fn requeue(&mut self, p: Pending, front: bool) {
+        let h = &mut self.hosts[p.target as usize];
+        if front {
+            h.retry.push_front(p);
+        } else {
+            h.retry.push_back(p);
+        }
+        if !h.on_ring {
+            h.on_ring = true;
+            self.ring.push_back(p.target);
+        }
+    }
+
+    /// Takes the next host (in order) onto the ring, first in line.
+    pub(super) fn admit(&mut self) -> bool {
+        let h = self.next_host;
+        if h as usize >= self.hosts.len() {
+            return false;
+        }
+        self.next_host += 1;
+        if !self.hosts[h as usize].on_ring {
+            self.hosts[h as usize].on_ring = true;
+            self.ring.push_front(h);
+        }
+        true
+    }
+
+    /// The next port to try: the first host on the ring whose window has room gives its next
+    /// retry, or else its next new port. Hosts stay first while they have room, so without
+    /// congestion the order is host by host; when every host on the ring waits for its
+    /// window, the next host joins.
+    pub(super) fn next_pending(&mut self) -> Option<Pending> {
+        let n = self.ports.len() as u32;
+        let mut blocked = 0;
+        loop {
+            let Some(&h) = self.ring.front() else {
+                if !self.admit() {
+                    return None;
+                }
+                continue;
+            };
+            let host = &mut self.hosts[h as usize];
+            if host.retry.is_empty() && host.next_port >= n {
+                host.on_ring = false;
+                self.ring.pop_front();
+                continue;
+            }
+            if host.inflight as usize >= host.window.limit().max(1) {
+                blocked += 1;
+                if blocked >= self.ring.len() {
+                    if self.ring.len() >= MAX_ACTIVE_HOSTS || !self.admit() {
+                        return None;
+                    }
+                    blocked = 0;
+                } else {
+                    self.ring.rotate_left(1);
+                }
+                continue;
+            }
+            if let Some(p) = host.retry.pop_front() {
+                return Some(p);
+            }
+            let port = self.ports[host.next_port as usize];
+            host.next_port += 1;
+            return Some(Pending {
+                target: h,
+                port,
+                tries_done: 0,
+                extra: 0,
+                kind: Kind::Normal,
+                rechecked: false,
+                sent: (0, 0),
+                lost_at: (0, 0),
+            });
+        }
+    }
+
+    /// What a probe answered teaches about its host: the round-trip time, and whether tries
+    /// are being lost (a port that answered only on a later try).
+    pub(super) fn learn(&mut self, p: &Pending, rtt: Duration) {
+        if !self.adapt || matches!(p.kind, Kind::Canary(_)) {
+            return;
+        }
+        let h = p.target as usize;
+        let host = &mut self.hosts[h];
+        host.rtt.sample(rtt);
+        let congested = host.loss.answered(p.tries_done);
+        if p.tries_done == 0 {
+            host.window.grow();
+            self.group.grow();
+            return;
+        }
+        if congested {
+            host.window.cut(p.lost_at.0);
+            self.group.cut(p.lost_at.1);
+        }
+        let tries = host
+            .loss
+            .tries(self.cfg.retries.saturating_add(1), self.ports.len());
+        if tries > host.tries {
+            // Ports already silent after the old number of tries get the new ones.
+            host.tries = tries;
+            let held = std::mem::take(&mut host.silent);
+            for (port, done) in held {
+                if done < tries {
+                    self.requeue(
+                        Pending {
+                            target: p.target,
+                            port,
+                            tries_done: done,
+                            extra: 0,
+                            kind: Kind::Normal,
+                            rechecked: true,
+                            sent: (0, 0),
+                            lost_at: (u16::MAX, u16::MAX),
+                        },
+                        false,
+                    );
+                } else {
+                    self.hosts[h].silent.push((port, done));
+                }
+            }
+        }
+    }
+
+    /// A port silent after its tries: held back while its host may yet show loss (adaptive
+    /// TCP), reported at once otherwise.
+    pub(super) fn silent_or_emit(&mut self, r: ProbeResult, sink: &mut dyn Sink) {
+        if self.adapt && r.state == State::Filtered && r.reason == Reason::NoResponse {
+            self.hosts[r.target].silent.push((r.port, r.tries));
+        } else {
+            sink.result(&r);
+        }
+    }
+
+    /// Reports a host's held-back silent ports once nothing of it is left to try.
+    pub(super) fn settle(&mut self, h: usize, sink: &mut dyn Sink) {
+        let host = &self.hosts[h];
+        if host.silent.is_empty()
+            || host.inflight > 0
+            || !host.retry.is_empty()
+            || (host.next_port as usize) < self.ports.len()
+        {
+            return;
+        }
+        self.report_silent(h, sink);
+    }
+
+    pub(super) fn report_silent(&mut self, h: usize, sink: &mut dyn Sink) {
+        let held = std::mem::take(&mut self.hosts[h].silent);
+        for (port, tries) in held {
+            let p = Pending {
+                target: h as u32,
+                port,
+                tries_done: tries - 1,
+                extra: 0,
+                kind: Kind::Normal,
+                rechecked: false,
+                sent: (0, 0),
+                lost_at: (0, 0),
+            };
+            let r = self.result(
+                p,
+                State::Filtered,
+                Reason::NoResponse,
+                None,
+                None,
+                None,
+                None,
+            );
+            sink.result(&r);
+        }
+    }
+
+    /// What the run learnt about each host that answered or lost tries, for the summary.
+    pub(super) fn learnt(&mut self) {
+        if !self.adapt {
+            return;
+        }
+        for (i, h) in self.hosts.iter().enumerate() {
+            if h.rtt.samples == 0 && h.loss.lost == 0 && h.retries == 0 {
+                continue;
+            }
+            self.summary.hosts.push(HostLearnt {
+                target: i,
+                addr: self.addrs[i].ip(),
+                srtt: h.rtt.srtt,
+                rttvar: h.rtt.rttvar,
+                timeout: h.rtt.timeout(self.cfg.timeout),
+                window: h.window.max as usize,
+                cuts: h.window.cuts,
+                lost: h.loss.lost,
+                tries: h.tries,
+                retries: h.retries,
+            });
+        }
+        self.summary.window_reached = self.group.max as usize;
+        self.summary.adaptive = true;
+    }
+}
+
+impl Engine<'_> {
+    pub(super) fn expire(&mut self, now: Instant, sink: &mut dyn Sink) {
+        while let Some(&Reverse((d, idx, gen))) = self.deadlines.peek() {
+            if d > now {
+                break;
+            }
+            self.deadlines.pop();
+            if self.slots[idx].gen != gen || self.slots[idx].sock.is_none() {
+                continue;
+            }
+            let Some((sock, p, _, _)) = self.release(idx) else {
+                continue;
+            };
+            drop(sock);
+            let h = p.target as usize;
+            let done = p.tries_done + 1;
+            if self.adapt {
+                // Silence is no evidence of congestion: while none was seen, it opens the
+                // windows as an answer would (a host that only drops must not crawl).
+                if self.hosts[h].window.in_slow_start() {
+                    self.hosts[h].window.grow();
+                }
+                if self.group.in_slow_start() {
+                    self.group.grow();
+                }
+            }
+            match p.kind {
+                Kind::Canary(b) => {
+                    self.set_verdict(b, Verdict::Silent, sink);
+                    continue;
+                }
+                _ if done < self.hosts[h].tries => {
+                    self.requeue(
+                        Pending {
+                            tries_done: done,
+                            kind: Kind::Normal,
+                            lost_at: p.sent,
+                            ..p
+                        },
+                        false,
+                    );
+                    continue;
+                }
+                // Silent, but its target answered another port with ICMP port unreachable
+                // while this try was out (or since): the silence may be a rate-limited reply.
+                // Once more, now as a suspect with a canary behind it.
+                Kind::Normal
+                    if self.cfg.proto == Proto::Tcp
+                        && !p.rechecked
+                        && self.hosts[h].unreach_port.is_some() =>
+                {
+                    self.requeue(
+                        Pending {
+                            extra: p.extra.saturating_add(1),
+                            rechecked: true,
+                            ..p
+                        },
+                        false,
+                    );
+                    continue;
+                }
+                _ => {}
+            }
+            let state = match self.cfg.proto {
+                Proto::Tcp => State::Filtered,
+                Proto::Udp => State::OpenFiltered,
+            };
+            let mut r = self.result(
+                Pending {
+                    tries_done: done - 1,
+                    ..p
+                },
+                state,
+                Reason::NoResponse,
+                None,
+                None,
+                None,
+                None,
+            );
+            if let Kind::Suspect(b) = p.kind {
+                match self.verdicts[b as usize] {
+                    Verdict::Waiting => {
+                        self.parked.push((b, r));
+                        continue;
+                    }
+                    v => self.apply_verdict(&mut r, v),
+                }
+            }
+            self.silent_or_emit(r, sink);
+            self.settle(h, sink);
+        }
+    }
+}
