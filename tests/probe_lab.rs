@@ -648,7 +648,8 @@ fn rate_limited_rejects(ns_probe: &Ns, addr: &str, retries: &str) -> usize {
     let said = s["icmp_rate_limited"].as_array().unwrap();
     if limited > 0 {
         assert_eq!(said.len(), 1, "{s}");
-        assert_eq!(said[0], addr.trim_matches(['[', ']']), "{s}");
+        assert_eq!(said[0]["addr"], addr.trim_matches(['[', ']']), "{s}");
+        assert_eq!(said[0]["icmp"], serde_json::json!(["port-unreach"]), "{s}");
     }
     eprintln!("{addr}: {limited} of 200 rejected ports were rate-limited");
     limited

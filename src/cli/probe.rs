@@ -15,7 +15,8 @@ States and reasons:
   unreachable      host-unreach       EHOSTUNREACH (no ARP/NDP answer: only with --timeout over ~3s)
   unreachable      net-unreach        ENETUNREACH
   unreachable      time-exceeded      ICMP time exceeded (a routing loop)
-  closed|filtered  icmp-rate-limited  silent while the host's ICMP replies were rate-limited
+  closed|filtered  icmp-rate-limited  silent while the host's ICMP errors were rate-limited
+  filtered         icmp-rate-limited  the same, where the host never rejects with port-unreach
   open|filtered    no-response        UDP: no reply and no ICMP error
   error            local:ERRNO        local resource or invalid target
 An ICMP error sent by a host other than the target names it: `port-unreach from 10.1.0.2`.

@@ -1,4 +1,5 @@
 use super::*;
+use std::net::IpAddr;
 
 /// One record of each kind a scan shows: open, closed by reset, closed by the target's
 /// ICMP, filtered after every try, a UDP echo, a local error, and a router's port
@@ -129,4 +130,34 @@ fn stats_like_ping() {
     assert_eq!(s.loss_pct, 20.0);
     let s = Stats::from_rtts(&mut [], 3);
     assert_eq!((s.open, s.loss_pct, s.avg_ms), (0, 100.0, None));
+}
+
+/// Issue 10: the rate-limit note names the kinds of ICMP reject, groups the hosts that sent
+/// the same ones, and says what helps.
+#[test]
+fn rate_limit_notes_name_the_kinds_and_what_helps() {
+    use crate::probe::RateLimited;
+    let l = |a: &str, k: &[Reason]| RateLimited {
+        addr: a.parse().unwrap(),
+        icmp: k.to_vec(),
+    };
+    let notes = summary::rate_limit_notes(&[
+        l("192.0.2.2", &[Reason::HostUnreach]),
+        l(
+            "2001:db8::2",
+            &[Reason::PortUnreach, Reason::AdminProhibited],
+        ),
+        l("192.0.2.3", &[Reason::HostUnreach]),
+    ]);
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(
+        notes[0].starts_with("ICMP host-unreachable replies from 192.0.2.2, 192.0.2.3 were"),
+        "{}",
+        notes[0]
+    );
+    assert!(notes[1]
+        .starts_with("ICMP port-unreachable and admin-prohibited replies from 2001:db8::2 were"));
+    assert!(notes
+        .iter()
+        .all(|n| n.contains("--rate 1") && n.contains("again")));
 }
