@@ -5,7 +5,7 @@
 //! a veth link with the kernel's default limits: no rejected port may be reported
 //! `filtered no-response`, the summary names the kind, and the note says what helps.
 mod lab;
-use lab::{json_lines, stdout, Ns};
+use lab::{json_lines, Ns};
 use serde_json::Value;
 
 /// (nft reject clause, the state and reason of an answered port).
