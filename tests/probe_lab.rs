@@ -890,12 +890,14 @@ fn count_gives_per_port_statistics() {
     let f = |k: &str| open[k].as_f64().unwrap_or_else(|| panic!("{k} in {open}"));
     assert!(f("min_ms") > 0.0 && f("min_ms") <= f("avg_ms") && f("avg_ms") <= f("max_ms"));
     assert!(f("p95_ms") <= f("max_ms") && f("mdev_ms") >= 0.0, "{open}");
+    // Closed: never open, but every reset is an answer (issue 10), with its round trip.
     let closed = stats.iter().find(|v| v["port"] == 4002).unwrap();
     assert_eq!(
         (closed["open"].as_u64(), closed["loss_pct"].as_f64()),
-        (Some(0), Some(100.0))
+        (Some(0), Some(0.0))
     );
-    assert_eq!(closed["min_ms"], Value::Null);
+    assert_eq!(closed["state"], "closed");
+    assert!(closed["min_ms"].as_f64().is_some(), "{closed}");
     // Every round open: exit 0; the table has the statistics columns.
     let o = ns.sockdiag(&[
         "probe",

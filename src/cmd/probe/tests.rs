@@ -103,6 +103,61 @@ fn table_snapshot() {
     insta::assert_snapshot!(rendered(Format::Table, 0));
 }
 
+/// Issue 10: at 80 and 120 columns no state or reason is cut (`port-unreac/h`,
+/// `admin-prohi/bited` were), and every line fits.
+#[test]
+fn table_at_80_and_120_columns_snapshots() {
+    for verbose in [0, 1] {
+        for width in [80u16, 120] {
+            let t = output::rendered_at(Format::Table, verbose, Some(width), |w, o| {
+                output::render(w, o, &records())
+            });
+            output::layout::assert_fits(&t, width.into());
+            for token in [
+                "port-unreach",
+                "conn-refused",
+                "no-response",
+                "192.0.2.10",
+                "8443",
+            ] {
+                assert!(t.contains(token), "{token} cut in:\n{t}");
+            }
+            insta::assert_snapshot!(format!("table_v{verbose}_at_{width}_columns"), t);
+        }
+    }
+}
+
+/// Issue 10: the `--count` table shows each port's last state and reason, a refused port
+/// with no loss, and fits 80 columns.
+#[test]
+fn count_table_at_80_and_120_columns_snapshots() {
+    let mut recs = records();
+    recs.truncate(4);
+    let stats = [
+        Stats::from_rtts(&mut [0.4, 0.41, 0.39], 3),
+        Stats::from_rtts(&mut [0.05, 0.06, 0.05], 3),
+        Stats::from_rtts(&mut [0.3, 0.31], 3),
+        Stats::from_rtts(&mut [], 3),
+    ];
+    for (r, mut s) in recs.iter_mut().zip(stats) {
+        s.open = if r.state == State::Open {
+            s.answered
+        } else {
+            0
+        };
+        r.stats = Some(Box::new(s));
+    }
+    for width in [80u16, 120] {
+        let t = output::rendered_at(Format::Table, 0, Some(width), |w, o| {
+            let rows: Vec<Vec<Cell>> = recs.iter().map(|r| StatsRow(r).cells()).collect();
+            output::table::write_fitted(w, o, &StatsRow::headers(), &StatsRow::fits(), &rows)
+        });
+        output::layout::assert_fits(&t, width.into());
+        assert!(t.contains("conn-refused") && t.contains("STATE"), "{t}");
+        insta::assert_snapshot!(format!("count_table_at_{width}_columns"), t);
+    }
+}
+
 #[test]
 fn table_verbose_snapshot() {
     insta::assert_snapshot!(rendered(Format::Table, 1));
