@@ -208,3 +208,90 @@ fn count_in_a_table_shows_each_round_on_a_live_line() {
     }
     assert!(err.ends_with("\r\x1b[2K"), "the live line stays: {err:?}");
 }
+
+/// Stderr of a probe run inside `ns` on an 80-column pty, with SIGINT after `sigint_after`
+/// (when given); the exit code and everything written to the terminal.
+fn on_a_terminal(ns: &Ns, args: &[&str], sigint_after: Option<Duration>) -> (Option<i32>, String) {
+    let (master, slave) = util::pty(80, 24);
+    let reader = util::read_pty(master);
+    let mut child = ns
+        .cmd(lab::sockdiag_bin())
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(slave)
+        .spawn()
+        .unwrap();
+    if let Some(d) = sigint_after {
+        std::thread::sleep(d);
+        // `timeout` passes the signal on to sockdiag. SAFETY: our own child's PID.
+        assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    }
+    let code = child.wait().unwrap().code();
+    (code, reader.join().unwrap())
+}
+
+/// Issue 10: while every port left waits out its timeout, the bar says so (not `ETA 0s`);
+/// no frame of it fills the line (a `^C` echoed after a full line wraps, and the clear after
+/// Ctrl-C would then erase the wrong line, leaving the bar on screen); after Ctrl-C it is
+/// cleared.
+#[test]
+fn the_progress_bar_says_what_it_waits_for_and_is_cleared_after_ctrl_c() {
+    let Some(ns) = Ns::new("count-bar") else {
+        return;
+    };
+    ns.nft(
+        "table inet t {\n chain in {\n  type filter hook input priority 0; policy accept;\n  \
+         tcp dport 1000-1999 drop\n }\n}\n",
+    );
+    let (code, err) = on_a_terminal(
+        &ns,
+        &[
+            "probe",
+            "--timeout",
+            "10s",
+            "--no-adapt",
+            "127.0.0.1",
+            "1000-1999",
+        ],
+        Some(Duration::from_millis(2500)),
+    );
+    assert_eq!(code, Some(130), "{err:?}");
+    assert!(
+        err.contains("waiting for 1,000 ports (timeout 10s)"),
+        "the bar does not say what it waits for: {err:?}"
+    );
+    assert!(!err.contains("ETA 0s"), "{err:?}");
+    for frame in err.split("\r\x1b[2K") {
+        let width = frame.trim_end_matches('\n').chars().count();
+        assert!(width <= 77, "a frame of {width} columns: {frame:?}");
+    }
+    // The bar's last clear, then only the line that ends the run.
+    let tail = err.rsplit("\r\x1b[2K").next().unwrap();
+    assert!(
+        tail.starts_with("scanned 0 of 1,000 ports on 1 host in "),
+        "{err:?}"
+    );
+}
+
+/// Issue 10: a finished scan ends with a line for people saying what it did and how long it
+/// took, as nmap does.
+#[test]
+fn a_finished_scan_says_how_many_ports_on_how_many_hosts_in_how_long() {
+    let Some(ns) = Ns::new("count-done") else {
+        return;
+    };
+    let (code, err) = on_a_terminal(&ns, &["probe", "127.0.0.1", "-"], None);
+    assert_eq!(code, Some(1), "{err:?}");
+    let last = err.trim_end().rsplit(['\n', '\r']).next().unwrap_or("");
+    let last = last.trim_start_matches("\x1b[2K");
+    assert!(
+        last.starts_with("scanned 65,535 ports on 1 host in "),
+        "last line {last:?} of {err:?}"
+    );
+    let (_, err) = on_a_terminal(&ns, &["probe", "127.0.0.1,::1", "80,443"], None);
+    assert!(err.contains("scanned 4 ports on 2 hosts in "), "{err:?}");
+    // Not with --quiet.
+    let (_, err) = on_a_terminal(&ns, &["probe", "-q", "127.0.0.1", "80"], None);
+    assert!(!err.contains("scanned"), "{err:?}");
+}

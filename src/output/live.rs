@@ -31,11 +31,11 @@ impl<W: Write> LiveLine<W> {
         }
     }
 
-    /// Replaces the line with `text`, cut to the terminal's width so it never wraps (a
-    /// wrapped line could not be erased).
+    /// Replaces the line with `text`, cut short of the terminal's width so it never wraps,
+    /// not even with a `^C` echoed after it (a wrapped line could not be erased).
     pub fn show(&mut self, text: &str) {
         let Some(out) = self.out.as_mut() else { return };
-        let room = self.width.saturating_sub(1);
+        let room = self.width.saturating_sub(3);
         let mut line = String::new();
         for c in text.chars() {
             if super::layout::width(&line) + super::layout::width(c.encode_utf8(&mut [0; 4])) > room
@@ -89,7 +89,7 @@ mod tests {
         let out = String::from_utf8(l.into_inner().unwrap()).unwrap();
         assert_eq!(
             out,
-            "\r\x1b[2K1/3 200 OK\r\x1b[2K2/3 200 OK and a ta\r\x1b[2K"
+            "\r\x1b[2K1/3 200 OK\r\x1b[2K2/3 200 OK and a \r\x1b[2K"
         );
     }
 

@@ -187,8 +187,38 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     }
     let json = out.format == Format::Json;
     let exit = exit_for(plan, &o.summary, &o.counts, expected);
+    let done = o.counts.total();
     finish(plan, o, started, out, w, !json)?;
+    if matches!(plan.mode, Mode::Once) && !out.quiet && std::io::stderr().is_terminal() {
+        eprintln!(
+            "{}",
+            scanned_line(done, expected, plan.targets.len(), started.elapsed())
+        );
+    }
     Ok(exit)
+}
+
+/// The last line for people, as nmap ends: `scanned 65,535 ports on 1 host in 1.6 s`.
+fn scanned_line(done: usize, expected: usize, hosts: usize, took: Duration) -> String {
+    let n = |k: usize, what: &str| {
+        let s = if k == 1 { "" } else { "s" };
+        format!("{} {what}{s}", crate::units::thousands(k as u64))
+    };
+    let ports = if done == expected {
+        n(done, "port")
+    } else {
+        format!(
+            "{} of {}",
+            crate::units::thousands(done as u64),
+            n(expected, "port")
+        )
+    };
+    let took = if took < Duration::from_secs(1) {
+        format!("{} ms", took.as_millis())
+    } else {
+        format!("{:.1} s", took.as_secs_f64())
+    };
+    format!("scanned {ports} on {} in {took}", n(hosts, "host"))
 }
 
 fn exit_for(plan: &Plan, s: &Summary, counts: &Counts, expected: usize) -> Exit {

@@ -17,7 +17,7 @@ pub(super) fn once(
     interrupt: &Interrupt,
     keep: Keep,
 ) -> Result<Outcome> {
-    let bar = Progress::new((addrs.len() * ports.len()) as u64, out);
+    let bar = Progress::new((addrs.len() * ports.len()) as u64, out, config.timeout);
     let json = out.format == Format::Json;
     let mut c = Collector {
         w,

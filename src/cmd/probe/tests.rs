@@ -216,3 +216,20 @@ fn rate_limit_notes_name_the_kinds_and_what_helps() {
         .iter()
         .all(|n| n.contains("--rate 1") && n.contains("again")));
 }
+
+/// Issue 10: the last line of a scan, for people.
+#[test]
+fn scanned_line_says_ports_hosts_and_time() {
+    assert_eq!(
+        scanned_line(65535, 65535, 1, Duration::from_millis(1630)),
+        "scanned 65,535 ports on 1 host in 1.6 s"
+    );
+    assert_eq!(
+        scanned_line(1, 1, 2, Duration::from_micros(4200)),
+        "scanned 1 port on 2 hosts in 4 ms"
+    );
+    assert_eq!(
+        scanned_line(120, 2001, 1, Duration::from_secs(3)),
+        "scanned 120 of 2,001 ports on 1 host in 3.0 s"
+    );
+}
