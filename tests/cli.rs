@@ -33,7 +33,7 @@ const BAD_INPUT: &[(&[&str], &str)] = &[
         &["probe", "127.0.0.1", "80", "--exclude-ports", "80"],
         "leaves nothing",
     ),
-    (&["probe", "127.0.0.1"], "no ports given"),
+    (&["probe", "127.0.0.1"], "no PORTS given"),
     // Too large a block (refused before any probe); loopback, so a regression sends nothing out.
     (&["probe", "127.0.0.0/8", "80"], "'127.0.0.0/8'"),
     (&["probe", "[::1", "80"], "'[::1'"),
@@ -274,6 +274,13 @@ const ISSUE10_MESSAGES: &[Message] = &[
         &["'-5'", "negative", "1 to 65535"],
         &["'-- -5'"],
     ),
+    // No ports: what is missing, and the form with the targets given.
+    (
+        &["probe", "127.0.0.1"],
+        "",
+        &["no PORTS", "sockdiag probe 127.0.0.1 22 80 443"],
+        &["''"],
+    ),
     // A URL where a host goes.
     (
         &["probe", "http://127.0.0.1", "80"],
@@ -437,4 +444,25 @@ fn help_groups_global_flags_and_aligns_the_states_table() {
             rows.join("\n")
         );
     }
+}
+
+/// Issue 10: a bad target in --targets-file is pointed at by file and line.
+#[test]
+fn a_bad_target_in_a_targets_file_is_pointed_at_by_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("targets.txt");
+    std::fs::write(&f, "127.0.0.1\n# a comment\n127.0.0.0/8\n").unwrap();
+    let (code, out, err) = run(&["probe", "--targets-file", f.to_str().unwrap(), "80"]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(out, "");
+    assert!(
+        err.contains(&format!("'127.0.0.0/8' ({} line 3)", f.display())),
+        "{err}"
+    );
+    let (code, _, err) = run(&["probe", "--targets-file", f.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("no PORTS") && err.contains("--targets-file"),
+        "{err}"
+    );
 }

@@ -737,7 +737,7 @@ fn exit_codes_all_open_some_not_bad_input_nothing_probed() {
             &["probe", "--timeout", "soon", "127.0.0.1", "80"][..],
             "'soon'",
         ),
-        (&["probe", "127.0.0.1"][..], "no ports"),
+        (&["probe", "127.0.0.1"][..], "no PORTS"),
     ] {
         let o = ns.sockdiag(args);
         let err = String::from_utf8_lossy(&o.stderr);

@@ -33,11 +33,15 @@ Examples:
 
 /// Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp).
 #[derive(Debug, Args)]
-#[command(after_long_help = PROBE_EXAMPLES)]
+#[command(
+    after_long_help = PROBE_EXAMPLES,
+    override_usage = "sockdiag probe [OPTIONS] <TARGETS> <PORTS>...\n       \
+                      sockdiag probe [OPTIONS] --targets-file <FILE> <PORTS>..."
+)]
 pub struct ProbeArgs {
     /// Targets: comma-separated names, addresses ([::1], fe80::1%eth0 too), CIDR blocks, ranges (192.0.2.1-20)
-    #[arg(value_name = "TARGETS")]
-    pub targets: String,
+    #[arg(value_name = "TARGETS", required_unless_present = "targets_file")]
+    pub targets: Option<String>,
 
     /// Ports: 80, 1-1024, 22,80, service names (http), `-` for 1-65535
     #[arg(value_name = "PORTS")]

@@ -51,26 +51,39 @@ pub struct Plan {
 
 pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
     let transport = if args.udp { Proto::Udp } else { Proto::Tcp };
-    let mut target_lists = Vec::new();
+    // Each list of targets with the file and line it came from, if it came from a file.
+    let mut target_lists: Vec<(String, Option<usize>)> = Vec::new();
     let mut port_specs = args.ports.clone();
     if let Some(f) = &args.targets_file {
         // With a file of targets every positional argument is a port.
-        port_specs.insert(0, args.targets.clone());
-        target_lists.extend(crate::input::lists::read_list(f)?);
+        if let Some(first) = &args.targets {
+            port_specs.insert(0, first.clone());
+        }
+        let lines = crate::input::lists::read_numbered(f)?;
+        target_lists.extend(lines.into_iter().map(|(n, l)| (l, Some(n))));
     } else {
-        target_lists.push(args.targets.clone());
+        target_lists.push((args.targets.clone().unwrap_or_default(), None));
     }
     if port_specs.is_empty() {
-        return Err(InputError::new(
-            "arguments",
-            "",
-            "no ports given: e.g. `sockdiag probe HOST 22 80 443` or `-` for every port",
-        )
-        .into());
+        let why = match &args.targets_file {
+            Some(_) => "no PORTS given: with --targets-file every argument is a port, e.g. \
+                        `sockdiag probe --targets-file FILE 22 80 443` (`-`: every port)"
+                .to_string(),
+            None => format!(
+                "no PORTS given after the targets: `sockdiag probe TARGETS PORTS...`, e.g. \
+                 `sockdiag probe {} 22 80 443` (`-`: every port)",
+                args.targets.as_deref().unwrap_or("TARGETS")
+            ),
+        };
+        return Err(InputError::new("arguments", "", why).into());
     }
     let mut specs = Vec::new();
-    for l in &target_lists {
-        specs.extend(targets::parse_targets(l)?);
+    for (l, line) in &target_lists {
+        let parsed = targets::parse_targets(l).map_err(|e| match (line, &args.targets_file) {
+            (Some(n), Some(f)) => e.at_line(f, *n),
+            _ => e,
+        })?;
+        specs.extend(parsed);
     }
     let mut set = ports::parse_ports(&port_specs, transport)?;
     if !args.exclude_ports.is_empty() {
