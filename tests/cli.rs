@@ -466,3 +466,16 @@ fn a_bad_target_in_a_targets_file_is_pointed_at_by_file_and_line() {
         "{err}"
     );
 }
+
+/// Issue 10: exit 3 always comes with a line saying why: here every probe failed on this host
+/// (an IPv4 source for an IPv6 target; the bind fails, nothing is sent).
+#[test]
+fn nothing_probed_says_why_on_stderr() {
+    let (code, _, err) = run(&["probe", "--source", "127.0.0.1", "::1", "80"]);
+    assert_eq!(code, 3, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("nothing could be probed") && err.contains("local:EAFNOSUPPORT"),
+        "{err}"
+    );
+}

@@ -201,6 +201,19 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     let json = out.format == Format::Json;
     let exit = exit_for(plan, &o.summary, &o.counts, expected);
     let done = o.counts.total();
+    if exit == Exit::Local {
+        // Exit 3 never goes without a word: every probe failed here, and why.
+        let why: Vec<String> = o
+            .counts
+            .sorted()
+            .iter()
+            .map(|((_, reason), _)| reason.token())
+            .collect();
+        eprintln!(
+            "sockdiag: nothing could be probed: every probe failed on this host ({})",
+            why.join(", ")
+        );
+    }
     finish(plan, o, started, out, w, !json)?;
     if matches!(plan.mode, Mode::Once) && !out.quiet && std::io::stderr().is_terminal() {
         eprintln!(
