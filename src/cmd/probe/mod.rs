@@ -163,9 +163,11 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     let interrupt =
         Interrupt::install().map_err(crate::error::local("installing the Ctrl-C handler"))?;
     reader::watch_stdout(&interrupt);
+    let mut hinted = false;
     if !out.quiet && plan.config.interface.is_none() {
         if let Some(t) = plan.targets.iter().find(|t| t.needs_zone()) {
             eprintln!("sockdiag: {}", targets::zone_hint(t.addr));
+            hinted = true;
         }
     }
     let addrs: Vec<SocketAddr> = plan.targets.iter().map(|t| t.sockaddr()).collect();
@@ -201,8 +203,9 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     let json = out.format == Format::Json;
     let exit = exit_for(plan, &o.summary, &o.counts, expected);
     let done = o.counts.total();
-    if exit == Exit::Local {
-        // Exit 3 never goes without a word: every probe failed here, and why.
+    if exit == Exit::Local && !hinted {
+        // Exit 3 never goes without a word (the zone hint above is one): every probe failed
+        // here, and why.
         let why: Vec<String> = o
             .counts
             .sorted()
