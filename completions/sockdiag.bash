@@ -483,7 +483,7 @@ _sockdiag() {
             return 0
             ;;
         sockdiag__subcmd__resolve)
-            opts="-4 -6 -v -q -h --file --no-reverse --jobs --format --json --color --verbose --quiet --help"
+            opts="-x -4 -6 -v -q -h --file --no-reverse --jobs --explain --server --type --tcp --format --json --color --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -495,6 +495,14 @@ _sockdiag() {
                     ;;
                 --jobs)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -W "A AAAA CNAME MX TXT SRV NS SOA PTR CAA" -- "${cur}"))
                     return 0
                     ;;
                 --format)

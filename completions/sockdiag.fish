@@ -47,6 +47,17 @@ complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "http" -d 'HTTP/1.
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -l file -d 'Read names from a file, one per line (`#` starts a comment)' -r -F
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -l jobs -d 'How many names to resolve at once' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -l server -d 'Ask this server directly instead of resolv.conf\'s: ADDR or ADDR:PORT, [V6]:PORT (repeatable; implies --explain)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -l type -d 'Ask for this record type instead of A and AAAA, as `dig -t` (implies --explain)' -r -f -a "A\t''
+AAAA\t''
+CNAME\t''
+MX\t''
+TXT\t''
+SRV\t''
+NS\t''
+SOA\t''
+PTR\t''
+CAA\t''"
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -l format -d 'Output format [default: table on a terminal, plain otherwise]' -r -f -a "table\t'Aligned table for people'
 plain\t'Tab-separated, one line per record, for grep, awk and cut'
 json\t'JSON lines, one object per record'"
@@ -54,6 +65,8 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -l color -d '
 always\t''
 never\t''"
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -l no-reverse -d 'Do not look up reverse names'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -s x -l explain -d 'Explain each answer: nsswitch.conf\'s hosts line, /etc/hosts, resolv.conf and the names glibc tries, each nameserver asked directly, and where the answer came from'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -l tcp -d 'Ask the servers over TCP (implies --explain)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -l json -d 'Shorthand for --format json (JSON lines: one object per record)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -s 4 -d 'IPv4 only'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -s 6 -d 'IPv6 only'

@@ -123,7 +123,14 @@ fn fifty_ms_each_way_dropped_ports_end_after_learnt_timeouts_not_the_given_one()
     );
     let text = lab::stdout(&o);
     let learnt = text.lines().find(|l| l.starts_with("# path to")).unwrap();
-    assert!(learnt.contains("srtt 10"), "srtt about 100 ms: {learnt}");
+    // The line's 100 ms round trip, plus what a loaded machine adds to it.
+    let srtt: f64 = learnt
+        .split("srtt ")
+        .nth(1)
+        .and_then(|r| r.split("ms").next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no srtt in {learnt}"));
+    assert!((95.0..250.0).contains(&srtt), "srtt about 100 ms: {learnt}");
 }
 
 #[test]

@@ -1,11 +1,15 @@
 //! `sockdiag resolve`: the plan, the engine call, the presentation of a resolve record.
 use crate::cli::ResolveArgs;
+use crate::error::InputError;
 use crate::exit::Exit;
 use crate::interrupt::Interrupt;
 use crate::output::layout::Fit;
 use crate::output::{self, reader, Cell, Format, OutputOpts, Record, Tone};
+use crate::resolve::explain::{self, Exchange, Explain};
 use crate::resolve::{self, Family, ResolveRecord};
 use anyhow::Result;
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 
 pub struct Plan {
@@ -13,6 +17,8 @@ pub struct Plan {
     pub family: Family,
     pub reverse: bool,
     pub jobs: usize,
+    /// `--explain` (or one of the flags that imply it).
+    pub explain: Option<explain::Config>,
 }
 
 pub fn plan(args: &ResolveArgs, family: Family) -> Result<Plan> {
@@ -63,12 +69,67 @@ pub fn plan(args: &ResolveArgs, family: Family) -> Result<Plan> {
             None => e,
         })?;
     }
+    let wants = args.explain || !args.servers.is_empty() || args.qtype.is_some() || args.tcp;
+    let explain = if wants {
+        Some(explain::Config {
+            servers: if args.servers.is_empty() {
+                None
+            } else {
+                Some(
+                    args.servers
+                        .iter()
+                        .map(|s| server(s))
+                        .collect::<Result<_, _>>()?,
+                )
+            },
+            qtype: match &args.qtype {
+                None => None,
+                Some(t) => Some(explain::record_type(t).ok_or_else(|| {
+                    InputError::new(
+                        "type",
+                        t.as_str(),
+                        format!("give one of {}", explain::TYPES.join(", ")),
+                    )
+                })?),
+            },
+            tcp: args.tcp,
+            family,
+        })
+    } else {
+        None
+    };
     Ok(Plan {
         names: names.into_iter().map(|(n, _)| n).collect(),
         family,
         reverse: !args.no_reverse,
         jobs: args.jobs as usize,
+        explain,
     })
+}
+
+/// A server to ask (`--server`): `ADDR`, `ADDR:PORT` or `[V6]:PORT`; port 53 when none.
+fn server(s: &str) -> Result<SocketAddr, InputError> {
+    let bad = || {
+        InputError::new(
+            "server",
+            s,
+            "give an address, ADDR:PORT or [V6]:PORT, e.g. 127.0.0.1, 127.0.0.1:5353 or [::1]:53",
+        )
+    };
+    let a = match s.parse::<SocketAddr>() {
+        Ok(a) => a,
+        Err(_) => {
+            let bare = s
+                .strip_prefix('[')
+                .and_then(|x| x.strip_suffix(']'))
+                .unwrap_or(s);
+            SocketAddr::new(bare.parse::<IpAddr>().map_err(|_| bad())?, 53)
+        }
+    };
+    if a.port() == 0 {
+        return Err(bad());
+    }
+    Ok(a)
 }
 
 /// Plain and JSON stream the records in input order, each as soon as it and every name
@@ -78,6 +139,9 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl std::io::Write) -> Result
     let interrupt =
         Interrupt::install().map_err(crate::error::local("installing the Ctrl-C handler"))?;
     reader::watch_stdout(&interrupt);
+    if let Some(cfg) = &plan.explain {
+        return run_explain(plan, cfg, out, w, &interrupt);
+    }
     let stream = out.format != Format::Table;
     let mut done: std::collections::BTreeMap<usize, ResolveRecord> = Default::default();
     let mut next = 0;
@@ -124,6 +188,292 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl std::io::Write) -> Result
         return Ok(Exit::Interrupted);
     }
     Ok(Exit::from_all_ok(records.iter().all(ResolveRecord::ok)))
+}
+
+/// `--explain`: the names one after the other, each shown as soon as it is explained (the
+/// servers of one name are asked at once).
+fn run_explain(
+    plan: &Plan,
+    cfg: &explain::Config,
+    out: &OutputOpts,
+    w: &mut impl Write,
+    interrupt: &Interrupt,
+) -> Result<Exit> {
+    let sys = explain::System::read();
+    let mut all_ok = true;
+    for name in &plan.names {
+        if interrupt.raised() {
+            break;
+        }
+        let rec = resolve::resolve_one(name, plan.family, plan.reverse);
+        let ex = explain::explain(name, cfg, &sys, &rec, interrupt);
+        all_ok &= rec.ok();
+        if let Err(e) = render_explained(w, out, &rec, &ex) {
+            reader::write_failed(&e, interrupt);
+            if reader::gone() {
+                return Ok(Exit::Ok);
+            }
+            return Err(e.into());
+        }
+    }
+    if reader::gone() {
+        return Ok(Exit::Ok);
+    }
+    if interrupt.raised() {
+        return Ok(Exit::Interrupted);
+    }
+    Ok(Exit::from_all_ok(all_ok))
+}
+
+/// The JSON record of an explained name: the resolve record with its `explain` object.
+#[derive(serde::Serialize)]
+struct Explained<'a> {
+    #[serde(flatten)]
+    rec: &'a ResolveRecord,
+    explain: &'a Explain,
+}
+
+impl Record for Explained<'_> {
+    const TYPE: &'static str = ResolveRecord::TYPE;
+    fn headers(verbose: u8) -> Vec<&'static str> {
+        ResolveRecord::headers(verbose)
+    }
+    fn cells(&self, verbose: u8) -> Vec<Cell> {
+        self.rec.cells(verbose)
+    }
+}
+
+/// One explained name. JSON: the resolve record with its `explain`. Plain: the record's line,
+/// then `# step` lines. Table: the record, the path, the queries, the verdict.
+pub fn render_explained(
+    w: &mut impl Write,
+    out: &OutputOpts,
+    rec: &ResolveRecord,
+    ex: &Explain,
+) -> std::io::Result<()> {
+    match out.format {
+        Format::Json => output::json::write(w, &Explained { rec, explain: ex }),
+        Format::Plain => {
+            output::render(w, out, std::slice::from_ref(rec))?;
+            // Each line of a finding is a field of its own.
+            for (step, finding) in path_rows(ex) {
+                let fields: Vec<Cell> = finding.split('\n').map(Cell::new).collect();
+                writeln!(w, "# {step}\t{}", output::plain::line(&fields))?;
+            }
+            for q in &ex.queries {
+                writeln!(w, "# query\t{}", output::plain::line(&q.cells(out.verbose)))?;
+            }
+            for (what, key, text) in verdict_rows(ex) {
+                let fields = [Cell::new(key), Cell::new(text)];
+                writeln!(w, "# {what}\t{}", output::plain::line(&fields))?;
+            }
+            w.flush()
+        }
+        Format::Table => {
+            output::render(w, out, std::slice::from_ref(rec))?;
+            let rows = |v: Vec<(&str, String)>| -> Vec<Vec<Cell>> {
+                v.into_iter()
+                    .map(|(a, b)| vec![Cell::new(a), Cell::new(b)])
+                    .collect()
+            };
+            output::table::write_rows(w, out, &["STEP", "FINDING"], &rows(path_rows(ex)))?;
+            if !ex.queries.is_empty() {
+                output::table::write(w, out, &ex.queries)?;
+            }
+            let verdict: Vec<(&str, String)> = verdict_rows(ex)
+                .into_iter()
+                .map(|(what, key, text)| (what, format!("{key}: {text}")))
+                .collect();
+            output::table::write_rows(w, out, &["VERDICT", "WHY"], &rows(verdict))
+        }
+    }
+}
+
+fn yes(b: bool) -> &'static str {
+    if b {
+        "on"
+    } else {
+        "off"
+    }
+}
+
+/// Steps 1 to 3: nsswitch.conf, /etc/hosts, resolv.conf and the candidates.
+fn path_rows(ex: &Explain) -> Vec<(&'static str, String)> {
+    let mut rows = Vec::new();
+    if let Some(l) = &ex.literal {
+        rows.push(("literal", l.clone()));
+        return rows;
+    }
+    let sources: Vec<String> = ex
+        .nsswitch
+        .iter()
+        .map(|s| {
+            let mut t = s.name.clone();
+            if let Some(a) = &s.actions {
+                t.push(' ');
+                t.push_str(a);
+            }
+            format!(
+                "{t}: {} ({})",
+                s.about,
+                if s.followed { "followed" } else { "named only" }
+            )
+        })
+        .collect();
+    let whence = match ex.nsswitch_line {
+        Some(l) => format!("hosts line {l}"),
+        None => "no hosts line: glibc's default".into(),
+    };
+    rows.push(("nsswitch.conf", format!("{whence}\n{}", sources.join("\n"))));
+    let files_first = ex
+        .nsswitch
+        .iter()
+        .position(|s| s.name == "files")
+        .is_some_and(|f| {
+            ex.nsswitch
+                .iter()
+                .position(|s| s.name == "dns")
+                .map_or(true, |d| f < d)
+        });
+    rows.push((
+        "/etc/hosts",
+        match &ex.hosts_file {
+            None => "no entry for this name".into(),
+            Some(h) => {
+                let addrs: Vec<String> = h.addrs.iter().map(|a| a.to_string()).collect();
+                let lines: Vec<String> = h.lines.iter().map(|l| l.to_string()).collect();
+                format!(
+                    "line {}: {}{}",
+                    lines.join(", "),
+                    addrs.join(", "),
+                    if files_first {
+                        " (wins: files comes before dns)"
+                    } else {
+                        " (dns comes first)"
+                    }
+                )
+            }
+        },
+    ));
+    let rc = &ex.resolv_conf;
+    let servers: Vec<String> = rc
+        .nameservers
+        .iter()
+        .map(|s| explain::server_name(*s))
+        .collect();
+    let mut conf = vec![
+        format!("nameserver {}", servers.join(" ")),
+        format!(
+            "search {} (from {})",
+            if rc.search.is_empty() {
+                "-".to_string()
+            } else {
+                rc.search.join(" ")
+            },
+            rc.search_from
+        ),
+        format!(
+            "ndots:{} timeout:{} attempts:{}",
+            rc.ndots, rc.timeout, rc.attempts
+        ),
+        format!(
+            "rotate {}, edns0 {}, trust-ad {}",
+            yes(rc.rotate),
+            yes(rc.edns0),
+            yes(rc.trust_ad)
+        ),
+    ];
+    conf.extend(rc.notes.iter().cloned());
+    if ex.servers_from == "--server" {
+        conf.push("asked instead: the servers of --server".into());
+    }
+    rows.push(("resolv.conf", conf.join("\n")));
+    let cands: Vec<String> = ex
+        .candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{}. {c}", i + 1))
+        .collect();
+    rows.push(("candidates", cands.join("\n")));
+    rows
+}
+
+/// Step 5: the verdict (its source and why) and each disagreement (its kind and text).
+fn verdict_rows(ex: &Explain) -> Vec<(&'static str, &str, &str)> {
+    let v = &ex.verdict;
+    let mut rows = vec![("verdict", v.source, v.text.as_str())];
+    for d in &v.disagreements {
+        rows.push(("disagreement", d.kind, d.text.as_str()));
+    }
+    rows
+}
+
+/// One query of `--explain`: a row of its own table (and a `# query` line in plain).
+impl Record for Exchange {
+    const TYPE: &'static str = "dns-query";
+
+    fn headers(_verbose: u8) -> Vec<&'static str> {
+        vec![
+            "SERVER", "NAME", "TYPE", "STATUS", "ANSWERS", "FLAGS", "TIME",
+        ]
+    }
+
+    fn cells(&self, _verbose: u8) -> Vec<Cell> {
+        use explain::Outcome;
+        let status = match self.outcome {
+            Outcome::Answer => Cell::toned(self.rcode.clone().unwrap_or_default(), Tone::Good),
+            Outcome::NoData | Outcome::NxDomain => Cell::toned(self.outcome.token(), Tone::Warn),
+            Outcome::OtherRcode => Cell::toned(self.rcode.clone().unwrap_or_default(), Tone::Bad),
+            Outcome::Timeout => Cell::toned("timeout", Tone::Bad),
+            Outcome::Error => Cell::toned(
+                format!(
+                    "{}: {}",
+                    self.outcome.token(),
+                    self.error.as_deref().unwrap_or("-")
+                ),
+                Tone::Bad,
+            ),
+            o => Cell::toned(o.token(), Tone::Bad),
+        };
+        let mut answers: Vec<String> = Vec::new();
+        if !self.chain.is_empty() {
+            answers.push(format!("chain {}", self.chain.join(" > ")));
+        }
+        answers.extend(
+            self.answers
+                .iter()
+                .map(|a| format!("{} {} {} {}", a.name, a.ttl, a.rtype, a.data)),
+        );
+        let mut flags = Vec::new();
+        if self.ad {
+            flags.push("ad");
+        }
+        if self.truncated {
+            flags.push("tc, retried over tcp");
+        } else if self.tcp {
+            flags.push("tcp");
+        }
+        vec![
+            Cell::new(explain::server_name(self.server)),
+            Cell::new(self.name.clone()),
+            Cell::new(self.qtype.clone()),
+            status,
+            Cell::new(if answers.is_empty() {
+                "-".to_string()
+            } else {
+                answers.join("\n")
+            }),
+            Cell::new(if flags.is_empty() {
+                "-".to_string()
+            } else {
+                flags.join(", ")
+            }),
+            Cell::toned(
+                format!("{:.1}ms", crate::units::ms(self.elapsed)),
+                Tone::Dim,
+            ),
+        ]
+    }
 }
 
 impl Record for ResolveRecord {
@@ -334,5 +684,92 @@ mod tests {
     #[test]
     fn json_snapshot() {
         insta::assert_snapshot!(rendered(Format::Json, 0, false));
+    }
+
+    /// A name found through the search list after a silent server: every step rendered.
+    fn explained() -> (ResolveRecord, Explain) {
+        use crate::resolve::explain::{self, hosts, nsswitch, resolvconf, Answer, Disagreement};
+        let mut rec = records().remove(0);
+        rec.name = "db".into();
+        let rc = resolvconf::parse(
+            Some("nameserver 127.0.0.3\nnameserver 127.0.0.1\nsearch a.test b.test\noptions ndots:2 timeout:1\n"),
+            &resolvconf::Env::default(),
+        );
+        let ns = nsswitch::parse(Some("hosts: files dns myhostname\n"));
+        let q = |server: &str, name: &str, outcome, answers: Vec<Answer>| Exchange {
+            server: server.parse().unwrap(),
+            name: name.into(),
+            qtype: "A".into(),
+            outcome,
+            rcode: (outcome != explain::Outcome::Timeout).then(|| "NOERROR".into()),
+            answers,
+            chain: vec![],
+            ad: false,
+            truncated: false,
+            tcp: false,
+            elapsed: Duration::from_micros(700),
+            error: (outcome == explain::Outcome::Timeout).then(|| "no answer in 1s".into()),
+        };
+        let ex = Explain {
+            literal: None,
+            candidates: resolvconf::candidates("db", &rc),
+            resolv_conf: rc,
+            nsswitch: ns.sources,
+            nsswitch_line: ns.line,
+            hosts_file: hosts::lookup("192.0.2.9 other\n", "db", Family::Any),
+            servers_from: "resolv.conf",
+            queries: vec![
+                q(
+                    "127.0.0.3:53",
+                    "db.a.test",
+                    explain::Outcome::Timeout,
+                    vec![],
+                ),
+                q(
+                    "127.0.0.1:53",
+                    "db.a.test",
+                    explain::Outcome::NxDomain,
+                    vec![],
+                ),
+                q(
+                    "127.0.0.1:53",
+                    "db.b.test",
+                    explain::Outcome::Answer,
+                    vec![Answer {
+                        name: "db.b.test".into(),
+                        rtype: "A".into(),
+                        ttl: 300,
+                        data: "192.0.2.10".into(),
+                    }],
+                ),
+            ],
+            verdict: explain::Verdict {
+                source: "dns",
+                server: Some("127.0.0.1".into()),
+                candidate: Some("db.b.test".into()),
+                line: None,
+                text: "from 127.0.0.1 for candidate db.b.test after db.a.test NXDOMAIN".into(),
+                disagreements: vec![Disagreement {
+                    kind: "server-failed",
+                    text: "127.0.0.3 timed out: each lookup waits 1 s (timeout:1) before 127.0.0.1"
+                        .into(),
+                }],
+            },
+        };
+        (rec, ex)
+    }
+
+    #[test]
+    fn explain_table_and_plain_snapshots() {
+        let (rec, ex) = explained();
+        for format in [Format::Table, Format::Plain] {
+            let text = output::rendered_with(format, 0, |w, o| render_explained(w, o, &rec, &ex));
+            insta::assert_snapshot!(format!("explain_{format:?}").to_lowercase(), text);
+        }
+        let json = output::rendered_with(Format::Json, 0, |w, o| render_explained(w, o, &rec, &ex));
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["explain"]["verdict"]["source"], "dns");
+        assert_eq!(v["explain"]["queries"][0]["outcome"], "timeout");
+        assert_eq!(v["explain"]["candidates"][0], "db.a.test");
     }
 }

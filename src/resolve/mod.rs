@@ -1,5 +1,7 @@
 //! Name resolution: getaddrinfo with AI_CANONNAME, reverse names by getnameinfo, failures
 //! classified. Returns records; never prints.
+pub mod explain;
+
 use crate::error::InputError;
 use crate::input::names::{ascii_name, idn_forms, validate_hostname};
 use crate::interrupt::Interrupt;

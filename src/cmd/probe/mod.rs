@@ -157,8 +157,8 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
         } else {
             "no target resolved to an address"
         };
-        eprintln!("sockdiag: nothing to probe: {why}");
-        return Ok(Exit::Local);
+        // Exit 3 through the one report(): nothing could be run.
+        anyhow::bail!("nothing to probe: {why}");
     }
     let interrupt =
         Interrupt::install().map_err(crate::error::local("installing the Ctrl-C handler"))?;
