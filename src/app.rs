@@ -10,9 +10,16 @@ use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
-        Err(e) => return clap_error(e).into(),
+        Err(e) => {
+            if let Some(msg) = negative_value(&e, &args) {
+                let _ = writeln!(io::stderr(), "sockdiag: {msg}");
+                return Exit::Usage.into();
+            }
+            return clap_error(e).into();
+        }
     };
     match run(cli) {
         Ok(exit) => exit.into(),
@@ -41,6 +48,62 @@ fn clap_error(e: clap::Error) -> Exit {
             Exit::Usage
         }
     }
+}
+
+/// A negative number where a value goes (`--timeout -1s`, `--retries -1`, port `-5`): clap
+/// takes it for a flag and advises `-- -1`, which is wrong for an option. Says instead that
+/// the value cannot be negative, naming the option.
+fn negative_value(e: &clap::Error, args: &[std::ffi::OsString]) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::UnknownArgument {
+        return None;
+    }
+    let Some(ContextValue::String(flag)) = e.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let negative = |t: &str| {
+        t.strip_prefix('-')
+            .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit() || c == '.'))
+    };
+    if !negative(flag) {
+        return None;
+    }
+    // The word on the command line it came from (`-1s` for clap's `-1`), and the one before.
+    let words: Vec<String> = args
+        .iter()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let at = words.iter().position(|w| w.starts_with(flag.as_str()))?;
+    let value = &words[at];
+    if let Some(option) = at.checked_sub(1).map(|i| &words[i]) {
+        if let Some(arg) = option
+            .strip_prefix("--")
+            .and_then(|long| find_long(&crate::cli::command(), long))
+        {
+            if arg.get_action().takes_values() {
+                let name = arg
+                    .get_value_names()
+                    .and_then(|v| v.first())
+                    .map(|v| format!(" <{v}>"))
+                    .unwrap_or_default();
+                return Some(format!(
+                    "invalid value '{value}' for '{option}{name}': cannot be negative"
+                ));
+            }
+        }
+    }
+    Some(format!(
+        "invalid argument '{value}': cannot be negative (ports go from 1 to 65535)"
+    ))
+}
+
+/// The argument `--long` of this command or of any of its subcommands.
+fn find_long(cmd: &clap::Command, long: &str) -> Option<clap::Arg> {
+    cmd.get_arguments()
+        .find(|a| a.get_long() == Some(long))
+        .cloned()
+        .or_else(|| cmd.get_subcommands().find_map(|c| find_long(c, long)))
 }
 
 /// clap's message without its usage and hint sections, on one line.
@@ -79,9 +142,6 @@ fn report(e: &anyhow::Error) -> Exit {
 /// Output options from the global flags and whether stdout is a terminal.
 pub fn output_opts(g: &GlobalArgs) -> OutputOpts {
     let tty = io::stdout().is_terminal();
-    if let Some(w) = crate::output::table::stdout_width().filter(|_| tty) {
-        let _ = crate::output::table::TERMINAL_WIDTH.set(w);
-    }
     let format = match (g.json, g.format) {
         (true, _) | (_, Some(FormatArg::Json)) => Format::Json,
         (_, Some(FormatArg::Table)) => Format::Table,
@@ -102,6 +162,7 @@ pub fn output_opts(g: &GlobalArgs) -> OutputOpts {
         color,
         verbose: g.verbose,
         quiet: g.quiet,
+        width: crate::output::table::stdout_width().filter(|_| tty),
     }
 }
 

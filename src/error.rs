@@ -9,6 +9,8 @@ pub struct InputError {
     pub what: &'static str,
     pub input: String,
     pub why: String,
+    /// Where the input came from when it was read from a file: `targets.txt line 3`.
+    pub at: Option<String>,
 }
 
 impl InputError {
@@ -17,15 +19,36 @@ impl InputError {
             what,
             input: input.into(),
             why: why.into(),
+            at: None,
         }
+    }
+
+    /// The same error, located at line `line` of `file`.
+    pub fn at_line(mut self, file: &std::path::Path, line: usize) -> Self {
+        let file = if file.as_os_str() == "-" {
+            "stdin".to_string()
+        } else {
+            file.display().to_string()
+        };
+        self.at = Some(format!("{file} line {line}"));
+        self
     }
 }
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Something missing rather than something wrong: there is nothing to quote.
+        if self.input.is_empty() && self.what == "arguments" {
+            return write!(f, "{}", self.why);
+        }
+        let at = self
+            .at
+            .as_ref()
+            .map(|a| format!(" ({a})"))
+            .unwrap_or_default();
         write!(
             f,
-            "invalid {} '{}': {}",
+            "invalid {} '{}'{at}: {}",
             self.what,
             self.input.escape_debug(),
             self.why

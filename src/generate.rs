@@ -50,7 +50,26 @@ fn man(cmd: clap::Command) -> String {
         .date("")
         .render(&mut buf)
         .expect("writing to a Vec cannot fail");
-    String::from_utf8(buf).expect("man pages are UTF-8")
+    let page = String::from_utf8(buf).expect("man pages are UTF-8");
+    tight_short_flags(&page)
+}
+
+/// clap_mangen writes a short flag without a long one as `[-4 ]` in the synopsis (a space
+/// inside the brackets, shown as `[-4  ]`): drop that space.
+fn tight_short_flags(page: &str) -> String {
+    let mut out = String::with_capacity(page.len());
+    let mut synopsis = false;
+    for line in page.split_inclusive('\n') {
+        if synopsis && !line.starts_with(".SH") {
+            out.push_str(&line.replace(" \\fR]", "\\fR]"));
+        } else {
+            out.push_str(line);
+        }
+        if line.starts_with(".SH") {
+            synopsis = line.trim_end() == ".SH SYNOPSIS";
+        }
+    }
+    out
 }
 
 /// Every generated file, as (path relative to the repository, contents).

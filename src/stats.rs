@@ -2,11 +2,15 @@
 //! mdev, p95, loss): probe's `--count` rounds and http's `--count` phases share them.
 use serde::Serialize;
 
-/// Connect-time statistics over `--count` rounds (milliseconds; open tries only).
+/// Round-trip statistics over `--count` rounds (milliseconds; answered rounds only).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Stats {
     pub count: u32,
+    /// Rounds the port was open (probe; set by the caller, else as `answered`).
     pub open: u32,
+    /// Rounds answered: an open port's SYN-ACK, a closed one's reset (as tcping counts).
+    pub answered: u32,
+    /// Rounds not answered.
     pub loss_pct: f64,
     pub min_ms: Option<f64>,
     pub avg_ms: Option<f64>,
@@ -16,11 +20,12 @@ pub struct Stats {
 }
 
 impl Stats {
-    /// `rtts`: connect times of the open rounds; `count`: rounds made.
+    /// `rtts`: round-trip times of the answered rounds; `count`: rounds made.
     pub fn from_rtts(rtts: &mut [f64], count: u32) -> Stats {
         rtts.sort_by(|a, b| a.total_cmp(b));
         let n = rtts.len();
         let open = n as u32;
+        let answered = open;
         let loss_pct = if count == 0 {
             0.0
         } else {
@@ -30,6 +35,7 @@ impl Stats {
             return Stats {
                 count,
                 open,
+                answered,
                 loss_pct,
                 min_ms: None,
                 avg_ms: None,
@@ -47,6 +53,7 @@ impl Stats {
         Stats {
             count,
             open,
+            answered,
             loss_pct,
             min_ms: Some(r3(rtts[0])),
             avg_ms: Some(r3(avg)),

@@ -33,7 +33,7 @@ const BAD_INPUT: &[(&[&str], &str)] = &[
         &["probe", "127.0.0.1", "80", "--exclude-ports", "80"],
         "leaves nothing",
     ),
-    (&["probe", "127.0.0.1"], "no ports given"),
+    (&["probe", "127.0.0.1"], "no PORTS given"),
     // Too large a block (refused before any probe); loopback, so a regression sends nothing out.
     (&["probe", "127.0.0.0/8", "80"], "'127.0.0.0/8'"),
     (&["probe", "[::1", "80"], "'[::1'"),
@@ -211,28 +211,8 @@ fn no_arguments_shows_help_with_exit_2() {
 /// to one character per column by comfy-table asking the terminal itself.
 #[test]
 fn a_coloured_table_on_a_terminal_without_a_width_is_not_squeezed() {
-    use std::io::Read;
-    use std::os::fd::FromRawFd;
-    let (mut master, mut slave) = (-1, -1);
-    // SAFETY: openpty fills two fds; a zeroed winsize is a 0x0 terminal.
-    let ws: libc::winsize = unsafe { std::mem::zeroed() };
-    let rc = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            &ws,
-        )
-    };
-    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
-    // SAFETY: both fds are fresh from openpty and owned here.
-    let (mut master, slave) = unsafe {
-        (
-            std::fs::File::from_raw_fd(master),
-            std::fs::File::from_raw_fd(slave),
-        )
-    };
+    let (master, slave) = util::pty(0, 0);
+    let reader = util::read_pty(master);
     let mut child = util::command()
         .args(["--color", "always", "--format", "table", "opts"])
         .stdin(std::process::Stdio::null())
@@ -240,17 +220,8 @@ fn a_coloured_table_on_a_terminal_without_a_width_is_not_squeezed() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let mut out = Vec::new();
-    // Read while it writes (a pty holds little); once its end is closed a read fails (EIO).
-    let mut buf = [0u8; 4096];
-    loop {
-        match master.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => out.extend_from_slice(&buf[..n]),
-        }
-    }
+    let out = reader.join().unwrap();
     let status = child.wait().unwrap();
-    let out = String::from_utf8_lossy(&out);
     assert_eq!(status.code(), Some(0), "{out}");
     assert!(
         out.contains("\x1b["),
@@ -259,5 +230,277 @@ fn a_coloured_table_on_a_terminal_without_a_width_is_not_squeezed() {
     assert!(
         out.contains("SO_REUSEADDR") && out.contains("EFFECTIVE"),
         "the table was squeezed:\n{out}"
+    );
+}
+
+/// Issue 10: on an 80-column terminal the opts table fits, no option name or sysctl is cut
+/// in two, and the long notes are numbered footnotes under the table.
+#[test]
+fn opts_table_on_an_80_column_terminal_keeps_every_token_whole() {
+    let (master, slave) = util::pty(80, 24);
+    let reader = util::read_pty(master);
+    let status = util::command()
+        .args(["opts", "--sndbuf", "64KiB", "--keepalive", "--ttl", "0"])
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(slave)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    let out = reader.join().unwrap().replace("\r\n", "\n");
+    assert_eq!(status.code(), Some(1), "{out}");
+    for line in out.lines() {
+        assert!(line.chars().count() <= 80, "wider than 80: {line}\n{out}");
+    }
+    for token in [
+        "TCP_KEEPINTVL",
+        "TCP_USER_TIMEOUT",
+        "net.ipv4.tcp_keepalive_intvl",
+        "net.ipv4.tcp_retries2",
+        "EINVAL",
+    ] {
+        assert!(out.contains(token), "{token} cut in two:\n{out}");
+    }
+    assert!(out.contains("\n[1] "), "no footnotes:\n{out}");
+}
+
+/// Issue 10: messages a newcomer met. Each: the arguments, stdin, what the one line must say,
+/// and what it must not (the wrong advice it used to give).
+type Message = (
+    &'static [&'static str],
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+const ISSUE10_MESSAGES: &[Message] = &[
+    // A negative value for an option: not clap's "use '-- -1'".
+    (
+        &["probe", "--timeout", "-1s", "127.0.0.1", "80"],
+        "",
+        &["'-1s'", "--timeout", "negative"],
+        &["'-- -1'"],
+    ),
+    (
+        &["probe", "--retries", "-1", "127.0.0.1", "80"],
+        "",
+        &["'-1'", "--retries", "negative"],
+        &["'-- -1'"],
+    ),
+    (
+        &["connect", "--timeout=-2s", "127.0.0.1", "80"],
+        "",
+        &["'-2s'", "negative"],
+        &["'-- -"],
+    ),
+    (
+        &["probe", "127.0.0.1", "-5"],
+        "",
+        &["'-5'", "negative", "1 to 65535"],
+        &["'-- -5'"],
+    ),
+    // No ports: what is missing, and the form with the targets given.
+    (
+        &["probe", "127.0.0.1"],
+        "",
+        &["no PORTS", "sockdiag probe 127.0.0.1 22 80 443"],
+        &["''"],
+    ),
+    // A URL where a host goes.
+    (
+        &["probe", "http://127.0.0.1", "80"],
+        "",
+        &["'http://127.0.0.1'", "a URL", "127.0.0.1", "sockdiag http"],
+        &["CIDR"],
+    ),
+    (
+        &["probe", "https://[::1]:8443/x", "80"],
+        "",
+        &["a URL", "::1"],
+        &["CIDR"],
+    ),
+    (
+        &["connect", "http://127.0.0.1:8080/", "80"],
+        "",
+        &["a URL", "127.0.0.1"],
+        &["CIDR"],
+    ),
+    // `-` given, stdin empty.
+    (
+        &["resolve", "-"],
+        "# only a comment\n\n",
+        &["stdin", "no names"],
+        &["or - for stdin", "''"],
+    ),
+    // connect with neither PORT nor HOST:PORT.
+    (
+        &["connect", "::1"],
+        "",
+        &["PORT", "HOST:PORT", "[V6]:PORT"],
+        &["required arguments"],
+    ),
+    // Addresses this host does not have, refused before any probe.
+    // (A bind that fails: nothing is sent anywhere.)
+    (
+        &["probe", "--source", "::2", "::1", "80"],
+        "",
+        &["'::2'", "not an address of this host"],
+        &[],
+    ),
+    (
+        &["connect", "--source", "[::3]:4000", "::1", "80"],
+        "",
+        &["'[::3]:4000'", "not an address of this host"],
+        &[],
+    ),
+    // Bounded values (durations 0s-24h, rates 0.001-10000000).
+    (
+        &["probe", "--timeout", "100y", "127.0.0.1", "80"],
+        "",
+        &["'100y'", "24h"],
+        &[],
+    ),
+    (
+        &["probe", "--rate", "1e9", "127.0.0.1", "80"],
+        "",
+        &["'1e9'", "10000000"],
+        &[],
+    ),
+];
+
+#[test]
+fn issue10_messages_say_what_is_wrong_and_what_to_give() {
+    for (args, stdin, says, not) in ISSUE10_MESSAGES {
+        let out = sockdiag().args(*args).write_stdin(*stdin).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: one line, got {err:?}");
+        for s in *says {
+            assert!(err.contains(s), "{args:?}: {err:?} should say {s}");
+        }
+        for s in *not {
+            assert!(!err.contains(s), "{args:?}: {err:?} should not say {s}");
+        }
+    }
+}
+
+/// Issue 10: `connect HOST:PORT` and `[V6]:PORT`, as ncat takes them, when no PORT follows.
+#[test]
+fn connect_takes_host_colon_port_shorthand() {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let (code, out, err) = run(&["connect", "--json", &format!("127.0.0.1:{port}")]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(
+        (v["target"].as_str(), v["port"].as_u64()),
+        (Some("127.0.0.1"), Some(port.into()))
+    );
+    assert_eq!(v["state"], "open");
+    let l6 = std::net::TcpListener::bind("[::1]:0").unwrap();
+    let port = l6.local_addr().unwrap().port();
+    let (code, out, err) = run(&["connect", "--json", &format!("[::1]:{port}")]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["target"], "::1");
+}
+
+/// Issue 10: a bad entry read from a file is pointed at by file and line.
+#[test]
+fn a_bad_name_in_a_file_is_pointed_at_by_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("names.txt");
+    std::fs::write(&f, "# names\n127.0.0.1\n\nbad name\n").unwrap();
+    let (code, out, err) = run(&["resolve", "--file", f.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(out, "");
+    assert!(
+        err.contains(&format!("'bad name' ({} line 4)", f.display())),
+        "{err}"
+    );
+    let o = sockdiag()
+        .args(["resolve", "-"])
+        .write_stdin("127.0.0.1\na..b\n")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("'a..b' (stdin line 2)"), "{err}");
+}
+
+/// Issue 10: in a subcommand's help the global flags come under their own heading, after the
+/// subcommand's options (`-4` was between `--first-addr` and `--timeout`), and the states
+/// table is aligned.
+#[test]
+fn help_groups_global_flags_and_aligns_the_states_table() {
+    for sub in ["probe", "resolve", "connect", "http", "opts", "serve"] {
+        let (code, out, _) = run(&[sub, "--help"]);
+        assert_eq!(code, 0);
+        let global = out
+            .find("\nGlobal options:\n")
+            .unwrap_or_else(|| panic!("{sub}: no Global options heading:\n{out}"));
+        let (own, globals) = out.split_at(global);
+        for flag in ["\n  -4\n", "\n      --json\n", "\n  -q, --quiet\n"] {
+            assert!(!own.contains(flag), "{sub}: {flag:?} among its own options");
+            assert!(
+                globals.contains(flag),
+                "{sub}: {flag:?} not under Global options"
+            );
+        }
+    }
+    let (_, out, _) = run(&["probe", "--help"]);
+    let rows: Vec<&str> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("States and reasons:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .collect();
+    assert!(rows.len() >= 10, "{out}");
+    let reason_at = |row: &str| {
+        let state_end = row.trim_start().find(' ').unwrap() + (row.len() - row.trim_start().len());
+        state_end + row[state_end..].find(|c: char| c != ' ').unwrap()
+    };
+    let first = reason_at(rows[0]);
+    for row in &rows {
+        assert_eq!(
+            reason_at(row),
+            first,
+            "misaligned: {row:?}\n{}",
+            rows.join("\n")
+        );
+    }
+}
+
+/// Issue 10: a bad target in --targets-file is pointed at by file and line.
+#[test]
+fn a_bad_target_in_a_targets_file_is_pointed_at_by_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("targets.txt");
+    std::fs::write(&f, "127.0.0.1\n# a comment\n127.0.0.0/8\n").unwrap();
+    let (code, out, err) = run(&["probe", "--targets-file", f.to_str().unwrap(), "80"]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(out, "");
+    assert!(
+        err.contains(&format!("'127.0.0.0/8' ({} line 3)", f.display())),
+        "{err}"
+    );
+    let (code, _, err) = run(&["probe", "--targets-file", f.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("no PORTS") && err.contains("--targets-file"),
+        "{err}"
+    );
+}
+
+/// Issue 10: exit 3 always comes with a line saying why: here every probe failed on this host
+/// (an IPv4 source for an IPv6 target; the bind fails, nothing is sent).
+#[test]
+fn nothing_probed_says_why_on_stderr() {
+    let (code, _, err) = run(&["probe", "--source", "127.0.0.1", "::1", "80"]);
+    assert_eq!(code, 3, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("nothing could be probed") && err.contains("local:EAFNOSUPPORT"),
+        "{err}"
     );
 }

@@ -62,3 +62,76 @@ fn every_man_page_names_the_version() {
         assert!(th.contains(version), "{rel}: {th}");
     }
 }
+
+/// Issue 10: a short flag without a long one was shown as `[-4  ]` in the synopsis (a space
+/// from clap_mangen inside the brackets).
+#[test]
+fn man_synopsis_shows_short_flags_tight() {
+    for (rel, text) in sockdiag::generate::all_files() {
+        if !rel.starts_with("man/") {
+            continue;
+        }
+        let synopsis = text
+            .lines()
+            .skip_while(|l| *l != ".SH SYNOPSIS")
+            .nth(1)
+            .unwrap_or_default();
+        assert!(!synopsis.contains(" \\fR]"), "{rel}: {synopsis}");
+        if rel == "man/sockdiag.1" {
+            assert!(synopsis.contains("[\\fB\\-4\\fR]"), "{synopsis}");
+        }
+    }
+}
+
+/// Issue 10: the top-level description names every subcommand's job.
+#[test]
+fn top_level_description_names_every_subcommand() {
+    let about = sockdiag::cli::command()
+        .get_about()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    for word in [
+        "resolve",
+        "probe",
+        "connect",
+        "socket options",
+        "serve",
+        "HTTP",
+    ] {
+        assert!(about.contains(word), "{word} missing from: {about}");
+    }
+}
+
+/// Issue 10: the README says how to install (every example runs `sockdiag` from PATH), and its
+/// bash completion recipe works on a machine without the bash-completion package: a plain
+/// `bash --norc` that sources the file completes subcommands and flags.
+#[test]
+fn readme_install_step_and_a_completion_recipe_that_works_everywhere() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    for line in [
+        "cargo install --path .",
+        "source ~/sockdiag/completions/sockdiag.bash",
+        "fpath=(~/sockdiag/completions $fpath)",
+        "~/.config/fish/completions",
+        "bash-completion package",
+    ] {
+        assert!(readme.contains(line), "README lacks {line:?}");
+    }
+    let script = root.join("completions/sockdiag.bash");
+    let complete = |words: &str| {
+        let out = std::process::Command::new("bash")
+            .args(["--norc", "--noprofile", "-c"])
+            .arg(format!(
+                "source '{}'; COMP_WORDS=({words}); COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 )); \
+                 _sockdiag sockdiag \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; \
+                 echo \"${{COMPREPLY[*]}}\"",
+                script.display()
+            ))
+            .output()
+            .expect("bash");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(complete("sockdiag pro"), "probe");
+    assert!(complete("sockdiag probe --tim").contains("--timeout"));
+}

@@ -276,6 +276,55 @@ fn against_serve_http() {
     assert!(out.contains("< Content-Length: "), "{out}");
 }
 
+/// Issue 10: `--count` in a table shows each request as it completes, on a live line on the
+/// terminal, cleared before the table.
+#[test]
+fn count_in_a_table_shows_each_request_on_a_live_line() {
+    let s = HttpServer::start();
+    let url = format!("http://{}/", s.1);
+    let (master, slave) = util::pty(80, 24);
+    let reader = util::read_pty(master);
+    let out = util::command()
+        .args([
+            "http",
+            "--format",
+            "table",
+            "--count",
+            "3",
+            "--interval",
+            "10ms",
+            &url,
+        ])
+        .stdin(Stdio::null())
+        .stderr(slave)
+        .output()
+        .unwrap();
+    let err = reader.join().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    for i in 1..=3 {
+        assert!(
+            err.contains(&format!("request {i} of 3: 200 OK")),
+            "{err:?}"
+        );
+    }
+    assert!(err.ends_with("\r\x1b[2K"), "the live line stays: {err:?}");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("PHASE"), "{table}");
+    // Not on a terminal: no live line at all.
+    let (code, _, err) = run(&[
+        "http",
+        "--format",
+        "table",
+        "--count",
+        "2",
+        "--interval",
+        "10ms",
+        &url,
+    ]);
+    assert_eq!(code, 0);
+    assert!(!err.contains("request 1"), "{err}");
+}
+
 #[test]
 fn ctrl_c_during_count_prints_what_finished_and_exits_130() {
     let s = HttpServer::start();

@@ -67,7 +67,7 @@ proptest! {
     fn url_never_panics(s in "[a-zA-Z:/\\[\\]0-9.%?#@é -]{0,30}") {
         let _ = sockdiag::http::url::parse(&s);
         let _ = sockdiag::http::url::parse_header(&s);
-        let _ = sockdiag::cmd::opts::split_host_port(&s);
+        let _ = sockdiag::input::targets::split_host_port(&s);
         let _ = sockdiag::sockopt::parse::parse_size("x", &s);
         let _ = sockdiag::sockopt::parse::parse_secs("x", &s);
         let _ = sockdiag::sockopt::parse::parse_millis("x", &s);

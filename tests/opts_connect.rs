@@ -675,6 +675,50 @@ fn udp_connect_round_trip_and_closed_port() {
     assert_eq!(r["family"], "inet6");
 }
 
+/// Issue 10: a datagram that left counts as sent even when no reply came back: the ICMP
+/// port-unreachable (closed) and silence (open|filtered) both follow a real send.
+#[test]
+fn udp_connect_counts_the_datagram_sent_without_a_reply() {
+    let free = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (code, out, err) = run(&[
+        "connect",
+        "--json",
+        "--udp",
+        "127.0.0.1",
+        &free.to_string(),
+        "--send",
+        "ping",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let r = &json_lines(&out)[0];
+    assert_eq!(r["reason"], "port-unreach");
+    assert_eq!(r["sent"], 4, "{r}");
+
+    // A socket that reads nothing and never answers: silence after the send.
+    let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let (code, out, err) = run(&[
+        "connect",
+        "--json",
+        "--udp",
+        "--timeout",
+        "200ms",
+        "127.0.0.1",
+        &port.to_string(),
+        "--send",
+        "ping",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let r = &json_lines(&out)[0];
+    assert_eq!(r["state"], "open|filtered");
+    assert_eq!(r["sent"], 4, "{r}");
+    drop(silent);
+}
+
 #[test]
 fn ctrl_c_during_until_close_prints_what_arrived_and_exits_130() {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();

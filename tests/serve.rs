@@ -386,6 +386,16 @@ fn duration_stops_the_server_and_closes_clients() {
     assert_eq!(rest, b"abc");
 }
 
+/// Ctrl-C is logged as an interrupt, in JSON and in the plain summary line.
+#[test]
+fn sigint_is_logged_as_an_interrupt() {
+    let mut s = Server::start(&["0"], 1);
+    s.signal(libc::SIGINT);
+    assert_eq!(s.wait_exit(), 130);
+    let sum = s.next(|v| v["type"] == "serve-summary");
+    assert_eq!(sum["stopped_by"], "interrupt");
+}
+
 #[test]
 fn sigterm_gives_the_summary_and_exit_130() {
     let mut s = Server::start(&["0"], 1);
@@ -399,7 +409,8 @@ fn sigterm_gives_the_summary_and_exit_130() {
     let closed = s.closed(2);
     assert_eq!(closed["end"], "server-stop");
     let sum = s.next(|v| v["type"] == "serve-summary");
-    assert_eq!(sum["stopped_by"], "interrupt");
+    // Issue 10: SIGTERM is not an interrupt (Ctrl-C): the summary says which it was.
+    assert_eq!(sum["stopped_by"], "terminated");
     assert_eq!(sum["clients"], 2);
     assert_eq!(
         (sum["bytes_in"].as_u64(), sum["bytes_out"].as_u64()),

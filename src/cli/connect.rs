@@ -23,13 +23,14 @@ Examples:
 #[derive(Debug, Args)]
 #[command(after_long_help = CONNECT_EXAMPLES)]
 pub struct ConnectArgs {
-    /// Name or address ([::1], fe80::1%eth0 too); each of its addresses is tried in order
+    /// Name or address ([::1], fe80::1%eth0 too); each of its addresses is tried in order.
+    /// Without PORT: HOST:PORT or [V6]:PORT, as ncat takes them
     #[arg(value_name = "HOST")]
     pub host: String,
 
     /// Port number or service name
     #[arg(value_name = "PORT")]
-    pub port: String,
+    pub port: Option<String>,
 
     /// A connected UDP socket: send, then wait for the reply within --timeout
     #[arg(long)]

@@ -19,8 +19,9 @@ pub use trace::TraceArgs;
 use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 const ABOUT: &str = "Socket diagnostics and port probing: resolve names, probe ports and say why \
-each is in its state, read and set socket options, serve test servers, trace where on the path a \
-connection dies; tables or JSON.";
+each is in its state, connect once and show what the kernel saw, read and set socket options, \
+serve test servers, time HTTP requests, trace where on the path a connection dies; tables, plain \
+lines or JSON.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -44,8 +45,10 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-/// Flags that every subcommand takes, before or after its name.
+/// Flags that every subcommand takes, before or after its name. In each subcommand's help
+/// they come under their own heading, after the subcommand's options.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Output format [default: table on a terminal, plain otherwise]
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]

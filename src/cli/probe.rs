@@ -4,20 +4,21 @@ use std::time::Duration;
 
 const PROBE_EXAMPLES: &str = "\
 States and reasons:
-  open          syn-ack            connected (and not to ourselves), even if reset at once
-  closed        conn-refused       TCP reset
-  closed        port-unreach       ICMP port unreachable from the target
-  filtered      port-unreach       ICMP port unreachable from a router on the way
-  filtered      no-response        no answer after every try
-  filtered      admin-prohibited   ICMP admin/host prohibited (v4), EACCES (v6)
-  filtered      proto-unreach      ICMP protocol unreachable
-  filtered      param-problem      ICMP parameter problem
-  unreachable   host-unreach       EHOSTUNREACH (no ARP/NDP answer: only with --timeout over ~3s)
-  unreachable   net-unreach        ENETUNREACH
-  unreachable   time-exceeded      ICMP time exceeded (a routing loop)
-  closed|filtered icmp-rate-limited  silent while the host's ICMP replies were rate-limited
-  open|filtered no-response        UDP: no reply and no ICMP error
-  error         local:ERRNO        local resource or invalid target
+  open             syn-ack            connected (and not to ourselves), even if reset at once
+  closed           conn-refused       TCP reset
+  closed           port-unreach       ICMP port unreachable from the target
+  filtered         port-unreach       ICMP port unreachable from a router on the way
+  filtered         no-response        no answer after every try
+  filtered         admin-prohibited   ICMP admin/host prohibited (v4), EACCES (v6)
+  filtered         proto-unreach      ICMP protocol unreachable
+  filtered         param-problem      ICMP parameter problem
+  unreachable      host-unreach       EHOSTUNREACH (no ARP/NDP answer: only with --timeout over ~3s)
+  unreachable      net-unreach        ENETUNREACH
+  unreachable      time-exceeded      ICMP time exceeded (a routing loop)
+  closed|filtered  icmp-rate-limited  silent while the host's ICMP errors were rate-limited
+  filtered         icmp-rate-limited  the same, where the host never rejects with port-unreach
+  open|filtered    no-response        UDP: no reply and no ICMP error
+  error            local:ERRNO        local resource or invalid target
 An ICMP error sent by a host other than the target names it: `port-unreach from 10.1.0.2`.
 
 Examples:
@@ -32,11 +33,15 @@ Examples:
 
 /// Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp).
 #[derive(Debug, Args)]
-#[command(after_long_help = PROBE_EXAMPLES)]
+#[command(
+    after_long_help = PROBE_EXAMPLES,
+    override_usage = "sockdiag probe [OPTIONS] <TARGETS> <PORTS>...\n       \
+                      sockdiag probe [OPTIONS] --targets-file <FILE> <PORTS>..."
+)]
 pub struct ProbeArgs {
     /// Targets: comma-separated names, addresses ([::1], fe80::1%eth0 too), CIDR blocks, ranges (192.0.2.1-20)
-    #[arg(value_name = "TARGETS")]
-    pub targets: String,
+    #[arg(value_name = "TARGETS", required_unless_present = "targets_file")]
+    pub targets: Option<String>,
 
     /// Ports: 80, 1-1024, 22,80, service names (http), `-` for 1-65535
     #[arg(value_name = "PORTS")]

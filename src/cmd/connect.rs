@@ -40,8 +40,27 @@ fn read_all(what: &'static str, label: &str, r: impl Read) -> Result<Vec<u8>, In
     Ok(buf)
 }
 
+/// HOST and PORT: as given, or from `HOST:PORT` / `[V6]:PORT` when no PORT follows.
+fn host_and_port(args: &ConnectArgs) -> Result<(String, String), InputError> {
+    if let Some(p) = &args.port {
+        return Ok((args.host.clone(), p.clone()));
+    }
+    targets::split_host_port(&args.host).map_err(|_| {
+        InputError::new(
+            "arguments",
+            "",
+            format!(
+                "no PORT after '{}': give HOST PORT, or HOST:PORT / [V6]:PORT, e.g. \
+                 `sockdiag connect 127.0.0.1 80` or `sockdiag connect [::1]:80`",
+                args.host
+            ),
+        )
+    })
+}
+
 pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
-    let port = targets::parse_port(&args.port, args.udp)?;
+    let (host, port) = host_and_port(args)?;
+    let port = targets::parse_port(&port, args.udp)?;
     let opts = args.set.plan(args.udp)?;
     if args.timeout.is_zero() {
         return Err(InputError::new("timeout", "0", "must be more than zero").into());
@@ -92,9 +111,9 @@ pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
     } else {
         Vec::new()
     };
-    let addrs = targets::resolve_host(&args.host, family)?;
+    let addrs = targets::resolve_host(&host, family)?;
     Ok(Plan {
-        target: args.host.clone(),
+        target: host,
         addrs,
         port,
         config: Config {
@@ -516,6 +535,16 @@ mod tests {
     #[test]
     fn table_snapshot() {
         insta::assert_snapshot!(rendered(&report(), Format::Table, 1, false));
+    }
+
+    /// Issue 10: at 80 columns the values wrap at spaces, never inside an address.
+    #[test]
+    fn table_at_80_columns_snapshot() {
+        let t = crate::output::rendered_at(Format::Table, 1, Some(80), |w, o| {
+            render(w, o, &ConnectRecord::new(&report(), false))
+        });
+        crate::output::layout::assert_fits(&t, 80);
+        insta::assert_snapshot!(t);
     }
 
     #[test]

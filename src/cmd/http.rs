@@ -6,6 +6,7 @@ use crate::exit::Exit;
 use crate::http::{self, Exchange, Failure, Request};
 use crate::interrupt::Interrupt;
 use crate::net::attempt::Attempt;
+use crate::output::layout::Fit;
 use crate::output::{self, json, plain, Cell, Format, OutputOpts, Record, Tone};
 use crate::resolve::Family;
 use anyhow::Result;
@@ -298,6 +299,24 @@ impl Record for HttpRecord {
             "CERT EXPIRES",
         ]
     }
+    /// The URL, the status and the total stay; the phases give way from the least told
+    /// (written, resolve, tls) to the most (connect, first byte), then the body size, the
+    /// address and the certificate's expiry.
+    fn fits(_: u8) -> Vec<Fit> {
+        vec![
+            Fit::Keep,
+            Fit::Drop(6),
+            Fit::Wrap,
+            Fit::Drop(5),
+            Fit::Drop(1),
+            Fit::Drop(3),
+            Fit::Drop(2),
+            Fit::Drop(0),
+            Fit::Drop(4),
+            Fit::Keep,
+            Fit::Drop(7),
+        ]
+    }
     fn cells(&self, _: u8) -> Vec<Cell> {
         let t = &self.timing_ms;
         vec![
@@ -486,6 +505,32 @@ fn stream_one(w: &mut impl Write, out: &OutputOpts, r: &HttpRecord) -> std::io::
     }
 }
 
+/// The live line after a request of `--count`: how it went, and the totals so far.
+fn round_line(recs: &[HttpRecord], count: u32) -> String {
+    let Some(last) = recs.last() else {
+        return String::new();
+    };
+    let totals: Vec<f64> = recs
+        .iter()
+        .filter(|r| r.is_ok())
+        .map(|r| r.timing_ms.total)
+        .collect();
+    let failed = recs.len() - totals.len();
+    let spread = match Spread::of(totals) {
+        Some(s) => format!(
+            "min {:.3} avg {:.3} max {:.3} ms, {failed} failed",
+            s.min, s.avg, s.max
+        ),
+        None => format!("{failed} failed"),
+    };
+    format!(
+        "request {} of {count}: {} in {:.3}ms ({spread})",
+        recs.len(),
+        last.status_cell().text,
+        last.timing_ms.total
+    )
+}
+
 /// The end: the table of exchanges, and the statistics when there were several.
 fn finish(
     w: &mut impl Write,
@@ -534,6 +579,10 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     let url = plan.request.url.normal();
     let mut recs: Vec<HttpRecord> = Vec::new();
     let mut interrupted = false;
+    // The table waits for the end: on a terminal, each request shows as it completes.
+    let mut live = crate::output::live::LiveLine::stderr(
+        out.format == Format::Table && plan.count > 1 && !out.quiet,
+    );
     for i in 0..plan.count {
         if i > 0 {
             interrupt.sleep(plan.interval);
@@ -554,7 +603,9 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
         }
         stream_one(w, out, &rec)?;
         recs.push(rec);
+        live.show(&round_line(&recs, plan.count));
     }
+    live.clear();
     if crate::output::reader::gone() {
         // stdout's reader has left: stop, as `| head -1` expects (exit 0, nothing more).
         return Ok(Exit::Ok);
@@ -688,6 +739,26 @@ mod tests {
     #[test]
     fn table_snapshot() {
         insta::assert_snapshot!(rendered(Format::Table, 0));
+    }
+
+    /// Issue 10: at 80 and 120 columns no URL, address or status is cut in two.
+    #[test]
+    fn table_at_80_and_120_columns_snapshots() {
+        for width in [80u16, 120] {
+            let recs = exchanges();
+            let t = crate::output::rendered_at(Format::Table, 0, Some(width), |w, o| {
+                finish(w, o, &recs, "https://127.0.0.1:8443/", true)
+            });
+            crate::output::layout::assert_fits(&t, width.into());
+            for token in [
+                "https://127.0.0.1:8443/",
+                "http://[::1]:8082/",
+                "conn-refused",
+            ] {
+                assert!(t.contains(token), "{token} broken in\n{t}");
+            }
+            insta::assert_snapshot!(format!("table_at_{width}_columns"), t);
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@ use crate::cli::OptsArgs;
 use crate::error::InputError;
 use crate::exit::Exit;
 use crate::interrupt::Interrupt;
+use crate::output::layout::Fit;
 use crate::output::{self, json, Cell, Format, OutputOpts, Record, Tone};
 use crate::resolve::Family;
 use crate::sockopt::examine::{self, Context, Request, SocketRecord};
@@ -25,26 +26,6 @@ fn parse_bind(s: &str) -> Result<SocketAddr, InputError> {
             "give ADDR:PORT or [V6]:PORT with a numeric address, e.g. 127.0.0.1:8080 or [::1]:0",
         )
     })
-}
-
-/// `HOST:PORT` or `[V6]:PORT`.
-pub fn split_host_port(s: &str) -> Result<(String, String), InputError> {
-    let bad = || {
-        InputError::new(
-            "connect address",
-            s,
-            "give HOST:PORT or [V6]:PORT, e.g. localhost:22 or [::1]:8080",
-        )
-    };
-    if let Some(rest) = s.strip_prefix('[') {
-        let (h, p) = rest.split_once("]:").ok_or_else(bad)?;
-        return Ok((h.to_string(), p.to_string()));
-    }
-    let (h, p) = s.rsplit_once(':').ok_or_else(bad)?;
-    if h.is_empty() || p.is_empty() || h.contains(':') {
-        return Err(bad());
-    }
-    Ok((h.to_string(), p.to_string()))
 }
 
 pub fn plan(args: &OptsArgs, family: Family) -> Result<Plan> {
@@ -69,7 +50,7 @@ pub fn plan(args: &OptsArgs, family: Family) -> Result<Plan> {
     } else if args.listen {
         Context::Listen
     } else if let Some(c) = &args.connect {
-        let (host, port) = split_host_port(c)?;
+        let (host, port) = crate::input::targets::split_host_port(c)?;
         let port = crate::input::targets::parse_port(&port, args.udp)?;
         // Every usage error before the lookup: no DNS traffic for a command that fails.
         if args.timeout.is_zero() {
@@ -141,10 +122,11 @@ pub fn render(
     let Some(s) = socket else { return Ok(()) };
     match out.format {
         Format::Json => json::write(w, s)?,
-        Format::Table => output::table::write_rows(
+        Format::Table => output::table::write_fitted(
             w,
             out,
             &SocketRecord::headers(out.verbose),
+            &SocketRecord::fits(out.verbose),
             &[s.cells(out.verbose)],
         )?,
         Format::Plain => writeln!(
@@ -163,6 +145,19 @@ impl Record for SocketRecord {
     fn headers(_verbose: u8) -> Vec<&'static str> {
         vec![
             "SOCKET", "FAMILY", "PHASE", "LOCAL", "PEER", "ERROR", "NOTE",
+        ]
+    }
+
+    /// One row: the error and the note wrap at spaces (a footnote would only move them).
+    fn fits(_verbose: u8) -> Vec<Fit> {
+        vec![
+            Fit::Keep,
+            Fit::Drop(0),
+            Fit::Keep,
+            Fit::Keep,
+            Fit::Keep,
+            Fit::Wrap,
+            Fit::Wrap,
         ]
     }
 
@@ -281,6 +276,36 @@ mod tests {
         insta::assert_snapshot!(rendered(Format::Table, 0));
     }
 
+    /// Issue 10: at 80 columns option names are whole, every line fits, and the long
+    /// error and notes are numbered footnotes instead of a 12-column NOTE.
+    #[test]
+    fn table_at_80_columns_snapshot() {
+        let t = crate::output::rendered_at(Format::Table, 1, Some(80), |w, o| {
+            render(w, o, &records(), Some(&socket()))
+        });
+        crate::output::layout::assert_fits(&t, 80);
+        for token in [
+            "SO_SNDBUF",
+            "TCP_KEEPIDLE",
+            "TCP_NODELAY",
+            "EADDRINUSE",
+            "127.0.0.1:8080",
+        ] {
+            assert!(t.contains(token), "{token} broken in\n{t}");
+        }
+        assert!(t.contains("\n[1] doubled: Linux doubles"), "{t}");
+        insta::assert_snapshot!(t);
+    }
+
+    #[test]
+    fn table_at_120_columns_snapshot() {
+        let t = crate::output::rendered_at(Format::Table, 1, Some(120), |w, o| {
+            render(w, o, &records(), Some(&socket()))
+        });
+        crate::output::layout::assert_fits(&t, 120);
+        insta::assert_snapshot!(t);
+    }
+
     #[test]
     fn plain_snapshot() {
         insta::assert_snapshot!(rendered(Format::Plain, 1));
@@ -289,20 +314,5 @@ mod tests {
     #[test]
     fn json_snapshot() {
         insta::assert_snapshot!(rendered(Format::Json, 0));
-    }
-
-    #[test]
-    fn host_port_forms() {
-        assert_eq!(
-            split_host_port("localhost:22").unwrap(),
-            ("localhost".into(), "22".into())
-        );
-        assert_eq!(
-            split_host_port("[::1]:8080").unwrap(),
-            ("::1".into(), "8080".into())
-        );
-        for bad in ["localhost", "::1:80", ":80", "[::1]80"] {
-            assert_eq!(split_host_port(bad).unwrap_err().input, bad);
-        }
     }
 }

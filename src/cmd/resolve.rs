@@ -3,6 +3,7 @@ use crate::cli::ResolveArgs;
 use crate::error::InputError;
 use crate::exit::Exit;
 use crate::interrupt::Interrupt;
+use crate::output::layout::Fit;
 use crate::output::{self, reader, Cell, Format, OutputOpts, Record, Tone};
 use crate::resolve::explain::{self, Exchange, Explain};
 use crate::resolve::{self, Family, ResolveRecord};
@@ -21,26 +22,52 @@ pub struct Plan {
 }
 
 pub fn plan(args: &ResolveArgs, family: Family) -> Result<Plan> {
-    let mut names = Vec::new();
+    // Each name with where it came from, so that a bad one read from a file is pointed at.
+    let mut names: Vec<(String, Option<(&Path, usize)>)> = Vec::new();
     for n in &args.names {
         if n == "-" {
-            names.extend(crate::input::lists::read_list(Path::new("-"))?);
+            let from = Path::new("-");
+            names.extend(
+                crate::input::lists::read_numbered(from)?
+                    .into_iter()
+                    .map(|(i, l)| (l, Some((from, i)))),
+            );
         } else {
-            names.push(n.clone());
+            names.push((n.clone(), None));
         }
     }
     if let Some(f) = &args.file {
-        names.extend(crate::input::lists::read_list(f)?);
+        names.extend(
+            crate::input::lists::read_numbered(f)?
+                .into_iter()
+                .map(|(i, l)| (l, Some((f.as_path(), i)))),
+        );
     }
     if names.is_empty() {
-        anyhow::bail!(crate::error::InputError::new(
-            "arguments",
-            "",
-            "no names given: pass NAME..., --file F, or - for stdin"
-        ));
+        // Say where the names were looked for: a `-` or a file that held none is not the
+        // same mistake as giving nothing.
+        let mut read = Vec::new();
+        if args.names.iter().any(|n| n == "-") {
+            read.push("stdin (-)".to_string());
+        }
+        if let Some(f) = &args.file {
+            read.push(format!("'{}'", f.display()));
+        }
+        let why = if read.is_empty() {
+            "no names given: pass NAME..., --file F, or - for stdin".to_string()
+        } else {
+            format!(
+                "no names in {}: only blank lines and # comments, or nothing",
+                read.join(" or ")
+            )
+        };
+        anyhow::bail!(crate::error::InputError::new("arguments", "", why));
     }
-    for n in &names {
-        resolve::validate(n)?;
+    for (n, from) in &names {
+        resolve::validate(n).map_err(|e| match from {
+            Some((file, line)) => e.at_line(file, *line),
+            None => e,
+        })?;
     }
     let wants = args.explain || !args.servers.is_empty() || args.qtype.is_some() || args.tcp;
     let explain = if wants {
@@ -72,7 +99,7 @@ pub fn plan(args: &ResolveArgs, family: Family) -> Result<Plan> {
         None
     };
     Ok(Plan {
-        names,
+        names: names.into_iter().map(|(n, _)| n).collect(),
         family,
         reverse: !args.no_reverse,
         jobs: args.jobs as usize,
@@ -465,6 +492,22 @@ impl Record for ResolveRecord {
         ]
     }
 
+    /// At 80 columns the addresses and their reverse names matter most: the family (the
+    /// address shows it), the time and the canonical name give way first, the reverse
+    /// names last; the status wraps at spaces; notes become footnotes.
+    fn fits(_verbose: u8) -> Vec<Fit> {
+        vec![
+            Fit::Keep,
+            Fit::Wrap,
+            Fit::Keep,
+            Fit::Drop(0),
+            Fit::Drop(3),
+            Fit::Drop(2),
+            Fit::Drop(1),
+            Fit::Note,
+        ]
+    }
+
     fn cells(&self, _verbose: u8) -> Vec<Cell> {
         let lines = |f: &dyn Fn(&resolve::ResolvedAddr) -> String| {
             Cell::new(self.addrs.iter().map(f).collect::<Vec<_>>().join("\n"))
@@ -522,6 +565,11 @@ mod tests {
                         family: "inet6",
                         reverse: None,
                     },
+                    ResolvedAddr {
+                        addr: "2001:db8:4f3a:1200:8a2e:370:7334:10".parse().unwrap(),
+                        family: "inet6",
+                        reverse: Some("host-1200.region.multi.sockdiag.test".into()),
+                    },
                 ],
                 elapsed: Duration::from_micros(1234),
                 note: None,
@@ -578,6 +626,7 @@ mod tests {
             color,
             verbose,
             quiet: false,
+            width: None,
         };
         let mut buf = Vec::new();
         output::render(&mut buf, &opts, &records()).unwrap();
@@ -587,6 +636,38 @@ mod tests {
     #[test]
     fn table_snapshot() {
         insta::assert_snapshot!(rendered(Format::Table, 0, false));
+    }
+
+    fn table_at(width: u16) -> String {
+        crate::output::rendered_at(Format::Table, 0, Some(width), |w, o| {
+            output::render(w, o, &records())
+        })
+    }
+
+    /// Issue 10: at 80 columns no address, name or reverse name is cut in two, every line
+    /// fits, and the addresses keep their family and reverse name beside them.
+    #[test]
+    fn table_at_80_columns_snapshot() {
+        let t = table_at(80);
+        crate::output::layout::assert_fits(&t, 80);
+        for token in [
+            "192.0.2.10",
+            "2001:db8::10",
+            "multi.sockdiag.test",
+            "bücher.sockdiag.test",
+            "nosuch.sockdiag.test",
+            "no-name:",
+        ] {
+            assert!(t.contains(token), "{token} broken in\n{t}");
+        }
+        insta::assert_snapshot!(t);
+    }
+
+    #[test]
+    fn table_at_120_columns_snapshot() {
+        let t = table_at(120);
+        crate::output::layout::assert_fits(&t, 120);
+        insta::assert_snapshot!(t);
     }
 
     #[test]

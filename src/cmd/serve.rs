@@ -331,6 +331,7 @@ impl Record for SummaryRecord {
     fn cells(&self, _: u8) -> Vec<Cell> {
         let stop = match self.stopped_by {
             Stop::Interrupt => "interrupt",
+            Stop::Terminated => "terminated",
             Stop::Duration => "duration",
             Stop::Once => "once",
         };
@@ -560,7 +561,7 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: impl Write + Send + 'static) -> Res
         }
     }
     Ok(match stop {
-        Some(Stop::Interrupt) => Exit::Interrupted,
+        Some(Stop::Interrupt | Stop::Terminated) => Exit::Interrupted,
         _ => Exit::Ok,
     })
 }

@@ -235,6 +235,16 @@ pub fn run(
             }
             None => cfg.timeout,
         };
+        // Each address starts clean; the last one tried keeps what it sent and received
+        // (a datagram that left counts as sent, reply or not).
+        report.peer = None;
+        report.connect_time = None;
+        report.sent = 0;
+        report.received = 0;
+        report.first_byte = None;
+        report.data.clear();
+        report.read_end = None;
+        report.error = None;
         let mut dest = a;
         dest.set_port(port);
         let c = sockopt::connect_and_inspect(
@@ -314,15 +324,6 @@ pub fn run(
         if report.state == State::Open {
             break;
         }
-        // Nothing from this address: the next one starts clean.
-        report.peer = None;
-        report.connect_time = None;
-        report.sent = 0;
-        report.received = 0;
-        report.first_byte = None;
-        report.data.clear();
-        report.read_end = None;
-        report.error = None;
     }
     if let (Some(end), Some(d)) = (end, cfg.max_time) {
         if report.state != State::Open && Instant::now() >= end {

@@ -26,6 +26,13 @@ pub fn parse_duration(s: &str) -> Result<Duration, InputError> {
             "empty; write e.g. 250ms, 1.5s or 2m",
         ));
     }
+    if t.starts_with('-') {
+        return Err(InputError::new(
+            "duration",
+            s,
+            "cannot be negative; write e.g. 250ms, 1.5s or 2m",
+        ));
+    }
     match humantime::parse_duration(t) {
         Ok(d) => Ok(d),
         Err(humantime::DurationError::NumberExpected(_))
@@ -109,6 +116,7 @@ mod tests {
             assert_eq!(e.input, bad, "{bad}");
             assert!(e.to_string().contains(&format!("'{bad}'")), "{e}");
         }
+        assert!(parse_duration("-1s").unwrap_err().why.contains("negative"));
     }
 
     #[test]

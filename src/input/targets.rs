@@ -176,6 +176,9 @@ pub fn parse_targets(list: &str) -> Result<Vec<TargetSpec>, InputError> {
 
 fn parse_item(item: &str) -> Result<TargetSpec, InputError> {
     let bad = |why: String| Err(InputError::new("target", item, why));
+    if let Some(why) = url_advice(item) {
+        return bad(why);
+    }
     if let Some((addr, prefix)) = item.split_once('/') {
         if addr.contains('%') {
             return bad("a zone (%IFACE) goes with one address, not with a CIDR block".into());
@@ -358,8 +361,70 @@ pub fn resolve_targets(
     (out, failed)
 }
 
-/// A local address to send from (`--source`): `ADDR`, `ADDR:PORT` or `[V6]:PORT`.
+/// `HOST:PORT` or `[V6]:PORT` (`opts --connect`, `connect` without a PORT).
+pub fn split_host_port(s: &str) -> Result<(String, String), InputError> {
+    let bad = || {
+        InputError::new(
+            "connect address",
+            s,
+            "give HOST:PORT or [V6]:PORT, e.g. localhost:22 or [::1]:8080",
+        )
+    };
+    if let Some(rest) = s.strip_prefix('[') {
+        let (h, p) = rest.split_once("]:").ok_or_else(bad)?;
+        return Ok((h.to_string(), p.to_string()));
+    }
+    let (h, p) = s.rsplit_once(':').ok_or_else(bad)?;
+    if h.is_empty() || p.is_empty() || h.contains(':') {
+        return Err(bad());
+    }
+    Ok((h.to_string(), p.to_string()))
+}
+
+/// A URL given where a host goes (`http://127.0.0.1:8080/x`): what to give instead, the host
+/// and the port apart.
+fn url_advice(item: &str) -> Option<String> {
+    let (scheme, rest) = item.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (h, after) = v6.split_once(']').unwrap_or((v6, ""));
+        (h, after.strip_prefix(':'))
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    let port = port.filter(|p| !p.is_empty()).or(match scheme {
+        "http" | "ws" => Some("80"),
+        "https" | "wss" => Some("443"),
+        _ => None,
+    });
+    let host = if host.is_empty() { "HOST" } else { host };
+    Some(match port {
+        Some(p) => format!(
+            "a URL; give the host and the port apart: {host} {p} (`sockdiag http URL` fetches a URL)"
+        ),
+        None => format!("a URL; give the host alone: {host} (`sockdiag http URL` fetches a URL)"),
+    })
+}
+
+/// A local address to send from (`--source`): `ADDR`, `ADDR:PORT` or `[V6]:PORT`, one this
+/// host has.
 pub fn parse_source(s: &str) -> Result<SocketAddr, InputError> {
+    let a = source_form(s)?;
+    if !is_local(a.ip()) {
+        return Err(InputError::new(
+            "source",
+            s,
+            "not an address of this host (EADDRNOTAVAIL): give one of its own (`ip -brief address` lists them)",
+        ));
+    }
+    Ok(a)
+}
+
+fn source_form(s: &str) -> Result<SocketAddr, InputError> {
     if let Ok(a) = s.parse::<SocketAddr>() {
         return Ok(a);
     }
@@ -376,6 +441,24 @@ pub fn parse_source(s: &str) -> Result<SocketAddr, InputError> {
                 "give a local address, ADDR:PORT or [V6]:PORT, e.g. 192.0.2.1 or [::1]:40000",
             )
         })
+}
+
+/// Whether this host has `ip` (in this network namespace): a bind to it, port 0, does not
+/// fail with EADDRNOTAVAIL. The bind sends nothing; any other failure (a link-local address
+/// without its interface, say) is left for the probe to report.
+fn is_local(ip: IpAddr) -> bool {
+    let domain = if ip.is_ipv4() {
+        socket2::Domain::IPV4
+    } else {
+        socket2::Domain::IPV6
+    };
+    let Ok(sock) = socket2::Socket::new(domain, socket2::Type::DGRAM, None) else {
+        return true;
+    };
+    match sock.bind(&SocketAddr::new(ip, 0).into()) {
+        Err(e) => e.raw_os_error() != Some(libc::EADDRNOTAVAIL),
+        Ok(()) => true,
+    }
 }
 
 /// An interface name that exists here (for SO_BINDTODEVICE).
@@ -698,18 +781,52 @@ mod tests {
     }
 
     #[test]
-    fn source_forms() {
+    fn host_port_forms() {
         assert_eq!(
-            parse_source("192.0.2.1").unwrap().to_string(),
-            "192.0.2.1:0"
+            split_host_port("localhost:22").unwrap(),
+            ("localhost".into(), "22".into())
         );
-        assert_eq!(parse_source("192.0.2.1:4000").unwrap().port(), 4000);
+        assert_eq!(
+            split_host_port("[::1]:8080").unwrap(),
+            ("::1".into(), "8080".into())
+        );
+        for bad in ["localhost", "::1:80", ":80", "[::1]80"] {
+            assert_eq!(split_host_port(bad).unwrap_err().input, bad);
+        }
+    }
+
+    #[test]
+    fn a_url_is_answered_with_its_host_and_port() {
+        for (url, says) in [
+            ("http://127.0.0.1", "127.0.0.1 80"),
+            ("https://[::1]:8443/x?y", "::1 8443"),
+            ("https://user@db.example.test/", "db.example.test 443"),
+            ("ftp://files.example.test", "host alone: files.example.test"),
+        ] {
+            let e = parse_targets(url).unwrap_err();
+            assert_eq!(e.input, url);
+            assert!(
+                e.why.contains("a URL") && e.why.contains(says),
+                "{url}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn source_forms() {
+        assert_eq!(source_form("192.0.2.1").unwrap().to_string(), "192.0.2.1:0");
+        assert_eq!(source_form("192.0.2.1:4000").unwrap().port(), 4000);
         assert_eq!(parse_source("[::1]:5").unwrap().to_string(), "[::1]:5");
         assert_eq!(parse_source("[::1]").unwrap().to_string(), "[::1]:0");
         assert_eq!(parse_source("::1").unwrap().to_string(), "[::1]:0");
         assert_eq!(parse_source("host").unwrap_err().input, "host");
+        assert!(parse_source("127.0.0.1").is_ok());
+        assert!(parse_source("::2")
+            .unwrap_err()
+            .why
+            .contains("not an address of this host"));
         assert!(parse_source("[::1]:70000").is_err());
-        assert!(parse_source("192.0.2.1:").is_err());
+        assert!(source_form("192.0.2.1:").is_err());
     }
 
     proptest::proptest! {

@@ -2,6 +2,8 @@
 //! plain (tab-separated, one line per record) and JSON lines (one object per record, each
 //! with a `"type"` field). Renderers write to any `io::Write` and do no network work.
 pub mod json;
+pub mod layout;
+pub mod live;
 pub mod lossy;
 pub mod options;
 pub mod plain;
@@ -26,6 +28,9 @@ pub struct OutputOpts {
     pub color: bool,
     pub verbose: u8,
     pub quiet: bool,
+    /// The terminal's width, for tables: set at the edge when stdout is a terminal, given
+    /// explicitly in tests; `None` draws tables as wide as their contents.
+    pub width: Option<u16>,
 }
 
 impl Default for OutputOpts {
@@ -35,6 +40,7 @@ impl Default for OutputOpts {
             color: false,
             verbose: 0,
             quiet: false,
+            width: None,
         }
     }
 }
@@ -91,6 +97,11 @@ pub trait Record: Serialize {
     /// One cell per header. A cell may hold several lines (several addresses, say): the
     /// table shows them stacked, plain joins them with commas.
     fn cells(&self, verbose: u8) -> Vec<Cell>;
+    /// How each column gives way in a table wider than the terminal (see `layout`); a
+    /// column without one wraps at spaces.
+    fn fits(_verbose: u8) -> Vec<layout::Fit> {
+        Vec::new()
+    }
 }
 
 /// Renders a finished set of records in the chosen format.
@@ -110,9 +121,21 @@ pub fn rendered_with<E: std::fmt::Debug>(
     verbose: u8,
     write: impl FnOnce(&mut Vec<u8>, &OutputOpts) -> Result<(), E>,
 ) -> String {
+    rendered_at(format, verbose, None, write)
+}
+
+/// For renderer tests: as [`rendered_with`], for a terminal `width` columns wide.
+#[cfg(test)]
+pub fn rendered_at<E: std::fmt::Debug>(
+    format: Format,
+    verbose: u8,
+    width: Option<u16>,
+    write: impl FnOnce(&mut Vec<u8>, &OutputOpts) -> Result<(), E>,
+) -> String {
     let opts = OutputOpts {
         format,
         verbose,
+        width,
         ..OutputOpts::default()
     };
     let mut buf = Vec::new();

@@ -1,5 +1,6 @@
 //! The options table: the record of one socket option as every renderer shows it, shared by
 //! `opts` and `connect`.
+use super::layout::Fit;
 use super::{table, Cell, OutputOpts, Record, Tone};
 use crate::sockopt::OptionRecord;
 use std::io::{self, Write};
@@ -11,16 +12,18 @@ pub fn option_table(
     options: &[OptionRecord],
 ) -> io::Result<()> {
     let mut headers = OptionRecord::headers(out.verbose);
+    let mut fits = OptionRecord::fits(out.verbose);
     let mut rows: Vec<Vec<Cell>> = options.iter().map(|o| o.cells(out.verbose)).collect();
     if options.iter().all(|o| o.error.is_none()) {
         if let Some(i) = headers.iter().position(|h| *h == "ERROR") {
             headers.remove(i);
+            fits.remove(i);
             for r in &mut rows {
                 r.remove(i);
             }
         }
     }
-    table::write_rows(w, out, &headers, &rows)?;
+    table::write_fitted(w, out, &headers, &fits, &rows)?;
     Ok(())
 }
 
@@ -34,6 +37,17 @@ impl Record for OptionRecord {
         }
         h.extend(["REQUESTED", "EFFECTIVE", "DEFAULT", "ERROR", "NOTE"]);
         h
+    }
+
+    /// Option names and values are never cut; the level and then the default give way;
+    /// errors and notes too long for their column become footnotes.
+    fn fits(verbose: u8) -> Vec<Fit> {
+        let mut f = vec![Fit::Keep];
+        if verbose > 0 {
+            f.push(Fit::Drop(0));
+        }
+        f.extend([Fit::Keep, Fit::Keep, Fit::Drop(1), Fit::Note, Fit::Note]);
+        f
     }
 
     fn cells(&self, verbose: u8) -> Vec<Cell> {

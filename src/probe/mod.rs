@@ -97,7 +97,7 @@ pub struct Summary {
     pub self_connects: u64,
     /// Addresses whose ICMP errors were rate-limited: a known-rejecting port went silent
     /// while others were silent, so their silence says nothing.
-    pub icmp_rate_limited: Vec<IpAddr>,
+    pub icmp_rate_limited: Vec<RateLimited>,
     /// Probes started (all tries).
     pub started: u64,
     /// Congestion control and adaptive timing were on.
@@ -106,6 +106,15 @@ pub struct Summary {
     pub window_reached: usize,
     /// What was learnt about each host that answered or lost tries (adaptive runs).
     pub hosts: Vec<HostLearnt>,
+}
+
+/// A host whose ICMP errors were rate-limited, and the kinds of ICMP reject it sent
+/// (`port-unreach`, `host-unreach`, `admin-prohibited`, ...): what its silent ports would
+/// likely have drawn.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RateLimited {
+    pub addr: IpAddr,
+    pub icmp: Vec<Reason>,
 }
 
 /// What the engine learnt about one host's path (adaptive TCP runs).

@@ -246,7 +246,11 @@ impl Loop<'_> {
         let listeners = self.listeners;
         loop {
             if interrupt.raised() {
-                return Ok(Stop::Interrupt);
+                return Ok(if interrupt.terminated() {
+                    Stop::Terminated
+                } else {
+                    Stop::Interrupt
+                });
             }
             if self.once_done {
                 return Ok(Stop::Once);

@@ -115,8 +115,10 @@ impl End {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Stop {
-    /// Ctrl-C or SIGTERM.
+    /// Ctrl-C (SIGINT).
     Interrupt,
+    /// SIGTERM: `kill`, a service manager.
+    Terminated,
     /// `--duration` ran out.
     Duration,
     /// `--once`: the one client was served.

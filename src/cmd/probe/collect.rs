@@ -81,26 +81,24 @@ impl<W: Write> Sink for Collector<'_, W> {
 }
 
 /// A progress bar on stderr, for terminals only, shown once a scan takes more than a moment.
+/// While nothing has come back for a second (every port left waiting out its timeout) it
+/// says so instead of a meaningless ETA.
 pub(super) struct Progress {
     pub(super) bar: Option<ProgressBar>,
     pub(super) start: Instant,
     pub(super) shown: std::cell::Cell<bool>,
+    /// The deadline of a try, for the waiting message.
+    timeout: Duration,
+    /// The position at the last change, and when it changed.
+    moved: std::cell::Cell<(u64, Instant)>,
 }
 
 impl Progress {
-    pub(super) fn new(total: u64, out: &OutputOpts) -> Progress {
+    pub(super) fn new(total: u64, out: &OutputOpts, timeout: Duration) -> Progress {
         let bar = (!out.quiet && std::io::stderr().is_terminal()).then(|| {
             let b = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
             b.set_style(
-                ProgressStyle::with_template("{bar:30} {pos}/{len} ports  {rate}  ETA {eta}")
-                    .map(|s| {
-                        s.with_key(
-                            "rate",
-                            |st: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                                let _ = write!(w, "{:.0}/s", st.per_sec());
-                            },
-                        )
-                    })
+                ProgressStyle::with_template("{wide_bar} {pos}/{len} ports  {msg}")
                     .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
             b
@@ -109,6 +107,8 @@ impl Progress {
             bar,
             start: Instant::now(),
             shown: std::cell::Cell::new(false),
+            timeout,
+            moved: std::cell::Cell::new((0, Instant::now())),
         }
     }
     pub(super) fn inc(&self) {
@@ -117,17 +117,97 @@ impl Progress {
         }
     }
     pub(super) fn tick(&self) {
-        if let Some(b) = &self.bar {
-            if !self.shown.get() && self.start.elapsed() > Duration::from_millis(500) {
-                self.shown.set(true);
-                b.set_draw_target(ProgressDrawTarget::stderr());
-                b.enable_steady_tick(Duration::from_millis(200));
-            }
+        let Some(b) = &self.bar else { return };
+        let now = Instant::now();
+        if !self.shown.get() && self.start.elapsed() > Duration::from_millis(500) {
+            self.shown.set(true);
+            b.set_draw_target(ProgressDrawTarget::term_like(Box::new(ShortLines)));
+            b.enable_steady_tick(Duration::from_millis(200));
         }
+        let (pos, len) = (b.position(), b.length().unwrap_or(0));
+        let (last, since) = self.moved.get();
+        if pos != last {
+            self.moved.set((pos, now));
+        }
+        let msg = if pos == last && now - since >= Duration::from_secs(1) {
+            format!(
+                "waiting for {} ports (timeout {})",
+                crate::units::thousands(len.saturating_sub(pos)),
+                humantime::format_duration(self.timeout)
+            )
+        } else if pos == 0 || b.eta().as_secs() == 0 {
+            // No rate to judge by yet, or done in a moment: no ETA to make up.
+            format!("{:.0}/s", b.per_sec())
+        } else {
+            format!(
+                "{:.0}/s  ETA {}",
+                b.per_sec(),
+                humantime::format_duration(Duration::from_secs(b.eta().as_secs()))
+            )
+        };
+        b.set_message(msg);
     }
     pub(super) fn finish(&self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }
+    }
+}
+
+/// Stderr for the bar, three columns narrower than the terminal. indicatif pads the bar's line
+/// to the full width; Ctrl-C's `^C`, echoed after a full line, wraps it, and the bar's last
+/// clear then erases the new line and leaves the bar on screen.
+#[derive(Debug)]
+struct ShortLines;
+
+impl ShortLines {
+    fn out(&self, s: &str) -> std::io::Result<()> {
+        std::io::stderr().write_all(s.as_bytes())
+    }
+}
+
+impl indicatif::TermLike for ShortLines {
+    fn width(&self) -> u16 {
+        let w = terminal_size::terminal_size_of(std::io::stderr()).map_or(80, |(w, _)| w.0);
+        w.saturating_sub(3).max(20)
+    }
+    fn height(&self) -> u16 {
+        terminal_size::terminal_size_of(std::io::stderr()).map_or(24, |(_, h)| h.0)
+    }
+    fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
+        if n == 0 {
+            return Ok(());
+        }
+        self.out(&format!("\x1b[{n}A"))
+    }
+    fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
+        if n == 0 {
+            return Ok(());
+        }
+        self.out(&format!("\x1b[{n}B"))
+    }
+    fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
+        if n == 0 {
+            return Ok(());
+        }
+        self.out(&format!("\x1b[{n}C"))
+    }
+    fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
+        if n == 0 {
+            return Ok(());
+        }
+        self.out(&format!("\x1b[{n}D"))
+    }
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.out(&format!("{s}\n"))
+    }
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.out(s)
+    }
+    fn clear_line(&self) -> std::io::Result<()> {
+        self.out("\r\x1b[2K")
+    }
+    fn flush(&self) -> std::io::Result<()> {
+        std::io::stderr().flush()
     }
 }

@@ -15,7 +15,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 mod collect;
@@ -51,26 +51,39 @@ pub struct Plan {
 
 pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
     let transport = if args.udp { Proto::Udp } else { Proto::Tcp };
-    let mut target_lists = Vec::new();
+    // Each list of targets with the file and line it came from, if it came from a file.
+    let mut target_lists: Vec<(String, Option<usize>)> = Vec::new();
     let mut port_specs = args.ports.clone();
     if let Some(f) = &args.targets_file {
         // With a file of targets every positional argument is a port.
-        port_specs.insert(0, args.targets.clone());
-        target_lists.extend(crate::input::lists::read_list(f)?);
+        if let Some(first) = &args.targets {
+            port_specs.insert(0, first.clone());
+        }
+        let lines = crate::input::lists::read_numbered(f)?;
+        target_lists.extend(lines.into_iter().map(|(n, l)| (l, Some(n))));
     } else {
-        target_lists.push(args.targets.clone());
+        target_lists.push((args.targets.clone().unwrap_or_default(), None));
     }
     if port_specs.is_empty() {
-        return Err(InputError::new(
-            "arguments",
-            "",
-            "no ports given: e.g. `sockdiag probe HOST 22 80 443` or `-` for every port",
-        )
-        .into());
+        let why = match &args.targets_file {
+            Some(_) => "no PORTS given: with --targets-file every argument is a port, e.g. \
+                        `sockdiag probe --targets-file FILE 22 80 443` (`-`: every port)"
+                .to_string(),
+            None => format!(
+                "no PORTS given after the targets: `sockdiag probe TARGETS PORTS...`, e.g. \
+                 `sockdiag probe {} 22 80 443` (`-`: every port)",
+                args.targets.as_deref().unwrap_or("TARGETS")
+            ),
+        };
+        return Err(InputError::new("arguments", "", why).into());
     }
     let mut specs = Vec::new();
-    for l in &target_lists {
-        specs.extend(targets::parse_targets(l)?);
+    for (l, line) in &target_lists {
+        let parsed = targets::parse_targets(l).map_err(|e| match (line, &args.targets_file) {
+            (Some(n), Some(f)) => e.at_line(f, *n),
+            _ => e,
+        })?;
+        specs.extend(parsed);
     }
     let mut set = ports::parse_ports(&port_specs, transport)?;
     if !args.exclude_ports.is_empty() {
@@ -150,9 +163,11 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     let interrupt =
         Interrupt::install().map_err(crate::error::local("installing the Ctrl-C handler"))?;
     reader::watch_stdout(&interrupt);
+    let mut hinted = false;
     if !out.quiet && plan.config.interface.is_none() {
         if let Some(t) = plan.targets.iter().find(|t| t.needs_zone()) {
             eprintln!("sockdiag: {}", targets::zone_hint(t.addr));
+            hinted = true;
         }
     }
     let addrs: Vec<SocketAddr> = plan.targets.iter().map(|t| t.sockaddr()).collect();
@@ -192,8 +207,52 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     }
     let json = out.format == Format::Json;
     let exit = exit_for(plan, &o.summary, &o.counts, expected);
+    let done = o.counts.total();
+    if exit == Exit::Local && !hinted {
+        // Exit 3 never goes without a word (the zone hint above is one): every probe failed
+        // here, and why.
+        let why: Vec<String> = o
+            .counts
+            .sorted()
+            .iter()
+            .map(|((_, reason), _)| reason.token())
+            .collect();
+        eprintln!(
+            "sockdiag: nothing could be probed: every probe failed on this host ({})",
+            why.join(", ")
+        );
+    }
     finish(plan, o, started, out, w, !json)?;
+    if matches!(plan.mode, Mode::Once) && !out.quiet && std::io::stderr().is_terminal() {
+        eprintln!(
+            "{}",
+            scanned_line(done, expected, plan.targets.len(), started.elapsed())
+        );
+    }
     Ok(exit)
+}
+
+/// The last line for people, as nmap ends: `scanned 65,535 ports on 1 host in 1.6 s`.
+fn scanned_line(done: usize, expected: usize, hosts: usize, took: Duration) -> String {
+    let n = |k: usize, what: &str| {
+        let s = if k == 1 { "" } else { "s" };
+        format!("{} {what}{s}", crate::units::thousands(k as u64))
+    };
+    let ports = if done == expected {
+        n(done, "port")
+    } else {
+        format!(
+            "{} of {}",
+            crate::units::thousands(done as u64),
+            n(expected, "port")
+        )
+    };
+    let took = if took < Duration::from_secs(1) {
+        format!("{} ms", took.as_millis())
+    } else {
+        format!("{:.1} s", took.as_secs_f64())
+    };
+    format!("scanned {ports} on {} in {took}", n(hosts, "host"))
 }
 
 fn exit_for(plan: &Plan, s: &Summary, counts: &Counts, expected: usize) -> Exit {

@@ -1,5 +1,6 @@
 //! The probe record: one port of one address as every renderer shows it.
 use super::*;
+use crate::output::layout::Fit;
 
 /// One probe result as the renderers show it.
 #[derive(Debug, Clone, Serialize)]
@@ -63,13 +64,33 @@ impl Record for ProbeRecord {
         h
     }
 
+    /// At 80 columns the address, port, state and reason are never cut: the verbose
+    /// columns, the protocol and then the target name give way; a reason naming a router
+    /// wraps at its spaces.
+    fn fits(verbose: u8) -> Vec<Fit> {
+        let mut f = vec![
+            Fit::Drop(2),
+            Fit::Keep,
+            Fit::Keep,
+            Fit::Drop(1),
+            Fit::Keep,
+            Fit::Wrap,
+            Fit::Keep,
+        ];
+        if verbose > 0 {
+            f.extend([
+                Fit::Drop(0),
+                Fit::Drop(0),
+                Fit::Drop(0),
+                Fit::Wrap,
+                Fit::Drop(0),
+            ]);
+        }
+        f
+    }
+
     fn cells(&self, verbose: u8) -> Vec<Cell> {
-        let tone = match self.state {
-            State::Open => Tone::Good,
-            State::Closed => Tone::Bad,
-            State::Error => Tone::Bad,
-            _ => Tone::Warn,
-        };
+        let tone = state_tone(self.state);
         let mut c = vec![
             Cell::new(self.target.clone()),
             Cell::new(self.addr.to_string()),
@@ -98,6 +119,15 @@ impl Record for ProbeRecord {
             ));
         }
         c
+    }
+}
+
+/// How a state is coloured in a table.
+pub(super) fn state_tone(state: State) -> Tone {
+    match state {
+        State::Open => Tone::Good,
+        State::Closed | State::Error => Tone::Bad,
+        _ => Tone::Warn,
     }
 }
 

@@ -1,9 +1,10 @@
 //! The run modes: once, `--wait` (rounds until every port is open) and `--count` (N rounds
 //! with statistics).
 use super::*;
+use crate::output::layout::Fit;
 
 /// Per-port statistics as a table row.
-pub(super) struct StatsRow<'a>(&'a ProbeRecord);
+pub(super) struct StatsRow<'a>(pub(super) &'a ProbeRecord);
 
 #[allow(clippy::too_many_arguments)]
 pub(super) fn once(
@@ -16,7 +17,7 @@ pub(super) fn once(
     interrupt: &Interrupt,
     keep: Keep,
 ) -> Result<Outcome> {
-    let bar = Progress::new((addrs.len() * ports.len()) as u64, out);
+    let bar = Progress::new((addrs.len() * ports.len()) as u64, out, config.timeout);
     let json = out.format == Format::Json;
     let mut c = Collector {
         w,
@@ -135,7 +136,8 @@ pub(super) fn waited(
     })
 }
 
-/// `--count N`: N rounds, results streamed in JSON, statistics per port at the end.
+/// `--count N`: N rounds, each shown as it completes (JSON and plain: its lines; table: a
+/// live line on the terminal), then statistics per port.
 pub(super) fn counted(
     plan: &Plan,
     addrs: &[SocketAddr],
@@ -145,6 +147,7 @@ pub(super) fn counted(
     interrupt: &Interrupt,
 ) -> Result<Exit> {
     let mut rtts: BTreeMap<(usize, u16), Vec<f64>> = BTreeMap::new();
+    let mut opens: BTreeMap<(usize, u16), u32> = BTreeMap::new();
     let mut last: BTreeMap<(usize, u16), ProbeRecord> = BTreeMap::new();
     let mut rounds = 0;
     let mut interrupted = false;
@@ -152,6 +155,7 @@ pub(super) fn counted(
         quiet: true,
         ..*out
     };
+    let mut live = crate::output::live::LiveLine::stderr(out.format == Format::Table && !out.quiet);
     for round in 0..n {
         if round > 0 {
             interrupt.sleep(plan.interval);
@@ -175,15 +179,25 @@ pub(super) fn counted(
             break;
         }
         rounds += 1;
-        for r in o.records {
+        let mut records = o.records;
+        records.sort_by_key(|r| (r.order, r.port));
+        if out.format == Format::Plain {
+            output::plain::write(w, out, &records)?;
+        }
+        live.show(&round_line(rounds, n, &records));
+        for r in records {
             let key = (r.order, r.port);
             let e = rtts.entry(key).or_default();
-            if r.state == State::Open {
+            // An answer: the SYN-ACK of an open port, the reset (or the target's own reject)
+            // of a closed one. Silence and errors on the way are loss.
+            if matches!(r.state, State::Open | State::Closed) {
                 e.extend(r.rtt_ms);
             }
+            *opens.entry(key).or_default() += u32::from(r.state == State::Open);
             last.insert(key, r);
         }
     }
+    live.clear();
     if reader::gone() {
         return Ok(Exit::Ok);
     }
@@ -194,7 +208,9 @@ pub(super) fn counted(
                 .get_mut(&k)
                 .map(|v| v.as_mut_slice())
                 .unwrap_or(&mut []);
-            r.stats = Some(Box::new(Stats::from_rtts(v, rounds)));
+            let mut s = Stats::from_rtts(v, rounds);
+            s.open = opens.get(&k).copied().unwrap_or(0);
+            r.stats = Some(Box::new(s));
             r
         })
         .collect();
@@ -209,18 +225,16 @@ pub(super) fn counted(
             }
             w.flush()?;
         }
-        _ => {
+        Format::Table => {
             let rows: Vec<Vec<Cell>> = records.iter().map(|r| StatsRow(r).cells()).collect();
-            let headers = StatsRow::headers();
-            match out.format {
-                Format::Table => output::table::write_rows(w, out, &headers, &rows)?,
-                _ => {
-                    for row in rows {
-                        writeln!(w, "{}", output::plain::line(&row))?;
-                    }
-                    w.flush()?;
-                }
+            output::table::write_fitted(w, out, &StatsRow::headers(), &StatsRow::fits(), &rows)?;
+        }
+        Format::Plain => {
+            // After the rounds' own lines: `stats` first, as http's statistics.
+            for r in &records {
+                writeln!(w, "stats\t{}", output::plain::line(&StatsRow(r).cells()))?;
             }
+            w.flush()?;
         }
     }
     if interrupted {
@@ -234,12 +248,66 @@ pub(super) fn counted(
     Ok(Exit::from_all_ok(all_open && plan.unresolved.is_empty()))
 }
 
+/// The live line after round `i` of `n`: the port, or the ports by state.
+pub(super) fn round_line(i: u32, n: u32, records: &[ProbeRecord]) -> String {
+    let what = match records {
+        [r] => format!(
+            "{} port {} {} ({}){}",
+            r.addr,
+            r.port,
+            r.state.as_str(),
+            r.reason.token(),
+            r.rtt_ms
+                .map(|m| format!(" in {m:.3}ms"))
+                .unwrap_or_default()
+        ),
+        _ => {
+            let mut by_state: Vec<(State, usize)> = Vec::new();
+            for r in records {
+                match by_state.iter_mut().find(|(s, _)| *s == r.state) {
+                    Some((_, c)) => *c += 1,
+                    None => by_state.push((r.state, 1)),
+                }
+            }
+            by_state.sort();
+            by_state
+                .iter()
+                .map(|(s, c)| format!("{c} {}", s.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    format!("round {i} of {n}: {what}")
+}
+
 impl StatsRow<'_> {
     pub(super) fn headers() -> Vec<&'static str> {
         vec![
-            "TARGET", "ADDRESS", "PORT", "SENT", "OPEN", "LOSS", "MIN", "AVG", "MAX", "MDEV", "P95",
+            "TARGET", "ADDRESS", "PORT", "STATE", "REASON", "SENT", "OPEN", "LOSS", "MIN", "AVG",
+            "MAX", "MDEV", "P95",
         ]
     }
+    /// At 80 columns: the port, its last state and reason, the loss and the average stay;
+    /// the spread and then the name give way.
+    pub(super) fn fits() -> Vec<Fit> {
+        vec![
+            Fit::Drop(2),
+            Fit::Keep,
+            Fit::Keep,
+            Fit::Keep,
+            Fit::Keep,
+            Fit::Drop(6),
+            Fit::Drop(5),
+            Fit::Keep,
+            Fit::Drop(3),
+            Fit::Keep,
+            Fit::Drop(4),
+            Fit::Drop(0),
+            Fit::Drop(1),
+        ]
+    }
+    /// The last round's state and reason, then the statistics: loss is rounds with no
+    /// answer (a reset answers), the times are the answered rounds'.
     pub(super) fn cells(&self) -> Vec<Cell> {
         let r = self.0;
         let s = r.stats.as_ref().expect("stats row");
@@ -248,6 +316,8 @@ impl StatsRow<'_> {
             Cell::new(r.target.clone()),
             Cell::new(r.addr.to_string()),
             Cell::new(r.port.to_string()),
+            Cell::toned(r.state.as_str(), record::state_tone(r.state)),
+            Cell::new(r.reason_text()),
             Cell::new(s.count.to_string()),
             Cell::new(s.open.to_string()),
             Cell::toned(

@@ -7,7 +7,7 @@ use super::*;
 pub(super) struct RunSummary {
     pub(super) probed: usize,
     pub(super) counts: Vec<Count>,
-    pub(super) icmp_rate_limited: Vec<IpAddr>,
+    pub(super) icmp_rate_limited: Vec<probe::RateLimited>,
     pub(super) interrupted: bool,
     pub(super) elapsed_ms: f64,
     /// Adaptive runs: the largest the scan's congestion window grew, and per host what the
@@ -134,14 +134,7 @@ pub(super) fn finish(
             notes.insert(0, "no open ports".into());
         }
     }
-    if !s.icmp_rate_limited.is_empty() {
-        let who: Vec<String> = s.icmp_rate_limited.iter().map(|a| a.to_string()).collect();
-        notes.push(format!(
-            "ICMP port-unreachable replies from {} were rate-limited by the sender: ports \
-             shown closed|filtered gave no answer while a known-closed port was silent too",
-            who.join(", ")
-        ));
-    }
+    notes.extend(rate_limit_notes(&s.icmp_rate_limited));
     if s.interrupted {
         notes.push("interrupted: only finished ports are shown".into());
     }
@@ -161,6 +154,47 @@ pub(super) fn finish(
         }
     }
     Ok(())
+}
+
+/// One note per set of ICMP reject kinds: which replies were held back, by whom, what it
+/// means for the ports shown `icmp-rate-limited`, and what helps.
+pub(super) fn rate_limit_notes(limited: &[probe::RateLimited]) -> Vec<String> {
+    let mut groups: Vec<(&[Reason], Vec<String>)> = Vec::new();
+    for l in limited {
+        match groups.iter_mut().find(|(k, _)| *k == l.icmp.as_slice()) {
+            Some((_, who)) => who.push(l.addr.to_string()),
+            None => groups.push((&l.icmp, vec![l.addr.to_string()])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(kinds, who)| {
+            let kinds: Vec<&str> = kinds.iter().map(|&k| icmp_words(k)).collect();
+            format!(
+                "ICMP {} replies from {} were rate-limited by the sender: ports shown \
+                 icmp-rate-limited gave no answer while a port known to draw one was silent \
+                 too. Probe them again in a few seconds, or slower: --rate 1 stays under \
+                 Linux's default limit (one ICMP error a second to each destination, after a \
+                 burst of 6)",
+                kinds.join(" and "),
+                who.join(", ")
+            )
+        })
+        .collect()
+}
+
+/// An ICMP reject kind as people name it.
+fn icmp_words(kind: Reason) -> &'static str {
+    match kind {
+        Reason::PortUnreach => "port-unreachable",
+        Reason::HostUnreach => "host-unreachable",
+        Reason::NetUnreach => "net-unreachable",
+        Reason::ProtoUnreach => "protocol-unreachable",
+        Reason::AdminProhibited => "admin-prohibited",
+        Reason::ParamProblem => "parameter-problem",
+        Reason::TimeExceeded => "time-exceeded",
+        _ => "error",
+    }
 }
 
 /// `-v`: what the engine learnt about one host's path, in one line.

@@ -12,8 +12,10 @@ pub(super) struct Host {
     pub(super) inflight: u32,
     /// On the ring of hosts taking turns.
     pub(super) on_ring: bool,
-    /// A port that drew ICMP port unreachable (the canary port).
+    /// A port that drew an ICMP error from the host itself (the canary port).
     pub(super) unreach_port: Option<u16>,
+    /// The kinds of ICMP reject the host sent (port-unreach, host-unreach, ...), in order.
+    pub(super) icmp_kinds: Vec<Reason>,
     /// The batch suspects are being added to, if it has no canary yet.
     pub(super) open_batch: Option<u32>,
     pub(super) window: Window,
@@ -287,8 +289,8 @@ impl Engine<'_> {
                     );
                     continue;
                 }
-                // Silent, but its target answered another port with ICMP port unreachable
-                // while this try was out (or since): the silence may be a rate-limited reply.
+                // Silent, but its target answered another port with an ICMP error while this
+                // try was out (or since): the silence may be a rate-limited reply.
                 // Once more, now as a suspect with a canary behind it.
                 Kind::Normal
                     if self.cfg.proto == Proto::Tcp

@@ -14,12 +14,13 @@
 //! held back, not reported, while the host may still show loss: loss raises the host's tries,
 //! and held ports get the new ones; they are reported `filtered` once the host is done.
 //!
-//! ICMP rate limiting: a host limits its port-unreachable replies (Linux: a burst of 6 and one
-//! a second per destination, 1000/s per namespace), so silence from a host that rejects by
-//! ICMP may be a reply that was never sent. Last tries on such a host are suspects, and a
-//! canary (a port known to draw port unreachable) is probed right after each batch of them:
-//! if the canary is silent too, the silent suspects are `closed|filtered` (icmp-rate-limited)
-//! instead of `filtered`. A port whose last try was already out when the host's first reply
+//! ICMP rate limiting: a host limits its ICMP errors, every kind of reject together (Linux: a
+//! burst of 6 and one a second per destination, 1000/s per namespace), so silence from a host
+//! that rejects by ICMP may be a reply that was never sent. Last tries on such a host are
+//! suspects, and a canary (a port known to draw an ICMP error) is probed right after each
+//! batch of them: if the canary is silent too, the silent suspects are `icmp-rate-limited`
+//! instead of `filtered no-response` (`closed|filtered` when port unreachable is among the
+//! host's kinds of reject, `filtered` otherwise). A port whose last try was already out when the host's first reply
 //! arrived is tried once more, as a suspect. When a host's limit is spent before a run starts
 //! and no reply at all arrives during it, silence is all there is: those ports are `filtered`.
 use super::adapt::{self, Loss, Rtt, Window};
@@ -66,7 +67,7 @@ enum Kind {
     /// The last try of a port on an address that has rejected other ports by ICMP: if it
     /// stays silent, the canary of its batch says whether that silence means anything.
     Suspect(u32),
-    /// A port known to draw ICMP port unreachable, probed right after a batch of suspects.
+    /// A port known to draw an ICMP error, probed right after a batch of suspects.
     Canary(u32),
 }
 
@@ -180,6 +181,7 @@ pub fn run(
                 inflight: 0,
                 on_ring: false,
                 unreach_port: None,
+                icmp_kinds: Vec::new(),
                 open_batch: None,
                 window: new_window(adapt::HOST_INIT),
                 rtt: Rtt::default(),
@@ -214,6 +216,7 @@ pub fn run(
     };
     e.run_loop(interrupt, sink)?;
     e.learnt();
+    e.rate_limited_kinds();
     Ok(e.summary)
 }
 
@@ -611,15 +614,20 @@ impl Engine<'_> {
         let icmp = recverr::read_icmp(sock.as_raw_fd());
         let target = self.addrs[p.target as usize].ip();
         let (state, reason) = classify_to(target, errno, icmp.as_ref(), self.cfg.proto);
-        // The target's own port unreachable only: a router's has its own rate limit.
-        if (state, reason) == (State::Closed, Reason::PortUnreach) {
+        // Any ICMP reject by the target itself: its errors share one rate limit. (A router's
+        // have their own.)
+        let reject = ratelimit::icmp_reject(target, icmp.as_ref(), reason);
+        if let Some(kind) = reject {
             let ts = &mut self.hosts[p.target as usize];
             if ts.unreach_port.is_none() {
                 ts.unreach_port = Some(p.port);
             }
+            if !ts.icmp_kinds.contains(&kind) {
+                ts.icmp_kinds.push(kind);
+            }
         }
         if let Kind::Canary(b) = p.kind {
-            let v = if reason == Reason::PortUnreach {
+            let v = if reject.is_some() {
                 Verdict::Answered
             } else {
                 Verdict::Silent

@@ -2,6 +2,7 @@
 //! allowed to send. The last tries on such a host are suspects, and a canary (a port known to
 //! draw an ICMP error) probed after each batch says whether that silence means anything.
 use super::*;
+use std::net::IpAddr;
 
 /// What a canary found for its batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,13 +79,60 @@ impl Engine<'_> {
         }
     }
 
+    /// A silent suspect whose canary was silent too: its silence says nothing. It may have
+    /// been dropped, or rejected with any kind the host sends: closed or filtered when port
+    /// unreachable (a closed port's reject) is among them, filtered otherwise.
     pub(super) fn apply_verdict(&mut self, r: &mut ProbeResult, v: Verdict) {
         if v == Verdict::Silent {
-            r.state = State::ClosedFiltered;
+            let kinds = &self.hosts[r.target].icmp_kinds;
+            r.state = if kinds.contains(&Reason::PortUnreach) {
+                State::ClosedFiltered
+            } else {
+                State::Filtered
+            };
             r.reason = Reason::IcmpRateLimited;
-            if !self.summary.icmp_rate_limited.contains(&r.addr) {
-                self.summary.icmp_rate_limited.push(r.addr);
+            if !self
+                .summary
+                .icmp_rate_limited
+                .iter()
+                .any(|l| l.addr == r.addr)
+            {
+                self.summary
+                    .icmp_rate_limited
+                    .push(crate::probe::RateLimited {
+                        addr: r.addr,
+                        icmp: kinds.clone(),
+                    });
             }
         }
     }
+
+    /// At the end: each rate-limited host with every kind of reject it sent in the run.
+    pub(super) fn rate_limited_kinds(&mut self) {
+        for l in &mut self.summary.icmp_rate_limited {
+            if let Some(h) = self.addrs.iter().position(|a| a.ip() == l.addr) {
+                l.icmp = self.hosts[h].icmp_kinds.clone();
+            }
+        }
+    }
+}
+
+/// The kind of ICMP error `reason` is, when the target itself sent it: the errors a host's
+/// ICMP rate limit holds back (a router's errors count against the router's limit).
+pub(super) fn icmp_reject(target: IpAddr, icmp: Option<&Icmp>, reason: Reason) -> Option<Reason> {
+    let i = icmp?;
+    if i.from_other_than(target).is_some() {
+        return None;
+    }
+    matches!(
+        reason,
+        Reason::PortUnreach
+            | Reason::HostUnreach
+            | Reason::NetUnreach
+            | Reason::AdminProhibited
+            | Reason::ProtoUnreach
+            | Reason::ParamProblem
+            | Reason::TimeExceeded
+    )
+    .then_some(reason)
 }
