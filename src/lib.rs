@@ -23,6 +23,7 @@ pub mod probe;
 pub mod resolve;
 pub mod serve;
 pub mod size;
+pub mod sockets;
 pub mod sockopt;
 pub mod stats;
 pub mod targets;
