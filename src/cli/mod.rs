@@ -6,6 +6,7 @@ mod opts;
 mod probe;
 mod resolve;
 mod serve;
+mod sockets;
 
 pub use connect::ConnectArgs;
 pub use http::HttpArgs;
@@ -13,6 +14,7 @@ pub use opts::{OptsArgs, SockOptArgs};
 pub use probe::ProbeArgs;
 pub use resolve::ResolveArgs;
 pub use serve::ServeArgs;
+pub use sockets::{SocketsArgs, SortArg};
 
 use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
@@ -98,6 +100,7 @@ pub enum Command {
     Opts(OptsArgs),
     Serve(ServeArgs),
     Http(HttpArgs),
+    Sockets(SocketsArgs),
 }
 
 /// The clap command: the one source for parsing, help, completions and man pages.

@@ -6,6 +6,7 @@ pub mod opts;
 pub mod probe;
 pub mod resolve;
 pub mod serve;
+pub mod sockets;
 
 use crate::error::InputError;
 use std::io::BufRead;

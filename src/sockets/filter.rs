@@ -122,7 +122,11 @@ pub fn parse_addr_match(what: &'static str, s: &str) -> Result<AddrMatch, InputE
             p => Some(p.strip_prefix(':').ok_or_else(|| bad(usage))?),
         };
         (Some(inside), port)
-    } else if let Some(p) = t.strip_prefix("*:").or_else(|| t.strip_prefix(':')) {
+    } else if let Some(p) = t
+        .strip_prefix("*:")
+        .or_else(|| t.strip_prefix(':').filter(|p| !p.contains(':')))
+    {
+        // `:443`; `::1` is an address.
         (None, Some(p))
     } else if t.matches(':').count() == 1 {
         let (a, p) = t.split_once(':').expect("one colon");
@@ -303,6 +307,14 @@ mod tests {
             Some(("2001:db8::".parse().unwrap(), 32))
         );
         assert_eq!(m("2001:db8::/32").port, None);
+        assert_eq!(
+            m("::1/128"),
+            AddrMatch {
+                net: Some(("::1".parse().unwrap(), 128)),
+                port: None
+            }
+        );
+        assert_eq!(m("::").net, Some(("::".parse().unwrap(), 128)));
         assert_eq!(
             m(":8080"),
             AddrMatch {

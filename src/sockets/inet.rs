@@ -168,7 +168,8 @@ pub fn tcp_info(b: &[u8]) -> Option<TcpInfo> {
         segs_in: u(140),
         notsent_bytes: u(144),
         delivery_rate: u64_at(b, 160),
-        pacing_rate: u64_at(b, 104),
+        // ~0: no pacing limit.
+        pacing_rate: u64_at(b, 104).filter(|&r| r != u64::MAX),
         last_send_ms: u(44)?,
         last_recv_ms: u(52)?,
         last_ack_recv_ms: u(56)?,
