@@ -160,7 +160,7 @@ fn my_comm() -> String {
         .to_string()
 }
 
-fn find<'a>(recs: &'a [Value], f: impl Fn(&Value) -> bool) -> &'a Value {
+fn find(recs: &[Value], f: impl Fn(&Value) -> bool) -> &Value {
     let hits: Vec<&Value> = recs.iter().filter(|r| f(r)).collect();
     assert_eq!(hits.len(), 1, "one record expected: {hits:#?}");
     hits[0]
@@ -468,7 +468,8 @@ fn filters_alone_and_combined() {
     let port_in =
         |r: &Value, p: u16| port_of(&r["local"]) == Some(p) || port_of(&r["peer"]) == Some(p);
     let inet = |r: &Value| r["proto"] != "unix";
-    let cases: Vec<(Vec<&str>, Box<dyn Fn(&Value) -> bool>)> = vec![
+    type Want = Box<dyn Fn(&Value) -> bool>;
+    let cases: Vec<(Vec<&str>, Want)> = vec![
         (vec![], Box::new(inet)),
         (vec!["--unix"], Box::new(|_| true)),
         (vec!["--tcp"], Box::new(|r| r["proto"] == "tcp")),
@@ -627,4 +628,206 @@ fn filters_alone_and_combined() {
     assert_eq!(s["top_processes"][0]["pid"].as_u64(), Some(meu));
     assert_eq!(s["top_processes"][0]["sockets"].as_u64(), Some(mine as u64));
     drop(zoo);
+}
+
+/// A peer that never reads: the writer's send queue grows, which `--watch` reports as a
+/// changed socket (with what it was), next to new and gone ones; Ctrl-C ends a watch with
+/// exit 130.
+#[test]
+fn a_growing_send_queue_is_a_changed_event_in_watch() {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    let Some(ns) = Ns::new("ss-watch") else {
+        return;
+    };
+    let (l, (c, s), (c2, s2)) = ns.enter(|| {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let a = l.local_addr().unwrap();
+        let p1 = pair(&l, a);
+        let p2 = pair(&l, a);
+        (l, p1, p2)
+    });
+    let port = l.local_addr().unwrap().port().to_string();
+    let mut child = ns
+        .cmd(lab::sockdiag_bin())
+        .args([
+            "ss", "--json", "--watch", "200ms", "--count", "10", "--tcp", "--port", &port,
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    // The first round: every socket is new (the listener and both pairs).
+    let first: Vec<Value> = (0..5)
+        .map(|_| serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap())
+        .collect();
+    assert!(
+        first
+            .iter()
+            .all(|e| e["type"] == "socket-event" && e["event"] == "new"),
+        "{first:#?}"
+    );
+    // Fill the send queue: the server never reads.
+    c.set_nonblocking(true).unwrap();
+    let chunk = vec![0u8; 65536];
+    for _ in 0..1000 {
+        match (&c).write(&chunk) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+            Err(e) => panic!("write: {e}"),
+        }
+    }
+    // One pair goes away: the server side is gone, the client side changes state.
+    // The client closes first and the server once it has read the end, so the server side
+    // ends (LAST_ACK, then nothing) and the client waits in TIME_WAIT.
+    let (c2_local, s2_local) = (c2.local_addr().unwrap(), s2.local_addr().unwrap());
+    drop(c2);
+    let mut s2 = s2;
+    s2.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    assert_eq!(s2.read(&mut [0u8; 8]).unwrap(), 0);
+    drop(s2);
+    let rest: Vec<Value> = lines
+        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+        .collect();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let changed = rest
+        .iter()
+        .find(|e| {
+            e["event"] == "changed"
+                && e["local"] == c.local_addr().unwrap().to_string()
+                && e["send_q"].as_u64() > Some(0)
+        })
+        .unwrap_or_else(|| panic!("no changed event for the writer: {rest:#?}"));
+    assert!(
+        changed["send_q"].as_u64() > changed["was"]["send_q"].as_u64(),
+        "{changed}"
+    );
+    assert_eq!(changed["state"], "established");
+    assert!(
+        rest.iter().any(|e| e["event"] == "changed"
+            && e["local"] == s.local_addr().unwrap().to_string()
+            && e["recv_q"].as_u64() > Some(0)),
+        "the reader's receive queue grew: {rest:#?}"
+    );
+    assert!(
+        rest.iter().any(|e| e["event"] == "gone"
+            && e["local"] == s2_local.to_string()
+            && e["peer"] == c2_local.to_string()),
+        "the closed server side is gone: {rest:#?}"
+    );
+    assert!(
+        rest.iter().any(|e| e["event"] == "changed"
+            && e["local"] == c2_local.to_string()
+            && e["was"]["state"] == "established"),
+        "the closing client changed state: {rest:#?}"
+    );
+    assert!(!rest.iter().any(|e| e["event"] == "new"), "{rest:#?}");
+
+    // Without --count the watch goes on until Ctrl-C: exit 130.
+    let mut child = ns
+        .cmd(lab::sockdiag_bin())
+        .args(["ss", "--watch", "100ms", "--port", &port])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(lines.next().unwrap().unwrap().starts_with("new\t"));
+    // SAFETY: our own child's pid (`timeout`, which passes the signal on).
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let t = Instant::now();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    drop((l, s));
+}
+
+/// Holds N established loopback connections in one process (a listener, N clients and the N
+/// accepted ends), writes "ready" to a file, and sleeps until killed.
+const HOLDER: &str = r#"
+import resource, socket, sys, time
+n, ready = int(sys.argv[1]), sys.argv[2]
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen(4096)
+keep = []
+for i in range(n):
+    c = socket.create_connection(l.getsockname())
+    s, _ = l.accept()
+    keep += [c, s]
+open(ready, "w").write("ready")
+time.sleep(120)
+"#;
+
+/// 20,000 established loopback connections (40,000 sockets, in four processes under the
+/// per-process fd limit): every one listed exactly once, with its owner.
+#[test]
+fn twenty_thousand_connections_are_listed_once() {
+    let Some(ns) = Ns::new("ss-20k") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let per = 5000;
+    let mut pids = Vec::new();
+    for i in 0..4 {
+        let ready = dir.path().join(format!("ready{i}"));
+        pids.push(ns.spawn(&[
+            "python3",
+            "-c",
+            HOLDER,
+            &per.to_string(),
+            ready.to_str().unwrap(),
+        ]));
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while (0..4).any(|i| !dir.path().join(format!("ready{i}")).exists()) {
+        assert!(Instant::now() < deadline, "the holders did not get ready");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let t = Instant::now();
+    let out = ns.sockdiag(&["ss", "--json", "--tcp", "--state", "established"]);
+    let took = t.elapsed();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let recs = json_lines(&out);
+    assert_eq!(recs.len(), 4 * per * 2, "every socket once");
+    let tuples: BTreeSet<(String, String)> = recs
+        .iter()
+        .map(|r| {
+            (
+                r["local"].as_str().unwrap().to_string(),
+                r["peer"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(tuples.len(), recs.len(), "no socket twice");
+    // Each connection's two ends are both there.
+    for (l, p) in &tuples {
+        assert!(tuples.contains(&(p.clone(), l.clone())), "{l} {p}");
+    }
+    // Owners: the holders' pids (python may run under a wrapper that execs: the pid stays).
+    let owners: BTreeSet<u64> = recs.iter().filter_map(|r| r["pid"].as_u64()).collect();
+    assert_eq!(recs.iter().filter(|r| r["pid"].is_null()).count(), 0);
+    assert_eq!(owners.len(), 4, "{owners:?} vs {pids:?}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    // The same count without the process pass, and from ss.
+    let out = ns.sockdiag(&["ss", "--no-process", "--tcp", "--state", "established"]);
+    assert_eq!(stdout(&out).lines().count(), 4 * per * 2);
+    let ss = stdout(&ns.sh("ss -tanH state established | wc -l"));
+    assert_eq!(ss.trim(), (4 * per * 2).to_string());
 }

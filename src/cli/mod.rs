@@ -19,7 +19,8 @@ pub use sockets::{SocketsArgs, SortArg};
 use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 const ABOUT: &str = "Socket diagnostics and port probing: resolve names, probe ports and say why \
-each is in its state, read and set socket options, serve test servers; tables or JSON.";
+each is in its state, read and set socket options, serve test servers, list this host's sockets; \
+tables or JSON.";
 
 #[derive(Debug, Parser)]
 #[command(

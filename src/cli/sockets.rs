@@ -19,8 +19,8 @@ Examples:
   sockdiag ss --json --local 127.0.0.1 | jq .
   sockdiag ss --watch 1s --port 5432            (new, gone and changed sockets every second)";
 
-/// This host's sockets (like ss): TCP and UDP over IPv4 and IPv6, UNIX with --unix, with
-/// queues, owning process, and TCP_INFO with -v; from the kernel's NETLINK_SOCK_DIAG.
+/// This host's sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the
+/// kernel's NETLINK_SOCK_DIAG)
 #[derive(Debug, Args)]
 #[command(visible_alias = "ss", after_long_help = SOCKETS_EXAMPLES)]
 pub struct SocketsArgs {
@@ -85,13 +85,12 @@ pub struct SocketsArgs {
 
     /// Show at most N sockets (with --sort: the first N in that order; with --summary: the
     /// top N processes, default 10)
-    #[arg(long, value_name = "N")]
-    pub top: Option<usize>,
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub top: Option<u32>,
 
     /// List again every DURATION and show what changed: new, gone, changed (state, or a
     /// queue that grew); Ctrl-C ends it
-    #[arg(long, value_name = "DURATION", value_parser = crate::duration::clap_duration,
-          conflicts_with = "sort")]
+    #[arg(long, value_name = "DURATION", value_parser = watch_interval, conflicts_with = "sort")]
     pub watch: Option<Duration>,
 
     /// With --watch: stop after N rounds
@@ -114,4 +113,13 @@ pub enum SortArg {
     Age,
     /// Local port, then peer port
     Port,
+}
+
+/// `--watch`: a pause of 10ms to 24h (a shorter one would only spin).
+fn watch_interval(s: &str) -> Result<Duration, String> {
+    let d = crate::duration::clap_duration(s)?;
+    if d < Duration::from_millis(10) {
+        return Err("too short: the pause between rounds goes from 10ms to 24h".into());
+    }
+    Ok(d)
 }

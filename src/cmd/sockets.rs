@@ -51,7 +51,7 @@ pub fn plan(a: &SocketsArgs, family: IpFamily) -> Result<Plan> {
         (None, false) => None,
     };
     let ports = match &a.port {
-        Some(p) => Some(ports::parse_ports(&[p.clone()], Transport::Tcp)?),
+        Some(p) => Some(ports::parse_ports(std::slice::from_ref(p), Transport::Tcp)?),
         None => None,
     };
     let local = a
@@ -116,7 +116,7 @@ pub fn plan(a: &SocketsArgs, family: IpFamily) -> Result<Plan> {
     };
     let mode = if a.summary {
         Mode::Summary {
-            top: a.top.unwrap_or(SUMMARY_TOP),
+            top: a.top.map_or(SUMMARY_TOP, |n| n as usize),
         }
     } else if let Some(every) = a.watch {
         if every.is_zero() {
@@ -132,7 +132,10 @@ pub fn plan(a: &SocketsArgs, family: IpFamily) -> Result<Plan> {
             count: a.count,
         }
     } else {
-        Mode::List { sort, top: a.top }
+        Mode::List {
+            sort,
+            top: a.top.map(|n| n as usize),
+        }
     };
     Ok(Plan {
         query,

@@ -32,7 +32,7 @@ pub fn parse_states(list: &str) -> Result<u32, InputError> {
             "" => {
                 return Err(InputError::new(
                     "state",
-                    item,
+                    list,
                     "an empty item in a comma list",
                 ))
             }

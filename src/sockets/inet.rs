@@ -216,7 +216,7 @@ mod tests {
         m.extend_from_slice(&0u32.to_ne_bytes()); // if
         m.extend_from_slice(&7u32.to_ne_bytes()); // cookie
         m.extend_from_slice(&1u32.to_ne_bytes());
-        for v in [7200_000u32, 3, 5, 1000, 4242] {
+        for v in [7_200_000_u32, 3, 5, 1000, 4242] {
             m.extend_from_slice(&v.to_ne_bytes());
         }
         m.extend_from_slice(&[9, 0, 4, 0]);

@@ -70,53 +70,19 @@ impl Dump {
                 }
                 continue;
             }
-            let rest = &self.buf[self.pos..];
-            if rest.len() < NLMSG_HDRLEN {
-                self.done = true;
-                return Some(Err(truncated()));
-            }
-            let len = u32::from_ne_bytes(rest[0..4].try_into().expect("4 bytes")) as usize;
-            let kind = u16::from_ne_bytes(rest[4..6].try_into().expect("2 bytes"));
-            let seq = u32::from_ne_bytes(rest[8..12].try_into().expect("4 bytes"));
-            if len < NLMSG_HDRLEN || len > rest.len() {
-                self.done = true;
-                return Some(Err(truncated()));
-            }
-            let start = self.pos;
-            self.pos += align4(len).min(rest.len());
-            if seq != self.seq {
-                // Not ours (cannot happen on a socket of our own; skipped all the same).
-                continue;
-            }
-            match kind {
-                NLMSG_DONE => {
+            let (next, step) = step(&self.buf, self.pos, self.seq);
+            self.pos = next;
+            match step {
+                Step::Skip => continue,
+                Step::Msg(a, b) => return Some(Ok(&self.buf[a..b])),
+                Step::Done => {
                     self.done = true;
-                    // The dump's own status: a negative errno when it failed part-way.
-                    let body = &self.buf[start + NLMSG_HDRLEN..start + len];
-                    if body.len() >= 4 {
-                        let rc = i32::from_ne_bytes(body[0..4].try_into().expect("4 bytes"));
-                        if rc < 0 {
-                            return Some(Err(io::Error::from_raw_os_error(-rc)));
-                        }
-                    }
                     return None;
                 }
-                NLMSG_ERROR => {
+                Step::Failed(e) => {
                     self.done = true;
-                    let body = &self.buf[start + NLMSG_HDRLEN..start + len];
-                    let rc = body
-                        .get(0..4)
-                        .map(|b| i32::from_ne_bytes(b.try_into().expect("4 bytes")))
-                        .unwrap_or(-libc::EPROTO);
-                    if rc == 0 {
-                        return None;
-                    }
-                    return Some(Err(io::Error::from_raw_os_error(-rc)));
+                    return Some(Err(e));
                 }
-                SOCK_DIAG_BY_FAMILY => {
-                    return Some(Ok(&self.buf[start + NLMSG_HDRLEN..start + len]));
-                }
-                _ => continue,
             }
         }
     }
@@ -138,6 +104,53 @@ impl Dump {
             }
         }
     }
+}
+
+/// What the message at `pos` of a batch is.
+#[derive(Debug)]
+enum Step {
+    /// A reply: its payload's range in the batch.
+    Msg(usize, usize),
+    /// Not ours, or not a reply: skipped.
+    Skip,
+    Done,
+    Failed(io::Error),
+}
+
+/// Reads the message at `pos`: where the next one starts, and what this one is.
+fn step(buf: &[u8], pos: usize, seq: u32) -> (usize, Step) {
+    let rest = &buf[pos..];
+    if rest.len() < NLMSG_HDRLEN {
+        return (buf.len(), Step::Failed(truncated()));
+    }
+    let len = u32::from_ne_bytes(rest[0..4].try_into().expect("4 bytes")) as usize;
+    let kind = u16::from_ne_bytes(rest[4..6].try_into().expect("2 bytes"));
+    let msg_seq = u32::from_ne_bytes(rest[8..12].try_into().expect("4 bytes"));
+    if len < NLMSG_HDRLEN || len > rest.len() {
+        return (buf.len(), Step::Failed(truncated()));
+    }
+    let next = pos + align4(len).min(rest.len());
+    let body = &rest[NLMSG_HDRLEN..len];
+    // The status of NLMSG_DONE and NLMSG_ERROR: 0, or a negative errno.
+    let status = || {
+        body.get(0..4)
+            .map(|b| i32::from_ne_bytes(b.try_into().expect("4 bytes")))
+    };
+    let step = match kind {
+        // Not ours (cannot happen on a socket of our own; skipped all the same).
+        _ if msg_seq != seq => Step::Skip,
+        NLMSG_DONE => match status() {
+            Some(rc) if rc < 0 => Step::Failed(io::Error::from_raw_os_error(-rc)),
+            _ => Step::Done,
+        },
+        NLMSG_ERROR => match status().unwrap_or(-libc::EPROTO) {
+            0 => Step::Done,
+            rc => Step::Failed(io::Error::from_raw_os_error(rc.abs())),
+        },
+        SOCK_DIAG_BY_FAMILY => Step::Msg(pos + NLMSG_HDRLEN, pos + len),
+        _ => Step::Skip,
+    };
+    (next, step)
 }
 
 fn truncated() -> io::Error {
@@ -190,6 +203,47 @@ pub fn u64_at(b: &[u8], off: usize) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn msg(kind: u16, seq: u32, body: &[u8]) -> Vec<u8> {
+        let mut m = ((NLMSG_HDRLEN + body.len()) as u32).to_ne_bytes().to_vec();
+        m.extend_from_slice(&kind.to_ne_bytes());
+        m.extend_from_slice(&[0, 0]);
+        m.extend_from_slice(&seq.to_ne_bytes());
+        m.extend_from_slice(&[0; 4]);
+        m.extend_from_slice(body);
+        m
+    }
+
+    /// A batch: a reply (3 bytes, padded), one of another sequence, then NLMSG_DONE; a failed
+    /// dump's NLMSG_ERROR and negative NLMSG_DONE come back as their errno (exit 3 above).
+    #[test]
+    fn replies_done_and_errors() {
+        let mut b = msg(SOCK_DIAG_BY_FAMILY, 1, &[1, 2, 3]);
+        b.push(0);
+        b.extend(msg(SOCK_DIAG_BY_FAMILY, 9, &[]));
+        b.extend(msg(NLMSG_DONE, 1, &0i32.to_ne_bytes()));
+        let (next, s) = step(&b, 0, 1);
+        assert!(matches!(s, Step::Msg(16, 19)), "{s:?}");
+        assert_eq!(next, 20);
+        let (next, s) = step(&b, next, 1);
+        assert!(matches!(s, Step::Skip));
+        assert!(matches!(step(&b, next, 1).1, Step::Done));
+        let err = msg(NLMSG_ERROR, 1, &(-libc::EPERM).to_ne_bytes());
+        match step(&err, 0, 1).1 {
+            Step::Failed(e) => assert_eq!(e.raw_os_error(), Some(libc::EPERM)),
+            s => panic!("{s:?}"),
+        }
+        let done = msg(NLMSG_DONE, 1, &(-libc::ENOBUFS).to_ne_bytes());
+        match step(&done, 0, 1).1 {
+            Step::Failed(e) => assert_eq!(e.raw_os_error(), Some(libc::ENOBUFS)),
+            s => panic!("{s:?}"),
+        }
+        // A length beyond the batch is a truncated message, not a read past the end.
+        let mut bad = msg(SOCK_DIAG_BY_FAMILY, 1, &[0; 8]);
+        bad[0] = 200;
+        assert!(matches!(step(&bad, 0, 1).1, Step::Failed(_)));
+        assert!(matches!(step(&bad[..10], 0, 1).1, Step::Failed(_)));
+    }
 
     #[test]
     fn attributes_are_walked_and_bounded() {
