@@ -567,3 +567,167 @@ fn rate(v: Option<u64>) -> String {
     }
     format!("{bits:.0}bps")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::rendered_with;
+    use crate::sockets::{Endpoint, Family, MemInfo, Proto, State, TcpInfo, Timer};
+
+    fn rec(proto: Proto, state: u8, local: &str, peer: Option<&str>) -> SocketRecord {
+        let inet = |s: &str| Endpoint::Inet(s.parse().unwrap());
+        SocketRecord {
+            proto,
+            family: if local.starts_with('[') {
+                Family::Inet6
+            } else {
+                Family::Inet
+            },
+            unix_type: None,
+            state: State(state),
+            local: Some(inet(local)),
+            peer: peer.map(inet),
+            peer_inode: None,
+            recv_q: 0,
+            send_q: 0,
+            inode: 4242,
+            uid: Some(0),
+            pid: Some(812),
+            command: Some("nginx".into()),
+            tcp_info: None,
+            mem: None,
+            timer: None,
+            cookie: 1,
+        }
+    }
+
+    fn records() -> Vec<SocketRecord> {
+        let mut listen = rec(Proto::Tcp, 10, "0.0.0.0:443", None);
+        listen.send_q = 511;
+        let mut est = rec(Proto::Tcp, 1, "10.0.0.2:443", Some("10.0.0.9:51234"));
+        est.send_q = 2896;
+        est.tcp_info = Some(TcpInfo {
+            rtt_ms: 1.25,
+            rttvar_ms: 0.5,
+            min_rtt_ms: Some(0.9),
+            rto_ms: 204.0,
+            cwnd: 10,
+            ssthresh: None,
+            mss: 1448,
+            rcv_mss: 536,
+            retransmits: 0,
+            total_retrans: 3,
+            unacked: 2,
+            lost: 0,
+            bytes_sent: Some(120_000),
+            bytes_acked: Some(117_104),
+            bytes_received: Some(812),
+            bytes_retrans: Some(4344),
+            segs_out: Some(90),
+            segs_in: Some(60),
+            notsent_bytes: Some(0),
+            delivery_rate: Some(12_500_000),
+            pacing_rate: None,
+            last_send_ms: 4,
+            last_recv_ms: 120,
+            last_ack_recv_ms: 4,
+            snd_wscale: 7,
+            rcv_wscale: 7,
+            snd_wnd: Some(65_535),
+            rcv_space: 14_600,
+            congestion: Some("cubic".into()),
+        });
+        est.mem = Some(MemInfo {
+            rmem_alloc: 0,
+            rcvbuf: 131_072,
+            wmem_alloc: 0,
+            sndbuf: 87_040,
+            fwd_alloc: 0,
+            wmem_queued: 4480,
+            optmem: 0,
+            backlog: 0,
+            drops: 0,
+        });
+        est.timer = Some(Timer {
+            kind: TimerKind::Retransmit,
+            left_ms: 204,
+            count: 1,
+        });
+        let mut tw = rec(
+            Proto::Tcp,
+            6,
+            "[2001:db8::2]:40022",
+            Some("[2001:db8::1]:22"),
+        );
+        (tw.uid, tw.pid, tw.command, tw.inode) = (None, None, None, 0);
+        tw.timer = Some(Timer {
+            kind: TimerKind::TimeWait,
+            left_ms: 59_100,
+            count: 0,
+        });
+        let udp = rec(Proto::Udp, 7, "127.0.0.1:53", None);
+        let mut ux = rec(Proto::Unix, 1, "0.0.0.0:0", None);
+        (ux.family, ux.unix_type, ux.local, ux.peer_inode) = (
+            Family::Unix,
+            Some("stream"),
+            Some(Endpoint::Unix("/run/app.sock".into())),
+            Some(4243),
+        );
+        vec![listen, est, tw, udp, ux]
+    }
+
+    fn render(format: Format, verbose: u8) -> String {
+        rendered_with(format, verbose, |w, o| output::render(w, o, &records()))
+    }
+
+    #[test]
+    fn table_snapshot() {
+        insta::assert_snapshot!(render(Format::Table, 0));
+    }
+
+    #[test]
+    fn plain_snapshots() {
+        insta::assert_snapshot!(render(Format::Plain, 0));
+        insta::assert_snapshot!(render(Format::Plain, 1));
+    }
+
+    #[test]
+    fn json_snapshot() {
+        insta::assert_snapshot!(render(Format::Json, 1));
+    }
+
+    #[test]
+    fn watch_event_and_summary() {
+        let mut r = records().remove(1);
+        r.send_q = 9000;
+        let e = Event {
+            event: EventKind::Changed,
+            socket: r,
+            was: Some(crate::sockets::watch::Was {
+                state: State(1),
+                recv_q: 0,
+                send_q: 2896,
+            }),
+        };
+        let plain = rendered_with(Format::Plain, 0, |w, o| output::render(w, o, &[e.clone()]));
+        assert!(
+            plain.starts_with("changed\tsend-q +6104\ttcp\testablished\t"),
+            "{plain}"
+        );
+        let json = rendered_with(Format::Json, 0, |w, o| output::render(w, o, &[e]));
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            (v["type"].as_str(), v["event"].as_str()),
+            (Some("socket-event"), Some("changed"))
+        );
+        assert_eq!(
+            (v["send_q"].as_u64(), v["was"]["send_q"].as_u64()),
+            (Some(9000), Some(2896))
+        );
+        let mut c = Counter::default();
+        records().iter().for_each(|r| c.add(r));
+        let s = c.finish(10);
+        let plain = rendered_with(Format::Plain, 0, |w, o| write_summary(w, o, &s));
+        insta::assert_snapshot!(plain);
+    }
+}
