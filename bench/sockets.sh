@@ -22,7 +22,7 @@ LIMIT=120 # seconds any one run may take
 
 die() { echo "bench: $*" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || die "needs root (network namespaces)"
-for t in ip ss python3 /usr/bin/time timeout; do
+for t in ip ss python3 /usr/bin/time timeout bc; do
     command -v "$t" >/dev/null || die "\`$t\` not found"
 done
 
@@ -77,37 +77,64 @@ done
 total=$(ip netns exec "$ns" ss -tanH | wc -l)
 echo "bench: $total TCP sockets in $ns ($(nproc) cores, kernel $(uname -r))"
 
-# One run: "wall_s rss_kib lines" of a command inside the namespace, output to a file.
+# One run: "wall_s rss_kib cpu_s lines" of a command inside the namespace, output to a file
+# (cpu: user + system time; on a shared machine it moves less than the wall time).
+# GNU time's %e has 10 ms steps: the wall time comes from date's nanoseconds instead.
 measure() {
-    /usr/bin/time -f "%e %M" -o "$work/time" \
+    local t0 t1
+    t0=$(date +%s%N)
+    /usr/bin/time -f "%M %U %S" -o "$work/time" \
         timeout "$LIMIT" ip netns exec "$ns" "$@" >"$work/out" 2>"$work/err" || true
-    echo "$(cat "$work/time" | tail -1) $(wc -l <"$work/out")"
+    t1=$(date +%s%N)
+    read -r rss user sys < <(tail -1 "$work/time")
+    echo "$(echo "($t1 - $t0) / 1000000000" | bc -l) $rss $(echo "$user + $sys" | bc -l) $(wc -l <"$work/out")"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-row() {
-    local name=$1; shift
-    : >"$work/walls"; : >"$work/rsss"; local lines=0
-    for _ in $(seq 1 "$REPS"); do
-        read -r wall rss lines < <(measure "$@")
-        echo "$wall" >>"$work/walls"
-        echo "$rss" >>"$work/rsss"
-    done
-    printf "%-34s %8.3f %9.1f %8s\n" "$name" "$(median <"$work/walls")" \
-        "$(echo "$(median <"$work/rsss") / 1024" | bc -l)" "$lines"
-}
-
-printf "%-34s %8s %9s %8s\n" "command" "wall_s" "rss_MiB" "lines"
-row "ss -tanH" ss -tanH
-row "sockdiag ss --tcp --no-process" "$bin" ss --tcp --no-process
-row "sockdiag ss --tcp --no-process --json" "$bin" ss --tcp --no-process --json
-row "ss -taniH" ss -taniH
-row "sockdiag ss --tcp --no-process -v" "$bin" ss --tcp --no-process -v
-row "sockdiag ss --tcp --no-process -v --json" "$bin" ss --tcp --no-process -v --json
-row "ss -tanpH" ss -tanpH
-row "sockdiag ss --tcp" "$bin" ss --tcp
-row "sockdiag ss --tcp --json" "$bin" ss --tcp --json
+# name|reference row (for the ratio)|command...
+rows=(
+    "ss -tanH||ss -tanH"
+    "sockdiag ss --tcp --no-process|ss -tanH|$bin ss --tcp --no-process"
+    "sockdiag ss --tcp --no-process --json|ss -tanH|$bin ss --tcp --no-process --json"
+    "ss -taniH||ss -taniH"
+    "sockdiag ss --tcp --no-process -v|ss -taniH|$bin ss --tcp --no-process -v"
+    "sockdiag ss --tcp --no-process -v --json|ss -taniH|$bin ss --tcp --no-process -v --json"
+    "ss -tanpH||ss -tanpH"
+    "sockdiag ss --tcp|ss -tanpH|$bin ss --tcp"
+    "sockdiag ss --tcp --json|ss -tanpH|$bin ss --tcp --json"
+)
 if command -v netstat >/dev/null; then
-    row "netstat -tanp" netstat -tanp
+    rows+=("netstat -tanp|ss -tanpH|netstat -tanp")
 fi
+
+# The runs go round-robin (every command once, then again), so a load that comes and goes
+# on a shared machine weighs on every command alike.
+for rep in $(seq 1 "$REPS"); do
+    for i in "${!rows[@]}"; do
+        IFS='|' read -r name ref cmd <<<"${rows[$i]}"
+        # shellcheck disable=SC2086 # the command's words
+        read -r wall rss cpu lines < <(measure $cmd)
+        echo "$wall" >>"$work/wall.$i"
+        echo "$cpu" >>"$work/cpu.$i"
+        echo "$rss" >>"$work/rss.$i"
+        echo "$lines" >"$work/lines.$i"
+    done
+done
+
+printf "%-42s %7s %6s %6s %6s %8s %7s\n" "command" "wall_s" "ratio" "cpu_s" "ratio" "rss_MiB" "lines"
+declare -A wall_of cpu_of
+for i in "${!rows[@]}"; do
+    IFS='|' read -r name ref cmd <<<"${rows[$i]}"
+    w=$(median <"$work/wall.$i")
+    c=$(median <"$work/cpu.$i")
+    wall_of[$name]=$w
+    cpu_of[$name]=$c
+    wr="-" cr="-"
+    if [ -n "$ref" ]; then
+        wr=$(printf "%.2fx" "$(echo "$w / ${wall_of[$ref]}" | bc -l)")
+        cr=$(printf "%.2fx" "$(echo "$c / ${cpu_of[$ref]}" | bc -l)")
+    fi
+    printf "%-42s %7.3f %6s %6.2f %6s %8.1f %7s\n" "$name" "$w" "$wr" "$c" "$cr" \
+        "$(echo "$(median <"$work/rss.$i") / 1024" | bc -l)" "$(cat "$work/lines.$i")"
+done
