@@ -378,7 +378,9 @@ mod tests {
                 send_q: 2896,
             }),
         };
-        let plain = rendered_with(Format::Plain, 0, |w, o| output::render(w, o, &[e.clone()]));
+        let plain = rendered_with(Format::Plain, 0, |w, o| {
+            output::render(w, o, std::slice::from_ref(&e))
+        });
         assert!(
             plain.starts_with("changed\tsend-q +6104\ttcp\testablished\t"),
             "{plain}"
