@@ -42,6 +42,8 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client')
             [CompletionResult]::new('http', 'http', [CompletionResultType]::ParameterValue, 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown')
             [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'Trace the path to a port: where on the way a connection dies (TCP, or UDP with --udp), every hop at once, unprivileged; --pmtu adds the path MTU')
+            [CompletionResult]::new('sockets', 'sockets', [CompletionResultType]::ParameterValue, 'This host''s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel''s NETLINK_SOCK_DIAG)')
+            [CompletionResult]::new('ss', 'ss', [CompletionResultType]::ParameterValue, 'This host''s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel''s NETLINK_SOCK_DIAG)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -246,6 +248,70 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'sockdiag;sockets' {
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Only these states, comma-separated: established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait, close-wait, last-ack, listen, closing, unconnected, or the groups connected and all')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Either end on these ports: 443, 8000-8100, 22,80, service names (https)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Local end: ADDR, ADDR:PORT, [V6]:PORT, a CIDR block, or :PORT')
+            [CompletionResult]::new('--peer', '--peer', [CompletionResultType]::ParameterName, 'Peer end: ADDR, a CIDR block (10.0.0.0/8), with :PORT, or :PORT alone')
+            [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Sockets this process holds (repeat for more)')
+            [CompletionResult]::new('--process', '--process', [CompletionResultType]::ParameterName, 'Sockets held by processes with this command name (as ps -o comm shows it)')
+            [CompletionResult]::new('--uid', '--uid', [CompletionResultType]::ParameterName, 'Sockets owned by this user id (repeat for more)')
+            [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Order of the list (rtt, retrans and age read TCP_INFO)')
+            [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'Show at most N sockets (with --sort: the first N in that order; with --summary: the top N processes, default 10)')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'List again every DURATION and show what changed: new, gone, changed (state, or a queue that grew); Ctrl-C ends it')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'With --watch: stop after N rounds')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, plain otherwise]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table (NO_COLOR turns auto off)')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'TCP sockets (with --udp: both; neither: both)')
+            [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'UDP sockets (with --tcp: both; neither: both)')
+            [CompletionResult]::new('--unix', '--unix', [CompletionResultType]::ParameterName, 'Add UNIX sockets: path (@ for an abstract name), type, peer inode')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Listening sockets only: TCP and UNIX listeners, unconnected UDP and datagram sockets')
+            [CompletionResult]::new('--listening', '--listening', [CompletionResultType]::ParameterName, 'Listening sockets only: TCP and UNIX listeners, unconnected UDP and datagram sockets')
+            [CompletionResult]::new('--no-process', '--no-process', [CompletionResultType]::ParameterName, 'Do not look for the processes holding the sockets (no pass over /proc)')
+            [CompletionResult]::new('--summary', '--summary', [CompletionResultType]::ParameterName, 'Counts per protocol, family and state, and the processes holding the most sockets')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --format json (JSON lines: one object per record)')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'IPv4 only')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'IPv6 only')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress, no notes on stderr: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress, no notes on stderr: only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'sockdiag;ss' {
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Only these states, comma-separated: established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait, close-wait, last-ack, listen, closing, unconnected, or the groups connected and all')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Either end on these ports: 443, 8000-8100, 22,80, service names (https)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Local end: ADDR, ADDR:PORT, [V6]:PORT, a CIDR block, or :PORT')
+            [CompletionResult]::new('--peer', '--peer', [CompletionResultType]::ParameterName, 'Peer end: ADDR, a CIDR block (10.0.0.0/8), with :PORT, or :PORT alone')
+            [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Sockets this process holds (repeat for more)')
+            [CompletionResult]::new('--process', '--process', [CompletionResultType]::ParameterName, 'Sockets held by processes with this command name (as ps -o comm shows it)')
+            [CompletionResult]::new('--uid', '--uid', [CompletionResultType]::ParameterName, 'Sockets owned by this user id (repeat for more)')
+            [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Order of the list (rtt, retrans and age read TCP_INFO)')
+            [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'Show at most N sockets (with --sort: the first N in that order; with --summary: the top N processes, default 10)')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'List again every DURATION and show what changed: new, gone, changed (state, or a queue that grew); Ctrl-C ends it')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'With --watch: stop after N rounds')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, plain otherwise]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table (NO_COLOR turns auto off)')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'TCP sockets (with --udp: both; neither: both)')
+            [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'UDP sockets (with --tcp: both; neither: both)')
+            [CompletionResult]::new('--unix', '--unix', [CompletionResultType]::ParameterName, 'Add UNIX sockets: path (@ for an abstract name), type, peer inode')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Listening sockets only: TCP and UNIX listeners, unconnected UDP and datagram sockets')
+            [CompletionResult]::new('--listening', '--listening', [CompletionResultType]::ParameterName, 'Listening sockets only: TCP and UNIX listeners, unconnected UDP and datagram sockets')
+            [CompletionResult]::new('--no-process', '--no-process', [CompletionResultType]::ParameterName, 'Do not look for the processes holding the sockets (no pass over /proc)')
+            [CompletionResult]::new('--summary', '--summary', [CompletionResultType]::ParameterName, 'Counts per protocol, family and state, and the processes holding the most sockets')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --format json (JSON lines: one object per record)')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'IPv4 only')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'IPv6 only')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress, no notes on stderr: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress, no notes on stderr: only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'sockdiag;help' {
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)')
@@ -254,6 +320,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client')
             [CompletionResult]::new('http', 'http', [CompletionResultType]::ParameterValue, 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown')
             [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'Trace the path to a port: where on the way a connection dies (TCP, or UDP with --udp), every hop at once, unprivileged; --pmtu adds the path MTU')
+            [CompletionResult]::new('sockets', 'sockets', [CompletionResultType]::ParameterValue, 'This host''s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel''s NETLINK_SOCK_DIAG)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -276,6 +343,9 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             break
         }
         'sockdiag;help;trace' {
+            break
+        }
+        'sockdiag;help;sockets' {
             break
         }
         'sockdiag;help;help' {

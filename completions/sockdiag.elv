@@ -39,6 +39,8 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand serve 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
             cand http 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
             cand trace 'Trace the path to a port: where on the way a connection dies (TCP, or UDP with --udp), every hop at once, unprivileged; --pmtu adds the path MTU'
+            cand sockets 'This host''s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel''s NETLINK_SOCK_DIAG)'
+            cand ss 'This host''s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel''s NETLINK_SOCK_DIAG)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sockdiag;resolve'= {
@@ -235,6 +237,68 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'sockdiag;sockets'= {
+            cand --state 'Only these states, comma-separated: established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait, close-wait, last-ack, listen, closing, unconnected, or the groups connected and all'
+            cand --port 'Either end on these ports: 443, 8000-8100, 22,80, service names (https)'
+            cand --local 'Local end: ADDR, ADDR:PORT, [V6]:PORT, a CIDR block, or :PORT'
+            cand --peer 'Peer end: ADDR, a CIDR block (10.0.0.0/8), with :PORT, or :PORT alone'
+            cand --pid 'Sockets this process holds (repeat for more)'
+            cand --process 'Sockets held by processes with this command name (as ps -o comm shows it)'
+            cand --uid 'Sockets owned by this user id (repeat for more)'
+            cand --sort 'Order of the list (rtt, retrans and age read TCP_INFO)'
+            cand --top 'Show at most N sockets (with --sort: the first N in that order; with --summary: the top N processes, default 10)'
+            cand --watch 'List again every DURATION and show what changed: new, gone, changed (state, or a queue that grew); Ctrl-C ends it'
+            cand --count 'With --watch: stop after N rounds'
+            cand --format 'Output format [default: table on a terminal, plain otherwise]'
+            cand --color 'When to colour the table (NO_COLOR turns auto off)'
+            cand --tcp 'TCP sockets (with --udp: both; neither: both)'
+            cand --udp 'UDP sockets (with --tcp: both; neither: both)'
+            cand --unix 'Add UNIX sockets: path (@ for an abstract name), type, peer inode'
+            cand -l 'Listening sockets only: TCP and UNIX listeners, unconnected UDP and datagram sockets'
+            cand --listening 'Listening sockets only: TCP and UNIX listeners, unconnected UDP and datagram sockets'
+            cand --no-process 'Do not look for the processes holding the sockets (no pass over /proc)'
+            cand --summary 'Counts per protocol, family and state, and the processes holding the most sockets'
+            cand --json 'Shorthand for --format json (JSON lines: one object per record)'
+            cand -4 'IPv4 only'
+            cand -6 'IPv6 only'
+            cand -v 'More detail (repeat for more)'
+            cand --verbose 'More detail (repeat for more)'
+            cand -q 'No progress, no notes on stderr: only results and errors'
+            cand --quiet 'No progress, no notes on stderr: only results and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sockdiag;ss'= {
+            cand --state 'Only these states, comma-separated: established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait, close-wait, last-ack, listen, closing, unconnected, or the groups connected and all'
+            cand --port 'Either end on these ports: 443, 8000-8100, 22,80, service names (https)'
+            cand --local 'Local end: ADDR, ADDR:PORT, [V6]:PORT, a CIDR block, or :PORT'
+            cand --peer 'Peer end: ADDR, a CIDR block (10.0.0.0/8), with :PORT, or :PORT alone'
+            cand --pid 'Sockets this process holds (repeat for more)'
+            cand --process 'Sockets held by processes with this command name (as ps -o comm shows it)'
+            cand --uid 'Sockets owned by this user id (repeat for more)'
+            cand --sort 'Order of the list (rtt, retrans and age read TCP_INFO)'
+            cand --top 'Show at most N sockets (with --sort: the first N in that order; with --summary: the top N processes, default 10)'
+            cand --watch 'List again every DURATION and show what changed: new, gone, changed (state, or a queue that grew); Ctrl-C ends it'
+            cand --count 'With --watch: stop after N rounds'
+            cand --format 'Output format [default: table on a terminal, plain otherwise]'
+            cand --color 'When to colour the table (NO_COLOR turns auto off)'
+            cand --tcp 'TCP sockets (with --udp: both; neither: both)'
+            cand --udp 'UDP sockets (with --tcp: both; neither: both)'
+            cand --unix 'Add UNIX sockets: path (@ for an abstract name), type, peer inode'
+            cand -l 'Listening sockets only: TCP and UNIX listeners, unconnected UDP and datagram sockets'
+            cand --listening 'Listening sockets only: TCP and UNIX listeners, unconnected UDP and datagram sockets'
+            cand --no-process 'Do not look for the processes holding the sockets (no pass over /proc)'
+            cand --summary 'Counts per protocol, family and state, and the processes holding the most sockets'
+            cand --json 'Shorthand for --format json (JSON lines: one object per record)'
+            cand -4 'IPv4 only'
+            cand -6 'IPv6 only'
+            cand -v 'More detail (repeat for more)'
+            cand --verbose 'More detail (repeat for more)'
+            cand -q 'No progress, no notes on stderr: only results and errors'
+            cand --quiet 'No progress, no notes on stderr: only results and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'sockdiag;help'= {
             cand resolve 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
             cand probe 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
@@ -243,6 +307,7 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand serve 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
             cand http 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
             cand trace 'Trace the path to a port: where on the way a connection dies (TCP, or UDP with --udp), every hop at once, unprivileged; --pmtu adds the path MTU'
+            cand sockets 'This host''s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel''s NETLINK_SOCK_DIAG)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sockdiag;help;resolve'= {
@@ -258,6 +323,8 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
         &'sockdiag;help;http'= {
         }
         &'sockdiag;help;trace'= {
+        }
+        &'sockdiag;help;sockets'= {
         }
         &'sockdiag;help;help'= {
         }

@@ -45,6 +45,8 @@ complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "opts" -d 'Show a 
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "serve" -d 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "http" -d 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "trace" -d 'Trace the path to a port: where on the way a connection dies (TCP, or UDP with --udp), every hop at once, unprivileged; --pmtu adds the path MTU'
+complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "sockets" -d 'This host\'s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel\'s NETLINK_SOCK_DIAG)'
+complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "ss" -d 'This host\'s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel\'s NETLINK_SOCK_DIAG)'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -l file -d 'Read names from a file, one per line (`#` starts a comment)' -r -F
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -l jobs -d 'How many names to resolve at once' -r
@@ -239,11 +241,80 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand trace" -s 6 -d 'IPv6 o
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand trace" -s v -l verbose -d 'More detail (repeat for more)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand trace" -s q -l quiet -d 'No progress, no notes on stderr: only results and errors'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand trace" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace help" -f -a "resolve" -d 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace help" -f -a "probe" -d 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace help" -f -a "connect" -d 'Connect once and report: peer, local address, connect time, TCP_INFO (rtt, mss, cwnd, retransmits), and the data exchanged'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace help" -f -a "opts" -d 'Show a socket\'s options as the kernel really applies them: requested, effective, default, and why they differ'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace help" -f -a "serve" -d 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace help" -f -a "http" -d 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace help" -f -a "trace" -d 'Trace the path to a port: where on the way a connection dies (TCP, or UDP with --udp), every hop at once, unprivileged; --pmtu adds the path MTU'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -l state -d 'Only these states, comma-separated: established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait, close-wait, last-ack, listen, closing, unconnected, or the groups connected and all' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -l port -d 'Either end on these ports: 443, 8000-8100, 22,80, service names (https)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -l local -d 'Local end: ADDR, ADDR:PORT, [V6]:PORT, a CIDR block, or :PORT' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -l peer -d 'Peer end: ADDR, a CIDR block (10.0.0.0/8), with :PORT, or :PORT alone' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -l pid -d 'Sockets this process holds (repeat for more)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -l process -d 'Sockets held by processes with this command name (as ps -o comm shows it)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -l uid -d 'Sockets owned by this user id (repeat for more)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -l sort -d 'Order of the list (rtt, retrans and age read TCP_INFO)' -r -f -a "rtt\t'Highest round-trip time first'
+send-q\t'Largest send queue first'
+recv-q\t'Largest receive queue first'
+retrans\t'Most retransmitted segments first'
+age\t'Longest since data last went either way first'
+port\t'Local port, then peer port'"
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -l top -d 'Show at most N sockets (with --sort: the first N in that order; with --summary: the top N processes, default 10)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -l watch -d 'List again every DURATION and show what changed: new, gone, changed (state, or a queue that grew); Ctrl-C ends it' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -l count -d 'With --watch: stop after N rounds' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -l format -d 'Output format [default: table on a terminal, plain otherwise]' -r -f -a "table\t'Aligned table for people'
+plain\t'Tab-separated, one line per record, for grep, awk and cut'
+json\t'JSON lines, one object per record'"
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -l color -d 'When to colour the table (NO_COLOR turns auto off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -l tcp -d 'TCP sockets (with --udp: both; neither: both)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -l udp -d 'UDP sockets (with --tcp: both; neither: both)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -l unix -d 'Add UNIX sockets: path (@ for an abstract name), type, peer inode'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -s l -l listening -d 'Listening sockets only: TCP and UNIX listeners, unconnected UDP and datagram sockets'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -l no-process -d 'Do not look for the processes holding the sockets (no pass over /proc)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -l summary -d 'Counts per protocol, family and state, and the processes holding the most sockets'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -l json -d 'Shorthand for --format json (JSON lines: one object per record)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -s 4 -d 'IPv4 only'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -s 6 -d 'IPv6 only'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -s v -l verbose -d 'More detail (repeat for more)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -s q -l quiet -d 'No progress, no notes on stderr: only results and errors'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand sockets" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -l state -d 'Only these states, comma-separated: established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait, close-wait, last-ack, listen, closing, unconnected, or the groups connected and all' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -l port -d 'Either end on these ports: 443, 8000-8100, 22,80, service names (https)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -l local -d 'Local end: ADDR, ADDR:PORT, [V6]:PORT, a CIDR block, or :PORT' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -l peer -d 'Peer end: ADDR, a CIDR block (10.0.0.0/8), with :PORT, or :PORT alone' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -l pid -d 'Sockets this process holds (repeat for more)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -l process -d 'Sockets held by processes with this command name (as ps -o comm shows it)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -l uid -d 'Sockets owned by this user id (repeat for more)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -l sort -d 'Order of the list (rtt, retrans and age read TCP_INFO)' -r -f -a "rtt\t'Highest round-trip time first'
+send-q\t'Largest send queue first'
+recv-q\t'Largest receive queue first'
+retrans\t'Most retransmitted segments first'
+age\t'Longest since data last went either way first'
+port\t'Local port, then peer port'"
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -l top -d 'Show at most N sockets (with --sort: the first N in that order; with --summary: the top N processes, default 10)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -l watch -d 'List again every DURATION and show what changed: new, gone, changed (state, or a queue that grew); Ctrl-C ends it' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -l count -d 'With --watch: stop after N rounds' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -l format -d 'Output format [default: table on a terminal, plain otherwise]' -r -f -a "table\t'Aligned table for people'
+plain\t'Tab-separated, one line per record, for grep, awk and cut'
+json\t'JSON lines, one object per record'"
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -l color -d 'When to colour the table (NO_COLOR turns auto off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -l tcp -d 'TCP sockets (with --udp: both; neither: both)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -l udp -d 'UDP sockets (with --tcp: both; neither: both)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -l unix -d 'Add UNIX sockets: path (@ for an abstract name), type, peer inode'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -s l -l listening -d 'Listening sockets only: TCP and UNIX listeners, unconnected UDP and datagram sockets'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -l no-process -d 'Do not look for the processes holding the sockets (no pass over /proc)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -l summary -d 'Counts per protocol, family and state, and the processes holding the most sockets'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -l json -d 'Shorthand for --format json (JSON lines: one object per record)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -s 4 -d 'IPv4 only'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -s 6 -d 'IPv6 only'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -s v -l verbose -d 'More detail (repeat for more)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -s q -l quiet -d 'No progress, no notes on stderr: only results and errors'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets help" -f -a "resolve" -d 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets help" -f -a "probe" -d 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets help" -f -a "connect" -d 'Connect once and report: peer, local address, connect time, TCP_INFO (rtt, mss, cwnd, retransmits), and the data exchanged'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets help" -f -a "opts" -d 'Show a socket\'s options as the kernel really applies them: requested, effective, default, and why they differ'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets help" -f -a "serve" -d 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets help" -f -a "http" -d 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets help" -f -a "trace" -d 'Trace the path to a port: where on the way a connection dies (TCP, or UDP with --udp), every hop at once, unprivileged; --pmtu adds the path MTU'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets help" -f -a "sockets" -d 'This host\'s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel\'s NETLINK_SOCK_DIAG)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -216,6 +216,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
             let plan = crate::cmd::trace::plan(&a, family)?;
             crate::cmd::trace::run(&plan, &out, &mut stdout)
         }
+        Command::Sockets(a) => {
+            let plan = crate::cmd::sockets::plan(&a, family)?;
+            crate::cmd::sockets::run(&plan, &out, &mut stdout)
+        }
         Command::Connect(a) => {
             let plan = crate::cmd::connect::plan(&a, family)?;
             crate::cmd::connect::run(&plan, &out, &mut stdout)

@@ -6,6 +6,7 @@ mod opts;
 mod probe;
 mod resolve;
 mod serve;
+mod sockets;
 mod trace;
 
 pub use connect::ConnectArgs;
@@ -14,14 +15,15 @@ pub use opts::{OptsArgs, SockOptArgs};
 pub use probe::ProbeArgs;
 pub use resolve::ResolveArgs;
 pub use serve::ServeArgs;
+pub use sockets::{SocketsArgs, SortArg};
 pub use trace::TraceArgs;
 
 use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 const ABOUT: &str = "Socket diagnostics and port probing: resolve names, probe ports and say why \
 each is in its state, connect once and show what the kernel saw, read and set socket options, \
-serve test servers, time HTTP requests, trace where on the path a connection dies; tables, plain \
-lines or JSON.";
+serve test servers, time HTTP requests, trace where on the path a connection dies, list this \
+host's sockets; tables, plain lines or JSON.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -105,6 +107,7 @@ pub enum Command {
     Serve(ServeArgs),
     Http(HttpArgs),
     Trace(TraceArgs),
+    Sockets(SocketsArgs),
 }
 
 /// The clap command: the one source for parsing, help, completions and man pages.

@@ -6,4 +6,5 @@ pub mod opts;
 pub mod probe;
 pub mod resolve;
 pub mod serve;
+pub mod sockets;
 pub mod trace;

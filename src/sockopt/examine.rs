@@ -275,7 +275,7 @@ pub fn explain_in_use(
     let relevant: Vec<&Holder> = held.iter().collect();
     if relevant.is_empty() {
         return format!(
-            "port {} is in use, but /proc/net lists no socket on it now (it may have closed meanwhile)",
+            "port {} is in use, but the kernel lists no socket on it now (it may have closed meanwhile)",
             addr.port()
         );
     }

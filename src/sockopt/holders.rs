@@ -1,12 +1,10 @@
-//! Who holds a local port: the kernel's socket tables in /proc/net (tcp, tcp6, udp, udp6) and,
-//! where this process may look, the process owning each socket (/proc/PID/fd). Used to explain
-//! an EADDRINUSE.
+//! Who holds a local port, to explain an EADDRINUSE: the sockets on that port from the
+//! kernel's sock_diag dump ([`crate::sockets`], the one place that reads the host's sockets)
+//! and, where this process may look, the process owning each.
+use crate::sockets::filter::{self, AddrMatch, Filter};
+use crate::sockets::{self, Endpoint, Query, SocketRecord, Which};
 use serde::Serialize;
-use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-
-/// The most /proc/PID directories looked at for owners: a bound on the scan.
-const MAX_PIDS: usize = 100_000;
+use std::net::SocketAddr;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Holder {
@@ -31,166 +29,95 @@ impl std::fmt::Display for Holder {
     }
 }
 
-fn tcp_state(code: u8) -> &'static str {
-    match code {
-        0x01 => "ESTABLISHED",
-        0x02 => "SYN_SENT",
-        0x03 => "SYN_RECV",
-        0x04 => "FIN_WAIT1",
-        0x05 => "FIN_WAIT2",
-        0x06 => "TIME_WAIT",
-        0x07 => "CLOSE",
-        0x08 => "CLOSE_WAIT",
-        0x09 => "LAST_ACK",
-        0x0A => "LISTEN",
-        0x0B => "CLOSING",
+/// The state as the "held by" note names it (the kernel's TCP state names).
+fn state_name(udp: bool, state: sockets::State) -> &'static str {
+    if udp {
+        return if state == sockets::State::ESTABLISHED {
+            "CONNECTED"
+        } else {
+            "BOUND"
+        };
+    }
+    match state.0 {
+        1 => "ESTABLISHED",
+        2 => "SYN_SENT",
+        3 | 12 => "SYN_RECV",
+        4 => "FIN_WAIT1",
+        5 => "FIN_WAIT2",
+        6 => "TIME_WAIT",
+        7 => "CLOSE",
+        8 => "CLOSE_WAIT",
+        9 => "LAST_ACK",
+        10 => "LISTEN",
+        11 => "CLOSING",
         _ => "UNKNOWN",
     }
 }
 
-/// Sockets of `udp` or TCP bound to local port `port`.
+/// Sockets of `udp` or TCP bound to local port `port` (none when the dump fails: the note
+/// then says no socket was found).
 pub fn holders(port: u16, udp: bool) -> Vec<Holder> {
-    let files: [&str; 2] = if udp {
-        ["/proc/net/udp", "/proc/net/udp6"]
-    } else {
-        ["/proc/net/tcp", "/proc/net/tcp6"]
+    let query = Query {
+        tcp: !udp,
+        udp,
+        unix: false,
+        v4: true,
+        v6: true,
+        states: filter::ALL_STATES,
+        info: false,
+        port_ranges: vec![(port, port)],
     };
-    let mut out = Vec::new();
-    for f in files {
-        if let Ok(text) = std::fs::read_to_string(f) {
-            out.extend(parse_table(&text, port, udp));
-        }
-    }
-    let wanted: Vec<u64> = out.iter().map(|h| h.inode).filter(|i| *i != 0).collect();
-    if !wanted.is_empty() {
-        let owners = owners(&wanted);
-        for h in &mut out {
-            if let Some((pid, cmd)) = owners.get(&h.inode) {
-                h.pid = Some(*pid);
-                h.command = cmd.clone();
-            }
-        }
-    }
-    out
+    let only_local = Filter {
+        local: Some(AddrMatch {
+            net: None,
+            port: Some(port),
+        }),
+        ..Filter::default()
+    };
+    sockets::list(&query, only_local, Some(Which::All))
+        .map_while(Result::ok)
+        .filter_map(|r| holder(&r, udp))
+        .collect()
 }
 
-/// The rows of one /proc/net table whose local port is `port`.
-pub fn parse_table(text: &str, port: u16, udp: bool) -> Vec<Holder> {
-    let mut out = Vec::new();
-    for line in text.lines().skip(1) {
-        let f: Vec<&str> = line.split_whitespace().collect();
-        if f.len() < 10 {
-            continue;
-        }
-        let Some(local) = parse_addr(f[1]) else {
-            continue;
-        };
-        if local.port() != port {
-            continue;
-        }
-        let code = u8::from_str_radix(f[3], 16).unwrap_or(0);
-        let state = if udp {
-            if code == 0x01 {
-                "CONNECTED"
-            } else {
-                "BOUND"
-            }
-        } else {
-            tcp_state(code)
-        };
-        out.push(Holder {
-            local,
-            state,
-            uid: f[7].parse().unwrap_or(0),
-            pid: None,
-            command: None,
-            inode: f[9].parse().unwrap_or(0),
-        });
-    }
-    out
-}
-
-/// `0100007F:1F90` (IPv4) or 32 hex digits and a port (IPv6), in the kernel's byte order.
-fn parse_addr(s: &str) -> Option<SocketAddr> {
-    let (a, p) = s.split_once(':')?;
-    let port = u16::from_str_radix(p, 16).ok()?;
-    let ip = match a.len() {
-        // The kernel prints the address's memory as a host-order number.
-        8 => IpAddr::V4(Ipv4Addr::from(
-            u32::from_str_radix(a, 16).ok()?.to_ne_bytes(),
-        )),
-        32 => {
-            let mut b = [0u8; 16];
-            for (i, w) in b.chunks_mut(4).enumerate() {
-                let word = u32::from_str_radix(&a[i * 8..i * 8 + 8], 16).ok()?;
-                // Each 32-bit word is printed as a host-order number.
-                w.copy_from_slice(&word.to_ne_bytes());
-            }
-            IpAddr::V6(Ipv6Addr::from(b))
-        }
-        _ => return None,
+fn holder(r: &SocketRecord, udp: bool) -> Option<Holder> {
+    let Some(Endpoint::Inet(local)) = r.local else {
+        return None;
     };
-    Some(SocketAddr::new(ip, port))
-}
-
-/// inode -> (pid, command) for the socket inodes wanted, as far as /proc lets us see.
-fn owners(inodes: &[u64]) -> HashMap<u64, (u32, Option<String>)> {
-    let mut found = HashMap::new();
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return found;
-    };
-    for ent in dir.flatten().take(MAX_PIDS) {
-        let Some(pid) = ent.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
-            continue;
-        };
-        let Ok(fds) = std::fs::read_dir(ent.path().join("fd")) else {
-            continue;
-        };
-        for fd in fds.flatten() {
-            let Ok(target) = std::fs::read_link(fd.path()) else {
-                continue;
-            };
-            let t = target.to_string_lossy();
-            let Some(ino) = t
-                .strip_prefix("socket:[")
-                .and_then(|r| r.strip_suffix(']'))
-                .and_then(|n| n.parse::<u64>().ok())
-            else {
-                continue;
-            };
-            if inodes.contains(&ino) && !found.contains_key(&ino) {
-                let comm = std::fs::read_to_string(ent.path().join("comm"))
-                    .ok()
-                    .map(|c| c.trim().to_string());
-                found.insert(ino, (pid, comm));
-            }
-        }
-        if found.len() == inodes.len() {
-            break;
-        }
-    }
-    found
+    Some(Holder {
+        local,
+        state: state_name(udp, r.state),
+        uid: r.uid.unwrap_or(0),
+        pid: r.pid,
+        command: r.command.clone(),
+        inode: u64::from(r.inode),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A listener of this process holds its port: found, with this process as the owner;
+    /// a connection to it shows on the peer's side only, not as a holder of the port.
     #[test]
-    fn proc_net_rows() {
-        let v4 = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n\
-   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 12345 1 0 100 0 0 10 0\n\
-   1: 0100007F:1F90 0100007F:D2F0 06 00000000:00000000 03:00001770 00000000     0        0 0 3 0\n\
-   2: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 999 1\n";
-        let h = parse_table(v4, 8080, false);
-        assert_eq!(h.len(), 2);
-        assert_eq!(h[0].local, "127.0.0.1:8080".parse().unwrap());
-        assert_eq!((h[0].state, h[0].inode), ("LISTEN", 12345));
-        assert_eq!(h[1].state, "TIME_WAIT");
-        let v6 = "  sl  local_address                         remote_address                        st\n\
-   0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 777 1\n";
-        let h = parse_table(v6, 8080, false);
-        assert_eq!(h[0].local, "[::1]:8080".parse().unwrap());
-        assert_eq!(h[0].uid, 1000);
+    fn a_listener_of_ours_holds_its_port() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let _c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let (_s, _) = l.accept().unwrap();
+        let h = holders(port, false);
+        let listen: Vec<&Holder> = h.iter().filter(|h| h.state == "LISTEN").collect();
+        assert_eq!(listen.len(), 1, "{h:?}");
+        assert_eq!(listen[0].local, l.local_addr().unwrap());
+        assert_eq!(listen[0].pid, Some(std::process::id()));
+        // The accepted socket is on the port too; the client's is not (its local port differs).
+        assert_eq!(h.len(), 2, "{h:?}");
+        assert!(h.iter().all(|x| x.local.port() == port));
+        let text = listen[0].to_string();
+        assert!(
+            text.starts_with(&format!("127.0.0.1:{port} LISTEN (pid ")),
+            "{text}"
+        );
     }
 }
