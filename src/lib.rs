@@ -21,6 +21,7 @@ pub mod output;
 pub mod probe;
 pub mod resolve;
 pub mod serve;
+pub mod service;
 pub mod sockopt;
 pub mod stats;
 pub mod units;
