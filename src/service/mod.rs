@@ -186,8 +186,7 @@ impl Detector {
     /// Queues one open port; a worker starts for it while fewer than `in_flight` run.
     pub fn submit(&mut self, job: Job) {
         self.submitted += 1;
-        if self.workers.len() < self.cfg.in_flight.max(1) && self.workers.len() < self.submitted
-        {
+        if self.workers.len() < self.cfg.in_flight.max(1) && self.workers.len() < self.submitted {
             let (cfg, rx, done, intr, tls) = (
                 Arc::clone(&self.cfg),
                 Arc::clone(&self.rx),

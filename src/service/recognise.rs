@@ -42,19 +42,58 @@ pub struct Recogniser {
 
 /// The table, tried in order: the exact markers first, the looser ones (`220 `) last.
 pub const RECOGNISERS: &[Recogniser] = &[
-    Recogniser { name: "ssh", test: ssh },
-    Recogniser { name: "http", test: http },
-    Recogniser { name: "tls", test: tls },
-    Recogniser { name: "mysql", test: mysql },
-    Recogniser { name: "redis", test: redis },
-    Recogniser { name: "postgresql", test: postgresql },
-    Recogniser { name: "vnc", test: vnc },
-    Recogniser { name: "rtsp", test: rtsp },
-    Recogniser { name: "amqp", test: amqp },
-    Recogniser { name: "pop3", test: pop3 },
-    Recogniser { name: "imap", test: imap },
-    Recogniser { name: "telnet", test: telnet },
-    Recogniser { name: "smtp/ftp", test: two_twenty },
+    Recogniser {
+        name: "ssh",
+        test: ssh,
+    },
+    Recogniser {
+        name: "http",
+        test: http,
+    },
+    Recogniser {
+        name: "tls",
+        test: tls,
+    },
+    Recogniser {
+        name: "mysql",
+        test: mysql,
+    },
+    Recogniser {
+        name: "redis",
+        test: redis,
+    },
+    Recogniser {
+        name: "postgresql",
+        test: postgresql,
+    },
+    Recogniser {
+        name: "vnc",
+        test: vnc,
+    },
+    Recogniser {
+        name: "rtsp",
+        test: rtsp,
+    },
+    Recogniser {
+        name: "amqp",
+        test: amqp,
+    },
+    Recogniser {
+        name: "pop3",
+        test: pop3,
+    },
+    Recogniser {
+        name: "imap",
+        test: imap,
+    },
+    Recogniser {
+        name: "telnet",
+        test: telnet,
+    },
+    Recogniser {
+        name: "smtp/ftp",
+        test: two_twenty,
+    },
 ];
 
 /// The first recogniser that knows these bytes.
@@ -196,9 +235,13 @@ fn vnc(b: &[u8], _: u16) -> Option<Seen> {
         return None;
     }
     let v = first_line(&b[4..]);
-    let v = v
-        .split_once('.')
-        .map(|(a, b)| format!("{}.{}", a.trim_start_matches('0'), b.trim_start_matches('0')));
+    let v = v.split_once('.').map(|(a, b)| {
+        format!(
+            "{}.{}",
+            a.trim_start_matches('0'),
+            b.trim_start_matches('0')
+        )
+    });
     Some(Seen::new("vnc").with(Some("RFB".into()), v))
 }
 
@@ -252,8 +295,21 @@ fn two_twenty(b: &[u8], port: u16) -> Option<Seen> {
         }
     };
     let known: &[&str] = match name {
-        "ftp" => &["vsFTPd", "ProFTPD", "Pure-FTPd", "FileZilla Server", "Microsoft FTP"],
-        _ => &["Postfix", "Exim", "Sendmail", "OpenSMTPD", "Haraka", "Microsoft ESMTP"],
+        "ftp" => &[
+            "vsFTPd",
+            "ProFTPD",
+            "Pure-FTPd",
+            "FileZilla Server",
+            "Microsoft FTP",
+        ],
+        _ => &[
+            "Postfix",
+            "Exim",
+            "Sendmail",
+            "OpenSMTPD",
+            "Haraka",
+            "Microsoft ESMTP",
+        ],
     };
     let (p, v) = known_product(&l, known).unzip();
     Some(Seen::new(name).with(p, v.flatten()))
@@ -291,7 +347,12 @@ mod tests {
     #[test]
     fn each_recogniser_knows_its_service() {
         let cases: &[(&[u8], u16, &str, Option<&str>)] = &[
-            (b"SSH-2.0-OpenSSH_9.6p1 Ubuntu-3\r\n", 22, "ssh", Some("OpenSSH_9.6p1")),
+            (
+                b"SSH-2.0-OpenSSH_9.6p1 Ubuntu-3\r\n",
+                22,
+                "ssh",
+                Some("OpenSSH_9.6p1"),
+            ),
             (b"SSH-2.0-dropbear\r\n", 2222, "ssh", Some("dropbear")),
             (
                 b"HTTP/1.1 200 OK\r\nServer: nginx/1.24.0\r\n\r\n",
@@ -299,7 +360,12 @@ mod tests {
                 "http",
                 Some("nginx/1.24.0"),
             ),
-            (b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n", 8080, "http", None),
+            (
+                b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n",
+                8080,
+                "http",
+                None,
+            ),
             (b"\x15\x03\x03\x00\x02\x02\x46", 8443, "tls", None),
             (
                 b"J\x00\x00\x00\x0a8.0.36\x00\x08\x00\x00\x00",
@@ -308,10 +374,20 @@ mod tests {
                 Some("MySQL 8.0.36"),
             ),
             (b"-ERR unknown command 'HEAD'\r\n", 6379, "redis", None),
-            (b"E\x00\x00\x00\x55SFATAL\x00C0A000\x00", 5432, "postgresql", None),
+            (
+                b"E\x00\x00\x00\x55SFATAL\x00C0A000\x00",
+                5432,
+                "postgresql",
+                None,
+            ),
             (b"RFB 003.008\n", 5900, "vnc", Some("RFB 3.8")),
             (b"+OK Dovecot ready.\r\n", 110, "pop3", Some("Dovecot")),
-            (b"* OK [CAPABILITY IMAP4rev1] Dovecot ready.\r\n", 143, "imap", Some("Dovecot")),
+            (
+                b"* OK [CAPABILITY IMAP4rev1] Dovecot ready.\r\n",
+                143,
+                "imap",
+                Some("Dovecot"),
+            ),
             (b"\xff\xfd\x18\xff\xfd\x20", 23, "telnet", None),
             (
                 b"220 mail.example.test ESMTP Postfix (Debian)\r\n",

@@ -26,6 +26,10 @@ pub(super) struct Collector<'a, W: Write> {
     pub(super) bar: &'a Progress,
     pub(super) err: Option<std::io::Error>,
     pub(super) buf: Vec<u8>,
+    /// The SERVICE guess of each port.
+    pub(super) port_names: &'a HashMap<u16, String>,
+    /// `--service`: open ports go to it as they are found; their records wait for it.
+    pub(super) detector: Option<crate::service::Detector>,
 }
 
 impl<W: Write> Collector<'_, W> {
@@ -54,8 +58,16 @@ impl<W: Write> Sink for Collector<'_, W> {
         self.counts.add((r.state, r.reason));
         let keep = self.keep == Keep::All || r.state == State::Open;
         if keep || (self.json && self.err.is_none()) {
-            let rec = ProbeRecord::new(r, self.targets);
-            if self.json && self.err.is_none() {
+            let rec = ProbeRecord::new(r, self.targets, self.port_names.get(&r.port));
+            let waits = r.state == State::Open && self.detector.is_some();
+            if let (true, Some(d)) = (waits, self.detector.as_mut()) {
+                d.submit(crate::service::Job {
+                    key: self.records.len(),
+                    addr: SocketAddr::new(r.addr, r.port),
+                    host: self.targets[r.target].name.clone(),
+                });
+            }
+            if self.json && self.err.is_none() && !waits {
                 if let Err(e) = json::write(&mut self.buf, &rec) {
                     self.failed(e);
                 }

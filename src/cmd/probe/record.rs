@@ -1,5 +1,6 @@
 //! The probe record: one port of one address as every renderer shows it.
 use super::*;
+use crate::service::Service;
 
 /// One probe result as the renderers show it.
 #[derive(Debug, Clone, Serialize)]
@@ -22,12 +23,17 @@ pub struct ProbeRecord {
     // Boxed: most records never have statistics, and a long scan keeps many records.
     #[serde(skip_serializing_if = "Option::is_none", flatten)]
     pub stats: Option<Box<Stats>>,
+    /// The reverse name of an address target (not with `-n`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What answers (`--service`, open ports), else the /etc/services name as a guess.
+    pub service: Option<Service>,
     #[serde(skip)]
     pub(super) order: usize,
 }
 
 impl ProbeRecord {
-    pub(super) fn new(r: &ProbeResult, targets: &[Target]) -> ProbeRecord {
+    pub(super) fn new(r: &ProbeResult, targets: &[Target], guess: Option<&String>) -> ProbeRecord {
         ProbeRecord {
             target: targets[r.target].name.clone(),
             addr: ZonedIp {
@@ -45,6 +51,8 @@ impl ProbeRecord {
             local: r.local.map(ShownAddr),
             echo: r.echo,
             stats: None,
+            name: None,
+            service: guess.map(|g| Service::guess(g)),
             order: r.target,
         }
     }
@@ -55,7 +63,7 @@ impl Record for ProbeRecord {
 
     fn headers(verbose: u8) -> Vec<&'static str> {
         let mut h = vec![
-            "TARGET", "ADDRESS", "PORT", "PROTO", "STATE", "REASON", "RTT",
+            "TARGET", "ADDRESS", "PORT", "PROTO", "STATE", "REASON", "RTT", "SERVICE",
         ];
         if verbose > 0 {
             h.extend(["LOCAL", "TRIES", "ERRNO", "ICMP", "REPLY"]);
@@ -83,6 +91,7 @@ impl Record for ProbeRecord {
                     .unwrap_or_else(|| "-".into()),
                 Tone::Dim,
             ),
+            Cell::opt(self.service.as_ref().map(Service::label)),
         ];
         if verbose > 0 {
             c.push(Cell::opt(self.local));

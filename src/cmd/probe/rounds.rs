@@ -32,8 +32,30 @@ pub(super) fn once(
         bar: &bar,
         err: None,
         buf: Vec::with_capacity(if json { JSON_BUF + 1024 } else { 0 }),
+        port_names: &plan.port_names,
+        detector: plan
+            .service
+            .clone()
+            .map(|s| crate::service::Detector::new(s, interrupt)),
     };
     let summary = probe::run(addrs, ports, config, interrupt, &mut c)?;
+    if let Some(d) = c.detector.take() {
+        // Open records waited for their service; JSON writes them now.
+        for (k, s) in d.finish() {
+            if let Some(r) = c.records.get_mut(k) {
+                r.service = Some(s);
+            }
+        }
+        if json {
+            for i in 0..c.records.len() {
+                if c.records[i].is_open() && c.err.is_none() {
+                    if let Err(e) = json::write(&mut c.buf, &c.records[i]) {
+                        c.failed(e);
+                    }
+                }
+            }
+        }
+    }
     c.write_buf(true);
     bar.finish();
     if let Some(e) = c.err {
@@ -92,6 +114,10 @@ pub(super) fn waited(
                 all: plan.all,
                 mode: Mode::Once,
                 interval: plan.interval,
+                service: None,
+                port_names: plan.port_names.clone(),
+                names: false,
+                up: false,
             };
             let o = once(
                 &sub,
