@@ -244,3 +244,56 @@ fn top_n_probes_exactly_n_of_the_list() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("10"), "{err}");
 }
+
+#[test]
+fn up_lists_only_the_hosts_that_answered() {
+    let Some(a) = Ns::new("svc-up") else {
+        return;
+    };
+    let b = a.peer();
+    // Three live hosts behind the peer; the rest of the /28 is routed there and dropped.
+    b.sh(
+        "ip addr add 198.51.100.2/32 dev lo && ip addr add 198.51.100.3/32 dev lo && \
+          ip addr add 198.51.100.4/32 dev lo",
+    );
+    a.sh("ip route add 198.51.100.0/28 via 192.0.2.2");
+    let _l = b.listen("198.51.100.3".parse().unwrap(), &[80]);
+    let args = [
+        "probe",
+        "--up",
+        "--timeout",
+        "300ms",
+        "--retries",
+        "0",
+        "--no-adapt",
+        "198.51.100.0/28",
+        "22,80",
+    ];
+    let o = a.sockdiag(&args);
+    let out = stdout(&o);
+    assert!(
+        out.contains("# hosts: 3 up (198.51.100.2, 198.51.100.3, 198.51.100.4), "),
+        "{out}"
+    );
+    let listed: Vec<&str> = out.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(listed.len(), 1, "{out}");
+    assert!(
+        listed[0].starts_with("198.51.100.3\t198.51.100.3\t80\t"),
+        "{out}"
+    );
+
+    let mut j = vec!["--json"];
+    j.extend(args);
+    let o = a.sockdiag(&j);
+    let lines = json_lines(&o);
+    let s = lines.iter().find(|v| v["type"] == "probe-summary").unwrap();
+    assert_eq!(
+        s["hosts_up"],
+        serde_json::json!(["198.51.100.2", "198.51.100.3", "198.51.100.4"])
+    );
+    let total = s["hosts_no_answer"].as_u64().unwrap() + 3;
+    assert!(total >= 14, "{s}");
+    // Records only of the hosts that answered: 3 hosts x 2 ports.
+    let recs: Vec<&Value> = lines.iter().filter(|v| v["type"] == "probe").collect();
+    assert_eq!(recs.len(), 6, "{}", stdout(&o));
+}

@@ -187,7 +187,7 @@ fn mysql(b: &[u8], _: u16) -> Option<Seen> {
         return None;
     }
     let len = b[0] as usize | (b[1] as usize) << 8 | (b[2] as usize) << 16;
-    if len < 2 || len > 4096 {
+    if !(2..=4096).contains(&len) {
         return None;
     }
     let body = &b[4..];

@@ -219,7 +219,10 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
         Mode::Once => {
             // Beyond the listing limit, table and plain need only the open ports.
             // JSON has streamed every record already.
-            let keep = if out.format == Format::Json || (!plan.all && expected > LIST_ALL_UP_TO) {
+            let keep = if plan.up && out.format == Format::Json {
+                // Written at the end, only for the hosts that answered.
+                Keep::All
+            } else if out.format == Format::Json || (!plan.all && expected > LIST_ALL_UP_TO) {
                 Keep::Open
             } else {
                 Keep::All
@@ -266,6 +269,8 @@ struct Outcome {
     records: Vec<ProbeRecord>,
     counts: Counts,
     summary: Summary,
+    /// Per target: whether the host answered (`--up`).
+    answered: Vec<bool>,
 }
 
 #[cfg(test)]

@@ -37,6 +37,8 @@ pub(super) fn once(
             .service
             .clone()
             .map(|s| crate::service::Detector::new(s, interrupt)),
+        answered: vec![false; addrs.len()],
+        stream: !plan.up,
     };
     let summary = probe::run(addrs, ports, config, interrupt, &mut c)?;
     if let Some(d) = c.detector.take() {
@@ -46,7 +48,7 @@ pub(super) fn once(
                 r.service = Some(s);
             }
         }
-        if json {
+        if json && c.stream {
             for i in 0..c.records.len() {
                 if c.records[i].is_open() && c.err.is_none() {
                     if let Err(e) = json::write(&mut c.buf, &c.records[i]) {
@@ -66,6 +68,7 @@ pub(super) fn once(
         records: c.records,
         counts: c.counts,
         summary,
+        answered: c.answered,
     })
 }
 
@@ -153,6 +156,7 @@ pub(super) fn waited(
     let records: Vec<ProbeRecord> = last.into_values().collect();
     Ok(Outcome {
         counts: Counts::of(&records),
+        answered: answered_of(&records, plan.targets.len()),
         records,
         summary,
     })

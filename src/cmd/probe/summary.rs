@@ -16,6 +16,11 @@ pub(super) struct RunSummary {
     pub(super) window: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) hosts: Option<Vec<probe::HostLearnt>>,
+    /// `--up`: the addresses that answered, and how many did not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) hosts_up: Option<Vec<IpAddr>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) hosts_no_answer: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -79,15 +84,28 @@ pub(super) fn finish(
         mut records,
         counts,
         summary: s,
+        answered,
     } = o;
     let s = &s;
+    let is_up = |r: &ProbeRecord| answered.get(r.order).copied().unwrap_or(false);
+    if plan.up {
+        records.retain(is_up);
+    }
+    let up_addrs: Vec<IpAddr> = plan
+        .targets
+        .iter()
+        .zip(&answered)
+        .filter(|(_, a)| **a)
+        .map(|(t, _)| t.addr)
+        .collect();
+    let no_answer = plan.targets.len() - up_addrs.len();
     records.sort_by_key(|r| (r.order, r.port));
     let counts = counts.sorted();
     let probed = counts.iter().map(|(_, n)| n).sum::<usize>();
     // Summarise a long scan, and any run that kept only its open ports (an interrupted one).
-    let summarise = !plan.all && (probed > LIST_ALL_UP_TO || records.len() < probed);
+    let summarise = !plan.all && (probed > LIST_ALL_UP_TO || records.len() < probed || plan.up);
     if out.format == Format::Json {
-        if !matches!(plan.mode, Mode::Once) {
+        if !matches!(plan.mode, Mode::Once) || plan.up {
             for r in &records {
                 json::write(w, r)?;
             }
@@ -107,6 +125,8 @@ pub(super) fn finish(
             elapsed_ms: crate::units::ms(started.elapsed()),
             window: s.adaptive.then_some(s.window_reached),
             hosts: s.adaptive.then(|| s.hosts.clone()),
+            hosts_up: plan.up.then(|| up_addrs.clone()),
+            hosts_no_answer: plan.up.then_some(no_answer),
         };
         json::write(w, &rs)?;
         return Ok(());
@@ -132,6 +152,18 @@ pub(super) fn finish(
         if listed.is_empty() {
             notes.insert(0, "no open ports".into());
         }
+    }
+    if plan.up {
+        let shown = if up_addrs.is_empty() || up_addrs.len() > 32 {
+            String::new()
+        } else {
+            let a: Vec<String> = up_addrs.iter().map(|a| a.to_string()).collect();
+            format!(" ({})", a.join(", "))
+        };
+        notes.push(format!(
+            "hosts: {} up{shown}, {no_answer} no answer",
+            up_addrs.len()
+        ));
     }
     if !s.icmp_rate_limited.is_empty() {
         let who: Vec<String> = s.icmp_rate_limited.iter().map(|a| a.to_string()).collect();
