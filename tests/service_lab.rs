@@ -201,13 +201,19 @@ fn table_shows_the_service_column() {
         "22,443,9999",
     ]);
     let out = stdout(&o);
+    // The SERVICE column, then NAME (the reverse name of 127.0.0.1: localhost).
     let line = |p: &str| {
-        out.lines()
+        let l = out
+            .lines()
             .find(|l| l.split('\t').nth(2) == Some(p))
-            .unwrap_or_else(|| panic!("no port {p} in {out}"))
-            .to_string()
+            .unwrap_or_else(|| panic!("no port {p} in {out}"));
+        let f: Vec<&str> = l.split('\t').collect();
+        assert_eq!(f.len(), 9, "{out}");
+        format!("\t{}", f[7])
     };
     assert!(line("22").ends_with("\tssh (OpenSSH_9.6p1)"), "{out}");
+    let name = out.lines().next().unwrap_or("").split('\t').nth(8);
+    assert_eq!(name, Some("localhost"), "{out}");
     assert!(
         line("443").ends_with(
             "\thttps (TLSv1.3, http/1.1, CN=svc.example.test, expires 2031-05-06, labtls/1.0)"
@@ -218,8 +224,11 @@ fn table_shows_the_service_column() {
     // Without --service: the guess.
     let o = lab.ns.sockdiag(&["probe", "127.0.0.1", "22"]);
     if std::path::Path::new("/etc/services").exists() {
-        assert!(stdout(&o).trim_end().ends_with("\tssh?"), "{}", stdout(&o));
+        assert!(stdout(&o).contains("\tssh?\t"), "{}", stdout(&o));
     }
+    // With -n no reverse lookup: NAME stays empty.
+    let o = lab.ns.sockdiag(&["probe", "-n", "127.0.0.1", "22"]);
+    assert!(stdout(&o).trim_end().ends_with("\t-"), "{}", stdout(&o));
 }
 
 #[test]

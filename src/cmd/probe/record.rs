@@ -63,7 +63,7 @@ impl Record for ProbeRecord {
 
     fn headers(verbose: u8) -> Vec<&'static str> {
         let mut h = vec![
-            "TARGET", "ADDRESS", "PORT", "PROTO", "STATE", "REASON", "RTT", "SERVICE",
+            "TARGET", "ADDRESS", "PORT", "PROTO", "STATE", "REASON", "RTT", "SERVICE", "NAME",
         ];
         if verbose > 0 {
             h.extend(["LOCAL", "TRIES", "ERRNO", "ICMP", "REPLY"]);
@@ -92,6 +92,8 @@ impl Record for ProbeRecord {
                 Tone::Dim,
             ),
             Cell::opt(self.service.as_ref().map(Service::label)),
+            // The reverse name of a target given as an address.
+            Cell::opt(self.name.as_ref()),
         ];
         if verbose > 0 {
             c.push(Cell::opt(self.local));

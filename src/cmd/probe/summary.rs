@@ -99,6 +99,9 @@ pub(super) fn finish(
         .map(|(t, _)| t.addr)
         .collect();
     let no_answer = plan.targets.len() - up_addrs.len();
+    if plan.names {
+        add_names(plan, &mut records);
+    }
     records.sort_by_key(|r| (r.order, r.port));
     let counts = counts.sorted();
     let probed = counts.iter().map(|(_, n)| n).sum::<usize>();
@@ -192,6 +195,30 @@ pub(super) fn finish(
         }
     }
     Ok(())
+}
+
+/// The reverse names of the records' addresses, for targets given as addresses (a name
+/// given is its own name); looked up concurrently.
+fn add_names(plan: &Plan, records: &mut [ProbeRecord]) {
+    let by_addr = |r: &ProbeRecord| {
+        plan.targets
+            .get(r.order)
+            .is_some_and(|t| t.name.parse::<IpAddr>().is_ok())
+    };
+    let mut ips: Vec<IpAddr> = records
+        .iter()
+        .filter(|r| by_addr(r))
+        .map(|r| r.addr.ip)
+        .collect();
+    ips.sort();
+    ips.dedup();
+    if ips.is_empty() {
+        return;
+    }
+    let names = crate::resolve::reverse_names(&ips, 32);
+    for r in records.iter_mut().filter(|r| by_addr(r)) {
+        r.name = names.get(&r.addr.ip).cloned();
+    }
 }
 
 /// `-v`: what the engine learnt about one host's path, in one line.
