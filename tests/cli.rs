@@ -33,7 +33,13 @@ const BAD_INPUT: &[(&[&str], &str)] = &[
         &["probe", "127.0.0.1", "80", "--exclude-ports", "80"],
         "leaves nothing",
     ),
-    (&["probe", "127.0.0.1"], "no ports given"),
+    // Without PORTS the default list is probed; --top takes its first N and goes without PORTS.
+    (&["probe", "--top", "10", "127.0.0.1", "22"], "--top '10'"),
+    (&["probe", "--top", "0", "127.0.0.1"], "'0'"),
+    (
+        &["probe", "-V", "--count", "2", "127.0.0.1", "22"],
+        "--service '--count'",
+    ),
     // Too large a block (refused before any probe); loopback, so a regression sends nothing out.
     (&["probe", "127.0.0.0/8", "80"], "'127.0.0.0/8'"),
     (&["probe", "[::1", "80"], "'[::1'"),
