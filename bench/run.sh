@@ -181,10 +181,10 @@ esac
 cmdline() { # tool scenario -> command (run inside the namespace)
     local tool=$1 sc=$2
     case $tool/$sc in
-        sockdiag/1) echo "$sockdiag probe --format plain 127.0.0.1 1-65535" ;;
-        sockdiag/2) echo "$sockdiag probe --format plain --timeout 1s --retries 0 127.0.0.2 20000-20999" ;;
-        sockdiag/3) echo "$sockdiag probe --format plain 198.18.0.0/24 79-81" ;;
-        sockdiag/4 | sockdiag/5) echo "$sockdiag probe --format plain 10.90.2.2 1-65535" ;;
+        sockdiag/1) echo "$sockdiag probe -n --format plain 127.0.0.1 1-65535" ;;
+        sockdiag/2) echo "$sockdiag probe -n --format plain --timeout 1s --retries 0 127.0.0.2 20000-20999" ;;
+        sockdiag/3) echo "$sockdiag probe -n --format plain 198.18.0.0/24 79-81" ;;
+        sockdiag/4 | sockdiag/5) echo "$sockdiag probe -n --format plain 10.90.2.2 1-65535" ;;
         floor/1) echo "$floor 127.0.0.1 1 65535 $FLOOR_WINDOW 1000" ;;
         floor/2) echo "$floor 127.0.0.2 20000 20999 $FLOOR_WINDOW 1000" ;;
         # The floor takes one address: one run per address.

@@ -70,6 +70,9 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             break
         }
         'sockdiag;probe' {
+            [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'Without PORTS: probe only the first N of the default list (most commonly open first)')
+            [CompletionResult]::new('--service-timeout', '--service-timeout', [CompletionResultType]::ParameterName, 'Time for each open port''s service detection (connect, banner, probe, reply)')
+            [CompletionResult]::new('--service-concurrency', '--service-concurrency', [CompletionResultType]::ParameterName, 'Most open ports examined at once by --service')
             [CompletionResult]::new('--targets-file', '--targets-file', [CompletionResultType]::ParameterName, 'Read more targets from a file, one list per line (`#` starts a comment); with it, every positional argument is a port')
             [CompletionResult]::new('--exclude-ports', '--exclude-ports', [CompletionResultType]::ParameterName, 'Ports not to probe (same forms as PORTS)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline of each try; once a host answers, tries end sooner: after its round-trip time plus four times its variation (at least 100ms), unless --no-adapt')
@@ -84,6 +87,11 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('--payload', '--payload', [CompletionResultType]::ParameterName, 'UDP payload to send [default: a unique token per probe]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, plain otherwise]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table (NO_COLOR turns auto off)')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'What answers on each open port: its banner, else one safe probe (HTTP HEAD, or a TLS ClientHello with no certificate check) named in the SERVICE column')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'What answers on each open port: its banner, else one safe probe (HTTP HEAD, or a TLS ClientHello with no certificate check) named in the SERVICE column')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'No reverse lookups of probed addresses (the NAME of targets given as addresses)')
+            [CompletionResult]::new('--no-names', '--no-names', [CompletionResultType]::ParameterName, 'No reverse lookups of probed addresses (the NAME of targets given as addresses)')
+            [CompletionResult]::new('--up', '--up', [CompletionResultType]::ParameterName, 'List only the hosts that answered (open, closed, or an ICMP error from the host itself), and count the hosts up and down')
             [CompletionResult]::new('--first-addr', '--first-addr', [CompletionResultType]::ParameterName, 'Probe only the first address a name resolves to')
             [CompletionResult]::new('--no-adapt', '--no-adapt', [CompletionResultType]::ParameterName, 'TCP: no congestion control, no timeouts from measured round trips, no extra tries when tries are lost: --timeout, --retries and --concurrency exactly as given')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'List every port, not only the open ones, when more than 25 were probed')

@@ -456,12 +456,24 @@ _sockdiag() {
             return 0
             ;;
         sockdiag__subcmd__probe)
-            opts="-4 -6 -v -q -h --targets-file --exclude-ports --first-addr --timeout --retries --concurrency --no-adapt --rate --source --interface --all --count --interval --wait --udp --payload --format --json --color --verbose --quiet --help"
+            opts="-V -n -4 -6 -v -q -h --top --service --service-timeout --service-concurrency --no-names --up --targets-file --exclude-ports --first-addr --timeout --retries --concurrency --no-adapt --rate --source --interface --all --count --interval --wait --udp --payload --format --json --color --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --top)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --targets-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -65,6 +65,9 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'sockdiag;probe'= {
+            cand --top 'Without PORTS: probe only the first N of the default list (most commonly open first)'
+            cand --service-timeout 'Time for each open port''s service detection (connect, banner, probe, reply)'
+            cand --service-concurrency 'Most open ports examined at once by --service'
             cand --targets-file 'Read more targets from a file, one list per line (`#` starts a comment); with it, every positional argument is a port'
             cand --exclude-ports 'Ports not to probe (same forms as PORTS)'
             cand --timeout 'Deadline of each try; once a host answers, tries end sooner: after its round-trip time plus four times its variation (at least 100ms), unless --no-adapt'
@@ -79,6 +82,11 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand --payload 'UDP payload to send [default: a unique token per probe]'
             cand --format 'Output format [default: table on a terminal, plain otherwise]'
             cand --color 'When to colour the table (NO_COLOR turns auto off)'
+            cand -V 'What answers on each open port: its banner, else one safe probe (HTTP HEAD, or a TLS ClientHello with no certificate check) named in the SERVICE column'
+            cand --service 'What answers on each open port: its banner, else one safe probe (HTTP HEAD, or a TLS ClientHello with no certificate check) named in the SERVICE column'
+            cand -n 'No reverse lookups of probed addresses (the NAME of targets given as addresses)'
+            cand --no-names 'No reverse lookups of probed addresses (the NAME of targets given as addresses)'
+            cand --up 'List only the hosts that answered (open, closed, or an ICMP error from the host itself), and count the hosts up and down'
             cand --first-addr 'Probe only the first address a name resolves to'
             cand --no-adapt 'TCP: no congestion control, no timeouts from measured round trips, no extra tries when tries are lost: --timeout, --retries and --concurrency exactly as given'
             cand --all 'List every port, not only the open ones, when more than 25 were probed'

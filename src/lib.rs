@@ -22,6 +22,7 @@ pub mod output;
 pub mod probe;
 pub mod resolve;
 pub mod serve;
+pub mod service;
 pub mod sockets;
 pub mod sockopt;
 pub mod stats;

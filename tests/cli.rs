@@ -33,7 +33,13 @@ const BAD_INPUT: &[(&[&str], &str)] = &[
         &["probe", "127.0.0.1", "80", "--exclude-ports", "80"],
         "leaves nothing",
     ),
-    (&["probe", "127.0.0.1"], "no PORTS given"),
+    // Without PORTS the default list is probed; --top takes its first N and goes without PORTS.
+    (&["probe", "--top", "10", "127.0.0.1", "22"], "--top '10'"),
+    (&["probe", "--top", "0", "127.0.0.1"], "'0'"),
+    (
+        &["probe", "-V", "--count", "2", "127.0.0.1", "22"],
+        "--service '--count'",
+    ),
     // Too large a block (refused before any probe); loopback, so a regression sends nothing out.
     (&["probe", "127.0.0.0/8", "80"], "'127.0.0.0/8'"),
     (&["probe", "[::1", "80"], "'[::1'"),
@@ -299,13 +305,7 @@ const ISSUE10_MESSAGES: &[Message] = &[
         &["'-5'", "negative", "1 to 65535"],
         &["'-- -5'"],
     ),
-    // No ports: what is missing, and the form with the targets given.
-    (
-        &["probe", "127.0.0.1"],
-        "",
-        &["no PORTS", "sockdiag probe 127.0.0.1 22 80 443"],
-        &["''"],
-    ),
+    // (No ports is no longer an error: the default list is probed, issue 14.)
     // A URL where a host goes.
     (
         &["probe", "http://127.0.0.1", "80"],
@@ -482,12 +482,6 @@ fn a_bad_target_in_a_targets_file_is_pointed_at_by_file_and_line() {
     assert_eq!(out, "");
     assert!(
         err.contains(&format!("'127.0.0.0/8' ({} line 3)", f.display())),
-        "{err}"
-    );
-    let (code, _, err) = run(&["probe", "--targets-file", f.to_str().unwrap()]);
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("no PORTS") && err.contains("--targets-file"),
         "{err}"
     );
 }

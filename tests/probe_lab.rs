@@ -737,7 +737,8 @@ fn exit_codes_all_open_some_not_bad_input_nothing_probed() {
             &["probe", "--timeout", "soon", "127.0.0.1", "80"][..],
             "'soon'",
         ),
-        (&["probe", "127.0.0.1"][..], "no PORTS"),
+        // Without PORTS the default list is probed (issue 14); --top goes without PORTS.
+        (&["probe", "--top", "5", "127.0.0.1", "80"][..], "'5'"),
     ] {
         let o = ns.sockdiag(args);
         let err = String::from_utf8_lossy(&o.stderr);

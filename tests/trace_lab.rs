@@ -8,6 +8,13 @@ use lab::{json_lines, stdout, Ns};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
+/// The kernel's ICMP rate limit has a budget shared by every namespace: traces run one at a
+/// time, so that one test's time-exceeded messages are not counted against another's.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    ONE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// The server's addresses, and each router's as it answers the client (the address of its
 /// interface towards the client).
 const SERVER4: &str = "10.1.4.2";
@@ -215,6 +222,7 @@ fn addrs(hops: &[Value]) -> Vec<String> {
 
 #[test]
 fn reached_open_and_closed_v4_v6() {
+    let _one_at_a_time = serial();
     let Some(ch) = Chain::new("tr-reach") else {
         return;
     };
@@ -288,6 +296,7 @@ fn reached_open_and_closed_v4_v6() {
 
 #[test]
 fn a_drop_at_r3_is_silent_after_hop_3() {
+    let _one_at_a_time = serial();
     let Some(ch) = Chain::new("tr-drop") else {
         return;
     };
@@ -344,6 +353,7 @@ fn a_drop_at_r3_is_silent_after_hop_3() {
 
 #[test]
 fn admin_prohibited_from_r2_is_rejected_at_hop_2() {
+    let _one_at_a_time = serial();
     let Some(ch) = Chain::new("tr-rej") else {
         return;
     };
@@ -375,6 +385,7 @@ fn admin_prohibited_from_r2_is_rejected_at_hop_2() {
 
 #[test]
 fn no_route_on_r1_is_net_unreachable_from_hop_1() {
+    let _one_at_a_time = serial();
     let Some(ch) = Chain::new("tr-noroute") else {
         return;
     };
@@ -398,6 +409,7 @@ fn no_route_on_r1_is_net_unreachable_from_hop_1() {
 
 #[test]
 fn a_router_without_time_exceeded_leaves_later_hops_shown() {
+    let _one_at_a_time = serial();
     let Some(ch) = Chain::new("tr-quiet") else {
         return;
     };
@@ -417,6 +429,7 @@ fn a_router_without_time_exceeded_leaves_later_hops_shown() {
 
 #[test]
 fn a_reset_from_r2_is_a_middlebox_two_hops_before_the_host() {
+    let _one_at_a_time = serial();
     let Some(ch) = Chain::new("tr-mbox") else {
         return;
     };
@@ -449,6 +462,7 @@ fn a_reset_from_r2_is_a_middlebox_two_hops_before_the_host() {
 
 #[test]
 fn ecmp_shows_both_routers_at_hop_2() {
+    let _one_at_a_time = serial();
     let Some(ch) = Chain::build("tr-ecmp", true) else {
         return;
     };
@@ -505,6 +519,7 @@ fn ecmp_shows_both_routers_at_hop_2() {
 
 #[test]
 fn pmtu_finds_the_1280_link_and_the_black_hole() {
+    let _one_at_a_time = serial();
     let Some(ch) = Chain::new("tr-pmtu") else {
         return;
     };
@@ -545,6 +560,7 @@ fn pmtu_finds_the_1280_link_and_the_black_hole() {
 
 #[test]
 fn names_are_looked_up_unless_n() {
+    let _one_at_a_time = serial();
     let Some(ch) = Chain::new("tr-names") else {
         return;
     };
@@ -586,6 +602,7 @@ fn names_are_looked_up_unless_n() {
 
 #[test]
 fn ctrl_c_prints_the_finished_hops() {
+    let _one_at_a_time = serial();
     let Some(ch) = Chain::new("tr-int") else {
         return;
     };
@@ -631,6 +648,7 @@ fn ctrl_c_prints_the_finished_hops() {
 /// iputils-tracepath), side by side in the lab.
 #[test]
 fn same_hops_as_traceroute_and_tracepath() {
+    let _one_at_a_time = serial();
     let Some(ch) = Chain::new("tr-cmp") else {
         return;
     };
@@ -685,6 +703,7 @@ fn same_hops_as_traceroute_and_tracepath() {
 /// `probe -v` and `connect` suggest `trace` when a port ends filtered with no response.
 #[test]
 fn probe_v_and_connect_suggest_trace_for_a_silent_port() {
+    let _one_at_a_time = serial();
     let Some(a) = Ns::new("tr-hint") else {
         return;
     };

@@ -29,7 +29,10 @@ Examples:
   sockdiag probe fe80::2%eth0 22              (link-local: name the interface, or its index %3)
   sockdiag probe --count 5 --interval 200ms 127.0.0.1 80
   sockdiag probe --wait 30s 127.0.0.1 5432      (exit 0 once it is open)
-  sockdiag probe --udp 127.0.0.1 53,123";
+  sockdiag probe --udp 127.0.0.1 53,123
+  sockdiag probe 127.0.0.1                      (the 1,000 most commonly open TCP ports)
+  sockdiag probe --top 100 -V 127.0.0.1         (and what answers on each open one)
+  sockdiag probe --up 192.0.2.0/24 22,80,443    (only the hosts that answered)";
 
 /// Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp).
 #[derive(Debug, Args)]
@@ -43,9 +46,39 @@ pub struct ProbeArgs {
     #[arg(value_name = "TARGETS", required_unless_present = "targets_file")]
     pub targets: Option<String>,
 
-    /// Ports: 80, 1-1024, 22,80, service names (http), `-` for 1-65535
+    /// Ports: 80, 1-1024, 22,80, service names (http), `-` for 1-65535 [default: the 1,000
+    /// most commonly open TCP ports, or the UDP list with --udp; see --top]
     #[arg(value_name = "PORTS")]
     pub ports: Vec<String>,
+
+    /// Without PORTS: probe only the first N of the default list (most commonly open first)
+    #[arg(long, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=65535))]
+    pub top: Option<u32>,
+
+    /// What answers on each open port: its banner, else one safe probe (HTTP HEAD, or a TLS
+    /// ClientHello with no certificate check) named in the SERVICE column
+    #[arg(short = 'V', long)]
+    pub service: bool,
+
+    /// Time for each open port's service detection (connect, banner, probe, reply)
+    #[arg(long, default_value = "2s", value_parser = crate::input::duration::clap_duration,
+          value_name = "DURATION", requires = "service")]
+    pub service_timeout: Duration,
+
+    /// Most open ports examined at once by --service
+    #[arg(long, default_value_t = 64, value_name = "N", requires = "service",
+          value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub service_concurrency: u32,
+
+    /// No reverse lookups of probed addresses (the NAME of targets given as addresses)
+    #[arg(short = 'n', long)]
+    pub no_names: bool,
+
+    /// List only the hosts that answered (open, closed, or an ICMP error from the host
+    /// itself), and count the hosts up and down
+    #[arg(long)]
+    pub up: bool,
 
     /// Read more targets from a file, one list per line (`#` starts a comment); with it, every
     /// positional argument is a port

@@ -117,7 +117,7 @@ fn explain(e: &io::Error) -> String {
 }
 
 /// One DER element: (tag, contents, the rest after it).
-fn tlv(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+pub fn tlv(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
     let (&tag, b) = b.split_first()?;
     let (&len0, mut b) = b.split_first()?;
     let len = if len0 < 0x80 {

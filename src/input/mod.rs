@@ -7,3 +7,4 @@ pub mod names;
 pub mod ports;
 pub mod size;
 pub mod targets;
+pub mod top_ports;

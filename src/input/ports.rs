@@ -67,6 +67,7 @@ impl PortSet {
 #[derive(Debug, Default, Clone)]
 pub struct Services {
     by_name: HashMap<String, u16>,
+    by_port: HashMap<u16, String>,
 }
 
 impl Services {
@@ -89,6 +90,7 @@ impl Services {
     /// Parses the services(5) format: `name port/proto [aliases...] [# comment]`.
     pub fn parse(text: &str, transport: Proto) -> Services {
         let mut by_name = HashMap::new();
+        let mut by_port = HashMap::new();
         for line in text.lines() {
             let line = line.split('#').next().unwrap_or("");
             let mut fields = line.split_whitespace();
@@ -107,12 +109,19 @@ impl Services {
             if port == 0 {
                 continue;
             }
+            // The first name for a port wins, as getservbyport(3) does.
+            by_port.entry(port).or_insert_with(|| name.to_string());
             for n in std::iter::once(name).chain(fields) {
                 // The first entry for a name wins, as getservbyname(3) does.
                 by_name.entry(n.to_ascii_lowercase()).or_insert(port);
             }
         }
-        Services { by_name }
+        Services { by_name, by_port }
+    }
+
+    /// The name of a port (its first entry), as getservbyport(3) gives it.
+    pub fn name(&self, port: u16) -> Option<&str> {
+        self.by_port.get(&port).map(String::as_str)
     }
 
     pub fn port(&self, name: &str) -> Option<u16> {
@@ -251,6 +260,18 @@ only-udp        9999/udp
         let f = services_file();
         let specs: Vec<String> = specs.iter().map(|s| s.to_string()).collect();
         parse_ports_with(&specs, t, f.path()).map(|s| s.to_vec())
+    }
+
+    #[test]
+    fn names_by_port_are_the_first_entry_of_the_transport() {
+        let tcp = Services::parse(SERVICES, Proto::Tcp);
+        assert_eq!(tcp.name(80), Some("http"));
+        assert_eq!(tcp.name(5432), Some("postgresql"));
+        assert_eq!(tcp.name(9999), None);
+        assert_eq!(
+            Services::parse(SERVICES, Proto::Udp).name(9999),
+            Some("only-udp")
+        );
     }
 
     #[test]

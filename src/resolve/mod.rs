@@ -159,6 +159,30 @@ pub fn reverse_name(ip: IpAddr) -> Option<String> {
         .map(|(host, _)| host)
 }
 
+/// The reverse names of many addresses, looked up `in_flight` at a time; addresses without a
+/// PTR are absent.
+pub fn reverse_names(
+    ips: &[IpAddr],
+    in_flight: usize,
+) -> std::collections::HashMap<IpAddr, String> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let found = std::sync::Mutex::new(std::collections::HashMap::new());
+    std::thread::scope(|s| {
+        for _ in 0..in_flight.clamp(1, ips.len().max(1)) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&ip) = ips.get(i) else { return };
+                if let Some(n) = reverse_name(ip) {
+                    if let Ok(mut f) = found.lock() {
+                        f.insert(ip, n);
+                    }
+                }
+            });
+        }
+    });
+    found.into_inner().unwrap_or_default()
+}
+
 /// Resolves one name. The name must have passed [`validate`].
 pub fn resolve_one(name: &str, family: Family, reverse: bool) -> ResolveRecord {
     let start = Instant::now();

@@ -93,6 +93,14 @@ impl Ns {
             children: RefCell::new(Vec::new()),
         };
         ns.sh("ip link set lo up");
+        // Every lookup made inside stays inside: a resolver on the namespace's own loopback
+        // (none listens until a test starts dnsmasq, so a lookup fails at once), never the
+        // host's, which `ip netns exec` would otherwise hand over.
+        ns.write_etc(
+            "resolv.conf",
+            "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n",
+        );
+        ns.write_etc("hosts", "127.0.0.1 localhost\n::1 localhost\n");
         ns
     }
 

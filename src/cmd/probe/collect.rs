@@ -28,6 +28,33 @@ pub(super) struct Collector<'a, W: Write> {
     pub(super) buf: Vec<u8>,
     /// The first port found filtered for want of any answer: the one `-v` suggests tracing.
     pub(super) silent: Option<(String, u16)>,
+    /// The SERVICE guess of each port.
+    pub(super) port_names: &'a HashMap<u16, String>,
+    /// `--service`: open ports go to it as they are found; their records wait for it.
+    pub(super) detector: Option<crate::service::Detector>,
+    /// Per target: whether the host answered anything (see [`answered`]).
+    pub(super) answered: Vec<bool>,
+    /// JSON streams records as they come; `--up` writes them at the end, once it is known
+    /// which hosts answered.
+    pub(super) stream: bool,
+}
+
+/// A host answered: a port open or closed, or an ICMP error sent by the host itself.
+pub(super) fn answered(state: State, addr: IpAddr, icmp: Option<&Icmp>) -> bool {
+    matches!(state, State::Open | State::Closed) || icmp.is_some_and(|i| i.from == Some(addr))
+}
+
+/// Which targets answered, from the records of a run.
+pub(super) fn answered_of(records: &[ProbeRecord], targets: usize) -> Vec<bool> {
+    let mut v = vec![false; targets];
+    for r in records {
+        if answered(r.state, r.addr.ip, r.icmp.as_ref()) {
+            if let Some(a) = v.get_mut(r.order) {
+                *a = true;
+            }
+        }
+    }
+    v
 }
 
 impl<W: Write> Collector<'_, W> {
@@ -57,10 +84,23 @@ impl<W: Write> Sink for Collector<'_, W> {
         if self.silent.is_none() && r.state == State::Filtered && r.reason == Reason::NoResponse {
             self.silent = Some((self.targets[r.target].name.clone(), r.port));
         }
+        if answered(r.state, r.addr, r.icmp.as_ref()) {
+            if let Some(a) = self.answered.get_mut(r.target) {
+                *a = true;
+            }
+        }
         let keep = self.keep == Keep::All || r.state == State::Open;
         if keep || (self.json && self.err.is_none()) {
-            let rec = ProbeRecord::new(r, self.targets);
-            if self.json && self.err.is_none() {
+            let rec = ProbeRecord::new(r, self.targets, self.port_names.get(&r.port));
+            let waits = r.state == State::Open && self.detector.is_some();
+            if let (true, Some(d)) = (waits, self.detector.as_mut()) {
+                d.submit(crate::service::Job {
+                    key: self.records.len(),
+                    addr: SocketAddr::new(r.addr, r.port),
+                    host: self.targets[r.target].name.clone(),
+                });
+            }
+            if self.json && self.stream && self.err.is_none() && !waits {
                 if let Err(e) = json::write(&mut self.buf, &rec) {
                     self.failed(e);
                 }

@@ -13,9 +13,9 @@ use crate::resolve::Family;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{IsTerminal, Write};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 mod collect;
@@ -47,6 +47,14 @@ pub struct Plan {
     pub all: bool,
     pub mode: Mode,
     pub interval: Duration,
+    /// `--service`: what answers on each open port.
+    pub service: Option<crate::service::Config>,
+    /// The /etc/services name of each probed port that has one (the SERVICE guess).
+    pub port_names: HashMap<u16, String>,
+    /// Reverse names of targets given as addresses (not with `-n`).
+    pub names: bool,
+    /// `--up`: only the hosts that answered, and the hosts counted.
+    pub up: bool,
 }
 
 pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
@@ -64,18 +72,28 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
     } else {
         target_lists.push((args.targets.clone().unwrap_or_default(), None));
     }
-    if port_specs.is_empty() {
-        let why = match &args.targets_file {
-            Some(_) => "no PORTS given: with --targets-file every argument is a port, e.g. \
-                        `sockdiag probe --targets-file FILE 22 80 443` (`-`: every port)"
-                .to_string(),
-            None => format!(
-                "no PORTS given after the targets: `sockdiag probe TARGETS PORTS...`, e.g. \
-                 `sockdiag probe {} 22 80 443` (`-`: every port)",
-                args.targets.as_deref().unwrap_or("TARGETS")
+    if let (Some(n), false) = (args.top, port_specs.is_empty()) {
+        return Err(InputError::new(
+            "--top",
+            n.to_string(),
+            format!(
+                "takes the first N default ports, so it goes without PORTS (given: {})",
+                port_specs.join(" ")
             ),
-        };
-        return Err(InputError::new("arguments", "", why).into());
+        )
+        .into());
+    }
+    if args.service && (args.count.is_some() || args.wait.is_some()) {
+        return Err(InputError::new(
+            "--service",
+            if args.count.is_some() {
+                "--count"
+            } else {
+                "--wait"
+            },
+            "looks at what answers once: run it without --count and --wait",
+        )
+        .into());
     }
     let mut specs = Vec::new();
     for (l, line) in &target_lists {
@@ -85,7 +103,19 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
         })?;
         specs.extend(parsed);
     }
-    let mut set = ports::parse_ports(&port_specs, transport)?;
+    // Without PORTS: the default list, most commonly open first (`--top N`: its first N).
+    let default_ports = port_specs.is_empty().then(|| {
+        let n = args.top.map_or(usize::MAX, |n| n as usize);
+        crate::input::top_ports::top(args.udp, n).to_vec()
+    });
+    let mut set = match &default_ports {
+        Some(list) => {
+            let mut s = ports::PortSet::default();
+            list.iter().for_each(|&p| s.insert(p));
+            s
+        }
+        None => ports::parse_ports(&port_specs, transport)?,
+    };
     if !args.exclude_ports.is_empty() {
         let ex = ports::parse_ports(&args.exclude_ports, transport)?;
         for p in ex.iter() {
@@ -116,6 +146,19 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
         return Err(InputError::new("timeout", "0", "must be more than zero").into());
     }
     let (targets, unresolved) = targets::resolve_targets(&specs, family, args.first_addr);
+    // The ports in the order of the default list (most frequent first), else ascending.
+    let port_list: Vec<u16> = match default_ports {
+        Some(list) => list.into_iter().filter(|p| set.contains(*p)).collect(),
+        None => set.to_vec(),
+    };
+    // A missing services file only leaves the SERVICE column empty.
+    let services = std::fs::read_to_string(ports::SERVICES_PATH)
+        .map(|t| ports::Services::parse(&t, transport))
+        .unwrap_or_default();
+    let port_names = port_list
+        .iter()
+        .filter_map(|&p| services.name(p).map(|n| (p, n.to_string())))
+        .collect();
     let mode = match (args.count, args.wait) {
         (Some(n), _) => Mode::Count(n),
         (_, Some(d)) => Mode::Wait(d),
@@ -124,7 +167,7 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
     Ok(Plan {
         targets,
         unresolved,
-        ports: set.to_vec(),
+        ports: port_list,
         config: Config {
             proto: if args.udp { Proto::Udp } else { Proto::Tcp },
             timeout: args.timeout,
@@ -139,6 +182,15 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
         all: args.all,
         mode,
         interval: args.interval,
+        service: (args.service && !args.udp).then(|| crate::service::Config {
+            timeout: args.service_timeout,
+            in_flight: args.service_concurrency as usize,
+            source,
+            interface: args.interface.clone(),
+        }),
+        port_names,
+        names: !args.no_names,
+        up: args.up,
     })
 }
 
@@ -177,7 +229,10 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
         Mode::Once => {
             // Beyond the listing limit, table and plain need only the open ports.
             // JSON has streamed every record already.
-            let keep = if out.format == Format::Json || (!plan.all && expected > LIST_ALL_UP_TO) {
+            let keep = if plan.up && out.format == Format::Json {
+                // Written at the end, only for the hosts that answered.
+                Keep::All
+            } else if out.format == Format::Json || (!plan.all && expected > LIST_ALL_UP_TO) {
                 Keep::Open
             } else {
                 Keep::All
@@ -274,6 +329,8 @@ struct Outcome {
     counts: Counts,
     summary: Summary,
     silent: Option<(String, u16)>,
+    /// Per target: whether the host answered (`--up`).
+    answered: Vec<bool>,
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The probe record: one port of one address as every renderer shows it.
 use super::*;
 use crate::output::layout::Fit;
+use crate::service::Service;
 
 /// One probe result as the renderers show it.
 #[derive(Debug, Clone, Serialize)]
@@ -23,12 +24,17 @@ pub struct ProbeRecord {
     // Boxed: most records never have statistics, and a long scan keeps many records.
     #[serde(skip_serializing_if = "Option::is_none", flatten)]
     pub stats: Option<Box<Stats>>,
+    /// The reverse name of an address target (not with `-n`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What answers (`--service`, open ports), else the /etc/services name as a guess.
+    pub service: Option<Service>,
     #[serde(skip)]
     pub(super) order: usize,
 }
 
 impl ProbeRecord {
-    pub(super) fn new(r: &ProbeResult, targets: &[Target]) -> ProbeRecord {
+    pub(super) fn new(r: &ProbeResult, targets: &[Target], guess: Option<&String>) -> ProbeRecord {
         ProbeRecord {
             target: targets[r.target].name.clone(),
             addr: ZonedIp {
@@ -46,6 +52,8 @@ impl ProbeRecord {
             local: r.local.map(ShownAddr),
             echo: r.echo,
             stats: None,
+            name: None,
+            service: guess.map(|g| Service::guess(g)),
             order: r.target,
         }
     }
@@ -56,7 +64,7 @@ impl Record for ProbeRecord {
 
     fn headers(verbose: u8) -> Vec<&'static str> {
         let mut h = vec![
-            "TARGET", "ADDRESS", "PORT", "PROTO", "STATE", "REASON", "RTT",
+            "TARGET", "ADDRESS", "PORT", "PROTO", "STATE", "REASON", "RTT", "SERVICE", "NAME",
         ];
         if verbose > 0 {
             h.extend(["LOCAL", "TRIES", "ERRNO", "ICMP", "REPLY"]);
@@ -65,8 +73,8 @@ impl Record for ProbeRecord {
     }
 
     /// At 80 columns the address, port, state and reason are never cut: the verbose
-    /// columns, the protocol and then the target name give way; a reason naming a router
-    /// wraps at its spaces.
+    /// columns, the protocol and the reverse name, then the target name give way; a reason
+    /// naming a router, and a service, wrap at their spaces.
     fn fits(verbose: u8) -> Vec<Fit> {
         let mut f = vec![
             Fit::Drop(2),
@@ -76,6 +84,10 @@ impl Record for ProbeRecord {
             Fit::Keep,
             Fit::Wrap,
             Fit::Keep,
+            // SERVICE wraps at its spaces (`ssh (OpenSSH_9.6p1)`), and with -v gives way to
+            // the ICMP column; NAME gives way with PROTO.
+            if verbose > 0 { Fit::Drop(1) } else { Fit::Wrap },
+            Fit::Drop(1),
         ];
         if verbose > 0 {
             f.extend([
@@ -104,6 +116,9 @@ impl Record for ProbeRecord {
                     .unwrap_or_else(|| "-".into()),
                 Tone::Dim,
             ),
+            Cell::opt(self.service.as_ref().map(Service::label)),
+            // The reverse name of a target given as an address.
+            Cell::opt(self.name.as_ref()),
         ];
         if verbose > 0 {
             c.push(Cell::opt(self.local));

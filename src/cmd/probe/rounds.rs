@@ -34,8 +34,32 @@ pub(super) fn once(
         err: None,
         buf: Vec::with_capacity(if json { JSON_BUF + 1024 } else { 0 }),
         silent: None,
+        port_names: &plan.port_names,
+        detector: plan
+            .service
+            .clone()
+            .map(|s| crate::service::Detector::new(s, interrupt)),
+        answered: vec![false; addrs.len()],
+        stream: !plan.up,
     };
     let summary = probe::run(addrs, ports, config, interrupt, &mut c)?;
+    if let Some(d) = c.detector.take() {
+        // Open records waited for their service; JSON writes them now.
+        for (k, s) in d.finish() {
+            if let Some(r) = c.records.get_mut(k) {
+                r.service = Some(s);
+            }
+        }
+        if json && c.stream {
+            for i in 0..c.records.len() {
+                if c.records[i].is_open() && c.err.is_none() {
+                    if let Err(e) = json::write(&mut c.buf, &c.records[i]) {
+                        c.failed(e);
+                    }
+                }
+            }
+        }
+    }
     c.write_buf(true);
     bar.finish();
     if let Some(e) = c.err {
@@ -47,6 +71,7 @@ pub(super) fn once(
         counts: c.counts,
         summary,
         silent: c.silent,
+        answered: c.answered,
     })
 }
 
@@ -95,6 +120,10 @@ pub(super) fn waited(
                 all: plan.all,
                 mode: Mode::Once,
                 interval: plan.interval,
+                service: None,
+                port_names: plan.port_names.clone(),
+                names: false,
+                up: false,
             };
             let o = once(
                 &sub,
@@ -130,6 +159,7 @@ pub(super) fn waited(
     let records: Vec<ProbeRecord> = last.into_values().collect();
     Ok(Outcome {
         counts: Counts::of(&records),
+        answered: answered_of(&records, plan.targets.len()),
         records,
         summary,
         silent: None,

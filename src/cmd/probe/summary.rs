@@ -16,6 +16,11 @@ pub(super) struct RunSummary {
     pub(super) window: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) hosts: Option<Vec<probe::HostLearnt>>,
+    /// `--up`: the addresses that answered, and how many did not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) hosts_up: Option<Vec<IpAddr>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) hosts_no_answer: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -79,16 +84,32 @@ pub(super) fn finish(
         mut records,
         counts,
         summary: s,
+        answered,
         ..
     } = o;
     let s = &s;
+    let is_up = |r: &ProbeRecord| answered.get(r.order).copied().unwrap_or(false);
+    if plan.up {
+        records.retain(is_up);
+    }
+    let up_addrs: Vec<IpAddr> = plan
+        .targets
+        .iter()
+        .zip(&answered)
+        .filter(|(_, a)| **a)
+        .map(|(t, _)| t.addr)
+        .collect();
+    let no_answer = plan.targets.len() - up_addrs.len();
+    if plan.names {
+        add_names(plan, &mut records);
+    }
     records.sort_by_key(|r| (r.order, r.port));
     let counts = counts.sorted();
     let probed = counts.iter().map(|(_, n)| n).sum::<usize>();
     // Summarise a long scan, and any run that kept only its open ports (an interrupted one).
-    let summarise = !plan.all && (probed > LIST_ALL_UP_TO || records.len() < probed);
+    let summarise = !plan.all && (probed > LIST_ALL_UP_TO || records.len() < probed || plan.up);
     if out.format == Format::Json {
-        if !matches!(plan.mode, Mode::Once) {
+        if !matches!(plan.mode, Mode::Once) || plan.up {
             for r in &records {
                 json::write(w, r)?;
             }
@@ -108,6 +129,8 @@ pub(super) fn finish(
             elapsed_ms: crate::units::ms(started.elapsed()),
             window: s.adaptive.then_some(s.window_reached),
             hosts: s.adaptive.then(|| s.hosts.clone()),
+            hosts_up: plan.up.then(|| up_addrs.clone()),
+            hosts_no_answer: plan.up.then_some(no_answer),
         };
         json::write(w, &rs)?;
         return Ok(());
@@ -133,6 +156,18 @@ pub(super) fn finish(
         if listed.is_empty() {
             notes.insert(0, "no open ports".into());
         }
+    }
+    if plan.up {
+        let shown = if up_addrs.is_empty() || up_addrs.len() > 32 {
+            String::new()
+        } else {
+            let a: Vec<String> = up_addrs.iter().map(|a| a.to_string()).collect();
+            format!(" ({})", a.join(", "))
+        };
+        notes.push(format!(
+            "hosts: {} up{shown}, {no_answer} no answer",
+            up_addrs.len()
+        ));
     }
     notes.extend(rate_limit_notes(&s.icmp_rate_limited));
     if s.interrupted {
@@ -194,6 +229,30 @@ fn icmp_words(kind: Reason) -> &'static str {
         Reason::ParamProblem => "parameter-problem",
         Reason::TimeExceeded => "time-exceeded",
         _ => "error",
+    }
+}
+
+/// The reverse names of the records' addresses, for targets given as addresses (a name
+/// given is its own name); looked up concurrently.
+fn add_names(plan: &Plan, records: &mut [ProbeRecord]) {
+    let by_addr = |r: &ProbeRecord| {
+        plan.targets
+            .get(r.order)
+            .is_some_and(|t| t.name.parse::<IpAddr>().is_ok())
+    };
+    let mut ips: Vec<IpAddr> = records
+        .iter()
+        .filter(|r| by_addr(r))
+        .map(|r| r.addr.ip)
+        .collect();
+    ips.sort();
+    ips.dedup();
+    if ips.is_empty() {
+        return;
+    }
+    let names = crate::resolve::reverse_names(&ips, 32);
+    for r in records.iter_mut().filter(|r| by_addr(r)) {
+        r.name = names.get(&r.addr.ip).cloned();
     }
 }
 

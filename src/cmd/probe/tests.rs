@@ -19,17 +19,29 @@ fn records() -> Vec<ProbeRecord> {
         local: None,
         echo: None,
         stats: None,
+        name: None,
+        service: None,
         order: 0,
     };
     let mut open = rec(22, State::Open, Reason::SynAck, None, Some(0.412));
+    open.service = Some(crate::service::Service {
+        name: "ssh".into(),
+        product: Some("OpenSSH".into()),
+        version: Some("9.6p1".into()),
+        tls: None,
+        banner: Some("SSH-2.0-OpenSSH_9.6p1".into()),
+        guess: false,
+        detail: Some("OpenSSH_9.6p1".into()),
+    });
     open.local = Some(ShownAddr("192.0.2.1:41234".parse().unwrap()));
-    let refused = rec(
+    let mut refused = rec(
         80,
         State::Closed,
         Reason::ConnRefused,
         Some("ECONNREFUSED"),
         Some(0.05),
     );
+    refused.service = Some(crate::service::Service::guess("http"));
     let mut unreach = rec(
         443,
         State::Closed,
