@@ -74,6 +74,8 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Pause between rounds of --count and --wait')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Keep probing until every port is open (exit 0) or this expires (exit 1)')
             [CompletionResult]::new('--payload', '--payload', [CompletionResultType]::ParameterName, 'UDP payload to send [default: a unique token per probe]')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Probe only part K of N of the (address, port) pairs (K from 0, as a Kubernetes JOB_COMPLETION_INDEX): N copies with K = 0..N-1 cover the scan exactly, no pair twice, parts within one probe of each other; JSON records carry "shard":"K/N"')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the order that --shard deals the targets in; every shard must share it')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, plain otherwise]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table (NO_COLOR turns auto off)')
             [CompletionResult]::new('--first-addr', '--first-addr', [CompletionResultType]::ParameterName, 'Probe only the first address a name resolves to')

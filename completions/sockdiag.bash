@@ -413,7 +413,7 @@ _sockdiag() {
             return 0
             ;;
         sockdiag__subcmd__probe)
-            opts="-4 -6 -v -q -h --targets-file --exclude-ports --first-addr --timeout --retries --concurrency --no-adapt --rate --source --interface --all --count --interval --wait --udp --payload --format --json --color --verbose --quiet --help"
+            opts="-4 -6 -v -q -h --targets-file --exclude-ports --first-addr --timeout --retries --concurrency --no-adapt --rate --source --interface --all --count --interval --wait --udp --payload --shard --seed --format --json --color --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -464,6 +464,14 @@ _sockdiag() {
                     return 0
                     ;;
                 --payload)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -69,6 +69,8 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand --interval 'Pause between rounds of --count and --wait'
             cand --wait 'Keep probing until every port is open (exit 0) or this expires (exit 1)'
             cand --payload 'UDP payload to send [default: a unique token per probe]'
+            cand --shard 'Probe only part K of N of the (address, port) pairs (K from 0, as a Kubernetes JOB_COMPLETION_INDEX): N copies with K = 0..N-1 cover the scan exactly, no pair twice, parts within one probe of each other; JSON records carry "shard":"K/N"'
+            cand --seed 'Seed of the order that --shard deals the targets in; every shard must share it'
             cand --format 'Output format [default: table on a terminal, plain otherwise]'
             cand --color 'When to colour the table (NO_COLOR turns auto off)'
             cand --first-addr 'Probe only the first address a name resolves to'

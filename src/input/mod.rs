@@ -5,5 +5,6 @@ pub mod duration;
 pub mod lists;
 pub mod names;
 pub mod ports;
+pub mod shard;
 pub mod size;
 pub mod targets;

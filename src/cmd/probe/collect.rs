@@ -26,6 +26,8 @@ pub(super) struct Collector<'a, W: Write> {
     pub(super) bar: &'a Progress,
     pub(super) err: Option<std::io::Error>,
     pub(super) buf: Vec<u8>,
+    /// `--shard K/N`, for the records.
+    pub(super) shard: Option<String>,
 }
 
 impl<W: Write> Collector<'_, W> {
@@ -54,7 +56,8 @@ impl<W: Write> Sink for Collector<'_, W> {
         self.counts.add((r.state, r.reason));
         let keep = self.keep == Keep::All || r.state == State::Open;
         if keep || (self.json && self.err.is_none()) {
-            let rec = ProbeRecord::new(r, self.targets);
+            let mut rec = ProbeRecord::new(r, self.targets);
+            rec.shard.clone_from(&self.shard);
             if self.json && self.err.is_none() {
                 if let Err(e) = json::write(&mut self.buf, &rec) {
                     self.failed(e);

@@ -22,6 +22,9 @@ pub struct ProbeRecord {
     // Boxed: most records never have statistics, and a long scan keeps many records.
     #[serde(skip_serializing_if = "Option::is_none", flatten)]
     pub stats: Option<Box<Stats>>,
+    /// `--shard K/N`: which part of a split scan probed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
     #[serde(skip)]
     pub(super) order: usize,
 }
@@ -45,6 +48,7 @@ impl ProbeRecord {
             local: r.local.map(ShownAddr),
             echo: r.echo,
             stats: None,
+            shard: None,
             order: r.target,
         }
     }

@@ -32,6 +32,7 @@ pub(super) fn once(
         bar: &bar,
         err: None,
         buf: Vec::with_capacity(if json { JSON_BUF + 1024 } else { 0 }),
+        shard: plan.shard.map(|s| s.to_string()),
     };
     let summary = probe::run(addrs, ports, config, interrupt, &mut c)?;
     c.write_buf(true);
@@ -92,6 +93,7 @@ pub(super) fn waited(
                 all: plan.all,
                 mode: Mode::Once,
                 interval: plan.interval,
+                shard: None,
             };
             let o = once(
                 &sub,

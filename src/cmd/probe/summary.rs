@@ -16,6 +16,9 @@ pub(super) struct RunSummary {
     pub(super) window: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) hosts: Option<Vec<probe::HostLearnt>>,
+    /// `--shard K/N`: the part of a split scan this run probed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) shard: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -44,6 +47,14 @@ impl Counts {
         match self.0.iter_mut().find(|(k, _)| *k == key) {
             Some((_, n)) => *n += 1,
             None => self.0.push((key, 1)),
+        }
+    }
+    pub(super) fn merge(&mut self, other: &Counts) {
+        for &(key, n) in &other.0 {
+            match self.0.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, m)) => *m += n,
+                None => self.0.push((key, n)),
+            }
         }
     }
     pub(super) fn of(records: &[ProbeRecord]) -> Counts {
@@ -107,6 +118,7 @@ pub(super) fn finish(
             elapsed_ms: crate::units::ms(started.elapsed()),
             window: s.adaptive.then_some(s.window_reached),
             hosts: s.adaptive.then(|| s.hosts.clone()),
+            shard: plan.shard.map(|s| s.to_string()),
         };
         json::write(w, &rs)?;
         return Ok(());

@@ -18,6 +18,7 @@ fn records() -> Vec<ProbeRecord> {
         local: None,
         echo: None,
         stats: None,
+        shard: None,
         order: 0,
     };
     let mut open = rec(22, State::Open, Reason::SynAck, None, Some(0.412));
