@@ -41,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('opts', 'opts', [CompletionResultType]::ParameterValue, 'Show a socket''s options as the kernel really applies them: requested, effective, default, and why they differ')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client')
             [CompletionResult]::new('http', 'http', [CompletionResultType]::ParameterValue, 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown')
+            [CompletionResult]::new('exporter', 'exporter', [CompletionResultType]::ParameterValue, 'Serve Prometheus probes (blackbox_exporter''s /probe contract) with sockdiag''s reasons')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -217,6 +218,24 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'sockdiag;exporter' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Where to listen, ADDR:PORT or [V6]:PORT (port 0 picks a free port; the first line printed says which)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'A TOML file of modules ([modules.NAME] prober = "tcp"|"http"|"udp"|"dns", timeout, [modules.NAME.tcp] send/expect, [modules.NAME.http] valid_status_codes, method, headers, tls, ca_file); they add to the defaults, and replace one of the same name')
+            [CompletionResult]::new('--allow-targets', '--allow-targets', [CompletionResultType]::ParameterName, 'Only these targets may be probed: comma-separated blocks, addresses and names (10.0.0.0/8,192.0.2.7,db.example.test,*.lab.example.test); others get 403. A name not listed is allowed when every address it has is [default: any target]')
+            [CompletionResult]::new('--max-concurrent', '--max-concurrent', [CompletionResultType]::ParameterName, 'Most probes at once; more get 503 at once')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, plain otherwise]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table (NO_COLOR turns auto off)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --format json (JSON lines: one object per record)')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'IPv4 only')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'IPv6 only')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress, no notes on stderr: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress, no notes on stderr: only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'sockdiag;help' {
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)')
@@ -224,6 +243,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('opts', 'opts', [CompletionResultType]::ParameterValue, 'Show a socket''s options as the kernel really applies them: requested, effective, default, and why they differ')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client')
             [CompletionResult]::new('http', 'http', [CompletionResultType]::ParameterValue, 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown')
+            [CompletionResult]::new('exporter', 'exporter', [CompletionResultType]::ParameterValue, 'Serve Prometheus probes (blackbox_exporter''s /probe contract) with sockdiag''s reasons')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -243,6 +263,9 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             break
         }
         'sockdiag;help;http' {
+            break
+        }
+        'sockdiag;help;exporter' {
             break
         }
         'sockdiag;help;help' {

@@ -19,6 +19,9 @@ _sockdiag() {
             sockdiag,connect)
                 cmd="sockdiag__subcmd__connect"
                 ;;
+            sockdiag,exporter)
+                cmd="sockdiag__subcmd__exporter"
+                ;;
             sockdiag,help)
                 cmd="sockdiag__subcmd__help"
                 ;;
@@ -39,6 +42,9 @@ _sockdiag() {
                 ;;
             sockdiag__subcmd__help,connect)
                 cmd="sockdiag__subcmd__help__subcmd__connect"
+                ;;
+            sockdiag__subcmd__help,exporter)
+                cmd="sockdiag__subcmd__help__subcmd__exporter"
                 ;;
             sockdiag__subcmd__help,help)
                 cmd="sockdiag__subcmd__help__subcmd__help"
@@ -65,7 +71,7 @@ _sockdiag() {
 
     case "${cmd}" in
         sockdiag)
-            opts="-4 -6 -v -q -h -V --format --json --color --verbose --quiet --generate --help --version resolve probe connect opts serve http help"
+            opts="-4 -6 -v -q -h -V --format --json --color --verbose --quiet --generate --help --version resolve probe connect opts serve http exporter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -180,8 +186,46 @@ _sockdiag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sockdiag__subcmd__exporter)
+            opts="-4 -6 -v -q -h --listen --config --allow-targets --max-concurrent --format --json --color --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-targets)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-concurrent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sockdiag__subcmd__help)
-            opts="resolve probe connect opts serve http help"
+            opts="resolve probe connect opts serve http exporter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -195,6 +239,20 @@ _sockdiag() {
             return 0
             ;;
         sockdiag__subcmd__help__subcmd__connect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sockdiag__subcmd__help__subcmd__exporter)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -38,6 +38,7 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand opts 'Show a socket''s options as the kernel really applies them: requested, effective, default, and why they differ'
             cand serve 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
             cand http 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
+            cand exporter 'Serve Prometheus probes (blackbox_exporter''s /probe contract) with sockdiag''s reasons'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sockdiag;resolve'= {
@@ -207,6 +208,23 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'sockdiag;exporter'= {
+            cand --listen 'Where to listen, ADDR:PORT or [V6]:PORT (port 0 picks a free port; the first line printed says which)'
+            cand --config 'A TOML file of modules ([modules.NAME] prober = "tcp"|"http"|"udp"|"dns", timeout, [modules.NAME.tcp] send/expect, [modules.NAME.http] valid_status_codes, method, headers, tls, ca_file); they add to the defaults, and replace one of the same name'
+            cand --allow-targets 'Only these targets may be probed: comma-separated blocks, addresses and names (10.0.0.0/8,192.0.2.7,db.example.test,*.lab.example.test); others get 403. A name not listed is allowed when every address it has is [default: any target]'
+            cand --max-concurrent 'Most probes at once; more get 503 at once'
+            cand --format 'Output format [default: table on a terminal, plain otherwise]'
+            cand --color 'When to colour the table (NO_COLOR turns auto off)'
+            cand --json 'Shorthand for --format json (JSON lines: one object per record)'
+            cand -4 'IPv4 only'
+            cand -6 'IPv6 only'
+            cand -v 'More detail (repeat for more)'
+            cand --verbose 'More detail (repeat for more)'
+            cand -q 'No progress, no notes on stderr: only results and errors'
+            cand --quiet 'No progress, no notes on stderr: only results and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'sockdiag;help'= {
             cand resolve 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
             cand probe 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
@@ -214,6 +232,7 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand opts 'Show a socket''s options as the kernel really applies them: requested, effective, default, and why they differ'
             cand serve 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
             cand http 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
+            cand exporter 'Serve Prometheus probes (blackbox_exporter''s /probe contract) with sockdiag''s reasons'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sockdiag;help;resolve'= {
@@ -227,6 +246,8 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
         &'sockdiag;help;serve'= {
         }
         &'sockdiag;help;http'= {
+        }
+        &'sockdiag;help;exporter'= {
         }
         &'sockdiag;help;help'= {
         }

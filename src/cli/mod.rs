@@ -1,6 +1,7 @@
 //! The command line, as clap sees it. Nothing past `app` and `cmd` imports this module's
 //! types: they are validated into plans there.
 mod connect;
+mod exporter;
 mod http;
 mod opts;
 mod probe;
@@ -8,6 +9,7 @@ mod resolve;
 mod serve;
 
 pub use connect::ConnectArgs;
+pub use exporter::ExporterArgs;
 pub use http::HttpArgs;
 pub use opts::{OptsArgs, SockOptArgs};
 pub use probe::ProbeArgs;
@@ -98,6 +100,7 @@ pub enum Command {
     Opts(OptsArgs),
     Serve(ServeArgs),
     Http(HttpArgs),
+    Exporter(ExporterArgs),
 }
 
 /// The clap command: the one source for parsing, help, completions and man pages.
