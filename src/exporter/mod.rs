@@ -523,4 +523,58 @@ mod tests {
         let page = e.handle("GET", "/", None).body;
         assert!(page.contains("tcp_connect"), "{page}");
     }
+
+    #[test]
+    fn tcp_send_and_expect() {
+        use std::io::{Read, Write};
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        // Answers PING with +PONG, anything else with -ERR; two connections.
+        let server = std::thread::spawn(move || {
+            for s in l.incoming().take(2) {
+                let mut s = s.unwrap();
+                let mut buf = [0u8; 64];
+                let n = s.read(&mut buf).unwrap_or(0);
+                let answer: &[u8] = if buf[..n].starts_with(b"PING") {
+                    b"+PONG\r\n"
+                } else {
+                    b"-ERR\r\n"
+                };
+                let _ = s.write_all(answer);
+            }
+        });
+        let toml = "[modules.redis]\nprober = \"tcp\"\ntimeout = \"2s\"\n[modules.redis.tcp]\nsend = \"PING\\r\\n\"\nexpect = \"+PONG\"\n\
+                    [modules.wrong]\nprober = \"tcp\"\ntimeout = \"2s\"\n[modules.wrong.tcp]\nsend = \"HELLO\\r\\n\"\nexpect = \"+PONG\"\n";
+        let e = Exporter::new(
+            Config {
+                modules: config::modules_from_toml(toml, "t").unwrap(),
+                allow: None,
+                max_concurrent: 4,
+            },
+            Interrupt::never(),
+        );
+        let a = e.handle(
+            "GET",
+            &format!("/probe?target=127.0.0.1:{port}&module=redis"),
+            None,
+        );
+        assert!(a.body.contains("probe_success 1\n"), "{}", a.body);
+        assert!(
+            a.body.contains("probe_failed_due_to_regex 0\n"),
+            "{}",
+            a.body
+        );
+        let a = e.handle(
+            "GET",
+            &format!("/probe?target=127.0.0.1:{port}&module=wrong"),
+            None,
+        );
+        assert!(a.body.contains("probe_success 0\n"), "{}", a.body);
+        assert!(
+            a.body.contains("probe_failed_due_to_regex 1\n"),
+            "{}",
+            a.body
+        );
+        server.join().unwrap();
+    }
 }
