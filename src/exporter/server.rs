@@ -199,6 +199,7 @@ fn serve(mut s: TcpStream, ex: &Exporter) {
             Err(_) => break Head::Error(408, "no complete request head in 10s\n"),
         }
     };
+    let read_whole = matches!(head_result, Head::Request { .. });
     let (answer, head_only) = match head_result {
         Head::Request {
             method,
@@ -228,6 +229,11 @@ fn serve(mut s: TcpStream, ex: &Exporter) {
     }
     let _ = s.set_write_timeout(Some(Duration::from_secs(10)));
     let _ = s.write_all(&out);
+    if read_whole {
+        // The request was read whole: nothing unread, so closing is a plain FIN, and the
+        // connection no longer counts against the bound while the client closes its end.
+        return;
+    }
     // Unread request bytes (a huge head) would turn the close into a reset that can destroy
     // the answer before the client reads it: stop sending, drain (bounded), then close.
     let _ = s.shutdown(std::net::Shutdown::Write);
