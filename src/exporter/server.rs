@@ -246,3 +246,41 @@ fn serve(mut s: TcpStream, ex: &Exporter) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exporter::{config, Config};
+
+    /// Clients that read their answer but close late must not hold the connection bound:
+    /// 40 answered connections left open, bound 1 + 32, every request answered 200.
+    #[test]
+    fn answered_connections_left_open_do_not_count() {
+        let server = bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let addr = server.local_addr().unwrap();
+        let interrupt = Interrupt::never();
+        let ex = Arc::new(Exporter::new(
+            Config {
+                modules: config::default_modules(),
+                allow: None,
+                max_concurrent: 1,
+            },
+            interrupt.clone(),
+        ));
+        let stop = interrupt.clone();
+        let t = std::thread::spawn(move || server.run(ex, &stop));
+        let mut open = Vec::new();
+        for i in 0..40 {
+            let mut s = TcpStream::connect(addr).unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            s.write_all(b"GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n")
+                .unwrap();
+            let mut buf = [0u8; 12];
+            s.read_exact(&mut buf).unwrap();
+            assert_eq!(&buf[9..12], b"200", "request {i}");
+            open.push(s);
+        }
+        interrupt.raise();
+        t.join().unwrap().unwrap();
+    }
+}
