@@ -19,6 +19,9 @@ _sockdiag() {
             sockdiag,connect)
                 cmd="sockdiag__subcmd__connect"
                 ;;
+            sockdiag,exporter)
+                cmd="sockdiag__subcmd__exporter"
+                ;;
             sockdiag,help)
                 cmd="sockdiag__subcmd__help"
                 ;;
@@ -48,6 +51,9 @@ _sockdiag() {
                 ;;
             sockdiag__subcmd__help,connect)
                 cmd="sockdiag__subcmd__help__subcmd__connect"
+                ;;
+            sockdiag__subcmd__help,exporter)
+                cmd="sockdiag__subcmd__help__subcmd__exporter"
                 ;;
             sockdiag__subcmd__help,help)
                 cmd="sockdiag__subcmd__help__subcmd__help"
@@ -80,7 +86,7 @@ _sockdiag() {
 
     case "${cmd}" in
         sockdiag)
-            opts="-4 -6 -v -q -h -V --format --json --color --verbose --quiet --generate --help --version resolve probe connect opts serve http trace sockets ss help"
+            opts="-4 -6 -v -q -h -V --format --json --color --verbose --quiet --generate --help --version resolve probe connect opts serve http trace sockets ss exporter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -195,8 +201,46 @@ _sockdiag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sockdiag__subcmd__exporter)
+            opts="-4 -6 -v -q -h --listen --config --allow-targets --max-concurrent --format --json --color --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-targets)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-concurrent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sockdiag__subcmd__help)
-            opts="resolve probe connect opts serve http trace sockets help"
+            opts="resolve probe connect opts serve http trace sockets exporter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -210,6 +254,20 @@ _sockdiag() {
             return 0
             ;;
         sockdiag__subcmd__help__subcmd__connect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sockdiag__subcmd__help__subcmd__exporter)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -456,7 +514,7 @@ _sockdiag() {
             return 0
             ;;
         sockdiag__subcmd__probe)
-            opts="-V -n -4 -6 -v -q -h --top --service --service-timeout --service-concurrency --no-names --up --targets-file --exclude-ports --first-addr --timeout --retries --concurrency --no-adapt --rate --source --interface --all --count --interval --wait --udp --payload --format --json --color --verbose --quiet --help"
+            opts="-V -n -4 -6 -v -q -h --top --service --service-timeout --service-concurrency --no-names --up --targets-file --exclude-ports --first-addr --timeout --retries --concurrency --no-adapt --rate --source --interface --all --count --interval --wait --udp --payload --shard --seed --format --json --color --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -519,6 +577,14 @@ _sockdiag() {
                     return 0
                     ;;
                 --payload)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -41,6 +41,7 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand trace 'Trace the path to a port: where on the way a connection dies (TCP, or UDP with --udp), every hop at once, unprivileged; --pmtu adds the path MTU'
             cand sockets 'This host''s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel''s NETLINK_SOCK_DIAG)'
             cand ss 'This host''s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel''s NETLINK_SOCK_DIAG)'
+            cand exporter 'Serve Prometheus probes (blackbox_exporter''s /probe contract) with sockdiag''s reasons'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sockdiag;resolve'= {
@@ -80,6 +81,8 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand --interval 'Pause between rounds of --count and --wait'
             cand --wait 'Keep probing until every port is open (exit 0) or this expires (exit 1)'
             cand --payload 'UDP payload to send [default: a unique token per probe]'
+            cand --shard 'Probe only part K of N of the (address, port) pairs (K from 0, as a Kubernetes JOB_COMPLETION_INDEX): N copies with K = 0..N-1 cover the scan exactly, no pair twice, parts within one probe of each other; JSON records carry "shard":"K/N"'
+            cand --seed 'Seed of the order that --shard deals the targets in; every shard must share it'
             cand --format 'Output format [default: table on a terminal, plain otherwise]'
             cand --color 'When to colour the table (NO_COLOR turns auto off)'
             cand -V 'What answers on each open port: its banner, else one safe probe (HTTP HEAD, or a TLS ClientHello with no certificate check) named in the SERVICE column'
@@ -307,6 +310,23 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'sockdiag;exporter'= {
+            cand --listen 'Where to listen, ADDR:PORT or [V6]:PORT (port 0 picks a free port; the first line printed says which)'
+            cand --config 'A TOML file of modules ([modules.NAME] prober = "tcp"|"http"|"udp"|"dns", timeout, [modules.NAME.tcp] send/expect, [modules.NAME.http] valid_status_codes, method, headers, tls, ca_file); they add to the defaults, and replace one of the same name'
+            cand --allow-targets 'Only these targets may be probed: comma-separated blocks, addresses and names (10.0.0.0/8,192.0.2.7,db.example.test,*.lab.example.test); others get 403. A name not listed is allowed when every address it has is [default: any target]'
+            cand --max-concurrent 'Most probes at once; more get 503 at once'
+            cand --format 'Output format [default: table on a terminal, plain otherwise]'
+            cand --color 'When to colour the table (NO_COLOR turns auto off)'
+            cand --json 'Shorthand for --format json (JSON lines: one object per record)'
+            cand -4 'IPv4 only'
+            cand -6 'IPv6 only'
+            cand -v 'More detail (repeat for more)'
+            cand --verbose 'More detail (repeat for more)'
+            cand -q 'No progress, no notes on stderr: only results and errors'
+            cand --quiet 'No progress, no notes on stderr: only results and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'sockdiag;help'= {
             cand resolve 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
             cand probe 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
@@ -316,6 +336,7 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand http 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
             cand trace 'Trace the path to a port: where on the way a connection dies (TCP, or UDP with --udp), every hop at once, unprivileged; --pmtu adds the path MTU'
             cand sockets 'This host''s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel''s NETLINK_SOCK_DIAG)'
+            cand exporter 'Serve Prometheus probes (blackbox_exporter''s /probe contract) with sockdiag''s reasons'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sockdiag;help;resolve'= {
@@ -333,6 +354,8 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
         &'sockdiag;help;trace'= {
         }
         &'sockdiag;help;sockets'= {
+        }
+        &'sockdiag;help;exporter'= {
         }
         &'sockdiag;help;help'= {
         }

@@ -47,6 +47,7 @@ complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "http" -d 'HTTP/1.
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "trace" -d 'Trace the path to a port: where on the way a connection dies (TCP, or UDP with --udp), every hop at once, unprivileged; --pmtu adds the path MTU'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "sockets" -d 'This host\'s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel\'s NETLINK_SOCK_DIAG)'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "ss" -d 'This host\'s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel\'s NETLINK_SOCK_DIAG)'
+complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "exporter" -d 'Serve Prometheus probes (blackbox_exporter\'s /probe contract) with sockdiag\'s reasons'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -l file -d 'Read names from a file, one per line (`#` starts a comment)' -r -F
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -l jobs -d 'How many names to resolve at once' -r
@@ -91,6 +92,8 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l count -d 'Pr
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l interval -d 'Pause between rounds of --count and --wait' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l wait -d 'Keep probing until every port is open (exit 0) or this expires (exit 1)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l payload -d 'UDP payload to send [default: a unique token per probe]' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l shard -d 'Probe only part K of N of the (address, port) pairs (K from 0, as a Kubernetes JOB_COMPLETION_INDEX): N copies with K = 0..N-1 cover the scan exactly, no pair twice, parts within one probe of each other; JSON records carry "shard":"K/N"' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l seed -d 'Seed of the order that --shard deals the targets in; every shard must share it' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l format -d 'Output format [default: table on a terminal, plain otherwise]' -r -f -a "table\t'Aligned table for people'
 plain\t'Tab-separated, one line per record, for grep, awk and cut'
 json\t'JSON lines, one object per record'"
@@ -315,12 +318,29 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -s 6 -d 'IPv6 only
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -s v -l verbose -d 'More detail (repeat for more)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -s q -l quiet -d 'No progress, no notes on stderr: only results and errors'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand ss" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets help" -f -a "resolve" -d 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets help" -f -a "probe" -d 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets help" -f -a "connect" -d 'Connect once and report: peer, local address, connect time, TCP_INFO (rtt, mss, cwnd, retransmits), and the data exchanged'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets help" -f -a "opts" -d 'Show a socket\'s options as the kernel really applies them: requested, effective, default, and why they differ'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets help" -f -a "serve" -d 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets help" -f -a "http" -d 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets help" -f -a "trace" -d 'Trace the path to a port: where on the way a connection dies (TCP, or UDP with --udp), every hop at once, unprivileged; --pmtu adds the path MTU'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets help" -f -a "sockets" -d 'This host\'s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel\'s NETLINK_SOCK_DIAG)'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -l listen -d 'Where to listen, ADDR:PORT or [V6]:PORT (port 0 picks a free port; the first line printed says which)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -l config -d 'A TOML file of modules ([modules.NAME] prober = "tcp"|"http"|"udp"|"dns", timeout, [modules.NAME.tcp] send/expect, [modules.NAME.http] valid_status_codes, method, headers, tls, ca_file); they add to the defaults, and replace one of the same name' -r -F
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -l allow-targets -d 'Only these targets may be probed: comma-separated blocks, addresses and names (10.0.0.0/8,192.0.2.7,db.example.test,*.lab.example.test); others get 403. A name not listed is allowed when every address it has is [default: any target]' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -l max-concurrent -d 'Most probes at once; more get 503 at once' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -l format -d 'Output format [default: table on a terminal, plain otherwise]' -r -f -a "table\t'Aligned table for people'
+plain\t'Tab-separated, one line per record, for grep, awk and cut'
+json\t'JSON lines, one object per record'"
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -l color -d 'When to colour the table (NO_COLOR turns auto off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -l json -d 'Shorthand for --format json (JSON lines: one object per record)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -s 4 -d 'IPv4 only'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -s 6 -d 'IPv6 only'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -s v -l verbose -d 'More detail (repeat for more)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -s q -l quiet -d 'No progress, no notes on stderr: only results and errors'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "resolve" -d 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "probe" -d 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "connect" -d 'Connect once and report: peer, local address, connect time, TCP_INFO (rtt, mss, cwnd, retransmits), and the data exchanged'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "opts" -d 'Show a socket\'s options as the kernel really applies them: requested, effective, default, and why they differ'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "serve" -d 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "http" -d 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "trace" -d 'Trace the path to a port: where on the way a connection dies (TCP, or UDP with --udp), every hop at once, unprivileged; --pmtu adds the path MTU'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "sockets" -d 'This host\'s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel\'s NETLINK_SOCK_DIAG)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "exporter" -d 'Serve Prometheus probes (blackbox_exporter\'s /probe contract) with sockdiag\'s reasons'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -220,6 +220,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
             let plan = crate::cmd::sockets::plan(&a, family)?;
             crate::cmd::sockets::run(&plan, &out, &mut stdout)
         }
+        Command::Exporter(a) => {
+            let plan = crate::cmd::exporter::plan(&a)?;
+            crate::cmd::exporter::run(&plan, &out, &mut stdout)
+        }
         Command::Connect(a) => {
             let plan = crate::cmd::connect::plan(&a, family)?;
             crate::cmd::connect::run(&plan, &out, &mut stdout)

@@ -12,6 +12,7 @@ pub mod cmd;
 pub mod connect;
 pub mod error;
 pub mod exit;
+pub mod exporter;
 
 pub mod generate;
 pub mod http;

@@ -1,6 +1,7 @@
 //! The command line, as clap sees it. Nothing past `app` and `cmd` imports this module's
 //! types: they are validated into plans there.
 mod connect;
+mod exporter;
 mod http;
 mod opts;
 mod probe;
@@ -10,6 +11,7 @@ mod sockets;
 mod trace;
 
 pub use connect::ConnectArgs;
+pub use exporter::ExporterArgs;
 pub use http::HttpArgs;
 pub use opts::{OptsArgs, SockOptArgs};
 pub use probe::ProbeArgs;
@@ -23,7 +25,7 @@ use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 const ABOUT: &str = "Socket diagnostics and port probing: resolve names, probe ports and say why \
 each is in its state, connect once and show what the kernel saw, read and set socket options, \
 serve test servers, time HTTP requests, trace where on the path a connection dies, list this \
-host's sockets; tables, plain lines or JSON.";
+host's sockets, export probes to Prometheus; tables, plain lines or JSON.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -108,6 +110,7 @@ pub enum Command {
     Http(HttpArgs),
     Trace(TraceArgs),
     Sockets(SocketsArgs),
+    Exporter(ExporterArgs),
 }
 
 /// The clap command: the one source for parsing, help, completions and man pages.

@@ -32,7 +32,9 @@ Examples:
   sockdiag probe --udp 127.0.0.1 53,123
   sockdiag probe 127.0.0.1                      (the 1,000 most commonly open TCP ports)
   sockdiag probe --top 100 -V 127.0.0.1         (and what answers on each open one)
-  sockdiag probe --up 192.0.2.0/24 22,80,443    (only the hosts that answered)";
+  sockdiag probe --up 192.0.2.0/24 22,80,443    (only the hosts that answered)
+
+  sockdiag probe --json --shard 2/8 10.0.0.0/16 1-1024   (the third of 8 exact parts of the scan)";
 
 /// Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp).
 #[derive(Debug, Args)]
@@ -152,4 +154,14 @@ pub struct ProbeArgs {
     /// UDP payload to send [default: a unique token per probe]
     #[arg(long, value_name = "TEXT", requires = "udp")]
     pub payload: Option<String>,
+
+    /// Probe only part K of N of the (address, port) pairs (K from 0, as a Kubernetes
+    /// JOB_COMPLETION_INDEX): N copies with K = 0..N-1 cover the scan exactly, no pair twice,
+    /// parts within one probe of each other; JSON records carry "shard":"K/N"
+    #[arg(long, value_name = "K/N", conflicts_with_all = ["count", "wait"])]
+    pub shard: Option<String>,
+
+    /// Seed of the order that --shard deals the targets in; every shard must share it
+    #[arg(long, default_value_t = 0, value_name = "N", requires = "shard")]
+    pub seed: u64,
 }

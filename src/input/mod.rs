@@ -5,6 +5,7 @@ pub mod duration;
 pub mod lists;
 pub mod names;
 pub mod ports;
+pub mod shard;
 pub mod size;
 pub mod targets;
 pub mod top_ports;

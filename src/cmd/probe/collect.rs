@@ -37,6 +37,8 @@ pub(super) struct Collector<'a, W: Write> {
     /// JSON streams records as they come; `--up` writes them at the end, once it is known
     /// which hosts answered.
     pub(super) stream: bool,
+    /// `--shard K/N`, for the records.
+    pub(super) shard: Option<String>,
 }
 
 /// A host answered: a port open or closed, or an ICMP error sent by the host itself.
@@ -91,7 +93,8 @@ impl<W: Write> Sink for Collector<'_, W> {
         }
         let keep = self.keep == Keep::All || r.state == State::Open;
         if keep || (self.json && self.err.is_none()) {
-            let rec = ProbeRecord::new(r, self.targets, self.port_names.get(&r.port));
+            let mut rec = ProbeRecord::new(r, self.targets, self.port_names.get(&r.port));
+            rec.shard.clone_from(&self.shard);
             let waits = r.state == State::Open && self.detector.is_some();
             if let (true, Some(d)) = (waits, self.detector.as_mut()) {
                 d.submit(crate::service::Job {

@@ -5,6 +5,7 @@ use crate::cli::ProbeArgs;
 use crate::error::InputError;
 use crate::exit::Exit;
 use crate::input::ports;
+use crate::input::shard::{self, Shard};
 use crate::input::targets::{self, ShownAddr, Target, ZonedIp};
 use crate::interrupt::Interrupt;
 use crate::output::{self, json, reader, Cell, Format, OutputOpts, Record, Tone};
@@ -21,6 +22,7 @@ use std::time::{Duration, Instant};
 mod collect;
 mod record;
 mod rounds;
+mod sharded;
 mod summary;
 
 use collect::*;
@@ -55,6 +57,8 @@ pub struct Plan {
     pub names: bool,
     /// `--up`: only the hosts that answered, and the hosts counted.
     pub up: bool,
+    /// `--shard K/N`: probe only that part of the scan.
+    pub shard: Option<Shard>,
 }
 
 pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
@@ -145,6 +149,11 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
     if args.timeout.is_zero() {
         return Err(InputError::new("timeout", "0", "must be more than zero").into());
     }
+    let shard = args
+        .shard
+        .as_deref()
+        .map(|s| shard::parse_shard(s, args.seed))
+        .transpose()?;
     let (targets, unresolved) = targets::resolve_targets(&specs, family, args.first_addr);
     // The ports in the order of the default list (most frequent first), else ascending.
     let port_list: Vec<u16> = match default_ports {
@@ -191,6 +200,7 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
         port_names,
         names: !args.no_names,
         up: args.up,
+        shard,
     })
 }
 
@@ -224,7 +234,13 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     }
     let addrs: Vec<SocketAddr> = plan.targets.iter().map(|t| t.sockaddr()).collect();
     let started = Instant::now();
-    let expected = plan.targets.len() * plan.ports.len();
+    let groups = plan
+        .shard
+        .map(|s| s.split(plan.targets.len(), plan.ports.len()));
+    let expected = match &groups {
+        Some(g) => Shard::size(g),
+        None => plan.targets.len() * plan.ports.len(),
+    };
     let o = match plan.mode {
         Mode::Once => {
             // Beyond the listing limit, table and plain need only the open ports.
@@ -237,16 +253,19 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
             } else {
                 Keep::All
             };
-            once(
-                plan,
-                &addrs,
-                &plan.ports,
-                &plan.config,
-                out,
-                w,
-                &interrupt,
-                keep,
-            )?
+            match &groups {
+                Some(g) => sharded::run(plan, g, out, w, &interrupt, keep)?,
+                None => once(
+                    plan,
+                    &addrs,
+                    &plan.ports,
+                    &plan.config,
+                    out,
+                    w,
+                    &interrupt,
+                    keep,
+                )?,
+            }
         }
         Mode::Count(n) => return counted(plan, &addrs, n, out, w, &interrupt),
         Mode::Wait(d) => waited(plan, &addrs, d, out, w, &interrupt)?,

@@ -29,6 +29,9 @@ pub struct ProbeRecord {
     pub name: Option<String>,
     /// What answers (`--service`, open ports), else the /etc/services name as a guess.
     pub service: Option<Service>,
+    /// `--shard K/N`: which part of a split scan probed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
     #[serde(skip)]
     pub(super) order: usize,
 }
@@ -54,6 +57,7 @@ impl ProbeRecord {
             stats: None,
             name: None,
             service: guess.map(|g| Service::guess(g)),
+            shard: None,
             order: r.target,
         }
     }

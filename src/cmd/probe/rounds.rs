@@ -41,6 +41,7 @@ pub(super) fn once(
             .map(|s| crate::service::Detector::new(s, interrupt)),
         answered: vec![false; addrs.len()],
         stream: !plan.up,
+        shard: plan.shard.map(|s| s.to_string()),
     };
     let summary = probe::run(addrs, ports, config, interrupt, &mut c)?;
     if let Some(d) = c.detector.take() {
@@ -124,6 +125,7 @@ pub(super) fn waited(
                 port_names: plan.port_names.clone(),
                 names: false,
                 up: false,
+                shard: None,
             };
             let o = once(
                 &sub,

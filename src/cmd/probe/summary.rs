@@ -21,6 +21,9 @@ pub(super) struct RunSummary {
     pub(super) hosts_up: Option<Vec<IpAddr>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) hosts_no_answer: Option<usize>,
+    /// `--shard K/N`: the part of a split scan this run probed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) shard: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -49,6 +52,14 @@ impl Counts {
         match self.0.iter_mut().find(|(k, _)| *k == key) {
             Some((_, n)) => *n += 1,
             None => self.0.push((key, 1)),
+        }
+    }
+    pub(super) fn merge(&mut self, other: &Counts) {
+        for &(key, n) in &other.0 {
+            match self.0.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, m)) => *m += n,
+                None => self.0.push((key, n)),
+            }
         }
     }
     pub(super) fn of(records: &[ProbeRecord]) -> Counts {
@@ -131,6 +142,7 @@ pub(super) fn finish(
             hosts: s.adaptive.then(|| s.hosts.clone()),
             hosts_up: plan.up.then(|| up_addrs.clone()),
             hosts_no_answer: plan.up.then_some(no_answer),
+            shard: plan.shard.map(|s| s.to_string()),
         };
         json::write(w, &rs)?;
         return Ok(());

@@ -21,6 +21,7 @@ fn records() -> Vec<ProbeRecord> {
         stats: None,
         name: None,
         service: None,
+        shard: None,
         order: 0,
     };
     let mut open = rec(22, State::Open, Reason::SynAck, None, Some(0.412));

@@ -1,0 +1,292 @@
+//! `sockdiag exporter` scraped by a real Prometheus with blackbox-style relabelling, inside
+//! lab namespaces: an open, a closed, a dropped and an ICMP-rejected port and an http target,
+//! checked through Prometheus's HTTP API (probe_success, sockdiag_probe_state); the same
+//! targets through prometheus-blackbox-exporter give the same probe_success. And the bad
+//! requests: missing target, unknown module, a target outside --allow-targets, a 10 MB query
+//! string, 1,000 concurrent scrapes.
+mod lab;
+use lab::{sockdiag_bin, Ns};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const EXPORTER: &str = "127.0.0.1:9115";
+const BLACKBOX: &str = "127.0.0.1:9116";
+const PROMETHEUS: &str = "127.0.0.1:9090";
+
+/// One GET from inside `ns`: the status and the body (`None`: no answer).
+fn get(ns: &Ns, addr: &str, path: &str) -> Option<(u16, String)> {
+    let (addr, path) = (addr.to_string(), path.to_string());
+    ns.enter(move || {
+        let a: SocketAddr = addr.parse().unwrap();
+        let mut s = TcpStream::connect_timeout(&a, Duration::from_secs(2)).ok()?;
+        s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+        // A refused huge request may fail to be written whole: the answer is still read.
+        let _ = write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n");
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).ok()?;
+        let text = String::from_utf8_lossy(&buf).into_owned();
+        let status = text.get(9..12)?.parse().ok()?;
+        let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string())?;
+        Some((status, body))
+    })
+}
+
+/// Waits (bounded) until `addr` answers a GET of `path`.
+fn wait_up(ns: &Ns, addr: &str, path: &str) {
+    let end = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < end {
+        if get(ns, addr, path).is_some_and(|(s, _)| s == 200) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{addr}{path} did not come up");
+}
+
+fn tool(name: &str) -> Option<String> {
+    ["/usr/bin", "/usr/sbin", "/usr/local/bin"]
+        .iter()
+        .map(|d| Path::new(d).join(name))
+        .find(|p| p.is_file())
+        .map(|p| p.display().to_string())
+}
+
+/// The lab: `a` scrapes, `b` (192.0.2.2) holds the targets: 2001 open, 2002 closed, 2003
+/// dropped, 2004 rejected with ICMP admin-prohibited, 8080 HTTP.
+fn lab() -> Option<(Ns, Ns)> {
+    let a = Ns::new("exporter")?;
+    let b = a.peer();
+    for l in b.listen("192.0.2.2".parse().unwrap(), &[2001]) {
+        std::thread::spawn(move || l.incoming().take(10_000).for_each(drop));
+    }
+    b.nft(
+        "table inet t {\n chain in {\n type filter hook input priority 0; policy accept;\n \
+         tcp dport 2003 drop\n \
+         tcp dport 2004 reject with icmp type admin-prohibited\n }\n}\n",
+    );
+    let bin = sockdiag_bin().display().to_string();
+    b.spawn(&[&bin, "serve", "--http", "192.0.2.2:8080"]);
+    a.spawn(&[
+        &bin,
+        "exporter",
+        "--listen",
+        EXPORTER,
+        "--allow-targets",
+        "192.0.2.0/24",
+        "--max-concurrent",
+        "8",
+    ]);
+    wait_up(&a, EXPORTER, "/-/healthy");
+    Some((a, b))
+}
+
+const TCP_TARGETS: [&str; 4] = [
+    "192.0.2.2:2001",
+    "192.0.2.2:2002",
+    "192.0.2.2:2003",
+    "192.0.2.2:2004",
+];
+const HTTP_TARGET: &str = "http://192.0.2.2:8080/";
+
+fn job(name: &str, module: &str, targets: &[&str], exporter: &str) -> String {
+    let t: Vec<String> = targets.iter().map(|t| format!("'{t}'")).collect();
+    format!(
+        "  - job_name: {name}\n    metrics_path: /probe\n    params:\n      module: [{module}]\n    \
+         static_configs:\n      - targets: [{}]\n    relabel_configs:\n      \
+         - source_labels: [__address__]\n        target_label: __param_target\n      \
+         - source_labels: [__param_target]\n        target_label: instance\n      \
+         - target_label: __address__\n        replacement: {exporter}\n",
+        t.join(", ")
+    )
+}
+
+/// `query` through Prometheus's API: (labels, value) per series.
+fn query(ns: &Ns, q: &str) -> Vec<(serde_json::Value, f64)> {
+    let path = format!("/api/v1/query?query={}", q.replace(' ', "%20"));
+    let Some((200, body)) = get(ns, PROMETHEUS, &path) else {
+        return Vec::new();
+    };
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    v["data"]["result"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| {
+                    let val = r["value"][1].as_str().unwrap().parse().unwrap();
+                    (r["metric"].clone(), val)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn prometheus_scrapes_the_exporter_like_blackbox() {
+    let (Some(prom), Some(bbx)) = (tool("prometheus"), tool("prometheus-blackbox-exporter")) else {
+        if std::env::var("SOCKDIAG_LAB").as_deref() == Ok("required") {
+            panic!(
+                "SOCKDIAG_LAB=required but prometheus or prometheus-blackbox-exporter is missing"
+            );
+        }
+        eprintln!("SKIPPED: prometheus or prometheus-blackbox-exporter not installed");
+        return;
+    };
+    // Made before the lab, so it is removed after the lab's drop has stopped Prometheus.
+    let dir = tempfile::tempdir().unwrap();
+    let Some((a, b)) = lab() else { return };
+    let d = dir.path();
+    std::fs::write(
+        d.join("blackbox.yml"),
+        "modules:\n  tcp_connect:\n    prober: tcp\n    tcp:\n      preferred_ip_protocol: ip4\n  \
+         http_2xx:\n    prober: http\n    http:\n      preferred_ip_protocol: ip4\n",
+    )
+    .unwrap();
+    let mut cfg =
+        String::from("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n");
+    cfg += &job("sockdiag_tcp", "tcp_connect", &TCP_TARGETS, EXPORTER);
+    cfg += &job("sockdiag_http", "http_2xx", &[HTTP_TARGET], EXPORTER);
+    cfg += &job("blackbox_tcp", "tcp_connect", &TCP_TARGETS, BLACKBOX);
+    cfg += &job("blackbox_http", "http_2xx", &[HTTP_TARGET], BLACKBOX);
+    std::fs::write(d.join("prometheus.yml"), cfg).unwrap();
+    let p = |f: &str| d.join(f).display().to_string();
+    a.spawn(&[
+        &bbx,
+        &format!("--config.file={}", p("blackbox.yml")),
+        &format!("--web.listen-address={BLACKBOX}"),
+        "--log.level=warn",
+    ]);
+    a.spawn(&[
+        &prom,
+        &format!("--config.file={}", p("prometheus.yml")),
+        &format!("--storage.tsdb.path={}", p("data")),
+        &format!("--web.listen-address={PROMETHEUS}"),
+        "--log.level=warn",
+    ]);
+    wait_up(&a, PROMETHEUS, "/-/ready");
+
+    // Every job has a probe_success for each target (bounded wait).
+    let end = Instant::now() + Duration::from_secs(15);
+    let mut success = Vec::new();
+    while Instant::now() < end {
+        success = query(&a, "probe_success");
+        if success.len() == 10 && query(&a, "sockdiag_probe_state").len() == 5 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let value = |job: &str, inst: &str| {
+        success
+            .iter()
+            .find(|(m, _)| m["job"] == job && m["instance"] == inst)
+            .map(|(_, v)| *v)
+            .unwrap_or_else(|| panic!("no probe_success for {job} {inst}: {success:?}"))
+    };
+    let expected = [
+        ("192.0.2.2:2001", 1.0, "open", "syn-ack"),
+        ("192.0.2.2:2002", 0.0, "closed", "conn-refused"),
+        ("192.0.2.2:2003", 0.0, "filtered", "no-response"),
+        ("192.0.2.2:2004", 0.0, "filtered", "admin-prohibited"),
+        (HTTP_TARGET, 1.0, "open", "syn-ack"),
+    ];
+    let states = query(&a, "sockdiag_probe_state");
+    for (inst, ok, state, reason) in expected {
+        let kind = if inst.starts_with("http") {
+            "http"
+        } else {
+            "tcp"
+        };
+        let ours = value(&format!("sockdiag_{kind}"), inst);
+        let theirs = value(&format!("blackbox_{kind}"), inst);
+        assert_eq!(ours, ok, "sockdiag probe_success for {inst}");
+        assert_eq!(theirs, ok, "blackbox probe_success for {inst}");
+        let st = states
+            .iter()
+            .find(|(m, _)| m["instance"] == inst)
+            .unwrap_or_else(|| panic!("no sockdiag_probe_state for {inst}: {states:?}"));
+        assert_eq!(
+            (st.0["state"].as_str(), st.0["reason"].as_str(), st.1),
+            (Some(state), Some(reason), 1.0),
+            "{inst}"
+        );
+    }
+    // The ICMP error behind the reject, with its sender.
+    let icmp = query(&a, "sockdiag_probe_icmp");
+    let (m, _) = icmp
+        .iter()
+        .find(|(m, _)| m["instance"] == "192.0.2.2:2004")
+        .unwrap_or_else(|| panic!("no sockdiag_probe_icmp: {icmp:?}"));
+    assert_eq!(
+        (m["type"].as_str(), m["code"].as_str()),
+        (Some("3"), Some("13"))
+    );
+    let data = d.join("data");
+    assert!(data.is_dir());
+    drop((a, b));
+    drop(dir);
+    assert!(!data.exists());
+}
+
+#[test]
+fn bad_requests_get_clear_4xx_and_503() {
+    let Some((a, _b)) = lab() else { return };
+    let status = |path: &str| get(&a, EXPORTER, path).map(|(s, _)| s);
+    assert_eq!(status("/probe?module=tcp_connect"), Some(400));
+    let (s, body) = get(&a, EXPORTER, "/probe?target=192.0.2.2:2001&module=nope").unwrap();
+    assert_eq!((s, body.as_str()), (400, "Unknown module \"nope\"\n"));
+    let (s, body) = get(&a, EXPORTER, "/probe?target=10.0.0.1:22&module=tcp_connect").unwrap();
+    assert_eq!(s, 403);
+    assert!(body.contains("'10.0.0.1'"), "{body}");
+    assert_eq!(
+        status("/probe?target=192.0.2.2:2001&module=tcp_connect"),
+        Some(200)
+    );
+    // A 10 MB query string: 431 once the head passes 16 KiB, and the exporter lives on.
+    let big = format!(
+        "/probe?target={}&module=tcp_connect",
+        "x".repeat(10_000_000)
+    );
+    assert_eq!(status(&big), Some(431));
+    // 1,000 scrapes at once of a dropped port (each takes its whole timeout): at most
+    // --max-concurrent (8) probe, the rest get 503 at once; none is left unanswered.
+    let codes = a.enter(|| {
+        let threads: Vec<_> = (0..1000)
+            .map(|_| {
+                std::thread::spawn(|| {
+                    let mut s = TcpStream::connect(EXPORTER).ok()?;
+                    s.set_read_timeout(Some(Duration::from_secs(15))).ok()?;
+                    s.write_all(
+                        b"GET /probe?target=192.0.2.2:2003&module=tcp_connect HTTP/1.0\r\n\
+                          X-Prometheus-Scrape-Timeout-Seconds: 1.5\r\n\r\n",
+                    )
+                    .ok()?;
+                    let mut buf = Vec::new();
+                    s.read_to_end(&mut buf).ok()?;
+                    String::from_utf8_lossy(&buf)
+                        .get(9..12)?
+                        .parse::<u16>()
+                        .ok()
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .collect::<Vec<_>>()
+    });
+    let n = |c: u16| codes.iter().filter(|x| **x == Some(c)).count();
+    assert_eq!(n(200) + n(503), 1000, "{:?}", &codes[..20]);
+    assert!(
+        n(200) >= 8 && n(503) > 500,
+        "200: {} 503: {}",
+        n(200),
+        n(503)
+    );
+    let (_, m) = get(&a, EXPORTER, "/metrics").unwrap();
+    assert!(
+        m.contains("sockdiag_exporter_requests_refused_total{reason=\"forbidden\"} 1"),
+        "{m}"
+    );
+    assert_eq!(status("/-/healthy"), Some(200));
+}
