@@ -47,7 +47,7 @@ proptest! {
         let _ = sockdiag::sockopt::parse::parse_millis("x", &s);
         let _ = sockdiag::sockopt::parse::parse_linger(&s);
         let _ = sockdiag::cmd::serve::parse_bytes(&s);
-        let _ = sockdiag::cmd::serve::parse_listen(&s);
+        let _ = sockdiag::input::listen::parse_listen(&s);
         let _ = sockdiag::input::targets::parse_port(&s, false);
         // Through the options plan too (it turns seconds into milliseconds).
         let a = sockdiag::cli::SockOptArgs {
@@ -72,7 +72,7 @@ proptest! {
         let _ = sockdiag::sockopt::parse::parse_secs("x", &s);
         let _ = sockdiag::sockopt::parse::parse_millis("x", &s);
         let _ = sockdiag::sockopt::parse::parse_linger(&s);
-        let _ = sockdiag::cmd::serve::parse_listen(&s);
+        let _ = sockdiag::input::listen::parse_listen(&s);
     }
 }
 

@@ -9,7 +9,7 @@ use crate::output::{json, Cell, Format, OutputOpts, Record};
 use anyhow::Result;
 use serde::Serialize;
 use std::io::Write;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub struct Plan {
@@ -18,7 +18,7 @@ pub struct Plan {
 }
 
 pub fn plan(args: &ExporterArgs) -> Result<Plan> {
-    let listen = parse_listen(&args.listen)?;
+    let listen = crate::input::listen::parse_listen(&args.listen)?;
     let modules = match &args.config {
         Some(p) => {
             let shown = p.display().to_string();
@@ -41,21 +41,6 @@ pub fn plan(args: &ExporterArgs) -> Result<Plan> {
             allow,
             max_concurrent: args.max_concurrent as usize,
         },
-    })
-}
-
-/// `ADDR:PORT`, `[V6]:PORT`, or a bare port on 127.0.0.1.
-fn parse_listen(s: &str) -> Result<SocketAddr, InputError> {
-    let t = s.trim();
-    if let Ok(p) = t.parse::<u16>() {
-        return Ok(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), p));
-    }
-    t.parse().map_err(|_| {
-        InputError::new(
-            "listen address",
-            s,
-            "give ADDR:PORT or [V6]:PORT with an IP address, e.g. 127.0.0.1:9115 or [::1]:0",
-        )
     })
 }
 

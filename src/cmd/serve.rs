@@ -15,7 +15,7 @@ use anyhow::Result;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 pub struct Plan {
@@ -25,7 +25,7 @@ pub struct Plan {
 pub fn plan(args: &ServeArgs) -> Result<Plan> {
     let mut addrs = Vec::new();
     for s in &args.listen {
-        let a = parse_listen(s)?;
+        let a = crate::input::listen::parse_listen(s)?;
         // The same port twice is one socket; port 0 twice is two free ports.
         if a.port() == 0 || !addrs.contains(&a) {
             addrs.push(a);
@@ -78,36 +78,6 @@ pub fn plan(args: &ServeArgs) -> Result<Plan> {
             duration: args.duration,
         },
     })
-}
-
-/// `PORT`, `ADDR:PORT` or `[V6]:PORT`; `localhost` means 127.0.0.1.
-pub fn parse_listen(s: &str) -> Result<SocketAddr, InputError> {
-    let bad = |why: &str| InputError::new("listen address", s, why);
-    let t = s.trim();
-    if let Ok(p) = t.parse::<u16>() {
-        return Ok(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), p));
-    }
-    if let Ok(a) = t.parse::<SocketAddr>() {
-        return Ok(a);
-    }
-    if let Some(rest) = t.strip_prefix("localhost:") {
-        if let Ok(p) = rest.parse::<u16>() {
-            return Ok(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), p));
-        }
-    }
-    if t.parse::<IpAddr>().is_ok()
-        || t.strip_prefix('[')
-            .and_then(|x| x.strip_suffix(']'))
-            .is_some_and(|x| x.parse::<IpAddr>().is_ok())
-    {
-        return Err(bad(
-            "a port is needed: ADDR:PORT, [V6]:PORT (port 0 picks one)",
-        ));
-    }
-    Err(bad(
-        "give PORT, ADDR:PORT or [V6]:PORT with an IP address and a port 0-65535, \
-         e.g. 7000, 0.0.0.0:7000 or [::1]:0",
-    ))
 }
 
 /// A positive byte count in the one size syntax (`crate::input::size`): `1000`, `64k`, `10M`, `1GB`.

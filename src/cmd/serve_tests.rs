@@ -131,7 +131,11 @@ fn listen_forms() {
         ("localhost:5", "127.0.0.1:5"),
     ];
     for (s, want) in ok {
-        assert_eq!(parse_listen(s).unwrap().to_string(), want, "{s}");
+        assert_eq!(
+            crate::input::listen::parse_listen(s).unwrap().to_string(),
+            want,
+            "{s}"
+        );
     }
     for bad in [
         "70000",
@@ -142,7 +146,7 @@ fn listen_forms() {
         "",
         "1.2.3.4:x",
     ] {
-        let e = parse_listen(bad).unwrap_err();
+        let e = crate::input::listen::parse_listen(bad).unwrap_err();
         assert_eq!(e.input, bad);
     }
 }

@@ -2,6 +2,7 @@
 //! addresses, blocks, ranges), ports and service names, durations and rates, sizes, host
 //! names, and lists read from files. Every error quotes the bad part (`InputError`).
 pub mod duration;
+pub mod listen;
 pub mod lists;
 pub mod names;
 pub mod ports;
