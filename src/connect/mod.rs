@@ -3,11 +3,16 @@
 //! and read the kernel's view of the connection (TCP_INFO). A failure gets the same state and
 //! reason as `probe` gives it (the same classifier and ICMP error queue). Returns a report;
 //! never prints.
+pub mod duplex;
+mod exchange;
+mod text;
+
+pub use duplex::{await_io, Duplex};
+pub use text::{escape, hexdump};
+
 use crate::interrupt::Interrupt;
-use crate::net::attempt::{deadline_after, wait, Attempt, Waited};
-use crate::net::classify::classify;
-use crate::net::{recverr, Icmp, Proto, Reason, State};
-use crate::probe;
+use crate::net::attempt::{deadline_after, Attempt};
+use crate::net::{Icmp, Proto, Reason, State};
 use crate::sockopt::{self, OptionRecord};
 use serde::Serialize;
 use socket2::Socket;
@@ -292,7 +297,7 @@ pub fn run(
         }
         report.options = options;
         report.local = tried.local;
-        if let Some(sock) = tried.sock.take() {
+        if let Some(mut sock) = tried.sock.take() {
             report.peer = sock.peer_addr().ok().and_then(|a| a.as_socket());
             report.connect_time = Some(tried.attempt.elapsed);
             if let Some(errno) = tried.reset {
@@ -304,9 +309,9 @@ pub fn run(
                     crate::net::errno::name(errno)
                 ));
             } else if cfg.udp {
-                udp_exchange(&sock, cfg, interrupt, &mut report, &mut tried.attempt, end);
+                exchange::udp_exchange(&sock, cfg, interrupt, &mut report, &mut tried.attempt, end);
             } else {
-                tcp_exchange(&sock, cfg, interrupt, &mut report, end);
+                exchange::stream_exchange(&mut sock, cfg, interrupt, &mut report, end);
                 report.tcp_info = TcpInfo::read(sock.as_raw_fd()).ok();
             }
             report.local = sock
@@ -334,327 +339,4 @@ pub fn run(
         }
     }
     report
-}
-
-/// The wait that ends first: `until` or the whole run's end.
-fn sooner(until: Instant, end: Option<Instant>) -> Instant {
-    end.map_or(until, |e| e.min(until))
-}
-
-/// The whole run's end has come.
-fn past(end: Option<Instant>) -> bool {
-    end.is_some_and(|e| Instant::now() >= e)
-}
-
-fn push_data(report: &mut Report, chunk: &[u8]) {
-    report.received += chunk.len() as u64;
-    let room = KEEP.saturating_sub(report.data.len());
-    report
-        .data
-        .extend_from_slice(&chunk[..chunk.len().min(room)]);
-}
-
-/// Sends everything, each wait for room bounded by the timeout, all of it by `end`.
-fn send_all(
-    sock: &Socket,
-    buf: &[u8],
-    timeout: Duration,
-    interrupt: &Interrupt,
-    end: Option<Instant>,
-) -> Result<u64, (u64, String)> {
-    let mut off = 0;
-    while off < buf.len() {
-        match sock.send(&buf[off..]) {
-            Ok(n) => off += n,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                let until = sooner(deadline_after(Instant::now(), timeout), end);
-                match wait(sock.as_raw_fd(), libc::POLLOUT, until, interrupt) {
-                    Ok(Waited::Ready) => {}
-                    Ok(Waited::Timeout) if past(end) => {
-                        return Err((off as u64, "sending: --max-time ran out".into()))
-                    }
-                    Ok(Waited::Timeout) => {
-                        return Err((
-                            off as u64,
-                            "sending: no room in the send buffer for the timeout".into(),
-                        ))
-                    }
-                    Ok(Waited::Interrupted) => return Err((off as u64, "interrupted".into())),
-                    Err(e) => {
-                        return Err((
-                            off as u64,
-                            format!("sending: {}", crate::net::errno::errno_text(&e)),
-                        ))
-                    }
-                }
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                return Err((
-                    off as u64,
-                    format!("sending: {}", crate::net::errno::errno_text(&e)),
-                ))
-            }
-        }
-    }
-    Ok(off as u64)
-}
-
-fn recv_into(mut sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
-    // socket2's `Read for &Socket` is recv(2) into initialised bytes.
-    io::Read::read(&mut sock, buf)
-}
-
-fn tcp_exchange(
-    sock: &Socket,
-    cfg: &Config,
-    interrupt: &Interrupt,
-    report: &mut Report,
-    end: Option<Instant>,
-) {
-    let mut since = Instant::now();
-    if !cfg.send.is_empty() {
-        match send_all(sock, &cfg.send, cfg.timeout, interrupt, end) {
-            Ok(n) => report.sent = n,
-            Err((n, e)) => {
-                report.sent = n;
-                report.error = Some(e);
-                return;
-            }
-        }
-        since = Instant::now();
-    }
-    if cfg.shutdown {
-        let _ = sock.shutdown(std::net::Shutdown::Write);
-    }
-    let mode = match cfg.read {
-        ReadMode::None if !cfg.send.is_empty() => ReadMode::Banner,
-        m => m,
-    };
-    if mode == ReadMode::None {
-        return;
-    }
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        // A stream that never pauses never lets a wait time out: --max-time ends it here.
-        if past(end) {
-            report.read_end = Some(ReadEnd::MaxTime);
-            return;
-        }
-        let want = match mode {
-            ReadMode::Bytes(n) => {
-                let left = n.saturating_sub(report.received);
-                if left == 0 {
-                    report.read_end = Some(ReadEnd::Limit);
-                    return;
-                }
-                left.min(buf.len() as u64) as usize
-            }
-            _ => buf.len(),
-        };
-        // A banner counts as complete once it pauses; anything else waits the timeout.
-        let (limit, idle_end) = if mode == ReadMode::Banner && report.received > 0 {
-            (QUIET.min(cfg.timeout), ReadEnd::Quiet)
-        } else {
-            (cfg.timeout, ReadEnd::Timeout)
-        };
-        let until = sooner(deadline_after(Instant::now(), limit), end);
-        match wait(sock.as_raw_fd(), libc::POLLIN, until, interrupt) {
-            Ok(Waited::Ready) => {}
-            Ok(Waited::Timeout) => {
-                report.read_end = Some(if past(end) {
-                    ReadEnd::MaxTime
-                } else {
-                    idle_end
-                });
-                return;
-            }
-            Ok(Waited::Interrupted) => {
-                report.read_end = Some(ReadEnd::Interrupted);
-                return;
-            }
-            Err(e) => {
-                report.read_end = Some(ReadEnd::Error);
-                report.error = Some(format!("receiving: {}", crate::net::errno::errno_text(&e)));
-                return;
-            }
-        }
-        match recv_into(sock, &mut buf[..want]) {
-            Ok(0) => {
-                report.read_end = Some(ReadEnd::Eof);
-                return;
-            }
-            Ok(n) => {
-                if report.first_byte.is_none() {
-                    report.first_byte = Some(since.elapsed());
-                }
-                push_data(report, &buf[..n]);
-            }
-            Err(e)
-                if e.kind() == io::ErrorKind::WouldBlock
-                    || e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) if e.raw_os_error() == Some(libc::ECONNRESET) => {
-                report.read_end = Some(ReadEnd::Reset);
-                report.error = Some(format!("receiving: {}", crate::net::errno::errno_text(&e)));
-                return;
-            }
-            Err(e) => {
-                report.read_end = Some(ReadEnd::Error);
-                report.error = Some(format!("receiving: {}", crate::net::errno::errno_text(&e)));
-                return;
-            }
-        }
-    }
-}
-
-/// A connected UDP socket: send the datagram, wait for the reply; the reply or the ICMP
-/// error decides the attempt.
-fn udp_exchange(
-    sock: &Socket,
-    cfg: &Config,
-    interrupt: &Interrupt,
-    report: &mut Report,
-    attempt: &mut Attempt,
-    end: Option<Instant>,
-) {
-    let v6 = attempt.addr.is_ipv6();
-    let start = Instant::now();
-    let fail = |attempt: &mut Attempt, errno: i32| {
-        let icmp = recverr::read_icmp(sock.as_raw_fd());
-        let (state, reason) = classify(errno, icmp.as_ref(), v6, probe::Proto::Udp);
-        attempt.state = state;
-        attempt.reason = reason;
-        attempt.errno = Some(errno);
-        attempt.icmp = icmp;
-        attempt.elapsed += start.elapsed();
-    };
-    match sock.send(&cfg.send) {
-        Ok(n) => report.sent = n as u64,
-        Err(e) => {
-            fail(attempt, e.raw_os_error().unwrap_or(0));
-            return;
-        }
-    }
-    let sent_at = Instant::now();
-    let mut buf = vec![0u8; 65536];
-    loop {
-        let until = sooner(deadline_after(sent_at, cfg.timeout), end);
-        match wait(sock.as_raw_fd(), libc::POLLIN, until, interrupt) {
-            Ok(Waited::Ready) => {}
-            Ok(Waited::Timeout) => {
-                report.read_end = Some(if past(end) {
-                    ReadEnd::MaxTime
-                } else {
-                    ReadEnd::Timeout
-                });
-                attempt.elapsed += start.elapsed();
-                return;
-            }
-            Ok(Waited::Interrupted) => {
-                report.read_end = Some(ReadEnd::Interrupted);
-                return;
-            }
-            Err(e) => {
-                fail(attempt, e.raw_os_error().unwrap_or(0));
-                return;
-            }
-        }
-        match recv_into(sock, &mut buf) {
-            Ok(n) => {
-                report.first_byte = Some(sent_at.elapsed());
-                push_data(report, &buf[..n]);
-                report.read_end = Some(ReadEnd::Quiet);
-                attempt.state = State::Open;
-                attempt.reason = Reason::UdpResponse;
-                attempt.elapsed += start.elapsed();
-                return;
-            }
-            Err(e)
-                if e.kind() == io::ErrorKind::WouldBlock
-                    || e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                fail(attempt, e.raw_os_error().unwrap_or(0));
-                return;
-            }
-        }
-    }
-}
-
-/// Data for people: printable text as it is (newlines and tabs too), other bytes as `\xNN`,
-/// a carriage return as `\r`.
-pub fn escape(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len());
-    for chunk in data.utf8_chunks() {
-        for c in chunk.valid().chars() {
-            match c {
-                '\n' | '\t' => out.push(c),
-                '\r' => out.push_str("\\r"),
-                '\\' => out.push_str("\\\\"),
-                c if c.is_control() => {
-                    let mut b = [0u8; 4];
-                    for byte in c.encode_utf8(&mut b).bytes() {
-                        out.push_str(&format!("\\x{byte:02x}"));
-                    }
-                }
-                c => out.push(c),
-            }
-        }
-        for b in chunk.invalid() {
-            out.push_str(&format!("\\x{b:02x}"));
-        }
-    }
-    out
-}
-
-/// A hex dump: offset, 16 bytes in hex, the printable ones as text.
-pub fn hexdump(data: &[u8]) -> String {
-    let mut out = String::new();
-    for (i, row) in data.chunks(16).enumerate() {
-        let mut hex = String::new();
-        for (j, b) in row.iter().enumerate() {
-            if j == 8 {
-                hex.push(' ');
-            }
-            hex.push_str(&format!("{b:02x} "));
-        }
-        let text: String = row
-            .iter()
-            .map(|&b| {
-                if (0x20..0x7f).contains(&b) {
-                    b as char
-                } else {
-                    '.'
-                }
-            })
-            .collect();
-        out.push_str(&format!("{:08x}  {hex:<49} |{text}|\n", i * 16));
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escaping_keeps_text_and_shows_the_rest() {
-        assert_eq!(escape(b"SSH-2.0-x\r\n"), "SSH-2.0-x\\r\n");
-        assert_eq!(escape(b"a\x00b\xffc\\"), "a\\x00b\\xffc\\\\");
-        assert_eq!(escape("héllo\t".as_bytes()), "héllo\t");
-    }
-
-    #[test]
-    fn hexdump_rows() {
-        let d = hexdump(b"GET / HTTP/1.0\r\n\r\nxy");
-        let lines: Vec<&str> = d.lines().collect();
-        assert_eq!(lines.len(), 2);
-        assert!(lines[0].starts_with("00000000  47 45 54 20 2f 20 48 54  54 50 2f 31 2e 30 0d 0a "));
-        assert!(lines[0].ends_with("|GET / HTTP/1.0..|"));
-        assert!(
-            lines[1].starts_with("00000010  0d 0a 78 79"),
-            "{}",
-            lines[1]
-        );
-        assert!(lines[1].ends_with("|..xy|"));
-    }
 }
