@@ -90,7 +90,7 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l source -d 'L
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l interface -d 'Send through this interface only (SO_BINDTODEVICE)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l count -d 'Probe each port N times and show connect-time statistics (min/avg/max/mdev/p95, loss)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l interval -d 'Pause between rounds of --count and --wait' -r
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l wait -d 'Keep probing until every port is open (exit 0) or this expires (exit 1)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l wait -d 'Keep probing until every port is open (exit 0, or run the command after --) or this expires (exit 1)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l payload -d 'UDP payload to send [default: a unique token per probe]' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l shard -d 'Probe only part K of N of the (address, port) pairs (K from 0, as a Kubernetes JOB_COMPLETION_INDEX): N copies with K = 0..N-1 cover the scan exactly, no pair twice, parts within one probe of each other; JSON records carry "shard":"K/N"' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l seed -d 'Seed of the order that --shard deals the targets in; every shard must share it' -r
@@ -106,6 +106,7 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l up -d 'List 
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l first-addr -d 'Probe only the first address a name resolves to'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l no-adapt -d 'TCP: no congestion control, no timeouts from measured round trips, no extra tries when tries are lost: --timeout, --retries and --concurrency exactly as given'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l all -d 'List every port, not only the open ones, when more than 25 were probed'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l run-anyway -d 'With --wait and a command: run it even when the wait times out (its exit code is returned either way)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l udp -d 'UDP: send a datagram and wait for a reply'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l json -d 'Shorthand for --format json (JSON lines: one object per record)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -s 4 -d 'IPv4 only'

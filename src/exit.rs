@@ -14,6 +14,11 @@ pub enum Exit {
     Local,
     /// Interrupted by Ctrl-C; finished results were printed.
     Interrupted,
+    /// `probe --wait ... -- CMD`: CMD exists but could not be run (not executable), as a
+    /// shell says it.
+    CannotRun,
+    /// `probe --wait ... -- CMD`: no such command, as a shell says it.
+    NotFound,
 }
 
 impl Exit {
@@ -24,6 +29,8 @@ impl Exit {
             Exit::Usage => 2,
             Exit::Local => 3,
             Exit::Interrupted => 130,
+            Exit::CannotRun => 126,
+            Exit::NotFound => 127,
         }
     }
 
@@ -49,4 +56,7 @@ Exit codes:
   1    it ran, but some results are negative (a name did not resolve, a port not open)
   2    usage or input error (nothing was attempted)
   3    a local failure kept the job from running
+  126  probe --wait ... -- CMD: CMD could not be run (not executable)
+  127  probe --wait ... -- CMD: CMD not found
+       (once CMD runs, the exit code is CMD's own)
   130  interrupted (Ctrl-C); finished results were printed";

@@ -1,4 +1,5 @@
 use clap::Args;
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -29,6 +30,8 @@ Examples:
   sockdiag probe fe80::2%eth0 22              (link-local: name the interface, or its index %3)
   sockdiag probe --count 5 --interval 200ms 127.0.0.1 80
   sockdiag probe --wait 30s 127.0.0.1 5432      (exit 0 once it is open)
+  sockdiag probe --wait 30s -q db 5432 -- ./migrate --up
+                                  (then run it, as wait-for-it: its exit code is sockdiag's)
   sockdiag probe --udp 127.0.0.1 53,123
   sockdiag probe 127.0.0.1                      (the 1,000 most commonly open TCP ports)
   sockdiag probe --top 100 -V 127.0.0.1         (and what answers on each open one)
@@ -41,7 +44,8 @@ Examples:
 #[command(
     after_long_help = PROBE_EXAMPLES,
     override_usage = "sockdiag probe [OPTIONS] <TARGETS> <PORTS>...\n       \
-                      sockdiag probe [OPTIONS] --targets-file <FILE> <PORTS>..."
+                      sockdiag probe [OPTIONS] --targets-file <FILE> <PORTS>...\n       \
+                      sockdiag probe --wait <DURATION> [OPTIONS] <TARGETS> <PORTS>... -- <CMD>..."
 )]
 pub struct ProbeArgs {
     /// Targets: comma-separated names, addresses ([::1], fe80::1%eth0 too), CIDR blocks, ranges (192.0.2.1-20)
@@ -142,10 +146,22 @@ pub struct ProbeArgs {
     #[arg(long, default_value = "1s", value_parser = crate::input::duration::clap_duration, value_name = "DURATION")]
     pub interval: Duration,
 
-    /// Keep probing until every port is open (exit 0) or this expires (exit 1)
+    /// Keep probing until every port is open (exit 0, or run the command after --) or this
+    /// expires (exit 1)
     #[arg(long, value_parser = crate::input::duration::clap_duration, value_name = "DURATION",
           conflicts_with = "count")]
     pub wait: Option<Duration>,
+
+    /// With --wait and a command: run it even when the wait times out (its exit code is
+    /// returned either way)
+    #[arg(long)]
+    pub run_anyway: bool,
+
+    /// With --wait: once every port is open, run this command in sockdiag's place (exec, as
+    /// wait-for-it does), so its exit code is returned; on timeout exit 1 without running it.
+    /// Stdout is the command's: sockdiag's results go to stderr (-q: only when not all open)
+    #[arg(last = true, value_name = "CMD", value_parser = clap::value_parser!(OsString))]
+    pub command: Vec<OsString>,
 
     /// UDP: send a datagram and wait for a reply
     #[arg(long)]

@@ -24,11 +24,13 @@ mod record;
 mod rounds;
 mod sharded;
 mod summary;
+mod then;
 
 use collect::*;
 pub use record::ProbeRecord;
 use rounds::*;
 use summary::*;
+pub use then::Then;
 
 /// Beyond this many results, table and plain list the open ports and sum the rest.
 pub const LIST_ALL_UP_TO: usize = 25;
@@ -59,6 +61,8 @@ pub struct Plan {
     pub up: bool,
     /// `--shard K/N`: probe only that part of the scan.
     pub shard: Option<Shard>,
+    /// `--wait D -- CMD`: the command to run in sockdiag's place once every port is open.
+    pub then: Option<Then>,
 }
 
 pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
@@ -99,6 +103,7 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
         )
         .into());
     }
+    let then = Then::plan(&args.command, args.run_anyway, args.wait)?;
     let mut specs = Vec::new();
     for (l, line) in &target_lists {
         let parsed = targets::parse_targets(l).map_err(|e| match (line, &args.targets_file) {
@@ -201,12 +206,21 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
         names: !args.no_names,
         up: args.up,
         shard,
+        then,
     })
 }
 
 pub use crate::stats::Stats;
 
 pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
+    match &plan.then {
+        Some(then) => then.run(plan, out, w),
+        None => probe_and_show(plan, out, w),
+    }
+}
+
+/// The probe itself in every mode, its results written to `w`, and the exit code they give.
+fn probe_and_show(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     for u in &plan.unresolved {
         if !out.quiet {
             eprintln!("sockdiag: {}: {}", u.name, u.error.message);

@@ -126,6 +126,7 @@ pub(super) fn waited(
                 names: false,
                 up: false,
                 shard: None,
+                then: None,
             };
             let o = once(
                 &sub,

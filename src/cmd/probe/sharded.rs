@@ -32,6 +32,7 @@ pub(super) fn run(
             port_names: plan.port_names.clone(),
             names: plan.names,
             up: plan.up,
+            then: None,
         };
         let addrs: Vec<SocketAddr> = sub.targets.iter().map(|t| t.sockaddr()).collect();
         let o = once(
