@@ -84,7 +84,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'Send through this interface only (SO_BINDTODEVICE)')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Probe each port N times and show connect-time statistics (min/avg/max/mdev/p95, loss)')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Pause between rounds of --count and --wait')
-            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Keep probing until every port is open (exit 0, or run the command after --) or this expires (exit 1)')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Keep probing until every port is open (exit 0, or run the command after --) or this expires (exit 1); a name that does not resolve yet is looked up again each round')
             [CompletionResult]::new('--payload', '--payload', [CompletionResultType]::ParameterName, 'UDP payload to send [default: a unique token per probe]')
             [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Probe only part K of N of the (address, port) pairs (K from 0, as a Kubernetes JOB_COMPLETION_INDEX): N copies with K = 0..N-1 cover the scan exactly, no pair twice, parts within one probe of each other; JSON records carry "shard":"K/N"')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the order that --shard deals the targets in; every shard must share it')

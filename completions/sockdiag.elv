@@ -79,7 +79,7 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand --interface 'Send through this interface only (SO_BINDTODEVICE)'
             cand --count 'Probe each port N times and show connect-time statistics (min/avg/max/mdev/p95, loss)'
             cand --interval 'Pause between rounds of --count and --wait'
-            cand --wait 'Keep probing until every port is open (exit 0, or run the command after --) or this expires (exit 1)'
+            cand --wait 'Keep probing until every port is open (exit 0, or run the command after --) or this expires (exit 1); a name that does not resolve yet is looked up again each round'
             cand --payload 'UDP payload to send [default: a unique token per probe]'
             cand --shard 'Probe only part K of N of the (address, port) pairs (K from 0, as a Kubernetes JOB_COMPLETION_INDEX): N copies with K = 0..N-1 cover the scan exactly, no pair twice, parts within one probe of each other; JSON records carry "shard":"K/N"'
             cand --seed 'Seed of the order that --shard deals the targets in; every shard must share it'

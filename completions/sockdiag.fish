@@ -90,7 +90,7 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l source -d 'L
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l interface -d 'Send through this interface only (SO_BINDTODEVICE)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l count -d 'Probe each port N times and show connect-time statistics (min/avg/max/mdev/p95, loss)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l interval -d 'Pause between rounds of --count and --wait' -r
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l wait -d 'Keep probing until every port is open (exit 0, or run the command after --) or this expires (exit 1)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l wait -d 'Keep probing until every port is open (exit 0, or run the command after --) or this expires (exit 1); a name that does not resolve yet is looked up again each round' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l payload -d 'UDP payload to send [default: a unique token per probe]' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l shard -d 'Probe only part K of N of the (address, port) pairs (K from 0, as a Kubernetes JOB_COMPLETION_INDEX): N copies with K = 0..N-1 cover the scan exactly, no pair twice, parts within one probe of each other; JSON records carry "shard":"K/N"' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l seed -d 'Seed of the order that --shard deals the targets in; every shard must share it' -r

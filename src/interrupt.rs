@@ -1,8 +1,52 @@
 //! Ctrl-C and SIGTERM as a flag the engines poll: they stop starting new work, and the
 //! command prints every finished result before it exits 130.
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
+
+/// The signals that raise the flag.
+const SIGNALS: [libc::c_int; 2] = [libc::SIGINT, libc::SIGTERM];
+
+/// Whether each of [`SIGNALS`] was ignored when sockdiag started (a parent's `SIG_IGN`, as
+/// a non-interactive shell gives a job it puts in the background), before the handler
+/// replaced it.
+static INHERITED_IGNORED: [AtomicBool; 2] = [AtomicBool::new(false), AtomicBool::new(false)];
+
+/// Notes [`INHERITED_IGNORED`], once, before any handler is installed.
+fn note_inherited() {
+    static NOTED: Once = Once::new();
+    NOTED.call_once(|| {
+        for (sig, ignored) in SIGNALS.iter().zip(&INHERITED_IGNORED) {
+            // SAFETY: a query only (no new action); `old` is a valid sigaction to fill.
+            let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+            if unsafe { libc::sigaction(*sig, std::ptr::null(), &mut old) } == 0 {
+                ignored.store(old.sa_sigaction == libc::SIG_IGN, Ordering::Relaxed);
+            }
+        }
+    });
+}
+
+/// Just before an exec (`probe --wait ... -- CMD`): SIGINT and SIGTERM as sockdiag was
+/// given them, default or ignored, so the program that takes its place gets them as if
+/// sockdiag had never run. (An exec would make the caught ones default anyway, and so lose
+/// an inherited `SIG_IGN`.) From here on these signals no longer raise the flag: a Ctrl-C
+/// after this call does to sockdiag what it would do to the program (ends it, by default).
+pub fn restore_inherited() -> std::io::Result<()> {
+    note_inherited();
+    for (sig, ignored) in SIGNALS.iter().zip(&INHERITED_IGNORED) {
+        let action = if ignored.load(Ordering::Relaxed) {
+            libc::SIG_IGN
+        } else {
+            libc::SIG_DFL
+        };
+        // SAFETY: sets a plain disposition; signal-hook's handler, left behind, is never
+        // called again.
+        if unsafe { libc::signal(*sig, action) } == libc::SIG_ERR {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
 
 /// A flag raised by SIGINT or SIGTERM once [`install`] has run; it keeps which signal it
 /// was (0: not raised), so a log can tell Ctrl-C from a service manager's stop.
@@ -17,8 +61,9 @@ impl Interrupt {
 
     /// Registers SIGINT and SIGTERM to raise the flag instead of killing the process.
     pub fn install() -> std::io::Result<Interrupt> {
+        note_inherited();
         let flag = Arc::new(AtomicUsize::new(0));
-        for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        for sig in SIGNALS {
             signal_hook::flag::register_usize(sig, Arc::clone(&flag), sig as usize)?;
         }
         Ok(Interrupt(flag))

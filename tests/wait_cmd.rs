@@ -357,3 +357,70 @@ fn the_command_gets_no_socket_of_sockdiag_and_sigpipe_as_default() {
         "SIGPIPE is ignored in the command (SigIgn {ign})"
     );
 }
+
+/// A signal mask line of /proc/PID/status (`SigIgn:\t0000000000001000`) as bits.
+fn sig_mask(status: &str, field: &str) -> u64 {
+    let v = status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .unwrap_or_else(|| panic!("no {field} line in {status}"));
+    u64::from_str_radix(v.trim(), 16).unwrap()
+}
+
+fn bit(sig: i32) -> u64 {
+    1 << (sig - 1)
+}
+
+#[test]
+fn the_command_gets_the_signals_as_sockdiag_was_given_them() {
+    let (_l, port) = listener();
+    // What this test process ignores, but for SIGPIPE (Rust ignores it; std gives a child
+    // it spawns the default): what sockdiag is given, and what the command should get.
+    let own = std::fs::read_to_string("/proc/self/status").unwrap();
+    let given = sig_mask(&own, "SigIgn:") & !bit(libc::SIGPIPE);
+    // `cat` takes sockdiag's place and shows its own signal state as it starts.
+    let args = [
+        "probe",
+        "--wait",
+        "5s",
+        "127.0.0.1",
+        &port,
+        "--",
+        "cat",
+        "/proc/self/status",
+    ];
+    for ignored in [false, true] {
+        let mut c = util::command();
+        c.args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if ignored {
+            // As a non-interactive shell starts a job in the background: SIGINT and
+            // SIGTERM ignored.
+            // SAFETY: signal() is async-signal-safe, fine between fork and exec.
+            unsafe {
+                use std::os::unix::process::CommandExt;
+                c.pre_exec(|| {
+                    libc::signal(libc::SIGINT, libc::SIG_IGN);
+                    libc::signal(libc::SIGTERM, libc::SIG_IGN);
+                    Ok(())
+                });
+            }
+        }
+        let (code, out, err) = finish(c.spawn().unwrap());
+        assert_eq!(code, 0, "stderr: {err}");
+        let expected = if ignored {
+            given | bit(libc::SIGINT) | bit(libc::SIGTERM)
+        } else {
+            given
+        };
+        assert_eq!(
+            sig_mask(&out, "SigIgn:"),
+            expected,
+            "ignored in the command (SIGINT, SIGTERM ignored for sockdiag: {ignored})"
+        );
+        assert_eq!(sig_mask(&out, "SigBlk:"), 0, "blocked in the command");
+        assert_eq!(sig_mask(&out, "SigCgt:"), 0, "caught in the command");
+    }
+}

@@ -147,7 +147,7 @@ pub struct ProbeArgs {
     pub interval: Duration,
 
     /// Keep probing until every port is open (exit 0, or run the command after --) or this
-    /// expires (exit 1)
+    /// expires (exit 1); a name that does not resolve yet is looked up again each round
     #[arg(long, value_parser = crate::input::duration::clap_duration, value_name = "DURATION",
           conflicts_with = "count")]
     pub wait: Option<Duration>,

@@ -311,6 +311,19 @@ pub fn resolve_targets(
     family: Family,
     first_only: bool,
 ) -> (Vec<Target>, Vec<Unresolved>) {
+    resolve_targets_with(specs, family, first_only, |n| {
+        resolve::lookup(n, family).map(|(_, ips)| ips)
+    })
+}
+
+/// [`resolve_targets`] with the addresses of each name from `lookup` (`probe --wait` puts
+/// together the names found so far and the ones found later, in the order given).
+pub fn resolve_targets_with(
+    specs: &[TargetSpec],
+    family: Family,
+    first_only: bool,
+    mut lookup: impl FnMut(&str) -> Result<Vec<IpAddr>, ResolveError>,
+) -> (Vec<Target>, Vec<Unresolved>) {
     let mut out: Vec<Target> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut failed = Vec::new();
@@ -338,8 +351,8 @@ pub fn resolve_targets(
                     });
                 }
             }
-            TargetSpec::Name(n) => match resolve::lookup(n, family) {
-                Ok((_, ips)) => {
+            TargetSpec::Name(n) => match lookup(n) {
+                Ok(ips) => {
                     let take = if first_only { 1 } else { ips.len() };
                     for a in ips.into_iter().take(take) {
                         if seen.insert((n.clone(), a)) {

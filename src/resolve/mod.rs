@@ -58,6 +58,15 @@ pub enum FailKind {
     Other,
 }
 
+impl FailKind {
+    /// A failure that the same lookup may not repeat a little later: no such name (yet), no
+    /// address (yet), the resolver did not answer. A record being published, a container
+    /// not created yet, a resolver starting. `probe --wait` looks such a name up again.
+    pub fn may_pass(self) -> bool {
+        matches!(self, FailKind::NoName | FailKind::NoData | FailKind::Again)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ResolveError {
     pub kind: FailKind,
@@ -65,6 +74,14 @@ pub struct ResolveError {
 }
 
 impl ResolveError {
+    /// A lookup given up on ([`lookup_within`]): no answer in the time it had.
+    pub fn no_answer_in_time() -> ResolveError {
+        ResolveError {
+            kind: FailKind::Again,
+            message: "temporary failure: the resolver did not answer in time".into(),
+        }
+    }
+
     fn from_lookup(e: dns_lookup::LookupError, family: Family) -> ResolveError {
         let fam = match family {
             Family::Any => "",
@@ -250,10 +267,13 @@ pub fn resolve_one(name: &str, family: Family, reverse: bool) -> ResolveRecord {
     }
 }
 
+/// What a [`lookup`] finds: the canonical name (if any) and the addresses, or why none.
+pub type Lookup = Result<(Option<String>, Vec<IpAddr>), ResolveError>;
+
 /// getaddrinfo with AI_CANONNAME; addresses de-duplicated in the order returned. An
 /// international name is looked up in its ASCII form ([`ascii_name`]); every command that
 /// takes a host name (resolve, probe and connect targets, http) comes through here.
-pub fn lookup(name: &str, family: Family) -> Result<(Option<String>, Vec<IpAddr>), ResolveError> {
+pub fn lookup(name: &str, family: Family) -> Lookup {
     let name = ascii_name(name).map_err(|e| ResolveError {
         kind: FailKind::Other,
         message: e.why,
@@ -285,6 +305,38 @@ pub fn lookup(name: &str, family: Family) -> Result<(Option<String>, Vec<IpAddr>
         });
     }
     Ok((canonical, ips))
+}
+
+/// [`lookup`] for at most `limit`, and not past Ctrl-C: `None` when neither allows an
+/// answer. A getaddrinfo cannot be cancelled: one still in flight is left to finish on a
+/// thread of its own, and its answer is dropped.
+pub fn lookup_within(
+    name: &str,
+    family: Family,
+    limit: Duration,
+    interrupt: &Interrupt,
+) -> Option<Lookup> {
+    let end = Instant::now() + limit;
+    let (tx, rx) = mpsc::channel();
+    let name = name.to_string();
+    std::thread::Builder::new()
+        .name("lookup".into())
+        .spawn(move || {
+            let _ = tx.send(lookup(&name, family));
+        })
+        .ok()?;
+    loop {
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() || interrupt.raised() {
+            // An answer that came meanwhile still counts.
+            return rx.try_recv().ok();
+        }
+        match rx.recv_timeout(left.min(INTERRUPT_TICK)) {
+            Ok(found) => return Some(found),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+        }
+    }
 }
 
 /// Resolves many names concurrently on a bounded pool of threads; records come back in
@@ -361,6 +413,28 @@ mod tests {
         }
         let r = resolve_one("::1", Family::V4, false);
         assert_eq!(r.error.unwrap().kind, FailKind::NoData);
+    }
+
+    #[test]
+    fn lookup_within_answers_in_time_and_gives_up_at_once_when_interrupted() {
+        // A literal needs no resolver: getaddrinfo answers it at once.
+        let found = lookup_within(
+            "127.0.0.1",
+            Family::Any,
+            Duration::from_secs(5),
+            &Interrupt::never(),
+        );
+        assert_eq!(
+            found.unwrap().unwrap().1,
+            vec![IpAddr::from([127, 0, 0, 1])]
+        );
+        let i = Interrupt::never();
+        i.raise();
+        let t = Instant::now();
+        let _ = lookup_within("127.0.0.1", Family::Any, Duration::from_secs(5), &i);
+        assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+        assert!(FailKind::NoName.may_pass() && FailKind::Again.may_pass());
+        assert!(!FailKind::Fail.may_pass() && !FailKind::Other.may_pass());
     }
 
     #[test]

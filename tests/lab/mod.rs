@@ -180,8 +180,9 @@ impl Ns {
     /// Starts dnsmasq on 127.0.0.1:53 inside the namespace, answering only from `records`
     /// (dnsmasq options such as `--host-record=...`), and points the namespace's resolv.conf
     /// at it. Names under `sockdiag.test` and the 192.0.2.0/24 and 2001:db8::/32 reverse
-    /// zones are local: unknown ones get NXDOMAIN, never a forward anywhere.
-    pub fn dnsmasq(&self, records: &[&str]) {
+    /// zones are local: unknown ones get NXDOMAIN, never a forward anywhere. Returns its pid
+    /// (SIGHUP makes it read an `--addn-hosts` file again).
+    pub fn dnsmasq(&self, records: &[&str]) -> u32 {
         self.write_etc(
             "resolv.conf",
             "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n",
@@ -210,7 +211,7 @@ impl Ns {
             "--local=/8.b.d.0.1.0.0.2.ip6.arpa/",
         ];
         args.extend_from_slice(records);
-        self.spawn(&args);
+        let pid = self.spawn(&args);
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let out = self
@@ -219,7 +220,7 @@ impl Ns {
                 .output()
                 .expect("ss");
             if !out.stdout.is_empty() {
-                return;
+                return pid;
             }
             assert!(
                 Instant::now() < deadline,

@@ -6,7 +6,7 @@ use crate::error::InputError;
 use crate::exit::Exit;
 use crate::input::ports;
 use crate::input::shard::{self, Shard};
-use crate::input::targets::{self, ShownAddr, Target, ZonedIp};
+use crate::input::targets::{self, ShownAddr, Target, TargetSpec, Unresolved, ZonedIp};
 use crate::interrupt::Interrupt;
 use crate::output::{self, json, reader, Cell, Format, OutputOpts, Record, Tone};
 use crate::probe::{self, Config, Icmp, ProbeResult, Proto, Reason, Sink, State, Summary};
@@ -43,9 +43,17 @@ pub enum Mode {
     Wait(Duration),
 }
 
+#[derive(Clone)]
 pub struct Plan {
     pub targets: Vec<Target>,
-    pub unresolved: Vec<targets::Unresolved>,
+    pub unresolved: Vec<Unresolved>,
+    /// The targets as given, and how their names were looked up: `--wait` looks up again,
+    /// each round, a name that did not resolve yet.
+    pub specs: Vec<TargetSpec>,
+    pub family: Family,
+    pub first_addr: bool,
+    /// When planning began: a `--wait` counts from here, its first lookups included.
+    pub began: Instant,
     pub ports: Vec<u16>,
     pub config: Config,
     pub all: bool,
@@ -66,6 +74,7 @@ pub struct Plan {
 }
 
 pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
+    let began = Instant::now();
     let transport = if args.udp { Proto::Udp } else { Proto::Tcp };
     // Each list of targets with the file and line it came from, if it came from a file.
     let mut target_lists: Vec<(String, Option<usize>)> = Vec::new();
@@ -159,7 +168,16 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
         .as_deref()
         .map(|s| shard::parse_shard(s, args.seed))
         .transpose()?;
-    let (targets, unresolved) = targets::resolve_targets(&specs, family, args.first_addr);
+    let (targets, unresolved) = match args.wait {
+        // A silent resolver does not stretch the wait: these lookups are part of it.
+        Some(wait) => targets::resolve_targets_with(&specs, family, args.first_addr, |n| {
+            let left = wait.saturating_sub(began.elapsed());
+            crate::resolve::lookup_within(n, family, left, &Interrupt::never())
+                .unwrap_or_else(|| Err(crate::resolve::ResolveError::no_answer_in_time()))
+                .map(|(_, ips)| ips)
+        }),
+        None => targets::resolve_targets(&specs, family, args.first_addr),
+    };
     // The ports in the order of the default list (most frequent first), else ascending.
     let port_list: Vec<u16> = match default_ports {
         Some(list) => list.into_iter().filter(|p| set.contains(*p)).collect(),
@@ -181,6 +199,10 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
     Ok(Plan {
         targets,
         unresolved,
+        specs,
+        family,
+        first_addr: args.first_addr,
+        began,
         ports: port_list,
         config: Config {
             proto: if args.udp { Proto::Udp } else { Proto::Tcp },
@@ -213,20 +235,35 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
 pub use crate::stats::Stats;
 
 pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
+    let interrupt =
+        Interrupt::install().map_err(crate::error::local("installing the Ctrl-C handler"))?;
     match &plan.then {
-        Some(then) => then.run(plan, out, w),
-        None => probe_and_show(plan, out, w),
+        Some(then) => then.run(plan, out, w, &interrupt),
+        None => probe_and_show(plan, out, w, &interrupt).map(|r| r.exit),
     }
 }
 
+/// What a run ends with: the exit code, and the names that never resolved.
+struct Ran {
+    exit: Exit,
+    unresolved: Vec<Unresolved>,
+}
+
 /// The probe itself in every mode, its results written to `w`, and the exit code they give.
-fn probe_and_show(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
+fn probe_and_show(
+    plan: &Plan,
+    out: &OutputOpts,
+    w: &mut impl Write,
+    interrupt: &Interrupt,
+) -> Result<Ran> {
+    // `--wait`: a name that may resolve later is waited for (the rounds say so), not failed.
+    let waits_for = |u: &Unresolved| matches!(plan.mode, Mode::Wait(_)) && u.error.kind.may_pass();
     for u in &plan.unresolved {
-        if !out.quiet {
+        if !out.quiet && !waits_for(u) {
             eprintln!("sockdiag: {}: {}", u.name, u.error.message);
         }
     }
-    if plan.targets.is_empty() {
+    if plan.targets.is_empty() && !plan.unresolved.iter().any(waits_for) {
         // Names that failed were each reported above; otherwise -4/-6 left nothing.
         let why = if plan.unresolved.is_empty() {
             "no target has an address of the family asked for"
@@ -236,9 +273,7 @@ fn probe_and_show(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<E
         // Exit 3 through the one report(): nothing could be run.
         anyhow::bail!("nothing to probe: {why}");
     }
-    let interrupt =
-        Interrupt::install().map_err(crate::error::local("installing the Ctrl-C handler"))?;
-    reader::watch_stdout(&interrupt);
+    reader::watch_stdout(interrupt);
     let mut hinted = false;
     if !out.quiet && plan.config.interface.is_none() {
         if let Some(t) = plan.targets.iter().find(|t| t.needs_zone()) {
@@ -251,10 +286,13 @@ fn probe_and_show(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<E
     let groups = plan
         .shard
         .map(|s| s.split(plan.targets.len(), plan.ports.len()));
-    let expected = match &groups {
+    let mut expected = match &groups {
         Some(g) => Shard::size(g),
         None => plan.targets.len() * plan.ports.len(),
     };
+    // `--wait`: the plan with the names that resolved meanwhile.
+    let grown: Plan;
+    let mut plan = plan;
     let o = match plan.mode {
         Mode::Once => {
             // Beyond the listing limit, table and plain need only the open ports.
@@ -268,7 +306,7 @@ fn probe_and_show(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<E
                 Keep::All
             };
             match &groups {
-                Some(g) => sharded::run(plan, g, out, w, &interrupt, keep)?,
+                Some(g) => sharded::run(plan, g, out, w, interrupt, keep)?,
                 None => once(
                     plan,
                     &addrs,
@@ -276,17 +314,41 @@ fn probe_and_show(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<E
                     &plan.config,
                     out,
                     w,
-                    &interrupt,
+                    interrupt,
                     keep,
                 )?,
             }
         }
-        Mode::Count(n) => return counted(plan, &addrs, n, out, w, &interrupt),
-        Mode::Wait(d) => waited(plan, &addrs, d, out, w, &interrupt)?,
+        Mode::Count(n) => {
+            return counted(plan, &addrs, n, out, w, interrupt).map(|exit| Ran {
+                exit,
+                unresolved: plan.unresolved.clone(),
+            })
+        }
+        Mode::Wait(d) => {
+            let waited = waited(plan, d, out, interrupt)?;
+            grown = Plan {
+                targets: waited.targets,
+                unresolved: waited.unresolved,
+                ..plan.clone()
+            };
+            plan = &grown;
+            expected = plan.targets.len() * plan.ports.len();
+            if !out.quiet && plan.then.is_none() && !waited.outcome.summary.interrupted {
+                for u in plan.unresolved.iter().filter(|u| u.error.kind.may_pass()) {
+                    eprintln!("sockdiag: {}", never_resolved(&[u], d));
+                }
+            }
+            waited.outcome
+        }
+    };
+    let done_ran = |exit| Ran {
+        exit,
+        unresolved: plan.unresolved.clone(),
     };
     if reader::gone() {
         // Nobody reads what is left to write.
-        return Ok(Exit::Ok);
+        return Ok(done_ran(Exit::Ok));
     }
     if out.verbose > 0 && !out.quiet {
         if let Some((host, port)) = &o.silent {
@@ -317,7 +379,23 @@ fn probe_and_show(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<E
             scanned_line(done, expected, plan.targets.len(), started.elapsed())
         );
     }
-    Ok(exit)
+    Ok(done_ran(exit))
+}
+
+/// `db never resolved in 30s (no such name)`: the names a wait ended without, and why.
+fn never_resolved(names: &[&Unresolved], wait: Duration) -> String {
+    let wait = humantime::format_duration(wait);
+    match names {
+        [u] => format!("{} never resolved in {wait} ({})", u.name, u.error.message),
+        _ => format!(
+            "{} never resolved in {wait}",
+            names
+                .iter()
+                .map(|u| format!("{} ({})", u.name, u.error.message))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }
 
 /// The last line for people, as nmap ends: `scanned 65,535 ports on 1 host in 1.6 s`.

@@ -76,16 +76,38 @@ pub(super) fn once(
     })
 }
 
-/// `--wait`: rounds over the ports not yet open until all are, or time runs out.
+/// What a `--wait` ends with: the last result of each port, and the targets as they stand
+/// (the names that resolved during the wait among them, in the order given).
+pub(super) struct Waited {
+    pub(super) outcome: Outcome,
+    pub(super) targets: Vec<Target>,
+    pub(super) unresolved: Vec<Unresolved>,
+}
+
+/// `--wait`: rounds over the ports not yet open until all are, or time runs out. A name that
+/// did not resolve, in a way that may pass ([`FailKind::may_pass`]), is looked up again
+/// before each round, as wait-for-it's loop of `nc -z` does; it is said once that the wait
+/// is for it.
+///
+/// [`FailKind::may_pass`]: crate::resolve::FailKind::may_pass
 pub(super) fn waited(
     plan: &Plan,
-    addrs: &[SocketAddr],
     limit: Duration,
     out: &OutputOpts,
-    _w: &mut impl Write,
     interrupt: &Interrupt,
-) -> Result<Outcome> {
-    let deadline = Instant::now() + limit;
+) -> Result<Waited> {
+    let started = plan.began;
+    let deadline = started + limit;
+    let mut targets = plan.targets.clone();
+    let mut unresolved = plan.unresolved.clone();
+    if !out.quiet {
+        for u in unresolved.iter().filter(|u| u.error.kind.may_pass()) {
+            eprintln!(
+                "sockdiag: waiting for {} to resolve ({})",
+                u.name, u.error.message
+            );
+        }
+    }
     let mut last: BTreeMap<(usize, u16), ProbeRecord> = BTreeMap::new();
     let mut summary = Summary::default();
     let quiet = OutputOpts {
@@ -94,17 +116,52 @@ pub(super) fn waited(
         ..*out
     };
     let mut sink = std::io::sink();
+    let mut round = 0;
     loop {
+        if round > 0 {
+            let found = look_up_again(plan, &mut unresolved, deadline, interrupt);
+            if !found.is_empty() {
+                if out.verbose > 0 && !out.quiet {
+                    for (name, ips) in &found {
+                        let ips: Vec<String> = ips.iter().map(|ip| ip.to_string()).collect();
+                        eprintln!(
+                            "sockdiag: {name} resolved after {:.1}s: {}",
+                            started.elapsed().as_secs_f64(),
+                            ips.join(", ")
+                        );
+                    }
+                }
+                let (grown, left) =
+                    targets::resolve_targets_with(&plan.specs, plan.family, plan.first_addr, |n| {
+                        if let Some(ips) = found.get(n) {
+                            return Ok(ips.clone());
+                        }
+                        if let Some(u) = unresolved.iter().find(|u| u.name == n) {
+                            return Err(u.error.clone());
+                        }
+                        // Found before: the same addresses as then.
+                        Ok(targets
+                            .iter()
+                            .filter(|t| t.name == n)
+                            .map(|t| t.addr)
+                            .collect())
+                    });
+                last = renumbered(last, &targets, &grown);
+                targets = grown;
+                unresolved = left;
+            }
+        }
+        round += 1;
         // One address at a time keeps the bookkeeping simple: waits are for a few ports.
-        let mut pending = false;
-        for (i, &a) in addrs.iter().enumerate() {
+        let mut pending = unresolved.iter().any(|u| u.error.kind.may_pass());
+        for (i, t) in targets.iter().enumerate() {
             let ports: Vec<u16> = plan
                 .ports
                 .iter()
                 .copied()
                 .filter(|p| !last.get(&(i, *p)).is_some_and(|r| r.state == State::Open))
                 .collect();
-            if ports.is_empty() {
+            if ports.is_empty() || interrupt.raised() {
                 continue;
             }
             let left = deadline.saturating_duration_since(Instant::now());
@@ -114,8 +171,12 @@ pub(super) fn waited(
                 ..plan.config.clone()
             };
             let sub = Plan {
-                targets: vec![plan.targets[i].clone()],
+                targets: vec![t.clone()],
                 unresolved: Vec::new(),
+                specs: Vec::new(),
+                family: plan.family,
+                first_addr: plan.first_addr,
+                began: plan.began,
                 ports: ports.clone(),
                 config: cfg.clone(),
                 all: plan.all,
@@ -130,7 +191,7 @@ pub(super) fn waited(
             };
             let o = once(
                 &sub,
-                &[a],
+                &[t.sockaddr()],
                 &ports,
                 &cfg,
                 &quiet,
@@ -147,6 +208,7 @@ pub(super) fn waited(
                 last.insert((i, r.port), r);
             }
         }
+        summary.interrupted |= interrupt.raised();
         if summary.interrupted || !pending || Instant::now() >= deadline {
             break;
         }
@@ -160,13 +222,62 @@ pub(super) fn waited(
         }
     }
     let records: Vec<ProbeRecord> = last.into_values().collect();
-    Ok(Outcome {
-        counts: Counts::of(&records),
-        answered: answered_of(&records, plan.targets.len()),
-        records,
-        summary,
-        silent: None,
+    Ok(Waited {
+        outcome: Outcome {
+            counts: Counts::of(&records),
+            answered: answered_of(&records, targets.len()),
+            records,
+            summary,
+            silent: None,
+        },
+        targets,
+        unresolved,
     })
+}
+
+/// Looks up again each name that may resolve by now (within the wait): the ones that did,
+/// with their addresses; the others keep their latest failure.
+fn look_up_again(
+    plan: &Plan,
+    unresolved: &mut [Unresolved],
+    deadline: Instant,
+    interrupt: &Interrupt,
+) -> HashMap<String, Vec<IpAddr>> {
+    let mut found = HashMap::new();
+    for u in unresolved.iter_mut().filter(|u| u.error.kind.may_pass()) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match crate::resolve::lookup_within(&u.name, plan.family, left, interrupt) {
+            // Out of time, or Ctrl-C: the round ends the wait.
+            None => break,
+            Some(Ok((_, ips))) => {
+                found.insert(u.name.clone(), ips);
+            }
+            Some(Err(e)) => u.error = e,
+        }
+    }
+    found
+}
+
+/// The last results keyed by the targets' new places, after names that resolved joined the
+/// list (a target keeps its name and address, so it is found by them).
+fn renumbered(
+    last: BTreeMap<(usize, u16), ProbeRecord>,
+    old: &[Target],
+    new: &[Target],
+) -> BTreeMap<(usize, u16), ProbeRecord> {
+    let at: HashMap<(&str, IpAddr), usize> = new
+        .iter()
+        .enumerate()
+        .map(|(i, t)| ((t.name.as_str(), t.addr), i))
+        .collect();
+    last.into_iter()
+        .filter_map(|((i, port), mut r)| {
+            let t = &old[i];
+            let j = *at.get(&(t.name.as_str(), t.addr))?;
+            r.order = j;
+            Some(((j, port), r))
+        })
+        .collect()
 }
 
 /// `--count N`: N rounds, each shown as it completes (JSON and plain: its lines; table: a

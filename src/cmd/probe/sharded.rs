@@ -22,6 +22,10 @@ pub(super) fn run(
         let sub = Plan {
             targets: g.targets.iter().map(|&t| plan.targets[t].clone()).collect(),
             unresolved: Vec::new(),
+            specs: Vec::new(),
+            family: plan.family,
+            first_addr: plan.first_addr,
+            began: plan.began,
             ports: g.ports.iter().map(|&p| plan.ports[p]).collect(),
             config: plan.config.clone(),
             all: plan.all,

@@ -60,9 +60,15 @@ impl Then {
 
     /// Waits (the `--wait` rounds), shows the results on stderr, then runs the command or
     /// says why not. Returns only when the command does not run, or cannot be run.
-    pub(super) fn run(&self, plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
+    pub(super) fn run(
+        &self,
+        plan: &Plan,
+        out: &OutputOpts,
+        w: &mut impl Write,
+        interrupt: &Interrupt,
+    ) -> Result<Exit> {
         let mut results = Vec::new();
-        let exit = probe_and_show(plan, out, &mut results)?;
+        let Ran { exit, unresolved } = probe_and_show(plan, out, &mut results, interrupt)?;
         if reader::gone() {
             // Nobody reads stdout any more: the command would write into a closed pipe.
             return Ok(Exit::Ok);
@@ -76,13 +82,9 @@ impl Then {
             // Ctrl-C: what finished is shown above; the command never runs.
             Exit::Interrupted => return Ok(exit),
             Exit::Local => Some("nothing could be probed".to_string()),
-            _ if !plan.unresolved.is_empty() => Some(format!(
-                "{} did not resolve",
-                plan.unresolved
-                    .iter()
-                    .map(|u| u.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+            _ if !unresolved.is_empty() => Some(never_resolved(
+                &unresolved.iter().collect::<Vec<_>>(),
+                self.wait,
             )),
             _ => Some(format!(
                 "not every port is open after {}",
@@ -102,18 +104,45 @@ impl Then {
         drop(err);
         // Anything of ours still buffered for stdout goes before the command's own output.
         w.flush()?;
-        Ok(self.exec())
+        Ok(self.exec(interrupt))
     }
 
     /// Replaces sockdiag with the command; returns only if that fails, with a shell's exit
-    /// code for it: 127 not found, 126 found but not runnable.
-    fn exec(&self) -> Exit {
+    /// code for it: 127 not found, 126 found but not runnable; or when Ctrl-C came after
+    /// the last round, with 130 (the command never runs after a Ctrl-C).
+    fn exec(&self, interrupt: &Interrupt) -> Exit {
         let program = &self.command[0];
-        // std resets what sockdiag changed for itself (SIGPIPE ignored, the signal mask)
-        // before it execs, and every socket sockdiag opened is close-on-exec.
-        let e = std::process::Command::new(program)
-            .args(&self.command[1..])
-            .exec();
+        let mut command = std::process::Command::new(program);
+        command.args(&self.command[1..]);
+        // std resets what sockdiag changed for itself before it execs (SIGPIPE ignored, the
+        // signal mask), and every socket sockdiag opened is close-on-exec.
+        let flag = interrupt.clone();
+        // SAFETY: exec, not spawn: the closure runs in this process, after std's reset and
+        // just before the execve.
+        unsafe {
+            command.pre_exec(move || {
+                // SIGINT and SIGTERM as sockdiag was given them: from here on a Ctrl-C ends
+                // sockdiag as it would end the command, so none is lost between the look at
+                // the flag and the execve. One that came before raised the flag.
+                crate::interrupt::restore_inherited()?;
+                if flag.raised() {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::Interrupted,
+                        "interrupted before the command ran",
+                    ));
+                }
+                Ok(())
+            })
+        };
+        let e = command.exec();
+        if interrupt.raised() {
+            // The closure above refused: the command did not run.
+            return if reader::gone() {
+                Exit::Ok
+            } else {
+                Exit::Interrupted
+            };
+        }
         let name = program.to_string_lossy();
         let (exit, why) = match e.raw_os_error() {
             Some(libc::ENOENT) if !name.contains('/') => {
@@ -184,6 +213,47 @@ mod tests {
             .unwrap();
         assert_eq!(t.command, words(&["true"]));
         assert!(t.run_anyway);
+    }
+
+    /// Set in the child process of the test below: the marker file its command would write.
+    const CHILD: &str = "SOCKDIAG_TEST_CTRL_C_BEFORE_EXEC";
+
+    /// A Ctrl-C that comes after the last round, before the exec: the command never runs,
+    /// and the exit is 130. The exec happens in a child process (this test binary run again
+    /// for this one test), which it would replace if the command ran.
+    #[test]
+    fn a_ctrl_c_after_the_last_round_stops_the_exec() {
+        if let Some(marker) = std::env::var_os(CHILD) {
+            let interrupt = Interrupt::install().unwrap();
+            // The Ctrl-C, through the handler: raise() returns once it has run.
+            // SAFETY: a signal to this very thread.
+            assert_eq!(unsafe { libc::raise(libc::SIGINT) }, 0);
+            assert!(interrupt.raised());
+            let then = Then {
+                command: words(&["sh", "-c", r#"echo ran > "$0""#])
+                    .into_iter()
+                    .chain([marker])
+                    .collect(),
+                run_anyway: false,
+                wait: Duration::from_secs(1),
+            };
+            std::process::exit(i32::from(then.exec(&interrupt).code()));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("ran");
+        let name = module_path!()
+            .split_once("::")
+            .map_or("", |(_, m)| m)
+            .to_string()
+            + "::a_ctrl_c_after_the_last_round_stops_the_exec";
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", &name, "--test-threads=1", "--nocapture"])
+            .env(CHILD, &marker)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(!marker.exists(), "the command ran after Ctrl-C: {out:?}");
+        assert_eq!(out.status.code(), Some(130), "{out:?}");
     }
 
     #[test]
