@@ -20,12 +20,14 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 mod collect;
+mod names;
 mod record;
 mod rounds;
 mod sharded;
 mod summary;
 
 use collect::*;
+use names::Names;
 pub use record::ProbeRecord;
 use rounds::*;
 use summary::*;
@@ -253,8 +255,15 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
             } else {
                 Keep::All
             };
+            // Streamed JSON records carry their names: looked up beside the scan. (With
+            // --up, and for table and plain, the records kept get theirs at the end.)
+            let mut names = if plan.names && out.format == Format::Json && !plan.up {
+                Names::start(&plan.targets)
+            } else {
+                Names::off()
+            };
             match &groups {
-                Some(g) => sharded::run(plan, g, out, w, &interrupt, keep)?,
+                Some(g) => sharded::run(plan, g, out, w, &interrupt, keep, &mut names)?,
                 None => once(
                     plan,
                     &addrs,
@@ -264,6 +273,7 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
                     w,
                     &interrupt,
                     keep,
+                    &mut names,
                 )?,
             }
         }
@@ -350,6 +360,8 @@ struct Outcome {
     silent: Option<(String, u16)>,
     /// Per target: whether the host answered (`--up`).
     answered: Vec<bool>,
+    /// The records' names are in already (looked up beside the scan).
+    named: bool,
 }
 
 #[cfg(test)]
