@@ -92,3 +92,11 @@ pub fn tcp_info(fd: RawFd) -> io::Result<libc::tcp_info> {
     let zero: libc::tcp_info = unsafe { std::mem::zeroed() };
     get(fd, libc::IPPROTO_TCP, libc::TCP_INFO, zero)
 }
+
+/// The round trip of a just-connected socket's handshake (SYN to SYN-ACK) as the kernel
+/// measured it: TCP_INFO's smoothed RTT, which is that one sample until data flows. `None`
+/// without a sample (the SYN was retransmitted and no timestamp tells which one was answered).
+pub fn handshake_rtt(fd: RawFd) -> Option<std::time::Duration> {
+    let i = tcp_info(fd).ok()?;
+    (i.tcpi_rtt > 0).then(|| std::time::Duration::from_micros(u64::from(i.tcpi_rtt)))
+}

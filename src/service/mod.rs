@@ -2,23 +2,26 @@
 //! port, what the server says first (a banner), else one safe probe suited to the port (an
 //! HTTP `HEAD`, or a TLS ClientHello), and a name from the table of recognisers.
 //!
-//! Bounded: at most `in_flight` ports at once (a pool of worker threads fed as the probe
-//! finds open ports, so detection runs alongside the scan), at most [`READ_CAP`] bytes read,
-//! every exchange within `timeout`, every connection closed with a reset (SO_LINGER 0).
-//! Returns records; never prints.
+//! Every port is a non-blocking state machine ([`machine`]); one readiness loop ([`driver`],
+//! its own poller on a thread of its own) drives them all, fed as the probe finds open ports,
+//! so detection runs alongside the scan. The probe's loop offers no hook for sockets of
+//! another engine, and a second loop keeps a slow service from ever delaying a probe's
+//! answer (and so its RTT). Bounded: at most `in_flight` ports at once, at most
+//! [`READ_CAP`] bytes read, every exchange within `timeout`, every connection closed with a
+//! reset (SO_LINGER 0). Returns records; never prints.
+mod driver;
+mod machine;
 pub mod recognise;
 pub mod tls;
 
 use crate::interrupt::Interrupt;
-use crate::net::attempt::connect_one;
-use crate::net::{bind::bind_local, Proto, State};
+use polling::Poller;
 use serde::Serialize;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::sync::mpsc::{channel, Receiver, Sender};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub use tls::TlsSeen;
 
@@ -156,16 +159,17 @@ pub struct Job {
     pub host: String,
 }
 
-/// The pool: jobs go in as open ports are found, records come out at [`Detector::finish`].
+/// Jobs go in as open ports are found, and records come out at [`Detector::finish`]. The
+/// loop's thread starts with the first job.
 pub struct Detector {
     cfg: Arc<Config>,
     interrupt: Interrupt,
     tls: Arc<rustls::ClientConfig>,
     tx: Option<Sender<Job>>,
-    rx: Arc<Mutex<Receiver<Job>>>,
-    done: Arc<Mutex<Vec<(usize, Service)>>>,
-    workers: Vec<JoinHandle<()>>,
-    submitted: usize,
+    /// The jobs' end of the channel, until the loop's thread takes it.
+    rx: Option<Receiver<Job>>,
+    poller: Option<Arc<Poller>>,
+    thread: Option<JoinHandle<Vec<(usize, Service)>>>,
 }
 
 impl Detector {
@@ -176,250 +180,85 @@ impl Detector {
             interrupt: interrupt.clone(),
             tls: tls::config(),
             tx: Some(tx),
-            rx: Arc::new(Mutex::new(rx)),
-            done: Arc::new(Mutex::new(Vec::new())),
-            workers: Vec::new(),
-            submitted: 0,
+            rx: Some(rx),
+            poller: None,
+            thread: None,
         }
     }
 
-    /// Queues one open port; a worker starts for it while fewer than `in_flight` run.
+    /// Queues one open port; the loop starts it while fewer than `in_flight` are examined.
     pub fn submit(&mut self, job: Job) {
-        self.submitted += 1;
-        if self.workers.len() < self.cfg.in_flight.max(1) && self.workers.len() < self.submitted {
-            let (cfg, rx, done, intr, tls) = (
-                Arc::clone(&self.cfg),
-                Arc::clone(&self.rx),
-                Arc::clone(&self.done),
-                self.interrupt.clone(),
-                Arc::clone(&self.tls),
-            );
-            let h = std::thread::Builder::new()
-                .name("service".into())
-                .stack_size(256 * 1024)
-                .spawn(move || loop {
-                    let job = match rx.lock() {
-                        Ok(r) => r.recv(),
-                        Err(_) => return,
-                    };
-                    let Ok(job) = job else { return };
-                    if intr.raised() {
-                        continue;
-                    }
-                    let s = detect(&job, &cfg, &tls, &intr);
-                    if let Ok(mut d) = done.lock() {
-                        d.push((job.key, s));
-                    }
-                });
-            match h {
-                Ok(h) => self.workers.push(h),
-                Err(_) if !self.workers.is_empty() => {}
-                Err(_) => {
-                    // No thread at all: examine it here rather than lose it.
-                    let s = detect(&job, &self.cfg, &self.tls, &self.interrupt);
-                    if let Ok(mut d) = self.done.lock() {
-                        d.push((job.key, s));
-                    }
-                    return;
-                }
-            }
+        if self.poller.is_none() {
+            self.start();
         }
         if let Some(tx) = &self.tx {
             let _ = tx.send(job);
+        }
+        if let Some(p) = &self.poller {
+            let _ = p.notify();
+        }
+    }
+
+    /// The poller and the loop's thread. Without a thread the loop runs in `finish`; without
+    /// a poller there is no detection (the ports keep their guesses).
+    fn start(&mut self) {
+        let Ok(p) = Poller::new() else { return };
+        let p = Arc::new(p);
+        self.poller = Some(Arc::clone(&p));
+        let Some(rx) = self.rx.take() else { return };
+        let (cfg, tls, intr) = (
+            Arc::clone(&self.cfg),
+            Arc::clone(&self.tls),
+            self.interrupt.clone(),
+        );
+        let spawned = std::thread::Builder::new()
+            .name("service".into())
+            .spawn(move || driver::run(&rx, &p, cfg, tls, &intr));
+        match spawned {
+            Ok(h) => self.thread = Some(h),
+            Err(_) => {
+                // The receiver went with the failed spawn (no job was sent yet): a new
+                // channel, and the loop runs in `finish`.
+                let (tx, rx) = channel();
+                self.tx = Some(tx);
+                self.rx = Some(rx);
+            }
         }
     }
 
     /// Waits for every queued port; the records by key (ports skipped after Ctrl-C have none).
     pub fn finish(mut self) -> Vec<(usize, Service)> {
         self.tx = None;
-        for w in self.workers.drain(..) {
-            let _ = w.join();
+        if let Some(p) = &self.poller {
+            let _ = p.notify();
         }
-        std::mem::take(&mut *self.done.lock().unwrap_or_else(|e| e.into_inner()))
-    }
-}
-
-/// A connected stream to the port with every read and write bounded, or `None` when it no
-/// longer accepts (the service went away since the scan).
-fn connect(job: &Job, cfg: &Config, left: Duration, intr: &Interrupt) -> Option<TcpStream> {
-    let src = cfg.source.map(|s| SocketAddr::new(s.ip(), 0));
-    let t = connect_one(job.addr, Proto::Tcp, left, intr, &mut |s| {
-        bind_local(s, job.addr.is_ipv6(), src, cfg.interface.as_deref())
-    });
-    if t.attempt.state != State::Open || t.reset.is_some() {
-        return None;
-    }
-    let sock = t.sock?;
-    sock.set_nonblocking(false).ok()?;
-    // Closing sends a reset: no FIN handshake, no TIME_WAIT left behind.
-    let _ = sock.set_linger(Some(Duration::ZERO));
-    Some(sock.into())
-}
-
-/// Reads until the cap, the end of the stream, a pause after the first bytes, or the
-/// deadline.
-fn read_some(s: &mut TcpStream, deadline: Instant, out: &mut Vec<u8>) {
-    let mut buf = [0u8; 1024];
-    while out.len() < READ_CAP {
-        let left = deadline.saturating_duration_since(Instant::now());
-        // Once something came, a short pause ends it: servers send a greeting in one go.
-        let wait = if out.is_empty() {
-            left
-        } else {
-            left.min(Duration::from_millis(100))
-        };
-        if wait.is_zero() || s.set_read_timeout(Some(wait)).is_err() {
-            return;
+        if let Some(h) = self.thread.take() {
+            return h.join().unwrap_or_default();
         }
-        match s.read(&mut buf) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => out.extend_from_slice(&buf[..n.min(READ_CAP - out.len())]),
+        match (self.rx.take(), &self.poller) {
+            (Some(rx), Some(p)) => driver::run(&rx, p, self.cfg, self.tls, &self.interrupt),
+            _ => Vec::new(),
         }
     }
 }
 
-/// Examines one open port within the timeout.
+/// Examines one open port within the timeout, on a loop of its own.
 pub fn detect(
     job: &Job,
     cfg: &Config,
     tls_cfg: &Arc<rustls::ClientConfig>,
     intr: &Interrupt,
 ) -> Service {
-    let start = Instant::now();
-    let deadline = start + cfg.timeout;
-    let port = job.addr.port();
-    if tls_port(port) {
-        if let Some(s) = try_tls(job, cfg, tls_cfg, deadline, intr) {
-            return s;
-        }
-    }
-    let Some(mut sock) = connect(job, cfg, cfg.timeout, intr) else {
+    let Ok(p) = Poller::new() else {
         return Service::named("unknown");
     };
-    let mut got = Vec::new();
-    if !http_port(port) && !tls_port(port) {
-        // Half the time for a banner, the rest for the probe and its reply.
-        read_some(&mut sock, start + cfg.timeout / 2, &mut got);
-    }
-    let mut probed = false;
-    if got.is_empty() {
-        let _ = sock.set_write_timeout(Some(
-            deadline
-                .saturating_duration_since(Instant::now())
-                .max(Duration::from_millis(1)),
-        ));
-        if sock.write_all(HTTP_PROBE).is_ok() {
-            probed = true;
-            read_some(&mut sock, deadline, &mut got);
-        }
-    }
-    drop(sock);
-    let seen = recognise::recognise(&got, port);
-    match seen {
-        Some(s) if s.name == "tls" => {
-            // TLS where a text reply was expected: a ClientHello learns the rest.
-            if let Some(t) = try_tls(job, cfg, tls_cfg, deadline, intr) {
-                return t;
-            }
-            Service::named("tls")
-        }
-        Some(s) => Service {
-            name: s.name.to_string(),
-            product: s.product,
-            version: s.version,
-            tls: None,
-            banner: banner_text(&got, probed),
-            guess: false,
-            detail: s.detail,
-        },
-        None => Service {
-            banner: (!got.is_empty()).then(|| recognise::escape(&got, 64)),
-            ..Service::named("unknown")
-        },
-    }
-}
-
-/// The banner as JSON carries it: the server's own first line (not a reply to our probe,
-/// whose status line the product and version already say).
-fn banner_text(got: &[u8], probed: bool) -> Option<String> {
-    if probed || got.is_empty() {
-        return None;
-    }
-    let end = got.iter().position(|&c| c == b'\n').unwrap_or(got.len());
-    let line = &got[..end];
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    Some(recognise::escape(line, 256))
-}
-
-/// A TLS handshake on a new connection; an HTTP HEAD inside it when ALPN or the port says
-/// HTTPS. `None` when no handshake completes.
-fn try_tls(
-    job: &Job,
-    cfg: &Config,
-    tls_cfg: &Arc<rustls::ClientConfig>,
-    deadline: Instant,
-    intr: &Interrupt,
-) -> Option<Service> {
-    let left = deadline.saturating_duration_since(Instant::now());
-    if left.is_zero() {
-        return None;
-    }
-    let mut sock = connect(job, cfg, left, intr)?;
-    let left = deadline
-        .saturating_duration_since(Instant::now())
-        .max(Duration::from_millis(1));
-    sock.set_read_timeout(Some(left)).ok()?;
-    sock.set_write_timeout(Some(left)).ok()?;
-    let (mut conn, seen) = tls::handshake(&mut sock, &job.host, tls_cfg).ok()?;
-    let port = job.addr.port();
-    let https = match seen.alpn.as_deref() {
-        Some("h2") | Some("http/1.1") => true,
-        Some(_) => false,
-        None => matches!(port, 443 | 4433 | 4443 | 7443 | 8443 | 9443 | 10443),
-    };
-    let mut s = Service {
-        tls: Some(seen),
-        ..Service::named(if https { "https" } else { "tls" })
-    };
-    if https && s.tls.as_ref().and_then(|t| t.alpn.as_deref()) != Some("h2") {
-        let reply = tls::exchange(&mut conn, &mut sock, HTTP_PROBE, READ_CAP);
-        if let Some(h) = recognise::recognise(&reply, port).filter(|h| h.name == "http") {
-            s.product = h.product;
-            s.version = h.version;
-            s.detail = h.detail;
-        }
-    }
-    Some(s)
+    let (tx, rx) = channel();
+    let _ = tx.send(job.clone());
+    drop(tx);
+    driver::run(&rx, &p, Arc::new(cfg.clone()), Arc::clone(tls_cfg), intr)
+        .pop()
+        .map_or_else(|| Service::named("unknown"), |(_, s)| s)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn labels() {
-        assert_eq!(Service::guess("http").label(), "http?");
-        let mut s = Service::named("ssh");
-        s.detail = Some("OpenSSH_9.6p1".into());
-        assert_eq!(s.label(), "ssh (OpenSSH_9.6p1)");
-        let t = Service {
-            tls: Some(TlsSeen {
-                version: "TLSv1.3".into(),
-                alpn: Some("h2".into()),
-                subject: Some("CN=example.test".into()),
-                expires: Some("2027-01-05T00:00:00Z".into()),
-            }),
-            ..Service::named("https")
-        };
-        assert_eq!(
-            t.label(),
-            "https (TLSv1.3, h2, CN=example.test, expires 2027-01-05)"
-        );
-        let u = Service {
-            banner: Some("\\x00\\x01".into()),
-            ..Service::named("unknown")
-        };
-        assert_eq!(u.label(), "unknown (\"\\x00\\x01\")");
-        assert_eq!(Service::named("tls").label(), "tls");
-    }
-}
+mod tests;

@@ -1,14 +1,13 @@
 //! The TLS probe: a ClientHello through rustls that checks no certificate (it only learns
 //! that TLS answers: the version, the ALPN the server picked, the certificate's subject and
-//! expiry), over a socket whose reads and writes are bounded by the probe's deadline.
+//! expiry); the detector drives the session over its non-blocking socket.
 use crate::http::tls::{not_after, rfc3339, tlv};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme};
 use serde::Serialize;
-use std::io::{Read, Write};
-use std::net::{IpAddr, TcpStream};
+use std::net::IpAddr;
 use std::sync::Arc;
 
 /// What the handshake showed.
@@ -73,23 +72,20 @@ pub fn config() -> Arc<ClientConfig> {
     Arc::new(cfg)
 }
 
-/// The handshake over a connected socket (its timeouts bound each read and write); the name
-/// sent is the target's (an address sends none). `Err` when no TLS handshake completes.
-pub fn handshake(
-    sock: &mut TcpStream,
-    host: &str,
-    cfg: &Arc<ClientConfig>,
-) -> Result<(ClientConnection, TlsSeen), String> {
+/// A client session for the target: the name sent is the target's (an address sends none).
+/// The caller drives it over its non-blocking socket (`write_tls`, `read_tls`).
+pub fn client(host: &str, cfg: &Arc<ClientConfig>) -> Result<ClientConnection, String> {
     let name = match host.parse::<IpAddr>() {
         Ok(ip) => ServerName::IpAddress(ip.into()),
         Err(_) => ServerName::try_from(host.to_string()).map_err(|e| e.to_string())?,
     };
-    let mut conn = ClientConnection::new(Arc::clone(cfg), name).map_err(|e| e.to_string())?;
-    while conn.is_handshaking() {
-        conn.complete_io(sock).map_err(|e| e.to_string())?;
-    }
+    ClientConnection::new(Arc::clone(cfg), name).map_err(|e| e.to_string())
+}
+
+/// What a completed handshake showed.
+pub fn seen(conn: &ClientConnection) -> TlsSeen {
     let cert = conn.peer_certificates().and_then(|c| c.first());
-    let seen = TlsSeen {
+    TlsSeen {
         version: match conn.protocol_version() {
             Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".into(),
             Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".into(),
@@ -101,35 +97,7 @@ pub fn handshake(
             .map(|a| String::from_utf8_lossy(a).into_owned()),
         subject: cert.and_then(|c| subject_cn(c.as_ref())),
         expires: cert.and_then(|c| not_after(c.as_ref())).map(rfc3339),
-    };
-    Ok((conn, seen))
-}
-
-/// Sends `req` inside the TLS session and reads the reply, at most `cap` bytes.
-pub fn exchange(
-    conn: &mut ClientConnection,
-    sock: &mut TcpStream,
-    req: &[u8],
-    cap: usize,
-) -> Vec<u8> {
-    let mut s = rustls::Stream::new(conn, sock);
-    let mut out = Vec::new();
-    if s.write_all(req).and_then(|_| s.flush()).is_err() {
-        return out;
     }
-    let mut buf = [0u8; 1024];
-    while out.len() < cap {
-        match s.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                out.extend_from_slice(&buf[..n.min(cap - out.len())]);
-                if out.windows(4).any(|w| w == b"\r\n\r\n") {
-                    break;
-                }
-            }
-        }
-    }
-    out
 }
 
 /// The subject's commonName of an X.509 certificate (DER), as `CN=...`.

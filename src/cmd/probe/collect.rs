@@ -39,6 +39,8 @@ pub(super) struct Collector<'a, W: Write> {
     pub(super) stream: bool,
     /// `--shard K/N`, for the records.
     pub(super) shard: Option<String>,
+    /// Reverse names for the streamed records (see [`Names`]).
+    pub(super) names: &'a mut Names,
 }
 
 /// A host answered: a port open or closed, or an ICMP error sent by the host itself.
@@ -74,6 +76,28 @@ impl<W: Write> Collector<'_, W> {
         }
     }
 
+    /// One JSON line into the buffer, written out when the buffer is full.
+    pub(super) fn write_json(&mut self, rec: &ProbeRecord) {
+        if self.err.is_some() {
+            return;
+        }
+        if let Err(e) = json::write(&mut self.buf, rec) {
+            self.failed(e);
+        }
+        if self.buf.len() >= JSON_BUF {
+            self.write_buf(false);
+        }
+    }
+
+    /// The held records whose names have come.
+    pub(super) fn write_named(&mut self) {
+        if self.names.holding() {
+            for r in self.names.ready() {
+                self.write_json(&r);
+            }
+        }
+    }
+
     pub(super) fn failed(&mut self, e: std::io::Error) {
         reader::write_failed(&e, self.interrupt);
         self.err = Some(e);
@@ -104,11 +128,16 @@ impl<W: Write> Sink for Collector<'_, W> {
                 });
             }
             if self.json && self.stream && self.err.is_none() && !waits {
-                if let Err(e) = json::write(&mut self.buf, &rec) {
-                    self.failed(e);
-                }
-                if self.buf.len() >= JSON_BUF {
-                    self.write_buf(false);
+                // In order: after any record still waiting for its name.
+                if self.names.holding() || !self.names.fill(&mut rec) {
+                    if !keep {
+                        self.names.hold(rec);
+                        self.bar.inc();
+                        return;
+                    }
+                    self.names.hold(rec.clone());
+                } else {
+                    self.write_json(&rec);
                 }
             }
             if keep {
@@ -118,6 +147,7 @@ impl<W: Write> Sink for Collector<'_, W> {
         self.bar.inc();
     }
     fn idle(&mut self) {
+        self.write_named();
         self.write_buf(true);
         self.bar.tick();
     }

@@ -20,6 +20,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 mod collect;
+mod names;
 mod record;
 mod rounds;
 mod sharded;
@@ -27,6 +28,7 @@ mod summary;
 mod then;
 
 use collect::*;
+use names::Names;
 pub use record::ProbeRecord;
 use rounds::*;
 use summary::*;
@@ -305,8 +307,15 @@ fn probe_and_show(
             } else {
                 Keep::All
             };
+            // Streamed JSON records carry their names: looked up beside the scan. (With
+            // --up, and for table and plain, the records kept get theirs at the end.)
+            let mut names = if plan.names && out.format == Format::Json && !plan.up {
+                Names::start(&plan.targets)
+            } else {
+                Names::off()
+            };
             match &groups {
-                Some(g) => sharded::run(plan, g, out, w, interrupt, keep)?,
+                Some(g) => sharded::run(plan, g, out, w, interrupt, keep, &mut names)?,
                 None => once(
                     plan,
                     &addrs,
@@ -316,6 +325,7 @@ fn probe_and_show(
                     w,
                     interrupt,
                     keep,
+                    &mut names,
                 )?,
             }
         }
@@ -442,6 +452,8 @@ struct Outcome {
     silent: Option<(String, u16)>,
     /// Per target: whether the host answered (`--up`).
     answered: Vec<bool>,
+    /// The records' names are in already (looked up beside the scan).
+    named: bool,
 }
 
 #[cfg(test)]

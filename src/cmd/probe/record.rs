@@ -24,8 +24,8 @@ pub struct ProbeRecord {
     // Boxed: most records never have statistics, and a long scan keeps many records.
     #[serde(skip_serializing_if = "Option::is_none", flatten)]
     pub stats: Option<Box<Stats>>,
-    /// The reverse name of an address target (not with `-n`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The reverse name of an address target (null with `-n`, for a name target, and for an
+    /// address without one): in every record, streamed or not.
     pub name: Option<String>,
     /// What answers (`--service`, open ports), else the /etc/services name as a guess.
     pub service: Option<Service>,

@@ -16,6 +16,7 @@ pub(super) fn once(
     w: &mut impl Write,
     interrupt: &Interrupt,
     keep: Keep,
+    names: &mut Names,
 ) -> Result<Outcome> {
     let bar = Progress::new((addrs.len() * ports.len()) as u64, out, config.timeout);
     let json = out.format == Format::Json;
@@ -42,8 +43,18 @@ pub(super) fn once(
         answered: vec![false; addrs.len()],
         stream: !plan.up,
         shard: plan.shard.map(|s| s.to_string()),
+        names,
     };
     let summary = probe::run(addrs, ports, config, interrupt, &mut c)?;
+    // The records still waiting for their names, once every name is in.
+    let named = c.names.on();
+    if named {
+        c.names.wait(interrupt);
+        c.write_named();
+        for r in c.records.iter_mut() {
+            c.names.fill(r);
+        }
+    }
     if let Some(d) = c.detector.take() {
         // Open records waited for their service; JSON writes them now.
         for (k, s) in d.finish() {
@@ -53,10 +64,9 @@ pub(super) fn once(
         }
         if json && c.stream {
             for i in 0..c.records.len() {
-                if c.records[i].is_open() && c.err.is_none() {
-                    if let Err(e) = json::write(&mut c.buf, &c.records[i]) {
-                        c.failed(e);
-                    }
+                if c.records[i].is_open() {
+                    let r = c.records[i].clone();
+                    c.write_json(&r);
                 }
             }
         }
@@ -73,6 +83,7 @@ pub(super) fn once(
         summary,
         silent: c.silent,
         answered: c.answered,
+        named,
     })
 }
 
@@ -198,6 +209,7 @@ pub(super) fn waited(
                 &mut sink,
                 interrupt,
                 Keep::All,
+                &mut Names::off(),
             )?;
             summary.interrupted |= o.summary.interrupted;
             for mut r in o.records {
@@ -229,6 +241,7 @@ pub(super) fn waited(
             records,
             summary,
             silent: None,
+            named: false,
         },
         targets,
         unresolved,
@@ -300,6 +313,12 @@ pub(super) fn counted(
         ..*out
     };
     let mut live = crate::output::live::LiveLine::stderr(out.format == Format::Table && !out.quiet);
+    // JSON streams each round's records: their names are looked up once, for every round.
+    let mut names = if plan.names && out.format == Format::Json {
+        Names::start(&plan.targets)
+    } else {
+        Names::off()
+    };
     for round in 0..n {
         if round > 0 {
             interrupt.sleep(plan.interval);
@@ -317,6 +336,7 @@ pub(super) fn counted(
             w,
             interrupt,
             Keep::All,
+            &mut names,
         )?;
         if o.summary.interrupted {
             interrupted = true;

@@ -10,6 +10,7 @@ pub(super) fn run(
     w: &mut impl Write,
     interrupt: &Interrupt,
     keep: Keep,
+    names: &mut Names,
 ) -> Result<Outcome> {
     let mut all = Outcome {
         records: Vec::new(),
@@ -17,6 +18,7 @@ pub(super) fn run(
         summary: Summary::default(),
         silent: None,
         answered: vec![false; plan.targets.len()],
+        named: names.on(),
     };
     for (n, g) in groups.iter().enumerate() {
         let sub = Plan {
@@ -48,6 +50,7 @@ pub(super) fn run(
             w,
             interrupt,
             keep,
+            names,
         )?;
         // Back to the plan's numbering, so the end sorts as an unsharded scan would.
         all.records.extend(o.records.into_iter().map(|mut r| {

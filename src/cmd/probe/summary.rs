@@ -96,6 +96,7 @@ pub(super) fn finish(
         counts,
         summary: s,
         answered,
+        named,
         ..
     } = o;
     let s = &s;
@@ -111,7 +112,7 @@ pub(super) fn finish(
         .map(|(t, _)| t.addr)
         .collect();
     let no_answer = plan.targets.len() - up_addrs.len();
-    if plan.names {
+    if plan.names && !named {
         add_names(plan, &mut records);
     }
     records.sort_by_key(|r| (r.order, r.port));

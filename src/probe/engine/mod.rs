@@ -549,6 +549,8 @@ impl Engine<'_> {
             }
         }
         let (sock, p, started, _) = self.release(idx).expect("occupied");
+        // RTT: the handshake's, as the kernel measured it (the loop may see the SYN-ACK late).
+        let handshake = crate::net::sys::handshake_rtt(sock.as_raw_fd());
         // RST on close: a scan leaves no TIME_WAIT behind.
         let _ = sock.set_linger(Some(Duration::ZERO));
         drop(sock);
@@ -567,7 +569,7 @@ impl Engine<'_> {
             Reason::SynAck,
             None,
             None,
-            Some(now - started),
+            Some(handshake.map_or(now - started, |h| h.min(now - started))),
             local,
         );
         sink.result(&r);
