@@ -528,7 +528,7 @@ fn a_silent_server_times_out_or_is_interrupted() {
     assert!(took < Duration::from_secs(4), "took {took:?}");
     assert_eq!(
         one(&out)["error"],
-        "tls: no TLS answer within 1s: the server sent nothing after the ClientHello"
+        "tls: no TLS answer within 1s: the server sent nothing back to the ClientHello (not a TLS port?)"
     );
     let start = Instant::now();
     let (code, out, err) = run(&[

@@ -148,7 +148,8 @@ impl TlsRecord {
                         .unwrap_or_default()
                 )),
             )),
-            (None, Some(e)) => rows.push(("tls", Cell::toned(format!("failed: {e}"), Tone::Bad))),
+            // The reason is the error row's.
+            (None, Some(_)) => rows.push(("tls", Cell::toned("failed (see error)", Tone::Bad))),
             (None, None) => rows.push(("tls", Cell::new("-"))),
         }
         rows.push((
@@ -172,8 +173,10 @@ impl TlsRecord {
             "tls verified",
             match (&self.not_verified, self.verified) {
                 (_, true) => Cell::toned("yes", Tone::Good),
-                (Some(why), false) => Cell::toned(format!("no: {why}"), Tone::Bad),
-                (None, false) => Cell::toned("no", Tone::Bad),
+                (Some(why), false) if Some(why) != self.error.as_ref() => {
+                    Cell::toned(format!("no: {why}"), Tone::Bad)
+                }
+                (_, false) => Cell::toned("no", Tone::Bad),
             },
         ));
         for (i, c) in self.chain.iter().enumerate() {
@@ -245,5 +248,131 @@ impl TlsRecord {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{render, ConnectRecord};
+    use super::*;
+    use crate::connect::{ReadEnd, Report};
+    use crate::net::attempt::Attempt;
+    use crate::net::tls::cert::CertInfo;
+    use crate::net::{Reason, State};
+    use crate::output::Format;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    /// 2027-01-01T00:00:00Z, so that days left stay what the snapshots say.
+    fn now() -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(1_798_761_600)
+    }
+
+    fn chain() -> Vec<CertInfo> {
+        vec![
+            CertInfo {
+                subject: "CN=www.example.test".into(),
+                issuer: "O=Example Lab, CN=Example Lab Issuing CA".into(),
+                names: vec!["www.example.test".into(), "example.test".into()],
+                not_before: Some(1_790_000_000),
+                not_after: Some(1_800_000_000),
+            },
+            CertInfo {
+                subject: "O=Example Lab, CN=Example Lab Issuing CA".into(),
+                issuer: "O=Example Lab, CN=Example Lab Root CA".into(),
+                names: vec![],
+                not_before: Some(1_700_000_000),
+                not_after: Some(1_900_000_000),
+            },
+        ]
+    }
+
+    fn report(tls: TlsReport) -> Report {
+        let addr = "127.0.0.1:8443".parse().unwrap();
+        let ok = tls.error.is_none();
+        Report {
+            target: "www.example.test".into(),
+            port: 8443,
+            udp: false,
+            attempts: vec![Attempt {
+                addr,
+                state: State::Open,
+                reason: Reason::SynAck,
+                errno: None,
+                icmp: None,
+                elapsed: Duration::from_micros(64),
+            }],
+            peer: Some(addr),
+            local: Some("127.0.0.1:39056".parse().unwrap()),
+            connect_time: Some(Duration::from_micros(64)),
+            tcp_info: None,
+            options: vec![],
+            sent: if ok { 18 } else { 0 },
+            received: if ok { 19 } else { 0 },
+            first_byte: ok.then(|| Duration::from_micros(900)),
+            data: if ok {
+                b"HTTP/1.0 200 OK\r\n\r\n".to_vec()
+            } else {
+                vec![]
+            },
+            read_end: ok.then_some(ReadEnd::Eof),
+            error: tls.error.as_ref().map(|e| format!("tls: {e}")),
+            state: State::Open,
+            reason: Reason::SynAck,
+            errno: None,
+            icmp: None,
+            tls: Some(tls),
+        }
+    }
+
+    fn good() -> TlsReport {
+        TlsReport {
+            version: Some("TLSv1.3".into()),
+            cipher: Some("TLS13_AES_256_GCM_SHA384".into()),
+            alpn: Some("h2".into()),
+            alpn_offered: vec!["h2".into(), "http/1.1".into()],
+            sni: Some("www.example.test".into()),
+            verified: true,
+            not_verified: None,
+            chain: chain(),
+            handshake_time: Some(Duration::from_micros(1827)),
+            error: None,
+            peer_close: Some(PeerClose::EofWithoutCloseNotify),
+        }
+    }
+
+    fn refused() -> TlsReport {
+        let why = "certificate not trusted (unknown issuer O=Example Lab, CN=Example Lab Root CA)";
+        TlsReport {
+            version: None,
+            cipher: None,
+            alpn: None,
+            alpn_offered: vec![],
+            sni: None,
+            verified: false,
+            not_verified: Some(why.into()),
+            chain: chain(),
+            handshake_time: None,
+            error: Some(why.into()),
+            peer_close: None,
+        }
+    }
+
+    fn rendered(t: TlsReport, format: Format) -> String {
+        let r = report(t);
+        let mut rec = ConnectRecord::new(&r, false);
+        rec.tls = r.tls.as_ref().map(|t| TlsRecord::new(t, now()));
+        crate::output::rendered_at(format, 0, Some(100), |w, o| render(w, o, &rec))
+    }
+
+    #[test]
+    fn tls_table_snapshots() {
+        insta::assert_snapshot!(rendered(good(), Format::Table));
+        insta::assert_snapshot!(rendered(refused(), Format::Table));
+    }
+
+    #[test]
+    fn tls_plain_and_json_snapshots() {
+        insta::assert_snapshot!(rendered(good(), Format::Plain));
+        insta::assert_snapshot!(rendered(refused(), Format::Json));
     }
 }

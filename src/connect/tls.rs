@@ -493,7 +493,7 @@ pub(crate) fn handshake<'a>(
                         "--max-time ran out during the TLS handshake".into()
                     }
                     Fail::Timeout if nothing => format!(
-                        "no TLS answer within {}: the server sent nothing after the ClientHello",
+                        "no TLS answer within {}: the server sent nothing back to the ClientHello (not a TLS port?)",
                         humantime::format_duration(timeout)
                     ),
                     Fail::Timeout => format!(
