@@ -229,7 +229,15 @@ impl<'a> TlsStream<'a> {
     /// Runs the handshake until it completes or fails, or `deadline`.
     fn handshake(&mut self, deadline: Instant, interrupt: &Interrupt) -> Result<(), Fail> {
         loop {
-            self.send_pending().map_err(Fail::Io)?;
+            if let Err(e) = self.send_pending() {
+                // A server that refused us may have said why before it closed: read it.
+                if self.failed.is_none() {
+                    let _ = self.take_in();
+                }
+                if self.failed.is_none() {
+                    return Err(Fail::Io(e));
+                }
+            }
             if let Some(e) = &self.failed {
                 return Err(Fail::Tls(e.clone()));
             }
@@ -324,6 +332,13 @@ impl Duplex for TlsStream<'_> {
             return Err(io::Error::new(
                 io::ErrorKind::BrokenPipe,
                 "writing after the TLS close_notify",
+            ));
+        }
+        if let Some(e) = &self.failed {
+            let why = shared::explain(e, &Context::default());
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("TLS: {why}"),
             ));
         }
         self.send_pending()?;

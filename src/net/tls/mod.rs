@@ -126,6 +126,11 @@ pub fn explain(e: &rustls::Error, cx: &Context) -> String {
     match e {
         rustls::Error::InvalidCertificate(c) => match c {
             CertificateError::UnknownIssuer => match cx.chain.last() {
+                Some(top) if top.issuer == top.subject => format!(
+                    "certificate not trusted (unknown issuer {}: self-signed, not among the \
+                     trusted roots)",
+                    top.issuer
+                ),
                 Some(top) => format!("certificate not trusted (unknown issuer {})", top.issuer),
                 None => "certificate not trusted (unknown issuer)".into(),
             },
@@ -292,6 +297,21 @@ mod tests {
                 &cx
             ),
             "no ALPN protocol in common: the server accepts none of those offered (h2,http/1.1)"
+        );
+        let own = [CertInfo {
+            subject: "CN=box".into(),
+            issuer: "CN=box".into(),
+            ..chain[0].clone()
+        }];
+        assert_eq!(
+            explain(
+                &rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer),
+                &Context {
+                    chain: &own,
+                    ..cx
+                }
+            ),
+            "certificate not trusted (unknown issuer CN=box: self-signed, not among the trusted roots)"
         );
         assert_eq!(
             explain(
