@@ -112,6 +112,9 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             break
         }
         'sockdiag;connect' {
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'With --tls: trust the CA certificates in this PEM file instead of the Mozilla roots')
+            [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'With --tls: the server name sent (SNI) and checked against the certificate [default: HOST when it is a name; for an address none is sent and the certificate must name it]')
+            [CompletionResult]::new('--alpn', '--alpn', [CompletionResultType]::ParameterName, 'With --tls: ALPN protocols to offer, in order, e.g. h2,http/1.1')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline of each connect, of the UDP reply, and of each wait for data')
             [CompletionResult]::new('--send', '--send', [CompletionResultType]::ParameterName, 'Send this text (then read the reply unless --read/--until-close say otherwise)')
             [CompletionResult]::new('--send-file', '--send-file', [CompletionResultType]::ParameterName, 'Send the contents of this file (`-` for stdin)')
@@ -132,6 +135,8 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, plain otherwise]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table (NO_COLOR turns auto off)')
             [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'A connected UDP socket: send, then wait for the reply within --timeout')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'TLS over the connection (rustls), the handshake within --timeout: the certificate is checked against the Mozilla roots (or --cacert) and HOST (or --sni); then the exchange runs inside it')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'With --tls: go on without verifying the certificate (a note on stderr says so; the report says verified: false, and what the check would have said)')
             [CompletionResult]::new('--no-stdin', '--no-stdin', [CompletionResultType]::ParameterName, 'Do not send stdin even when it is not a terminal')
             [CompletionResult]::new('--shutdown', '--shutdown', [CompletionResultType]::ParameterName, 'Half-close after sending (shutdown SHUT_WR), so the server sees the end of input')
             [CompletionResult]::new('--until-close', '--until-close', [CompletionResultType]::ParameterName, 'Read until the server closes (or nothing arrives for --timeout, or --max-time)')

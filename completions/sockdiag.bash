@@ -112,12 +112,24 @@ _sockdiag() {
             return 0
             ;;
         sockdiag__subcmd__connect)
-            opts="-4 -6 -v -q -h --udp --timeout --send --send-file --no-stdin --shutdown --read --until-close --banner --max-time --hex --source --interface --reuseaddr --reuseport --keepalive --keepidle --keepintvl --keepcnt --sndbuf --rcvbuf --nodelay --linger --ttl --tos --v6only --broadcast --user-timeout --syncnt --format --json --color --verbose --quiet --help"
+            opts="-4 -6 -v -q -h --udp --tls --cacert --insecure --sni --alpn --timeout --send --send-file --no-stdin --shutdown --read --until-close --banner --max-time --hex --source --interface --reuseaddr --reuseport --keepalive --keepidle --keepintvl --keepcnt --sndbuf --rcvbuf --nodelay --linger --ttl --tos --v6only --broadcast --user-timeout --syncnt --format --json --color --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sni)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alpn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

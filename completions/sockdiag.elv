@@ -106,6 +106,9 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'sockdiag;connect'= {
+            cand --cacert 'With --tls: trust the CA certificates in this PEM file instead of the Mozilla roots'
+            cand --sni 'With --tls: the server name sent (SNI) and checked against the certificate [default: HOST when it is a name; for an address none is sent and the certificate must name it]'
+            cand --alpn 'With --tls: ALPN protocols to offer, in order, e.g. h2,http/1.1'
             cand --timeout 'Deadline of each connect, of the UDP reply, and of each wait for data'
             cand --send 'Send this text (then read the reply unless --read/--until-close say otherwise)'
             cand --send-file 'Send the contents of this file (`-` for stdin)'
@@ -126,6 +129,8 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand --format 'Output format [default: table on a terminal, plain otherwise]'
             cand --color 'When to colour the table (NO_COLOR turns auto off)'
             cand --udp 'A connected UDP socket: send, then wait for the reply within --timeout'
+            cand --tls 'TLS over the connection (rustls), the handshake within --timeout: the certificate is checked against the Mozilla roots (or --cacert) and HOST (or --sni); then the exchange runs inside it'
+            cand --insecure 'With --tls: go on without verifying the certificate (a note on stderr says so; the report says verified: false, and what the check would have said)'
             cand --no-stdin 'Do not send stdin even when it is not a terminal'
             cand --shutdown 'Half-close after sending (shutdown SHUT_WR), so the server sees the end of input'
             cand --until-close 'Read until the server closes (or nothing arrives for --timeout, or --max-time)'

@@ -114,6 +114,9 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -s 6 -d 'IPv6 o
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -s v -l verbose -d 'More detail (repeat for more)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -s q -l quiet -d 'No progress, no notes on stderr: only results and errors'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l cacert -d 'With --tls: trust the CA certificates in this PEM file instead of the Mozilla roots' -r -F
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l sni -d 'With --tls: the server name sent (SNI) and checked against the certificate [default: HOST when it is a name; for an address none is sent and the certificate must name it]' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l alpn -d 'With --tls: ALPN protocols to offer, in order, e.g. h2,http/1.1' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l timeout -d 'Deadline of each connect, of the UDP reply, and of each wait for data' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l send -d 'Send this text (then read the reply unless --read/--until-close say otherwise)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l send-file -d 'Send the contents of this file (`-` for stdin)' -r -F
@@ -138,6 +141,8 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l color -d '
 always\t''
 never\t''"
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l udp -d 'A connected UDP socket: send, then wait for the reply within --timeout'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l tls -d 'TLS over the connection (rustls), the handshake within --timeout: the certificate is checked against the Mozilla roots (or --cacert) and HOST (or --sni); then the exchange runs inside it'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l insecure -d 'With --tls: go on without verifying the certificate (a note on stderr says so; the report says verified: false, and what the check would have said)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l no-stdin -d 'Do not send stdin even when it is not a terminal'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l shutdown -d 'Half-close after sending (shutdown SHUT_WR), so the server sees the end of input'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l until-close -d 'Read until the server closes (or nothing arrives for --timeout, or --max-time)'

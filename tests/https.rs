@@ -132,7 +132,7 @@ fn handshake_failures_are_tls_errors() {
         (
             pki(&["other.test"], (2020, 1, 1), (2031, 5, 6)),
             true,
-            "not valid for",
+            "name mismatch (certificate is for other.test, asked 127.0.0.1)",
         ),
     ];
     for (p, trust, want) in &cases {

@@ -16,7 +16,9 @@ Examples:
   sockdiag connect fe80::2%eth0 22 --banner         (link-local: with its interface)
   sockdiag connect --json 127.0.0.1 443 --nodelay --sndbuf 64KiB
   sockdiag connect --udp 127.0.0.1 53 --send-file query.bin --hex
-  sockdiag connect --source 127.0.0.2:40000 127.0.0.1 8080   (from this address and port)";
+  sockdiag connect --source 127.0.0.2:40000 127.0.0.1 8080   (from this address and port)
+  sockdiag connect --tls localhost 8443 --cacert ca.pem --send $'GET / HTTP/1.0\\r\\n\\r\\n'
+  sockdiag connect --tls 127.0.0.1 443 --sni www.example.test --alpn h2,http/1.1 --json";
 
 /// Connect once and report: peer, local address, connect time, TCP_INFO (rtt, mss, cwnd,
 /// retransmits), and the data exchanged.
@@ -35,6 +37,9 @@ pub struct ConnectArgs {
     /// A connected UDP socket: send, then wait for the reply within --timeout
     #[arg(long)]
     pub udp: bool,
+
+    #[command(flatten)]
+    pub tls: Box<TlsArgs>,
 
     /// Deadline of each connect, of the UDP reply, and of each wait for data
     #[arg(long, default_value = "5s", value_parser = crate::input::duration::clap_duration, value_name = "DURATION")]
@@ -87,4 +92,32 @@ pub struct ConnectArgs {
 
     #[command(flatten)]
     pub set: SockOptArgs,
+}
+
+/// `connect --tls` and its options (boxed in ConnectArgs: the subcommand enum stays small).
+#[derive(Debug, Args)]
+pub struct TlsArgs {
+    /// TLS over the connection (rustls), the handshake within --timeout: the certificate is
+    /// checked against the Mozilla roots (or --cacert) and HOST (or --sni); then the exchange
+    /// runs inside it
+    #[arg(long, conflicts_with = "udp")]
+    pub tls: bool,
+
+    /// With --tls: trust the CA certificates in this PEM file instead of the Mozilla roots
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    pub cacert: Option<PathBuf>,
+
+    /// With --tls: go on without verifying the certificate (a note on stderr says so; the
+    /// report says verified: false, and what the check would have said)
+    #[arg(long, requires = "tls")]
+    pub insecure: bool,
+
+    /// With --tls: the server name sent (SNI) and checked against the certificate [default:
+    /// HOST when it is a name; for an address none is sent and the certificate must name it]
+    #[arg(long, value_name = "NAME", requires = "tls")]
+    pub sni: Option<String>,
+
+    /// With --tls: ALPN protocols to offer, in order, e.g. h2,http/1.1
+    #[arg(long, value_name = "LIST", requires = "tls")]
+    pub alpn: Option<String>,
 }

@@ -10,7 +10,7 @@ mod serve;
 mod sockets;
 mod trace;
 
-pub use connect::ConnectArgs;
+pub use connect::{ConnectArgs, TlsArgs};
 pub use exporter::ExporterArgs;
 pub use http::HttpArgs;
 pub use opts::{OptsArgs, SockOptArgs};

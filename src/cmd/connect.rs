@@ -15,6 +15,11 @@ use anyhow::Result;
 use serde::Serialize;
 use std::io::{IsTerminal, Read, Write};
 use std::net::SocketAddr;
+use std::time::SystemTime;
+
+#[path = "connect_tls.rs"]
+mod tls;
+pub use tls::{CertRecord, TlsRecord};
 
 /// The most stdin or a file may hold to be sent: the data is read before connecting.
 pub const MAX_SEND: u64 = 64 << 20;
@@ -111,6 +116,11 @@ pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
     } else {
         Vec::new()
     };
+    let tls = if args.tls.tls {
+        Some(tls::setup(&args.tls, &host)?)
+    } else {
+        None
+    };
     let addrs = targets::resolve_host(&host, family)?;
     Ok(Plan {
         target: host,
@@ -126,6 +136,7 @@ pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
             source,
             interface: args.interface.clone(),
             max_time: args.max_time,
+            tls,
         },
         hex: args.hex,
     })
@@ -155,11 +166,22 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     if !out.quiet && report.state == State::Filtered && report.reason == Reason::NoResponse {
         eprintln!("sockdiag: {}", targets::trace_hint(&plan.target, plan.port));
     }
+    if let Some(t) = report
+        .tls
+        .as_ref()
+        .filter(|t| t.version.is_some() && !t.verified)
+    {
+        // Never quiet: the data went to a peer nobody checked.
+        eprintln!(
+            "sockdiag: WARNING: the peer was NOT verified: {}",
+            t.not_verified.as_deref().unwrap_or("--insecure")
+        );
+    }
     if interrupt.raised() {
         return Ok(Exit::Interrupted);
     }
     Ok(Exit::from_all_ok(
-        report.connected() && !report.option_errors(),
+        report.connected() && !report.option_errors() && !report.tls_failed(),
     ))
 }
 
@@ -188,6 +210,9 @@ pub struct ConnectRecord {
     pub error: Option<String>,
     pub attempts: Vec<Attempt>,
     pub options: Vec<OptionRecord>,
+    /// `--tls`: the session (or why there is none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsRecord>,
     #[serde(skip)]
     pub raw: Vec<u8>,
     #[serde(skip)]
@@ -217,6 +242,7 @@ impl ConnectRecord {
             error: r.error.clone(),
             attempts: r.attempts.clone(),
             options: r.options.clone(),
+            tls: r.tls.as_ref().map(|t| TlsRecord::new(t, SystemTime::now())),
             raw: r.data.clone(),
             hex,
         }
@@ -285,6 +311,9 @@ impl ConnectRecord {
                     )),
                 ));
             }
+        }
+        if let Some(t) = &self.tls {
+            rows.extend(t.rows());
         }
         if self.peer.is_some() || self.sent > 0 {
             rows.push(("sent", Cell::new(format!("{} bytes", self.sent))));
@@ -402,6 +431,9 @@ pub fn render(w: &mut impl Write, out: &OutputOpts, rec: &ConnectRecord) -> Resu
                     writeln!(w, "# option\t{}", output::plain::line(&o.cells(0)))?;
                 }
             }
+            if let Some(t) = &rec.tls {
+                t.plain(w)?;
+            }
         }
         Format::Table => {
             output::table::write_rows(w, out, &["CONNECT", "VALUE"], &rec.rows(out.verbose))?;
@@ -492,6 +524,7 @@ mod tests {
             reason: Reason::SynAck,
             errno: None,
             icmp: None,
+            tls: None,
         }
     }
 
@@ -523,6 +556,7 @@ mod tests {
             reason: Reason::ConnRefused,
             errno: Some(libc::ECONNREFUSED),
             icmp: None,
+            tls: None,
         }
     }
 

@@ -6,6 +6,7 @@
 pub mod duplex;
 mod exchange;
 mod text;
+pub mod tls;
 
 pub use duplex::{await_io, Duplex};
 pub use text::{escape, hexdump};
@@ -56,6 +57,8 @@ pub struct Config {
     pub interface: Option<String>,
     /// Bound on the whole run: the connects, sending and reading (`--max-time`).
     pub max_time: Option<Duration>,
+    /// `--tls`: a TLS client over the connection.
+    pub tls: Option<tls::Setup>,
 }
 
 /// Why reading stopped.
@@ -180,6 +183,8 @@ pub struct Report {
     pub reason: Reason,
     pub errno: Option<i32>,
     pub icmp: Option<Icmp>,
+    /// `--tls`: the handshake and the session (or why there was none).
+    pub tls: Option<tls::TlsReport>,
 }
 
 impl Report {
@@ -188,6 +193,10 @@ impl Report {
     }
     pub fn option_errors(&self) -> bool {
         self.options.iter().any(|o| o.error.is_some())
+    }
+    /// `--tls` was asked and no TLS session came of it.
+    pub fn tls_failed(&self) -> bool {
+        self.tls.as_ref().is_some_and(|t| t.error.is_some())
     }
 }
 
@@ -222,6 +231,7 @@ pub fn run(
         reason: Reason::Local(libc::EDESTADDRREQ),
         errno: None,
         icmp: None,
+        tls: None,
     };
     let proto = if cfg.udp { Proto::Udp } else { Proto::Tcp };
     let end = cfg.max_time.map(|d| deadline_after(Instant::now(), d));
@@ -250,6 +260,7 @@ pub fn run(
         report.data.clear();
         report.read_end = None;
         report.error = None;
+        report.tls = None;
         let mut dest = a;
         dest.set_port(port);
         let c = sockopt::connect_and_inspect(
@@ -310,6 +321,21 @@ pub fn run(
                 ));
             } else if cfg.udp {
                 exchange::udp_exchange(&sock, cfg, interrupt, &mut report, &mut tried.attempt, end);
+            } else if let Some(setup) = &cfg.tls {
+                // TLS over the socket, then the same exchange through its Duplex.
+                let (stream, tls) =
+                    tls::handshake(&sock, dest.ip(), setup, cfg.timeout, interrupt, end);
+                report.tls = Some(tls);
+                if let Some(mut stream) = stream {
+                    exchange::stream_exchange(&mut stream, cfg, interrupt, &mut report, end);
+                    stream.close();
+                    if let Some(t) = report.tls.as_mut() {
+                        t.peer_close = stream.peer_close();
+                    }
+                } else if let Some(why) = report.tls.as_ref().and_then(|t| t.error.as_ref()) {
+                    report.error = Some(format!("tls: {why}"));
+                }
+                report.tcp_info = TcpInfo::read(sock.as_raw_fd()).ok();
             } else {
                 exchange::stream_exchange(&mut sock, cfg, interrupt, &mut report, end);
                 report.tcp_info = TcpInfo::read(sock.as_raw_fd()).ok();

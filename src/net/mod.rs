@@ -9,6 +9,7 @@ pub mod limits;
 pub mod outcome;
 pub mod recverr;
 pub mod sys;
+pub mod tls;
 pub mod zone;
 
 pub use outcome::{Icmp, Reason, State};
