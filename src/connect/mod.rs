@@ -5,9 +5,11 @@
 //! never prints.
 pub mod duplex;
 mod exchange;
+pub mod session;
 mod text;
 
 pub use duplex::{await_io, Duplex};
+pub use session::{Crlf, Session, SessionReport};
 pub use text::{escape, hexdump};
 
 use crate::interrupt::Interrupt;
@@ -56,14 +58,18 @@ pub struct Config {
     pub interface: Option<String>,
     /// Bound on the whole run: the connects, sending and reading (`--max-time`).
     pub max_time: Option<Duration>,
+    /// An interactive session with stdin and stdout instead of the one-shot exchange.
+    pub session: Option<Session>,
 }
 
 /// Why reading stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReadEnd {
-    /// The peer closed its side.
+    /// The peer closed its side (a session: after the end of our stdin).
     Eof,
+    /// A session: the peer closed while our stdin was still open.
+    PeerClosed,
     /// `--read N` bytes arrived.
     Limit,
     /// The banner or reply paused: taken as complete.
@@ -76,6 +82,11 @@ pub enum ReadEnd {
     Interrupted,
     /// `--max-time` ran out.
     MaxTime,
+    /// A UDP session: an ICMP error (port unreachable, ...) ended it; the state and the
+    /// reason say which.
+    Unreachable,
+    /// A session: the reader of our stdout went away.
+    StdoutClosed,
     /// Another error (in `error`).
     Error,
 }
@@ -90,6 +101,9 @@ impl ReadEnd {
             ReadEnd::Reset => "reset",
             ReadEnd::Interrupted => "interrupted",
             ReadEnd::MaxTime => "max-time",
+            ReadEnd::PeerClosed => "peer-closed",
+            ReadEnd::Unreachable => "unreachable",
+            ReadEnd::StdoutClosed => "stdout-closed",
             ReadEnd::Error => "error",
         }
     }
@@ -176,6 +190,8 @@ pub struct Report {
     pub read_end: Option<ReadEnd>,
     /// An error while exchanging data (the connection itself succeeded).
     pub error: Option<String>,
+    /// The interactive session, when there was one.
+    pub session: Option<SessionReport>,
     pub state: State,
     pub reason: Reason,
     pub errno: Option<i32>,
@@ -218,6 +234,7 @@ pub fn run(
         data: Vec::new(),
         read_end: None,
         error: None,
+        session: None,
         state: State::Error,
         reason: Reason::Local(libc::EDESTADDRREQ),
         errno: None,
@@ -309,9 +326,28 @@ pub fn run(
                     crate::net::errno::name(errno)
                 ));
             } else if cfg.udp {
-                exchange::udp_exchange(&sock, cfg, interrupt, &mut report, &mut tried.attempt, end);
+                if let Some(s) = &cfg.session {
+                    let ends = session::Ends::STDIO;
+                    let a = &mut tried.attempt;
+                    session::lines(&sock, ends, s, cfg.timeout, interrupt, a, end)
+                        .record(&mut report);
+                } else {
+                    exchange::udp_exchange(
+                        &sock,
+                        cfg,
+                        interrupt,
+                        &mut report,
+                        &mut tried.attempt,
+                        end,
+                    );
+                }
             } else {
-                exchange::stream_exchange(&mut sock, cfg, interrupt, &mut report, end);
+                if let Some(s) = &cfg.session {
+                    let ends = session::Ends::STDIO;
+                    session::pump(&mut sock, ends, s, interrupt, end).record(&mut report);
+                } else {
+                    exchange::stream_exchange(&mut sock, cfg, interrupt, &mut report, end);
+                }
                 report.tcp_info = TcpInfo::read(sock.as_raw_fd()).ok();
             }
             report.local = sock
@@ -326,7 +362,8 @@ pub fn run(
         report.errno = a.errno;
         report.icmp = a.icmp;
         report.attempts.push(a);
-        if report.state == State::Open {
+        // A session has taken stdin: no other address gets it.
+        if report.state == State::Open || report.session.is_some() {
             break;
         }
     }
