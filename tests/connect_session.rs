@@ -280,6 +280,22 @@ fn a_quiet_session_ends_at_the_idle_timeout() {
     assert!(took < Duration::from_secs(5), "{took:?}");
 }
 
+/// --max-time bounds a session that would go on (stdin open, a silent server).
+#[test]
+fn max_time_bounds_a_session() {
+    let (port, server) = silent();
+    let t = Instant::now();
+    let (child, stdin, _out) = spawn(&["-i", "--max-time", "500ms", "127.0.0.1", &port]);
+    let (code, err) = finish(child);
+    let took = t.elapsed();
+    drop(stdin);
+    server.join().unwrap();
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(report(&err)["read_end"], "max-time");
+    assert!(took >= Duration::from_millis(500), "{took:?}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+}
+
 /// Ctrl-C (SIGINT to sockdiag) ends a live session cleanly: the report, exit 130.
 #[test]
 fn ctrl_c_ends_a_session_with_its_report_and_exit_130() {

@@ -370,7 +370,11 @@ fn each_line_is_a_datagram_and_each_reply_is_written_out() {
     );
     assert_eq!((a.state, a.reason), (State::Open, Reason::UdpResponse));
     // Every datagram answered: it ends after a short pause, not after --timeout.
-    assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+    assert!(
+        t.elapsed() < Duration::from_millis(1800),
+        "{:?}",
+        t.elapsed()
+    );
 }
 
 #[test]
