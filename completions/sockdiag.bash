@@ -112,7 +112,7 @@ _sockdiag() {
             return 0
             ;;
         sockdiag__subcmd__connect)
-            opts="-4 -6 -v -q -h --udp --tls --cacert --insecure --sni --alpn --timeout --send --send-file --no-stdin --shutdown --read --until-close --banner --max-time --hex --source --interface --reuseaddr --reuseport --keepalive --keepidle --keepintvl --keepcnt --sndbuf --rcvbuf --nodelay --linger --ttl --tos --v6only --broadcast --user-timeout --syncnt --format --json --color --verbose --quiet --help"
+            opts="-i -4 -6 -v -q -h --udp --tls --cacert --insecure --sni --alpn --timeout --send --send-file --no-stdin --shutdown --read --until-close --banner --max-time --hex --source --interactive --crlf --no-shutdown --idle-timeout --interface --reuseaddr --reuseport --keepalive --keepidle --keepintvl --keepcnt --sndbuf --rcvbuf --nodelay --linger --ttl --tos --v6only --broadcast --user-timeout --syncnt --format --json --color --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -151,6 +151,10 @@ _sockdiag() {
                     return 0
                     ;;
                 --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

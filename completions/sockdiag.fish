@@ -123,6 +123,7 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l send-file 
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l read -d 'Read up to N bytes (or until the close or the timeout)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l max-time -d 'Bound the whole run: connects, sending and reading (a stream that never pauses ends here, with read end `max-time`), as curl\'s --max-time' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l source -d 'Local address to connect from, ADDR or ADDR:PORT ([V6]:PORT)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l idle-timeout -d 'Session: end it once no byte has moved either way for this long (UDP: also how long to wait for replies after the end of stdin; else --timeout)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l interface -d 'Connect through this interface only (SO_BINDTODEVICE)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l keepidle -d 'TCP_KEEPIDLE: idle time before the first keepalive probe (whole seconds)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l keepintvl -d 'TCP_KEEPINTVL: time between keepalive probes (whole seconds)' -r
@@ -148,6 +149,9 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l shutdown -
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l until-close -d 'Read until the server closes (or nothing arrives for --timeout, or --max-time)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l banner -d 'Read what the server sends first: wait up to --timeout, stop when it pauses'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l hex -d 'Show received data as a hex dump'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -s i -l interactive -d 'Interactive session: stdin to the peer and the peer to stdout, both at once, until both sides close (the default when stdin is a terminal and no one-shot mode is asked)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l crlf -d 'Send each LF as CRLF (an existing CRLF stays as it is): the session\'s input, or --send'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l no-shutdown -d 'Session: keep the write side open at the end of stdin (no half-close) and read on until the peer closes, --idle-timeout or --max-time'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l reuseaddr -d 'SO_REUSEADDR: bind over a TIME_WAIT connection on the same port'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l reuseport -d 'SO_REUSEPORT: share the port with other sockets that set it too'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand connect" -l keepalive -d 'SO_KEEPALIVE: probe an idle connection'

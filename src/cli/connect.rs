@@ -18,7 +18,23 @@ Examples:
   sockdiag connect --udp 127.0.0.1 53 --send-file query.bin --hex
   sockdiag connect --source 127.0.0.2:40000 127.0.0.1 8080   (from this address and port)
   sockdiag connect --tls localhost 8443 --cacert ca.pem --send $'GET / HTTP/1.0\\r\\n\\r\\n'
-  sockdiag connect --tls 127.0.0.1 443 --sni www.example.test --alpn h2,http/1.1 --json";
+  sockdiag connect --tls 127.0.0.1 443 --sni www.example.test --alpn h2,http/1.1 --json
+  sockdiag connect --tls -i localhost 8443 --cacert ca.pem   (a TLS session by hand)
+
+Interactive session (-i; the default when stdin is a terminal and no --send, --send-file,
+--read, --until-close, --banner or --hex is given): stdin goes to the peer and the peer's bytes
+to stdout as they come, unchanged. The end of stdin (Ctrl-D) half-closes the connection
+(--no-shutdown: not) and the session ends when the peer closes too; Ctrl-C ends it (exit 130).
+stdout carries only the peer's bytes: the report goes to stderr (table, plain or, with --json,
+one JSON line), -q leaves it out. How it ended (read end): eof (stdin ended, then the peer
+closed), peer-closed (the peer closed first), reset, timeout (--idle-timeout), max-time,
+interrupted, stdout-closed, unreachable (UDP: an ICMP error such as port unreachable).
+UDP: each line of stdin is one datagram (its newline included), each reply is written out.
+  sockdiag connect 127.0.0.1 7000                   (on a terminal: type, read the replies)
+  sockdiag connect -i --crlf 127.0.0.1 25           (SMTP by hand: lines end in CRLF)
+  sockdiag connect -i 127.0.0.1 7000 < big.bin > back.bin   (a stream both ways)
+  sockdiag connect -i --idle-timeout 30s 127.0.0.1 7000
+  sockdiag connect --udp -i 127.0.0.1 5353          (one datagram per line)";
 
 /// Connect once and report: peer, local address, connect time, TCP_INFO (rtt, mss, cwnd,
 /// retransmits), and the data exchanged.
@@ -85,6 +101,25 @@ pub struct ConnectArgs {
     /// Local address to connect from, ADDR or ADDR:PORT ([V6]:PORT)
     #[arg(long, value_name = "ADDR[:PORT]")]
     pub source: Option<String>,
+
+    /// Interactive session: stdin to the peer and the peer to stdout, both at once, until
+    /// both sides close (the default when stdin is a terminal and no one-shot mode is asked)
+    #[arg(short = 'i', long, conflicts_with_all = ["send", "send_file", "read", "until_close", "banner", "hex", "no_stdin"])]
+    pub interactive: bool,
+
+    /// Send each LF as CRLF (an existing CRLF stays as it is): the session's input, or --send
+    #[arg(long)]
+    pub crlf: bool,
+
+    /// Session: keep the write side open at the end of stdin (no half-close) and read on
+    /// until the peer closes, --idle-timeout or --max-time
+    #[arg(long, conflicts_with = "shutdown")]
+    pub no_shutdown: bool,
+
+    /// Session: end it once no byte has moved either way for this long (UDP: also how long
+    /// to wait for replies after the end of stdin; else --timeout)
+    #[arg(long, value_parser = crate::input::duration::clap_duration, value_name = "DURATION")]
+    pub idle_timeout: Option<Duration>,
 
     /// Connect through this interface only (SO_BINDTODEVICE)
     #[arg(long, value_name = "NAME")]

@@ -1,7 +1,9 @@
 //! `sockdiag connect HOST PORT`: the plan (addresses, options, data to send, what to read),
 //! the engine run, and the presentation of the connect record.
 use crate::cli::ConnectArgs;
-use crate::connect::{self, Config, ReadEnd, ReadMode, Report, TcpInfo};
+use crate::connect::{
+    self, Config, Crlf, ReadEnd, ReadMode, Report, Session, SessionReport, TcpInfo,
+};
 use crate::error::InputError;
 use crate::exit::Exit;
 use crate::input::targets::{self, ShownAddr};
@@ -63,6 +65,19 @@ fn host_and_port(args: &ConnectArgs) -> Result<(String, String), InputError> {
     })
 }
 
+/// An interactive session: asked for (-i), or stdin is a terminal and no one-shot mode
+/// (--send, --send-file, --read, --until-close, --banner, --hex) nor --no-stdin was given.
+fn interactive(args: &ConnectArgs) -> bool {
+    let one_shot = args.send.is_some()
+        || args.send_file.is_some()
+        || args.read.is_some()
+        || args.until_close
+        || args.banner
+        || args.hex
+        || args.no_stdin;
+    args.interactive || (!one_shot && std::io::stdin().is_terminal())
+}
+
 pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
     let (host, port) = host_and_port(args)?;
     let port = targets::parse_port(&port, args.udp)?;
@@ -92,6 +107,39 @@ pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
         (_, _, true) => ReadMode::Banner,
         _ => ReadMode::None,
     };
+    let session = interactive(args);
+    if !session {
+        let flag = match (args.no_shutdown, args.idle_timeout) {
+            (true, _) => Some("--no-shutdown"),
+            (_, Some(_)) => Some("--idle-timeout"),
+            _ => None,
+        };
+        if let Some(flag) = flag {
+            return Err(InputError::new(
+                "option",
+                flag,
+                "belongs to the interactive session: add -i (without it there is a session \
+                 only when stdin is a terminal and no one-shot mode is asked)",
+            )
+            .into());
+        }
+    }
+    if let Some(d) = args.idle_timeout.filter(|d| d.is_zero()) {
+        return Err(InputError::new(
+            "idle-timeout",
+            humantime::format_duration(d).to_string(),
+            "must be more than zero",
+        )
+        .into());
+    }
+    if args.udp && args.no_shutdown {
+        return Err(InputError::new(
+            "option",
+            "--no-shutdown",
+            "UDP has no half-close: a UDP session ends at the end of stdin (after the last replies), or --idle-timeout",
+        )
+        .into());
+    }
     if args.udp && (args.until_close || args.banner || args.read.is_some() || args.shutdown) {
         return Err(InputError::new(
             "option",
@@ -111,7 +159,7 @@ pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
                 .map_err(|e| InputError::new("send file", label.as_str(), e.to_string()))?;
             read_all("send file", &label, file)?
         }
-    } else if !args.no_stdin && !std::io::stdin().is_terminal() {
+    } else if !session && !args.no_stdin && !std::io::stdin().is_terminal() {
         read_all("stdin", "-", std::io::stdin().lock())?
     } else {
         Vec::new()
@@ -121,6 +169,7 @@ pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
     } else {
         None
     };
+    let send = if args.crlf { Crlf::all(&send) } else { send };
     let addrs = targets::resolve_host(&host, family)?;
     Ok(Plan {
         target: host,
@@ -137,6 +186,11 @@ pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
             interface: args.interface.clone(),
             max_time: args.max_time,
             tls,
+            session: session.then_some(Session {
+                crlf: args.crlf,
+                no_shutdown: args.no_shutdown,
+                idle_timeout: args.idle_timeout,
+            }),
         },
         hex: args.hex,
     })
@@ -162,7 +216,14 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
         Interrupt::install().map_err(crate::error::local("installing the Ctrl-C handler"))?;
     let report = connect::run(&plan.target, addrs, plan.port, &plan.config, &interrupt);
     let rec = ConnectRecord::new(&report, plan.hex);
-    render(w, out, &rec)?;
+    if plan.config.session.is_some() {
+        // stdout carried the peer's bytes: the report goes to stderr (-q: none).
+        if !out.quiet {
+            render(&mut std::io::stderr().lock(), out, &rec)?;
+        }
+    } else {
+        render(w, out, &rec)?;
+    }
     if !out.quiet && report.state == State::Filtered && report.reason == Reason::NoResponse {
         eprintln!("sockdiag: {}", targets::trace_hint(&plan.target, plan.port));
     }
@@ -180,8 +241,11 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     if interrupt.raised() {
         return Ok(Exit::Interrupted);
     }
+    // A session cut by a reset or an error may have lost bytes either way.
+    let broken = report.session.is_some()
+        && matches!(report.read_end, Some(ReadEnd::Reset | ReadEnd::Error));
     Ok(Exit::from_all_ok(
-        report.connected() && !report.option_errors() && !report.tls_failed(),
+        report.connected() && !report.option_errors() && !report.tls_failed() && !broken,
     ))
 }
 
@@ -208,6 +272,8 @@ pub struct ConnectRecord {
     pub errno: Option<String>,
     pub icmp: Option<Icmp>,
     pub error: Option<String>,
+    /// The interactive session: its length, when stdin ended, the half-close, UDP datagrams.
+    pub session: Option<SessionReport>,
     pub attempts: Vec<Attempt>,
     pub options: Vec<OptionRecord>,
     /// `--tls`: the session (or why there is none).
@@ -233,13 +299,15 @@ impl ConnectRecord {
             sent: r.sent,
             received: r.received,
             first_byte_ms: r.first_byte.map(crate::units::ms),
-            data: (r.received > 0).then(|| connect::escape(&r.data)),
+            // A session's bytes went to stdout as they came; none are kept.
+            data: (r.received > 0 && r.session.is_none()).then(|| connect::escape(&r.data)),
             read_end: r.read_end,
             state: r.state,
             reason: r.reason,
             errno: r.errno.map(errno::name),
             icmp: r.icmp,
             error: r.error.clone(),
+            session: r.session,
             attempts: r.attempts.clone(),
             options: r.options.clone(),
             tls: r.tls.as_ref().map(|t| TlsRecord::new(t, SystemTime::now())),
@@ -254,6 +322,11 @@ impl ConnectRecord {
             State::Closed | State::Error => Tone::Bad,
             _ => Tone::Warn,
         }
+    }
+
+    /// Received data to show: a session's went to stdout as it came.
+    fn shows_data(&self) -> bool {
+        self.received > 0 && self.session.is_none()
     }
 
     /// The data as shown to people: escaped text, or a hex dump.
@@ -317,14 +390,22 @@ impl ConnectRecord {
         }
         if self.peer.is_some() || self.sent > 0 {
             rows.push(("sent", Cell::new(format!("{} bytes", self.sent))));
+            let ended = if self.session.is_some() {
+                "session ended"
+            } else {
+                "read ended"
+            };
             rows.push((
                 "received",
                 Cell::new(match self.read_end {
-                    Some(e) => format!("{} bytes (read ended: {})", self.received, e.as_str()),
+                    Some(e) => format!("{} bytes ({ended}: {})", self.received, e.as_str()),
                     None => format!("{} bytes", self.received),
                 }),
             ));
             rows.push(("first byte", Cell::opt(ms(self.first_byte_ms))));
+        }
+        if let Some(s) = &self.session {
+            rows.push(("session", Cell::new(session_text(s))));
         }
         if let Some(e) = &self.error {
             rows.push(("error", Cell::toned(e.clone(), Tone::Bad)));
@@ -338,6 +419,23 @@ impl ConnectRecord {
             .map(|(k, v)| vec![Cell::toned(k, Tone::Dim), v])
             .collect()
     }
+}
+
+/// The session row: its length, when stdin ended and whether we half-closed, datagrams.
+fn session_text(s: &SessionReport) -> String {
+    let mut t = format!("{:.3}s", s.duration.as_secs_f64());
+    match s.stdin_end {
+        Some(d) if s.half_closed => t.push_str(&format!(
+            ", stdin ended at {:.3}s (half-closed)",
+            d.as_secs_f64()
+        )),
+        Some(d) => t.push_str(&format!(", stdin ended at {:.3}s", d.as_secs_f64())),
+        None => t.push_str(", stdin still open"),
+    }
+    if let (Some(out), Some(back)) = (s.datagrams_sent, s.datagrams_received) {
+        t.push_str(&format!(", {out} datagrams sent, {back} received"));
+    }
+    t
 }
 
 fn icmp_text(i: &Icmp) -> String {
@@ -382,7 +480,7 @@ impl Record for ConnectRecord {
 
     fn cells(&self, _verbose: u8) -> Vec<Cell> {
         let ms = |v: Option<f64>| Cell::opt(v.map(|m| format!("{m:.3}ms")));
-        let data = if self.received == 0 {
+        let data = if !self.shows_data() {
             "-".to_string()
         } else if self.hex {
             self.raw.iter().map(|b| format!("{b:02x}")).collect()
@@ -426,6 +524,20 @@ pub fn render(w: &mut impl Write, out: &OutputOpts, rec: &ConnectRecord) -> Resu
                 }
             }
             output::plain::write(w, out, std::slice::from_ref(rec))?;
+            if let Some(s) = &rec.session {
+                // how it ended, length, stdin's end, half-closed, datagrams out and in
+                let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+                writeln!(
+                    w,
+                    "# session\t{}\t{:.3}ms\t{}\t{}\t{}\t{}",
+                    rec.read_end.map_or("-", |e| e.as_str()),
+                    crate::units::ms(s.duration),
+                    opt(s.stdin_end.map(|d| format!("{:.3}ms", crate::units::ms(d)))),
+                    if s.half_closed { "half-closed" } else { "-" },
+                    opt(s.datagrams_sent.map(|n| n.to_string())),
+                    opt(s.datagrams_received.map(|n| n.to_string())),
+                )?;
+            }
             if !rec.options.is_empty() {
                 for o in &rec.options {
                     writeln!(w, "# option\t{}", output::plain::line(&o.cells(0)))?;
@@ -440,7 +552,7 @@ pub fn render(w: &mut impl Write, out: &OutputOpts, rec: &ConnectRecord) -> Resu
             if !rec.options.is_empty() {
                 crate::output::options::option_table(w, out, &rec.options)?;
             }
-            if rec.received > 0 {
+            if rec.shows_data() {
                 let shown = rec.shown_data();
                 let kept = rec.raw.len() as u64;
                 if kept < rec.received {
@@ -520,6 +632,7 @@ mod tests {
             data: b"hello\r\n\x00\xffok\n".to_vec(),
             read_end: Some(ReadEnd::Eof),
             error: None,
+            session: None,
             state: State::Open,
             reason: Reason::SynAck,
             errno: None,
@@ -552,6 +665,7 @@ mod tests {
             data: vec![],
             read_end: None,
             error: None,
+            session: None,
             state: State::Closed,
             reason: Reason::ConnRefused,
             errno: Some(libc::ECONNREFUSED),
@@ -594,6 +708,31 @@ mod tests {
     #[test]
     fn json_snapshot() {
         insta::assert_snapshot!(rendered(&report(), Format::Json, 0, false));
+    }
+
+    /// An interactive session: no data kept (it went to stdout), how it ended, its length.
+    fn session() -> Report {
+        let mut r = report();
+        r.attempts.remove(0);
+        r.options.clear();
+        r.data.clear();
+        (r.sent, r.received) = (14, 1 << 20);
+        r.read_end = Some(ReadEnd::PeerClosed);
+        r.session = Some(SessionReport {
+            duration: Duration::from_millis(2500),
+            stdin_end: None,
+            half_closed: false,
+            datagrams_sent: None,
+            datagrams_received: None,
+        });
+        r
+    }
+
+    #[test]
+    fn session_snapshots() {
+        insta::assert_snapshot!(rendered(&session(), Format::Table, 0, false));
+        insta::assert_snapshot!(rendered(&session(), Format::Plain, 0, false));
+        insta::assert_snapshot!(rendered(&session(), Format::Json, 0, false));
     }
 
     #[test]

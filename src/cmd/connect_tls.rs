@@ -321,6 +321,7 @@ mod tests {
             errno: None,
             icmp: None,
             tls: Some(tls),
+            session: None,
         }
     }
 

@@ -85,7 +85,7 @@ pub(crate) fn send_all(
     }
 }
 
-fn recv_into(mut sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
+pub(crate) fn recv_into(mut sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
     // socket2's `Read for &Socket` is recv(2) into initialised bytes.
     io::Read::read(&mut sock, buf)
 }
@@ -193,6 +193,18 @@ pub(crate) fn stream_exchange(
     }
 }
 
+/// An error on a connected UDP socket (an ICMP error answering a datagram, read from the
+/// error queue) decides the attempt, as in `probe`.
+pub(crate) fn udp_error(sock: &Socket, attempt: &mut Attempt, errno: i32) {
+    let icmp = recverr::read_icmp(sock.as_raw_fd());
+    let v6 = attempt.addr.is_ipv6();
+    let (state, reason) = classify(errno, icmp.as_ref(), v6, probe::Proto::Udp);
+    attempt.state = state;
+    attempt.reason = reason;
+    attempt.errno = Some(errno);
+    attempt.icmp = icmp;
+}
+
 /// A connected UDP socket: send the datagram, wait for the reply; the reply or the ICMP
 /// error decides the attempt.
 pub(crate) fn udp_exchange(
@@ -203,15 +215,9 @@ pub(crate) fn udp_exchange(
     attempt: &mut Attempt,
     end: Option<Instant>,
 ) {
-    let v6 = attempt.addr.is_ipv6();
     let start = Instant::now();
     let fail = |attempt: &mut Attempt, errno: i32| {
-        let icmp = recverr::read_icmp(sock.as_raw_fd());
-        let (state, reason) = classify(errno, icmp.as_ref(), v6, probe::Proto::Udp);
-        attempt.state = state;
-        attempt.reason = reason;
-        attempt.errno = Some(errno);
-        attempt.icmp = icmp;
+        udp_error(sock, attempt, errno);
         attempt.elapsed += start.elapsed();
     };
     match sock.send(&cfg.send) {

@@ -5,10 +5,12 @@
 //! never prints.
 pub mod duplex;
 mod exchange;
+pub mod session;
 mod text;
 pub mod tls;
 
 pub use duplex::{await_io, Duplex};
+pub use session::{Crlf, Session, SessionReport};
 pub use text::{escape, hexdump};
 
 use crate::interrupt::Interrupt;
@@ -59,14 +61,18 @@ pub struct Config {
     pub max_time: Option<Duration>,
     /// `--tls`: a TLS client over the connection.
     pub tls: Option<tls::Setup>,
+    /// An interactive session with stdin and stdout instead of the one-shot exchange.
+    pub session: Option<Session>,
 }
 
 /// Why reading stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReadEnd {
-    /// The peer closed its side.
+    /// The peer closed its side (a session: after the end of our stdin).
     Eof,
+    /// A session: the peer closed while our stdin was still open.
+    PeerClosed,
     /// `--read N` bytes arrived.
     Limit,
     /// The banner or reply paused: taken as complete.
@@ -79,6 +85,11 @@ pub enum ReadEnd {
     Interrupted,
     /// `--max-time` ran out.
     MaxTime,
+    /// A UDP session: an ICMP error (port unreachable, ...) ended it; the state and the
+    /// reason say which.
+    Unreachable,
+    /// A session: the reader of our stdout went away.
+    StdoutClosed,
     /// Another error (in `error`).
     Error,
 }
@@ -93,6 +104,9 @@ impl ReadEnd {
             ReadEnd::Reset => "reset",
             ReadEnd::Interrupted => "interrupted",
             ReadEnd::MaxTime => "max-time",
+            ReadEnd::PeerClosed => "peer-closed",
+            ReadEnd::Unreachable => "unreachable",
+            ReadEnd::StdoutClosed => "stdout-closed",
             ReadEnd::Error => "error",
         }
     }
@@ -179,6 +193,8 @@ pub struct Report {
     pub read_end: Option<ReadEnd>,
     /// An error while exchanging data (the connection itself succeeded).
     pub error: Option<String>,
+    /// The interactive session, when there was one.
+    pub session: Option<SessionReport>,
     pub state: State,
     pub reason: Reason,
     pub errno: Option<i32>,
@@ -227,6 +243,7 @@ pub fn run(
         data: Vec::new(),
         read_end: None,
         error: None,
+        session: None,
         state: State::Error,
         reason: Reason::Local(libc::EDESTADDRREQ),
         errno: None,
@@ -320,14 +337,28 @@ pub fn run(
                     crate::net::errno::name(errno)
                 ));
             } else if cfg.udp {
-                exchange::udp_exchange(&sock, cfg, interrupt, &mut report, &mut tried.attempt, end);
+                if let Some(s) = &cfg.session {
+                    let ends = session::Ends::STDIO;
+                    let a = &mut tried.attempt;
+                    session::lines(&sock, ends, s, cfg.timeout, interrupt, a, end)
+                        .record(&mut report);
+                } else {
+                    exchange::udp_exchange(
+                        &sock,
+                        cfg,
+                        interrupt,
+                        &mut report,
+                        &mut tried.attempt,
+                        end,
+                    );
+                }
             } else if let Some(setup) = &cfg.tls {
-                // TLS over the socket, then the same exchange through its Duplex.
+                // TLS over the socket, then the same session or exchange through its Duplex.
                 let (stream, tls) =
                     tls::handshake(&sock, dest.ip(), setup, cfg.timeout, interrupt, end);
                 report.tls = Some(tls);
                 if let Some(mut stream) = stream {
-                    exchange::stream_exchange(&mut stream, cfg, interrupt, &mut report, end);
+                    talk(&mut stream, cfg, interrupt, &mut report, end);
                     stream.close();
                     if let Some(t) = report.tls.as_mut() {
                         t.peer_close = stream.peer_close();
@@ -337,7 +368,7 @@ pub fn run(
                 }
                 report.tcp_info = TcpInfo::read(sock.as_raw_fd()).ok();
             } else {
-                exchange::stream_exchange(&mut sock, cfg, interrupt, &mut report, end);
+                talk(&mut sock, cfg, interrupt, &mut report, end);
                 report.tcp_info = TcpInfo::read(sock.as_raw_fd()).ok();
             }
             report.local = sock
@@ -352,7 +383,8 @@ pub fn run(
         report.errno = a.errno;
         report.icmp = a.icmp;
         report.attempts.push(a);
-        if report.state == State::Open {
+        // A session has taken stdin: no other address gets it.
+        if report.state == State::Open || report.session.is_some() {
             break;
         }
     }
@@ -365,4 +397,19 @@ pub fn run(
         }
     }
     report
+}
+
+/// Over a connected stream (plain, TLS, UNIX): the interactive session, or the one-shot
+/// exchange.
+pub(crate) fn talk(
+    d: &mut dyn Duplex,
+    cfg: &Config,
+    interrupt: &Interrupt,
+    report: &mut Report,
+    end: Option<Instant>,
+) {
+    match &cfg.session {
+        Some(s) => session::pump(d, session::Ends::STDIO, s, interrupt, end).record(report),
+        None => exchange::stream_exchange(d, cfg, interrupt, report, end),
+    }
 }

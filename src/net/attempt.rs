@@ -13,7 +13,7 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::time::{Duration, Instant};
 
 /// Longest one wait sleeps before it looks at the interrupt flag again.
-const TICK: Duration = Duration::from_millis(50);
+pub(crate) const TICK: Duration = Duration::from_millis(50);
 /// Times a connect that came back to ourselves (local address = peer) is tried again.
 const SELF_CONNECT_TRIES: u32 = 3;
 
