@@ -7,6 +7,7 @@ use crate::exit::Exit;
 use crate::input::targets::{self, ShownAddr};
 use crate::interrupt::Interrupt;
 use crate::net::attempt::Attempt;
+use crate::net::unix::{PeerCred, UnixTarget};
 use crate::net::{errno, Icmp, Reason, State};
 use crate::output::{self, json, Cell, Format, OutputOpts, Record, Tone};
 use crate::resolve::{family_name, Family};
@@ -58,9 +59,66 @@ fn host_and_port(args: &ConnectArgs) -> Result<(String, String), InputError> {
     })
 }
 
+/// `unix:PATH` / `unixgram:PATH`: the options that only IP connects take are refused, naming
+/// the option.
+fn check_unix(args: &ConnectArgs, family: Family, u: &UnixTarget) -> Result<(), InputError> {
+    let refuse = |opt: &str, why: &str| Err(InputError::new("option", opt, why));
+    if let Some(p) = &args.port {
+        return Err(InputError::new(
+            "port",
+            p.as_str(),
+            format!("{u} is a UNIX socket: it has no port"),
+        ));
+    }
+    let ip_only = "a UNIX socket has no IP address, interface or TCP/IP option";
+    if args.udp {
+        return refuse("--udp", "for UNIX datagrams, connect to unixgram:PATH");
+    }
+    if args.source.is_some() {
+        return refuse("--source", ip_only);
+    }
+    if args.interface.is_some() {
+        return refuse("--interface", ip_only);
+    }
+    match family {
+        Family::V4 => return refuse("-4", ip_only),
+        Family::V6 => return refuse("-6", ip_only),
+        Family::Any => {}
+    }
+    if let Some(opt) = args.set.given().first() {
+        return refuse(opt, "socket options are set on TCP and UDP connects only");
+    }
+    if u.dgram {
+        let stream_only = [
+            (args.read.is_some(), "--read"),
+            (args.until_close, "--until-close"),
+            (args.banner, "--banner"),
+            (args.shutdown, "--shutdown"),
+        ];
+        if let Some((_, opt)) = stream_only.iter().find(|(on, _)| *on) {
+            return refuse(
+                opt,
+                "a unixgram connect sends one datagram and shows the reply: no --read, \
+                 --until-close, --banner or --shutdown",
+            );
+        }
+    }
+    Ok(())
+}
+
 pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
-    let (host, port) = host_and_port(args)?;
-    let port = targets::parse_port(&port, args.udp)?;
+    let unix = crate::input::unix::parse(&args.host)?;
+    if let Some(u) = &unix {
+        check_unix(args, family, u)?;
+    }
+    let (host, port) = match unix {
+        Some(_) => (args.host.clone(), "0".to_string()),
+        None => host_and_port(args)?,
+    };
+    let port = match unix {
+        Some(_) => 0,
+        None => targets::parse_port(&port, args.udp)?,
+    };
     let opts = args.set.plan(args.udp)?;
     if args.timeout.is_zero() {
         return Err(InputError::new("timeout", "0", "must be more than zero").into());
@@ -111,7 +169,10 @@ pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
     } else {
         Vec::new()
     };
-    let addrs = targets::resolve_host(&host, family)?;
+    let addrs = match unix {
+        Some(_) => Ok(Vec::new()),
+        None => targets::resolve_host(&host, family)?,
+    };
     Ok(Plan {
         target: host,
         addrs,
@@ -126,6 +187,7 @@ pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
             source,
             interface: args.interface.clone(),
             max_time: args.max_time,
+            unix,
         },
         hex: args.hex,
     })
@@ -149,7 +211,10 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     }
     let interrupt =
         Interrupt::install().map_err(crate::error::local("installing the Ctrl-C handler"))?;
-    let report = connect::run(&plan.target, addrs, plan.port, &plan.config, &interrupt);
+    let report = match &plan.config.unix {
+        Some(u) => connect::unix::run(&plan.target, u, &plan.config, &interrupt),
+        None => connect::run(&plan.target, addrs, plan.port, &plan.config, &interrupt),
+    };
     let rec = ConnectRecord::new(&report, plan.hex);
     render(w, out, &rec)?;
     if !out.quiet && report.state == State::Filtered && report.reason == Reason::NoResponse {
@@ -167,7 +232,9 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
 #[derive(Debug, Clone, Serialize)]
 pub struct ConnectRecord {
     pub target: String,
-    pub port: u16,
+    /// `null` for a UNIX socket.
+    pub port: Option<u16>,
+    /// `tcp`, `udp`, `unix` (a UNIX stream) or `unixgram`.
     pub proto: &'static str,
     /// With the zone's interface name for a link-local IPv6 address.
     pub peer: Option<ShownAddr>,
@@ -188,6 +255,16 @@ pub struct ConnectRecord {
     pub error: Option<String>,
     pub attempts: Vec<Attempt>,
     pub options: Vec<OptionRecord>,
+    /// UNIX: the socket connected to (a path, or `@name` for an abstract name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer_unix: Option<String>,
+    /// UNIX: our socket's name (none for a stream client, which stays unnamed; an abstract
+    /// name the kernel picked for a datagram client).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_unix: Option<String>,
+    /// UNIX: the peer process: SO_PEERCRED (stream) or the reply's SCM_CREDENTIALS (datagrams).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer_cred: Option<PeerCred>,
     #[serde(skip)]
     pub raw: Vec<u8>,
     #[serde(skip)]
@@ -196,13 +273,23 @@ pub struct ConnectRecord {
 
 impl ConnectRecord {
     pub fn new(r: &Report, hex: bool) -> ConnectRecord {
+        let unix = r.unix.as_ref();
+        let reached = unix.filter(|_| r.connected());
         ConnectRecord {
             target: r.target.clone(),
-            port: r.port,
-            proto: if r.udp { "udp" } else { "tcp" },
+            port: unix.is_none().then_some(r.port),
+            proto: match unix {
+                Some(u) if u.dgram => "unixgram",
+                Some(_) => "unix",
+                None if r.udp => "udp",
+                None => "tcp",
+            },
             peer: r.peer.map(ShownAddr),
             local: r.local.map(ShownAddr),
-            family: r.attempts.last().map(|a| family_name(&a.addr.ip())),
+            family: match unix {
+                Some(_) => Some("unix"),
+                None => r.attempts.last().map(|a| family_name(&a.addr.ip())),
+            },
             connect_ms: r.connect_time.map(crate::units::ms),
             tcp_info: r.tcp_info,
             sent: r.sent,
@@ -217,6 +304,9 @@ impl ConnectRecord {
             error: r.error.clone(),
             attempts: r.attempts.clone(),
             options: r.options.clone(),
+            peer_unix: reached.map(|u| u.path.to_string()),
+            local_unix: reached.and_then(|u| u.local.as_ref()).map(|n| n.to_string()),
+            peer_cred: reached.and_then(|u| u.cred.clone()),
             raw: r.data.clone(),
             hex,
         }
@@ -242,14 +332,13 @@ impl ConnectRecord {
     /// FIELD / VALUE rows of the table.
     fn rows(&self, verbose: u8) -> Vec<Vec<Cell>> {
         let ms = |v: Option<f64>| v.map(|m| format!("{m:.3}ms"));
+        let target = match self.port {
+            Some(port) => format!("{} port {port} ({})", self.target, self.proto),
+            // unix:PATH says it all.
+            None => self.target.clone(),
+        };
         let mut rows: Vec<(&str, Cell)> = vec![
-            (
-                "target",
-                Cell::new(format!(
-                    "{} port {} ({})",
-                    self.target, self.port, self.proto
-                )),
-            ),
+            ("target", Cell::new(target)),
             (
                 "state",
                 Cell::toned(
@@ -257,11 +346,14 @@ impl ConnectRecord {
                     self.state_tone(),
                 ),
             ),
-            ("peer", Cell::opt(self.peer)),
-            ("local", Cell::opt(self.local)),
+            ("peer", self.peer_cell()),
+            ("local", self.local_cell()),
             ("family", Cell::opt(self.family)),
             ("connect time", Cell::opt(ms(self.connect_ms))),
         ];
+        if let Some(c) = &self.peer_cred {
+            rows.push(("peer process", Cell::new(cred_text(c))));
+        }
         if let Some(e) = &self.errno {
             rows.push(("errno", Cell::new(e.clone())));
         }
@@ -286,7 +378,7 @@ impl ConnectRecord {
                 ));
             }
         }
-        if self.peer.is_some() || self.sent > 0 {
+        if self.peer.is_some() || self.peer_unix.is_some() || self.sent > 0 {
             rows.push(("sent", Cell::new(format!("{} bytes", self.sent))));
             rows.push((
                 "received",
@@ -309,6 +401,30 @@ impl ConnectRecord {
             .map(|(k, v)| vec![Cell::toned(k, Tone::Dim), v])
             .collect()
     }
+}
+
+impl ConnectRecord {
+    /// The peer: an IP address and port, or the UNIX socket reached.
+    fn peer_cell(&self) -> Cell {
+        match &self.peer_unix {
+            Some(p) => Cell::new(p.clone()),
+            None => Cell::opt(self.peer),
+        }
+    }
+
+    /// Our end: an IP address and port, or a UNIX name (a stream client has none).
+    fn local_cell(&self) -> Cell {
+        match (&self.local_unix, &self.peer_unix) {
+            (Some(l), _) => Cell::new(l.clone()),
+            (None, Some(_)) => Cell::new("unnamed"),
+            (None, None) => Cell::opt(self.local),
+        }
+    }
+}
+
+fn cred_text(c: &PeerCred) -> String {
+    let comm = c.comm.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
+    format!("pid {}{comm} uid {} gid {}", c.pid, c.uid, c.gid)
 }
 
 fn icmp_text(i: &Icmp) -> String {
@@ -363,12 +479,12 @@ impl Record for ConnectRecord {
         };
         vec![
             Cell::new(self.target.clone()),
-            Cell::new(self.port.to_string()),
+            Cell::opt(self.port),
             Cell::new(self.proto),
             Cell::toned(self.state.as_str(), self.state_tone()),
             Cell::new(self.reason.token()),
-            Cell::opt(self.peer),
-            Cell::opt(self.local),
+            self.peer_cell(),
+            self.local_cell(),
             Cell::opt(self.family),
             ms(self.connect_ms),
             ms(self.tcp_info.map(|t| t.rtt_ms)),
@@ -397,6 +513,10 @@ pub fn render(w: &mut impl Write, out: &OutputOpts, rec: &ConnectRecord) -> Resu
                 }
             }
             output::plain::write(w, out, std::slice::from_ref(rec))?;
+            if let Some(c) = &rec.peer_cred {
+                let comm = c.comm.as_deref().unwrap_or("-");
+                writeln!(w, "# peer-cred\t{}\t{}\t{}\t{comm}", c.pid, c.uid, c.gid)?;
+            }
             if !rec.options.is_empty() {
                 for o in &rec.options {
                     writeln!(w, "# option\t{}", output::plain::line(&o.cells(0)))?;
@@ -492,6 +612,7 @@ mod tests {
             reason: Reason::SynAck,
             errno: None,
             icmp: None,
+            unix: None,
         }
     }
 
@@ -523,6 +644,7 @@ mod tests {
             reason: Reason::ConnRefused,
             errno: Some(libc::ECONNREFUSED),
             icmp: None,
+            unix: None,
         }
     }
 
@@ -568,3 +690,7 @@ mod tests {
         insta::assert_snapshot!(rendered(&refused(), Format::Json, 0, false));
     }
 }
+
+#[cfg(test)]
+#[path = "connect_unix_tests.rs"]
+mod unix_tests;

@@ -6,6 +6,7 @@
 pub mod duplex;
 mod exchange;
 mod text;
+pub mod unix;
 
 pub use duplex::{await_io, Duplex};
 pub use text::{escape, hexdump};
@@ -56,6 +57,8 @@ pub struct Config {
     pub interface: Option<String>,
     /// Bound on the whole run: the connects, sending and reading (`--max-time`).
     pub max_time: Option<Duration>,
+    /// A UNIX socket instead of an IP address and port (see [`unix::run`]).
+    pub unix: Option<crate::net::unix::UnixTarget>,
 }
 
 /// Why reading stopped.
@@ -180,6 +183,8 @@ pub struct Report {
     pub reason: Reason,
     pub errno: Option<i32>,
     pub icmp: Option<Icmp>,
+    /// A UNIX socket's connect: its names and peer (`None` for TCP and UDP).
+    pub unix: Option<unix::UnixEnds>,
 }
 
 impl Report {
@@ -222,6 +227,7 @@ pub fn run(
         reason: Reason::Local(libc::EDESTADDRREQ),
         errno: None,
         icmp: None,
+        unix: None,
     };
     let proto = if cfg.udp { Proto::Udp } else { Proto::Tcp };
     let end = cfg.max_time.map(|d| deadline_after(Instant::now(), d));
