@@ -16,15 +16,23 @@ Examples:
   sockdiag connect fe80::2%eth0 22 --banner         (link-local: with its interface)
   sockdiag connect --json 127.0.0.1 443 --nodelay --sndbuf 64KiB
   sockdiag connect --udp 127.0.0.1 53 --send-file query.bin --hex
-  sockdiag connect --source 127.0.0.2:40000 127.0.0.1 8080   (from this address and port)";
+  sockdiag connect --source 127.0.0.2:40000 127.0.0.1 8080   (from this address and port)
+  sockdiag connect unix:/run/app.sock --send $'PING\r\n'   (UNIX stream: peer pid/uid too)
+  sockdiag connect unixgram:/run/app-dgram.sock --send ping
+  sockdiag connect unix:@app-abstract --banner       (an abstract name, as ss shows it)
+
+UNIX sockets fail as: closed/no-socket-file, closed/conn-refused (a stale socket file),
+closed/not-a-socket, error/wrong-type (unix: against unixgram: or back),
+filtered/permission-denied, filtered/backlog-full.";
 
 /// Connect once and report: peer, local address, connect time, TCP_INFO (rtt, mss, cwnd,
-/// retransmits), and the data exchanged.
+/// retransmits), and the data exchanged; or a UNIX socket's peer process (SO_PEERCRED).
 #[derive(Debug, Args)]
 #[command(after_long_help = CONNECT_EXAMPLES)]
 pub struct ConnectArgs {
     /// Name or address ([::1], fe80::1%eth0 too); each of its addresses is tried in order.
-    /// Without PORT: HOST:PORT or [V6]:PORT, as ncat takes them
+    /// Without PORT: HOST:PORT or [V6]:PORT, as ncat takes them. Or a UNIX socket:
+    /// unix:PATH (stream), unixgram:PATH (one datagram and its reply), unix:@NAME (abstract)
     #[arg(value_name = "HOST")]
     pub host: String,
 

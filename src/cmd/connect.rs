@@ -305,7 +305,9 @@ impl ConnectRecord {
             attempts: r.attempts.clone(),
             options: r.options.clone(),
             peer_unix: reached.map(|u| u.path.to_string()),
-            local_unix: reached.and_then(|u| u.local.as_ref()).map(|n| n.to_string()),
+            local_unix: reached
+                .and_then(|u| u.local.as_ref())
+                .map(|n| n.to_string()),
             peer_cred: reached.and_then(|u| u.cred.clone()),
             raw: r.data.clone(),
             hex,
@@ -423,7 +425,11 @@ impl ConnectRecord {
 }
 
 fn cred_text(c: &PeerCred) -> String {
-    let comm = c.comm.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
+    let comm = c
+        .comm
+        .as_ref()
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
     format!("pid {}{comm} uid {} gid {}", c.pid, c.uid, c.gid)
 }
 

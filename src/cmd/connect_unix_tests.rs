@@ -75,7 +75,9 @@ fn stale() -> Report {
 }
 
 fn rendered(r: &Report, format: Format) -> String {
-    crate::output::rendered_with(format, 0, |w, o| render(w, o, &ConnectRecord::new(r, false)))
+    crate::output::rendered_with(format, 0, |w, o| {
+        render(w, o, &ConnectRecord::new(r, false))
+    })
 }
 
 #[test]

@@ -7,11 +7,11 @@
 use crate::cli::ServeArgs;
 use crate::error::InputError;
 use crate::exit::Exit;
+use crate::input::listen::Listen;
 use crate::interrupt::Interrupt;
+use crate::net::unix::PeerCred;
 use crate::output::lossy::Lossy;
 use crate::output::{json, plain, Cell, Format, OutputOpts, Record, Tone};
-use crate::input::listen::Listen;
-use crate::net::unix::PeerCred;
 use crate::serve::{self, Client, Config, End, Endpoint, Event, Mode, Stop, Totals};
 use anyhow::Result;
 use serde::Serialize;
@@ -135,7 +135,11 @@ pub fn parse_mode(s: &str) -> Result<u32, InputError> {
         .ok()
         .filter(|m| *m <= 0o7777 && !digits.is_empty() && !digits.starts_with('+'))
         .ok_or_else(|| {
-            InputError::new("socket mode", s, "octal permission bits 0-7777, e.g. 0660 or 600")
+            InputError::new(
+                "socket mode",
+                s,
+                "octal permission bits 0-7777, e.g. 0660 or 600",
+            )
         })
 }
 
@@ -392,7 +396,7 @@ impl Record for SummaryRecord {
 }
 
 /// Widths of the table columns: addresses get room for most IPv6 forms.
-const WIDTHS: [usize; 9] = [9, 5, 5, 22, 22, 9, 9, 10, 0];
+const WIDTHS: [usize; 9] = [9, 5, 8, 22, 22, 9, 9, 10, 0];
 
 /// Where the log's text goes, one event at a time (one line; the table's first also has the
 /// header).

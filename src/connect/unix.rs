@@ -137,7 +137,12 @@ fn socket(dgram: bool) -> io::Result<Socket> {
 /// backlog is full: a non-blocking connect then fails at once (EAGAIN) with no event to wait
 /// for. So the connect blocks, bounded by SO_SNDTIMEO (the kernel's own wait for room in
 /// the backlog), in slices short enough to see Ctrl-C; EAGAIN once `timeout` has passed.
-fn connect(sock: &Socket, addr: &SockAddr, timeout: Duration, interrupt: &Interrupt) -> io::Result<()> {
+fn connect(
+    sock: &Socket,
+    addr: &SockAddr,
+    timeout: Duration,
+    interrupt: &Interrupt,
+) -> io::Result<()> {
     let until = deadline_after(Instant::now(), timeout);
     loop {
         let left = until.saturating_duration_since(Instant::now());
@@ -237,7 +242,10 @@ fn classify(errno: i32, target: &UnixTarget) -> (State, Reason, Option<String>) 
         e => (
             State::Error,
             Reason::Local(e),
-            Some(format!("connect: {}", errno_text(&io::Error::from_raw_os_error(e)))),
+            Some(format!(
+                "connect: {}",
+                errno_text(&io::Error::from_raw_os_error(e))
+            )),
         ),
     }
 }

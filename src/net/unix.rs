@@ -167,7 +167,10 @@ const CONTROL: usize = 128;
 
 /// One datagram (or a stream's bytes) with its sender's address and, when SO_PASSCRED is on,
 /// its credentials. Descriptors a peer passes (SCM_RIGHTS) are closed.
-pub fn recv_with_cred(fd: RawFd, buf: &mut [u8]) -> io::Result<(usize, SockAddr, Option<PeerCred>)> {
+pub fn recv_with_cred(
+    fd: RawFd,
+    buf: &mut [u8],
+) -> io::Result<(usize, SockAddr, Option<PeerCred>)> {
     // u64 alignment is what cmsghdr needs.
     let mut control = [0u64; CONTROL / 8];
     let mut cred = None;
@@ -196,14 +199,12 @@ pub fn recv_with_cred(fd: RawFd, buf: &mut [u8]) -> io::Result<(usize, SockAddr,
                 let data = libc::CMSG_DATA(c);
                 let bytes = ((*c).cmsg_len as usize).saturating_sub(data as usize - c as usize);
                 if (*c).cmsg_level == libc::SOL_SOCKET {
-                    if (*c).cmsg_type == libc::SCM_CREDENTIALS
-                        && bytes >= size_of::<libc::ucred>()
+                    if (*c).cmsg_type == libc::SCM_CREDENTIALS && bytes >= size_of::<libc::ucred>()
                     {
                         cred = Some(std::ptr::read_unaligned(data as *const libc::ucred));
                     } else if (*c).cmsg_type == libc::SCM_RIGHTS {
                         for i in 0..bytes / size_of::<RawFd>() {
-                            let passed =
-                                std::ptr::read_unaligned((data as *const RawFd).add(i));
+                            let passed = std::ptr::read_unaligned((data as *const RawFd).add(i));
                             libc::close(passed);
                         }
                     }
@@ -225,7 +226,10 @@ mod tests {
     fn names_show_as_ss_shows_them() {
         assert_eq!(shown_name(b"\0sd\0x"), Some("@sd@x".into()));
         assert_eq!(shown_name(b""), None);
-        assert_eq!(UnixName::path(Path::new("/run/x.sock")).to_string(), "/run/x.sock");
+        assert_eq!(
+            UnixName::path(Path::new("/run/x.sock")).to_string(),
+            "/run/x.sock"
+        );
         let a = UnixName::abstract_name(b"sd-test");
         assert_eq!(a.to_string(), "@sd-test");
         assert_eq!(a.as_path(), None);

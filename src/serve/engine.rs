@@ -10,8 +10,8 @@ use polling::{Event as Interest, Events, PollMode, Poller};
 use socket2::Socket;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, UdpSocket};
-use std::os::fd::AsRawFd;
 use std::num::NonZeroUsize;
+use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
 /// Longest the loop sleeps before it looks at the interrupt flag and the clock again.
@@ -231,7 +231,12 @@ impl Loop<'_> {
         Ok(())
     }
 
-    fn accept(&mut self, l: &Listener, now: Instant, sink: &mut dyn Sink) -> Result<(), ServeError> {
+    fn accept(
+        &mut self,
+        l: &Listener,
+        now: Instant,
+        sink: &mut dyn Sink,
+    ) -> Result<(), ServeError> {
         for _ in 0..BATCH {
             let (sock, local, peer) = match accept_one(l) {
                 Ok(x) => x,
