@@ -15,11 +15,11 @@ pub fn parse(s: &str) -> Result<Option<UnixTarget>, InputError> {
         return Ok(None);
     };
     let bad = |why: String| InputError::new("UNIX socket", s, why);
-    let name = if let Some(n) = rest.strip_prefix('@') {
+    let (name, len) = if let Some(n) = rest.strip_prefix('@') {
         if n.is_empty() {
             return Err(bad("an abstract name after @, e.g. unix:@sockdiag".into()));
         }
-        UnixName::abstract_name(n.as_bytes())
+        (UnixName::abstract_name(n.as_bytes()), n.len())
     } else {
         if rest.is_empty() {
             return Err(bad(
@@ -30,9 +30,8 @@ pub fn parse(s: &str) -> Result<Option<UnixTarget>, InputError> {
         if rest.contains('\0') {
             return Err(bad("a path holds no NUL byte".into()));
         }
-        UnixName::path(Path::new(rest))
+        (UnixName::path(Path::new(rest)), rest.len())
     };
-    let len = rest.trim_start_matches('@').len();
     if len > MAX_NAME {
         return Err(bad(format!(
             "{len} bytes: a UNIX socket name holds at most {MAX_NAME} (sun_path); \
@@ -73,5 +72,8 @@ mod tests {
         assert!(parse(&long).unwrap_err().why.contains("at most 107"));
         assert!(parse(&format!("unix:/{}", "x".repeat(106))).is_ok());
         assert!(parse(&format!("unix:@{}", "x".repeat(107))).is_ok());
+        // The name after the first @ counts whole, its own leading @s too.
+        let e = parse(&format!("unix:@@{}", "x".repeat(107))).unwrap_err();
+        assert!(e.why.contains("108 bytes"), "{e}");
     }
 }
