@@ -201,7 +201,8 @@ pub enum Stop {
     Once,
 }
 
-/// One TCP client's connection, as logged when it is accepted and when it ends.
+/// One stream client's connection (TCP or UNIX), as logged when it is accepted and when it
+/// ends.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Client {
     /// Numbered from 1 in accept order (refused clients get a number too).
@@ -232,7 +233,8 @@ pub struct Totals {
     pub ends: std::collections::BTreeMap<End, u64>,
     /// accept() failures for lack of descriptors (the listener pauses briefly each time).
     pub accept_errors: u64,
-    /// UDP replies dropped because the socket's send buffer was full.
+    /// Datagram replies dropped: the send buffer was full (UDP), or the UNIX client's queue
+    /// was full or it was gone.
     pub dropped_replies: u64,
 }
 
