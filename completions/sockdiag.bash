@@ -658,7 +658,7 @@ _sockdiag() {
             return 0
             ;;
         sockdiag__subcmd__serve)
-            opts="-4 -6 -v -q -h --echo --discard --banner --http --udp --tcp --max-clients --idle-timeout --max-bytes --once --duration --format --json --color --verbose --quiet --help"
+            opts="-4 -6 -v -q -h --echo --discard --banner --http --udp --tcp --max-clients --idle-timeout --max-bytes --once --duration --socket-mode --format --json --color --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -681,6 +681,10 @@ _sockdiag() {
                     return 0
                     ;;
                 --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --socket-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

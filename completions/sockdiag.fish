@@ -40,7 +40,7 @@ complete -c sockdiag -n "__fish_sockdiag_needs_command" -s h -l help -d 'Print h
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -s V -l version -d 'Print version'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "resolve" -d 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "probe" -d 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
-complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "connect" -d 'Connect once and report: peer, local address, connect time, TCP_INFO (rtt, mss, cwnd, retransmits), and the data exchanged'
+complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "connect" -d 'Connect once and report: peer, local address, connect time, TCP_INFO (rtt, mss, cwnd, retransmits), and the data exchanged; or a UNIX socket\'s peer process (SO_PEERCRED)'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "opts" -d 'Show a socket\'s options as the kernel really applies them: requested, effective, default, and why they differ'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "serve" -d 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "http" -d 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
@@ -202,6 +202,7 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l max-clients 
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l idle-timeout -d 'Close a connection after this long with no traffic either way' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l max-bytes -d 'Close a connection once the client has sent this many bytes (1000, 64k = 64KiB, 64kB = 64000, 10M)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l duration -d 'Stop after this long' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l socket-mode -d 'The permission bits of each UNIX socket file (octal, e.g. 0660; connecting needs write permission); without it the umask decides' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand serve" -l format -d 'Output format [default: table on a terminal, plain otherwise]' -r -f -a "table\t'Aligned table for people'
 plain\t'Tab-separated, one line per record, for grep, awk and cut'
 json\t'JSON lines, one object per record'"
@@ -346,7 +347,7 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -s q -l quie
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "resolve" -d 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "probe" -d 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "connect" -d 'Connect once and report: peer, local address, connect time, TCP_INFO (rtt, mss, cwnd, retransmits), and the data exchanged'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "connect" -d 'Connect once and report: peer, local address, connect time, TCP_INFO (rtt, mss, cwnd, retransmits), and the data exchanged; or a UNIX socket\'s peer process (SO_PEERCRED)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "opts" -d 'Show a socket\'s options as the kernel really applies them: requested, effective, default, and why they differ'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "serve" -d 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "http" -d 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'

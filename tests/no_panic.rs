@@ -73,6 +73,14 @@ proptest! {
         let _ = sockdiag::sockopt::parse::parse_millis("x", &s);
         let _ = sockdiag::sockopt::parse::parse_linger(&s);
         let _ = sockdiag::input::listen::parse_listen(&s);
+        let _ = sockdiag::input::listen::parse_serve_listen(&s);
+    }
+    #[test]
+    fn unix_names_never_panic(s in "(unix|unixgram):(@|/)?[^\n]{0,130}") {
+        if let Ok(Some(t)) = sockdiag::input::unix::parse(&s) {
+            let _ = t.name.sockaddr().expect("a name that parsed fits sun_path");
+            let _ = t.to_string();
+        }
     }
 }
 
@@ -111,6 +119,12 @@ const DURATION_AND_RATE_FLAGS: &[&[&str]] = &[
     &["probe", "--udp", "--timeout", "{}", "127.0.0.1", "1"],
     &["connect", "--timeout", "{}", "127.0.0.1", "1"],
     &["connect", "--udp", "--timeout", "{}", "127.0.0.1", "1"],
+    &[
+        "connect",
+        "--timeout",
+        "{}",
+        "unix:/nonexistent/sockdiag.sock",
+    ],
     &["connect", "--keepidle", "{}", "127.0.0.1", "1"],
     &["connect", "--keepintvl", "{}", "127.0.0.1", "1"],
     &["connect", "--linger", "{}", "127.0.0.1", "1"],

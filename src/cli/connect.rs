@@ -34,15 +34,25 @@ UDP: each line of stdin is one datagram (its newline included), each reply is wr
   sockdiag connect -i --crlf 127.0.0.1 25           (SMTP by hand: lines end in CRLF)
   sockdiag connect -i 127.0.0.1 7000 < big.bin > back.bin   (a stream both ways)
   sockdiag connect -i --idle-timeout 30s 127.0.0.1 7000
-  sockdiag connect --udp -i 127.0.0.1 5353          (one datagram per line)";
+  sockdiag connect --udp -i 127.0.0.1 5353          (one datagram per line)
+
+UNIX sockets:
+  sockdiag connect unix:/run/app.sock --send $'PING\r\n'   (UNIX stream: peer pid/uid too)
+  sockdiag connect unixgram:/run/app-dgram.sock --send ping
+  sockdiag connect unix:@app-abstract --banner       (an abstract name, as ss shows it)
+
+UNIX sockets fail as: closed/no-socket-file, closed/conn-refused (a stale socket file),
+closed/not-a-socket, error/wrong-type (unix: against unixgram: or back),
+filtered/permission-denied, filtered/backlog-full.";
 
 /// Connect once and report: peer, local address, connect time, TCP_INFO (rtt, mss, cwnd,
-/// retransmits), and the data exchanged.
+/// retransmits), and the data exchanged; or a UNIX socket's peer process (SO_PEERCRED).
 #[derive(Debug, Args)]
 #[command(after_long_help = CONNECT_EXAMPLES)]
 pub struct ConnectArgs {
     /// Name or address ([::1], fe80::1%eth0 too); each of its addresses is tried in order.
-    /// Without PORT: HOST:PORT or [V6]:PORT, as ncat takes them
+    /// Without PORT: HOST:PORT or [V6]:PORT, as ncat takes them. Or a UNIX socket:
+    /// unix:PATH (stream), unixgram:PATH (one datagram and its reply), unix:@NAME (abstract)
     #[arg(value_name = "HOST")]
     pub host: String,
 

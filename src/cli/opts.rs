@@ -206,6 +206,34 @@ impl SockOptArgs {
     }
 }
 
+impl SockOptArgs {
+    /// The option flags given, by name (`--nodelay`), for a socket they do not apply to.
+    pub fn given(&self) -> Vec<&'static str> {
+        let a = self;
+        [
+            (a.reuseaddr, "--reuseaddr"),
+            (a.reuseport, "--reuseport"),
+            (a.keepalive, "--keepalive"),
+            (a.keepidle.is_some(), "--keepidle"),
+            (a.keepintvl.is_some(), "--keepintvl"),
+            (a.keepcnt.is_some(), "--keepcnt"),
+            (a.sndbuf.is_some(), "--sndbuf"),
+            (a.rcvbuf.is_some(), "--rcvbuf"),
+            (a.nodelay, "--nodelay"),
+            (a.linger.is_some(), "--linger"),
+            (a.ttl.is_some(), "--ttl"),
+            (a.tos.is_some(), "--tos"),
+            (a.v6only, "--v6only"),
+            (a.broadcast, "--broadcast"),
+            (a.user_timeout.is_some(), "--user-timeout"),
+            (a.syncnt.is_some(), "--syncnt"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect()
+    }
+}
+
 fn flag_name(o: Opt) -> &'static str {
     match o {
         Opt::ReuseAddr => "--reuseaddr",

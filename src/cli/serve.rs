@@ -4,10 +4,11 @@ use std::time::Duration;
 const SERVE_EXAMPLES: &str = "\
 Output (one line per event, as it happens; JSON: one object per event):
   listening   a socket is ready: its real address (port 0 becomes the port picked)
-  accepted    a TCP client connected (INFO: clients connected now)
+  accepted    a TCP or UNIX client connected (INFO: clients connected now); a UNIX
+              client's PEER is its process: pid=N,uid=N (SO_PEERCRED)
   closed      it ended: bytes in/out, how long, how it ended (INFO)
   refused     over --max-clients (or after the client of --once): reset at once
-  datagram    a UDP datagram received and answered
+  datagram    a UDP or UNIX datagram received and answered
   summary     the server stopped: totals (INFO: why it stopped)
 
 How a connection ends:
@@ -28,7 +29,9 @@ Examples:
   sockdiag serve --udp 5353                (UDP datagram echo)
   sockdiag serve --udp --tcp 0             (both; UDP takes the port TCP got)
   sockdiag serve --max-clients 10 --idle-timeout 30s --max-bytes 1000000 7000
-  sockdiag serve --once --duration 10s 0   (one client, at most 10 seconds)";
+  sockdiag serve --once --duration 10s 0   (one client, at most 10 seconds)
+  sockdiag serve --http unix:/tmp/web.sock (then: curl --unix-socket /tmp/web.sock http://x/)
+  sockdiag serve unixgram:/tmp/dg.sock --socket-mode 0660   (UNIX datagram echo, group-writable)";
 
 /// Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client.
 #[derive(Debug, Args)]
@@ -38,7 +41,8 @@ pub struct ServeArgs {
     /// Where to listen: PORT (on 127.0.0.1), ADDR:PORT or [V6]:PORT; 0.0.0.0 or [::] for
     /// every interface; port 0 picks a free port. Beside an IPv4 address an IPv6 one is
     /// IPv6-only (IPV6_V6ONLY), so 0.0.0.0:7000 [::]:7000 are two sockets; [::] alone takes
-    /// IPv4 clients too
+    /// IPv4 clients too. Or a UNIX socket: unix:PATH (stream), unixgram:PATH (datagrams),
+    /// unix:@NAME (an abstract name); the file is removed at exit, a stale one replaced
     #[arg(value_name = "[ADDR:]PORT", required = true)]
     pub listen: Vec<String>,
 
@@ -87,4 +91,9 @@ pub struct ServeArgs {
     /// Stop after this long
     #[arg(long, value_parser = crate::input::duration::clap_duration, value_name = "DURATION")]
     pub duration: Option<Duration>,
+
+    /// The permission bits of each UNIX socket file (octal, e.g. 0660; connecting needs
+    /// write permission); without it the umask decides
+    #[arg(long, value_name = "OCTAL")]
+    pub socket_mode: Option<String>,
 }

@@ -9,6 +9,7 @@ use crate::exit::Exit;
 use crate::input::targets::{self, ShownAddr};
 use crate::interrupt::Interrupt;
 use crate::net::attempt::Attempt;
+use crate::net::unix::{PeerCred, UnixTarget};
 use crate::net::{errno, Icmp, Reason, State};
 use crate::output::{self, json, Cell, Format, OutputOpts, Record, Tone};
 use crate::resolve::{family_name, Family};
@@ -78,9 +79,69 @@ fn interactive(args: &ConnectArgs) -> bool {
     args.interactive || (!one_shot && std::io::stdin().is_terminal())
 }
 
+/// `unix:PATH` / `unixgram:PATH`: the options that only IP connects take are refused, naming
+/// the option.
+fn check_unix(args: &ConnectArgs, family: Family, u: &UnixTarget) -> Result<(), InputError> {
+    let refuse = |opt: &str, why: &str| Err(InputError::new("option", opt, why));
+    if let Some(p) = &args.port {
+        return Err(InputError::new(
+            "port",
+            p.as_str(),
+            format!("{u} is a UNIX socket: it has no port"),
+        ));
+    }
+    let ip_only = "a UNIX socket has no IP address, interface or TCP/IP option";
+    if args.udp {
+        return refuse("--udp", "for UNIX datagrams, connect to unixgram:PATH");
+    }
+    if args.tls.tls {
+        return refuse("--tls", "TLS runs over TCP connects only");
+    }
+    if args.source.is_some() {
+        return refuse("--source", ip_only);
+    }
+    if args.interface.is_some() {
+        return refuse("--interface", ip_only);
+    }
+    match family {
+        Family::V4 => return refuse("-4", ip_only),
+        Family::V6 => return refuse("-6", ip_only),
+        Family::Any => {}
+    }
+    if let Some(opt) = args.set.given().first() {
+        return refuse(opt, "socket options are set on TCP and UDP connects only");
+    }
+    if u.dgram {
+        let stream_only = [
+            (args.read.is_some(), "--read"),
+            (args.until_close, "--until-close"),
+            (args.banner, "--banner"),
+            (args.shutdown, "--shutdown"),
+        ];
+        if let Some((_, opt)) = stream_only.iter().find(|(on, _)| *on) {
+            return refuse(
+                opt,
+                "a unixgram connect sends one datagram and shows the reply: no --read, \
+                 --until-close, --banner or --shutdown",
+            );
+        }
+    }
+    Ok(())
+}
+
 pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
-    let (host, port) = host_and_port(args)?;
-    let port = targets::parse_port(&port, args.udp)?;
+    let unix = crate::input::unix::parse(&args.host)?;
+    if let Some(u) = &unix {
+        check_unix(args, family, u)?;
+    }
+    let (host, port) = match unix {
+        Some(_) => (args.host.clone(), "0".to_string()),
+        None => host_and_port(args)?,
+    };
+    let port = match unix {
+        Some(_) => 0,
+        None => targets::parse_port(&port, args.udp)?,
+    };
     let opts = args.set.plan(args.udp)?;
     if args.timeout.is_zero() {
         return Err(InputError::new("timeout", "0", "must be more than zero").into());
@@ -107,7 +168,16 @@ pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
         (_, _, true) => ReadMode::Banner,
         _ => ReadMode::None,
     };
-    let session = interactive(args);
+    let unix_dgram = unix.as_ref().is_some_and(|u| u.dgram);
+    if unix_dgram && args.interactive {
+        return Err(InputError::new(
+            "option",
+            "-i",
+            "an interactive session runs over TCP, UDP and unix: streams; for unixgram: use --send",
+        )
+        .into());
+    }
+    let session = interactive(args) && !unix_dgram;
     if !session {
         let flag = match (args.no_shutdown, args.idle_timeout) {
             (true, _) => Some("--no-shutdown"),
@@ -170,7 +240,10 @@ pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
         None
     };
     let send = if args.crlf { Crlf::all(&send) } else { send };
-    let addrs = targets::resolve_host(&host, family)?;
+    let addrs = match unix {
+        Some(_) => Ok(Vec::new()),
+        None => targets::resolve_host(&host, family)?,
+    };
     Ok(Plan {
         target: host,
         addrs,
@@ -191,6 +264,7 @@ pub fn plan(args: &ConnectArgs, family: Family) -> Result<Plan> {
                 no_shutdown: args.no_shutdown,
                 idle_timeout: args.idle_timeout,
             }),
+            unix,
         },
         hex: args.hex,
     })
@@ -214,7 +288,10 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     }
     let interrupt =
         Interrupt::install().map_err(crate::error::local("installing the Ctrl-C handler"))?;
-    let report = connect::run(&plan.target, addrs, plan.port, &plan.config, &interrupt);
+    let report = match &plan.config.unix {
+        Some(u) => connect::unix::run(&plan.target, u, &plan.config, &interrupt),
+        None => connect::run(&plan.target, addrs, plan.port, &plan.config, &interrupt),
+    };
     let rec = ConnectRecord::new(&report, plan.hex);
     if plan.config.session.is_some() {
         // stdout carried the peer's bytes: the report goes to stderr (-q: none).
@@ -253,7 +330,9 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
 #[derive(Debug, Clone, Serialize)]
 pub struct ConnectRecord {
     pub target: String,
-    pub port: u16,
+    /// `null` for a UNIX socket.
+    pub port: Option<u16>,
+    /// `tcp`, `udp`, `unix` (a UNIX stream) or `unixgram`.
     pub proto: &'static str,
     /// With the zone's interface name for a link-local IPv6 address.
     pub peer: Option<ShownAddr>,
@@ -279,6 +358,16 @@ pub struct ConnectRecord {
     /// `--tls`: the session (or why there is none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls: Option<TlsRecord>,
+    /// UNIX: the socket connected to (a path, or `@name` for an abstract name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer_unix: Option<String>,
+    /// UNIX: our socket's name (none for a stream client, which stays unnamed; an abstract
+    /// name the kernel picked for a datagram client).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_unix: Option<String>,
+    /// UNIX: the peer process: SO_PEERCRED (stream) or the reply's SCM_CREDENTIALS (datagrams).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer_cred: Option<PeerCred>,
     #[serde(skip)]
     pub raw: Vec<u8>,
     #[serde(skip)]
@@ -287,13 +376,23 @@ pub struct ConnectRecord {
 
 impl ConnectRecord {
     pub fn new(r: &Report, hex: bool) -> ConnectRecord {
+        let unix = r.unix.as_ref();
+        let reached = unix.filter(|_| r.connected());
         ConnectRecord {
             target: r.target.clone(),
-            port: r.port,
-            proto: if r.udp { "udp" } else { "tcp" },
+            port: unix.is_none().then_some(r.port),
+            proto: match unix {
+                Some(u) if u.dgram => "unixgram",
+                Some(_) => "unix",
+                None if r.udp => "udp",
+                None => "tcp",
+            },
             peer: r.peer.map(ShownAddr),
             local: r.local.map(ShownAddr),
-            family: r.attempts.last().map(|a| family_name(&a.addr.ip())),
+            family: match unix {
+                Some(_) => Some("unix"),
+                None => r.attempts.last().map(|a| family_name(&a.addr.ip())),
+            },
             connect_ms: r.connect_time.map(crate::units::ms),
             tcp_info: r.tcp_info,
             sent: r.sent,
@@ -311,6 +410,11 @@ impl ConnectRecord {
             attempts: r.attempts.clone(),
             options: r.options.clone(),
             tls: r.tls.as_ref().map(|t| TlsRecord::new(t, SystemTime::now())),
+            peer_unix: reached.map(|u| u.path.to_string()),
+            local_unix: reached
+                .and_then(|u| u.local.as_ref())
+                .map(|n| n.to_string()),
+            peer_cred: reached.and_then(|u| u.cred.clone()),
             raw: r.data.clone(),
             hex,
         }
@@ -341,14 +445,13 @@ impl ConnectRecord {
     /// FIELD / VALUE rows of the table.
     fn rows(&self, verbose: u8) -> Vec<Vec<Cell>> {
         let ms = |v: Option<f64>| v.map(|m| format!("{m:.3}ms"));
+        let target = match self.port {
+            Some(port) => format!("{} port {port} ({})", self.target, self.proto),
+            // unix:PATH says it all.
+            None => self.target.clone(),
+        };
         let mut rows: Vec<(&str, Cell)> = vec![
-            (
-                "target",
-                Cell::new(format!(
-                    "{} port {} ({})",
-                    self.target, self.port, self.proto
-                )),
-            ),
+            ("target", Cell::new(target)),
             (
                 "state",
                 Cell::toned(
@@ -356,11 +459,14 @@ impl ConnectRecord {
                     self.state_tone(),
                 ),
             ),
-            ("peer", Cell::opt(self.peer)),
-            ("local", Cell::opt(self.local)),
+            ("peer", self.peer_cell()),
+            ("local", self.local_cell()),
             ("family", Cell::opt(self.family)),
             ("connect time", Cell::opt(ms(self.connect_ms))),
         ];
+        if let Some(c) = &self.peer_cred {
+            rows.push(("peer process", Cell::new(cred_text(c))));
+        }
         if let Some(e) = &self.errno {
             rows.push(("errno", Cell::new(e.clone())));
         }
@@ -388,7 +494,7 @@ impl ConnectRecord {
         if let Some(t) = &self.tls {
             rows.extend(t.rows());
         }
-        if self.peer.is_some() || self.sent > 0 {
+        if self.peer.is_some() || self.peer_unix.is_some() || self.sent > 0 {
             rows.push(("sent", Cell::new(format!("{} bytes", self.sent))));
             let ended = if self.session.is_some() {
                 "session ended"
@@ -436,6 +542,34 @@ fn session_text(s: &SessionReport) -> String {
         t.push_str(&format!(", {out} datagrams sent, {back} received"));
     }
     t
+}
+
+impl ConnectRecord {
+    /// The peer: an IP address and port, or the UNIX socket reached.
+    fn peer_cell(&self) -> Cell {
+        match &self.peer_unix {
+            Some(p) => Cell::new(p.clone()),
+            None => Cell::opt(self.peer),
+        }
+    }
+
+    /// Our end: an IP address and port, or a UNIX name (a stream client has none).
+    fn local_cell(&self) -> Cell {
+        match (&self.local_unix, &self.peer_unix) {
+            (Some(l), _) => Cell::new(l.clone()),
+            (None, Some(_)) => Cell::new("unnamed"),
+            (None, None) => Cell::opt(self.local),
+        }
+    }
+}
+
+fn cred_text(c: &PeerCred) -> String {
+    let comm = c
+        .comm
+        .as_ref()
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
+    format!("pid {}{comm} uid {} gid {}", c.pid, c.uid, c.gid)
 }
 
 fn icmp_text(i: &Icmp) -> String {
@@ -490,12 +624,12 @@ impl Record for ConnectRecord {
         };
         vec![
             Cell::new(self.target.clone()),
-            Cell::new(self.port.to_string()),
+            Cell::opt(self.port),
             Cell::new(self.proto),
             Cell::toned(self.state.as_str(), self.state_tone()),
             Cell::new(self.reason.token()),
-            Cell::opt(self.peer),
-            Cell::opt(self.local),
+            self.peer_cell(),
+            self.local_cell(),
             Cell::opt(self.family),
             ms(self.connect_ms),
             ms(self.tcp_info.map(|t| t.rtt_ms)),
@@ -537,6 +671,10 @@ pub fn render(w: &mut impl Write, out: &OutputOpts, rec: &ConnectRecord) -> Resu
                     opt(s.datagrams_sent.map(|n| n.to_string())),
                     opt(s.datagrams_received.map(|n| n.to_string())),
                 )?;
+            }
+            if let Some(c) = &rec.peer_cred {
+                let comm = c.comm.as_deref().unwrap_or("-");
+                writeln!(w, "# peer-cred\t{}\t{}\t{}\t{comm}", c.pid, c.uid, c.gid)?;
             }
             if !rec.options.is_empty() {
                 for o in &rec.options {
@@ -638,6 +776,7 @@ mod tests {
             errno: None,
             icmp: None,
             tls: None,
+            unix: None,
         }
     }
 
@@ -671,6 +810,7 @@ mod tests {
             errno: Some(libc::ECONNREFUSED),
             icmp: None,
             tls: None,
+            unix: None,
         }
     }
 
@@ -741,3 +881,7 @@ mod tests {
         insta::assert_snapshot!(rendered(&refused(), Format::Json, 0, false));
     }
 }
+
+#[cfg(test)]
+#[path = "connect_unix_tests.rs"]
+mod unix_tests;

@@ -322,6 +322,7 @@ mod tests {
             icmp: None,
             tls: Some(tls),
             session: None,
+            unix: None,
         }
     }
 

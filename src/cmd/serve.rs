@@ -7,15 +7,16 @@
 use crate::cli::ServeArgs;
 use crate::error::InputError;
 use crate::exit::Exit;
+use crate::input::listen::Listen;
 use crate::interrupt::Interrupt;
+use crate::net::unix::PeerCred;
 use crate::output::lossy::Lossy;
 use crate::output::{json, plain, Cell, Format, OutputOpts, Record, Tone};
-use crate::serve::{self, Client, Config, End, Event, Mode, Stop, Totals};
+use crate::serve::{self, Client, Config, End, Endpoint, Event, Mode, Stop, Totals};
 use anyhow::Result;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::net::SocketAddr;
 use std::time::Duration;
 
 pub struct Plan {
@@ -24,12 +25,44 @@ pub struct Plan {
 
 pub fn plan(args: &ServeArgs) -> Result<Plan> {
     let mut addrs = Vec::new();
+    let mut unix = Vec::new();
     for s in &args.listen {
-        let a = crate::input::listen::parse_listen(s)?;
-        // The same port twice is one socket; port 0 twice is two free ports.
-        if a.port() == 0 || !addrs.contains(&a) {
-            addrs.push(a);
+        match crate::input::listen::parse_serve_listen(s)? {
+            // The same port twice is one socket; port 0 twice is two free ports.
+            Listen::Inet(a) if a.port() == 0 || !addrs.contains(&a) => addrs.push(a),
+            Listen::Inet(_) => {}
+            Listen::Unix(t) if !unix.contains(&t) => unix.push(t),
+            Listen::Unix(_) => {}
         }
+    }
+    if addrs.is_empty() && (args.udp || args.tcp) {
+        return Err(InputError::new(
+            "option",
+            if args.udp { "--udp" } else { "--tcp" },
+            "--udp and --tcp choose the protocol of [ADDR:]PORT addresses; a UNIX socket's \
+             is in its name: unix:PATH (stream) or unixgram:PATH (datagrams)",
+        )
+        .into());
+    }
+    let file_mode = args.socket_mode.as_deref().map(parse_mode).transpose()?;
+    if let Some(m) = &args.socket_mode {
+        if !unix.iter().any(|t| t.name.as_path().is_some()) {
+            return Err(InputError::new(
+                "socket mode",
+                m.as_str(),
+                "--socket-mode is the mode of a UNIX socket file: serve on unix:PATH or \
+                 unixgram:PATH (an abstract name @NAME has no file)",
+            )
+            .into());
+        }
+    }
+    if args.http && addrs.is_empty() && unix.iter().all(|t| t.dgram) {
+        return Err(InputError::new(
+            "mode",
+            "--http",
+            "HTTP is served over streams only: unix:PATH, not unixgram:PATH",
+        )
+        .into());
     }
     let mode = if args.discard {
         Mode::Discard
@@ -70,6 +103,8 @@ pub fn plan(args: &ServeArgs) -> Result<Plan> {
         config: Config {
             tcp,
             udp,
+            unix,
+            file_mode,
             mode,
             max_clients: args.max_clients as usize,
             idle_timeout: args.idle_timeout,
@@ -92,6 +127,22 @@ pub fn parse_bytes(s: &str) -> Result<u64, InputError> {
     }
 }
 
+/// `--socket-mode`: the octal permission bits of a socket file: `660`, `0660`, `0o660`.
+pub fn parse_mode(s: &str) -> Result<u32, InputError> {
+    let t = s.trim();
+    let digits = t.strip_prefix("0o").unwrap_or(t);
+    u32::from_str_radix(digits, 8)
+        .ok()
+        .filter(|m| *m <= 0o7777 && !digits.is_empty() && !digits.starts_with('+'))
+        .ok_or_else(|| {
+            InputError::new(
+                "socket mode",
+                s,
+                "octal permission bits 0-7777, e.g. 0660 or 600",
+            )
+        })
+}
+
 /// The columns of every plain line and table row, whatever the event.
 pub const COLUMNS: [&str; 9] = [
     "EVENT", "ID", "PROTO", "LOCAL", "PEER", "IN", "OUT", "TIME", "INFO",
@@ -101,7 +152,8 @@ pub const COLUMNS: [&str; 9] = [
 #[derive(Debug, Clone, Serialize)]
 pub struct ListeningRecord {
     pub proto: &'static str,
-    pub addr: SocketAddr,
+    /// `ADDR:PORT`, or a UNIX socket's path or `@name`.
+    pub addr: Endpoint,
     pub mode: &'static str,
 }
 
@@ -111,9 +163,11 @@ pub struct ClientRecord {
     /// `accepted`, `refused` or `closed`.
     pub event: &'static str,
     pub id: u64,
+    /// `tcp` or `unix`.
     pub proto: &'static str,
-    pub local: SocketAddr,
-    pub peer: SocketAddr,
+    pub local: Endpoint,
+    /// `ADDR:PORT`; a UNIX client as its process, `pid=N,uid=N` (else its name, or `unnamed`).
+    pub peer: Endpoint,
     pub bytes_in: u64,
     pub bytes_out: u64,
     /// How long it was connected (closed only).
@@ -125,16 +179,23 @@ pub struct ClientRecord {
     pub requests: Option<u64>,
     /// Accepted: clients connected now, this one included.
     pub active: Option<usize>,
+    /// UNIX: the client process (SO_PEERCRED: as it was at connect()).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer_cred: Option<PeerCred>,
 }
 
 /// `{"type":"datagram"}`: one UDP datagram and its answer.
 #[derive(Debug, Clone, Serialize)]
 pub struct DatagramRecord {
+    /// `udp` or `unixgram`.
     pub proto: &'static str,
-    pub local: SocketAddr,
-    pub peer: SocketAddr,
+    pub local: Endpoint,
+    pub peer: Endpoint,
     pub bytes_in: u64,
     pub bytes_out: u64,
+    /// UNIX: the sender (SCM_CREDENTIALS).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer_cred: Option<PeerCred>,
 }
 
 /// `{"type":"serve-summary"}`: the last record.
@@ -162,9 +223,9 @@ impl ClientRecord {
         ClientRecord {
             event,
             id: c.id,
-            proto: "tcp",
-            local: c.local,
-            peer: c.peer,
+            proto: if c.local.is_unix() { "unix" } else { "tcp" },
+            local: c.local.clone(),
+            peer: c.peer.clone(),
             bytes_in: c.bytes_in,
             bytes_out: c.bytes_out,
             duration_ms: closed.then(|| crate::units::ms(c.duration)),
@@ -172,6 +233,7 @@ impl ClientRecord {
             errno: c.errno.map(crate::net::errno::name),
             requests: c.requests,
             active,
+            peer_cred: c.peer.cred().cloned(),
         }
     }
 }
@@ -334,7 +396,7 @@ impl Record for SummaryRecord {
 }
 
 /// Widths of the table columns: addresses get room for most IPv6 forms.
-const WIDTHS: [usize; 9] = [9, 5, 5, 22, 22, 9, 9, 10, 0];
+const WIDTHS: [usize; 9] = [9, 5, 8, 22, 22, 9, 9, 10, 0];
 
 /// Where the log's text goes, one event at a time (one line; the table's first also has the
 /// header).
@@ -441,7 +503,7 @@ impl<O: LogOut> EventLog<O> {
         match e {
             Event::Listening { proto, addr, mode } => self.write(&ListeningRecord {
                 proto: proto.as_str(),
-                addr: *addr,
+                addr: addr.clone(),
                 mode,
             }),
             Event::Accepted { client, active } => {
@@ -455,11 +517,12 @@ impl<O: LogOut> EventLog<O> {
                 bytes_in,
                 bytes_out,
             } => self.write(&DatagramRecord {
-                proto: "udp",
-                local: *local,
-                peer: *peer,
+                proto: if local.is_unix() { "unixgram" } else { "udp" },
+                local: local.clone(),
+                peer: peer.clone(),
                 bytes_in: *bytes_in,
                 bytes_out: *bytes_out,
+                peer_cred: peer.cred().cloned(),
             }),
             Event::Stopped {
                 stop,
@@ -498,6 +561,11 @@ pub fn run(plan: &Plan, out: &OutputOpts, w: impl Write + Send + 'static) -> Res
     let interrupt =
         Interrupt::install().map_err(crate::error::local("installing the Ctrl-C handler"))?;
     let server = serve::bind(&plan.config)?;
+    if !out.quiet {
+        for n in server.notes() {
+            eprintln!("sockdiag: {n}");
+        }
+    }
     let mut log = EventLog::new(Lossy::spawn(w), *out);
     let mut stop = None;
     let served = server.run(&interrupt, &mut |e: &Event| {

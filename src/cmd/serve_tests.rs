@@ -1,12 +1,16 @@
 use super::*;
 use crate::serve::Proto;
 
+fn inet(a: &str) -> Endpoint {
+    Endpoint::Inet(a.parse().unwrap())
+}
+
 fn events() -> Vec<Event> {
-    let local: SocketAddr = "127.0.0.1:7000".parse().unwrap();
-    let peer: SocketAddr = "127.0.0.1:51234".parse().unwrap();
+    let local = inet("127.0.0.1:7000");
+    let peer = inet("127.0.0.1:51234");
     let client = Client {
         id: 1,
-        local,
+        local: local.clone(),
         peer,
         bytes_in: 0,
         bytes_out: 0,
@@ -22,12 +26,12 @@ fn events() -> Vec<Event> {
     vec![
         Event::Listening {
             proto: Proto::Tcp,
-            addr: local,
+            addr: local.clone(),
             mode: "echo",
         },
         Event::Listening {
             proto: Proto::Udp,
-            addr: "[::1]:7000".parse().unwrap(),
+            addr: inet("[::1]:7000"),
             mode: "echo",
         },
         Event::Accepted {
@@ -62,8 +66,8 @@ fn events() -> Vec<Event> {
             },
         },
         Event::Datagram {
-            local: "[::1]:7000".parse().unwrap(),
-            peer: "[::1]:40000".parse().unwrap(),
+            local: inet("[::1]:7000"),
+            peer: inet("[::1]:40000"),
             bytes_in: 5,
             bytes_out: 5,
         },
@@ -112,6 +116,105 @@ fn table_snapshot() {
 #[test]
 fn json_snapshot() {
     insta::assert_snapshot!(rendered(Format::Json, false));
+}
+
+/// UNIX sockets: the name as the address, a client as its process (SO_PEERCRED), and the
+/// credentials in JSON.
+fn unix_events() -> Vec<Event> {
+    use crate::net::unix::{PeerCred, UnixName};
+    let local = Endpoint::Unix {
+        name: Some(UnixName::path(std::path::Path::new("/run/sd/echo.sock"))),
+        cred: None,
+    };
+    let cred = PeerCred {
+        pid: 4242,
+        uid: 1000,
+        gid: 1000,
+        comm: Some("curl".into()),
+    };
+    let client = Client {
+        id: 1,
+        local: local.clone(),
+        peer: Endpoint::Unix {
+            name: None,
+            cred: Some(cred.clone()),
+        },
+        bytes_in: 0,
+        bytes_out: 0,
+        duration: Duration::ZERO,
+        requests: None,
+        end: None,
+        errno: None,
+    };
+    vec![
+        Event::Listening {
+            proto: Proto::Unix,
+            addr: local,
+            mode: "echo",
+        },
+        Event::Listening {
+            proto: Proto::UnixGram,
+            addr: Endpoint::Unix {
+                name: Some(UnixName::abstract_name(b"sd-dgram")),
+                cred: None,
+            },
+            mode: "echo",
+        },
+        Event::Accepted {
+            client: client.clone(),
+            active: 1,
+        },
+        Event::Closed {
+            client: Client {
+                bytes_in: 5,
+                bytes_out: 5,
+                duration: Duration::from_micros(900),
+                end: Some(End::PeerClosed),
+                ..client
+            },
+        },
+        Event::Datagram {
+            local: Endpoint::Unix {
+                name: Some(UnixName::abstract_name(b"sd-dgram")),
+                cred: None,
+            },
+            peer: Endpoint::Unix {
+                name: Some(UnixName::abstract_name(b"0001f")),
+                cred: Some(PeerCred { pid: 4243, ..cred }),
+            },
+            bytes_in: 3,
+            bytes_out: 3,
+        },
+    ]
+}
+
+fn rendered_unix(format: Format) -> String {
+    let opts = OutputOpts {
+        format,
+        ..OutputOpts::default()
+    };
+    let mut log = EventLog::new(Direct(Vec::new()), opts);
+    for e in unix_events() {
+        log.event(&e);
+    }
+    String::from_utf8(log.into_inner().0).unwrap()
+}
+
+#[test]
+fn unix_snapshots() {
+    insta::assert_snapshot!(rendered_unix(Format::Plain));
+    insta::assert_snapshot!(rendered_unix(Format::Json));
+}
+
+#[test]
+fn socket_modes() {
+    assert_eq!(parse_mode("0660").unwrap(), 0o660);
+    assert_eq!(parse_mode("600").unwrap(), 0o600);
+    assert_eq!(parse_mode("0o1777").unwrap(), 0o1777);
+    for bad in ["", "8", "0x1ff", "17777", "+660", "rw-rw----"] {
+        let e = parse_mode(bad).unwrap_err();
+        assert!(e.why.contains("octal"), "{bad}: {e}");
+    }
 }
 
 #[test]

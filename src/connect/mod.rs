@@ -8,6 +8,7 @@ mod exchange;
 pub mod session;
 mod text;
 pub mod tls;
+pub mod unix;
 
 pub use duplex::{await_io, Duplex};
 pub use session::{Crlf, Session, SessionReport};
@@ -63,6 +64,8 @@ pub struct Config {
     pub tls: Option<tls::Setup>,
     /// An interactive session with stdin and stdout instead of the one-shot exchange.
     pub session: Option<Session>,
+    /// A UNIX socket instead of an IP address and port (see [`unix::run`]).
+    pub unix: Option<crate::net::unix::UnixTarget>,
 }
 
 /// Why reading stopped.
@@ -201,6 +204,8 @@ pub struct Report {
     pub icmp: Option<Icmp>,
     /// `--tls`: the handshake and the session (or why there was none).
     pub tls: Option<tls::TlsReport>,
+    /// A UNIX socket's connect: its names and peer (`None` for TCP and UDP).
+    pub unix: Option<unix::UnixEnds>,
 }
 
 impl Report {
@@ -249,6 +254,7 @@ pub fn run(
         errno: None,
         icmp: None,
         tls: None,
+        unix: None,
     };
     let proto = if cfg.udp { Proto::Udp } else { Proto::Tcp };
     let end = cfg.max_time.map(|d| deadline_after(Instant::now(), d));

@@ -1,7 +1,24 @@
 //! Where a server listens: `PORT` (127.0.0.1), `ADDR:PORT`, `[V6]:PORT`, `localhost:PORT`
-//! (serve, exporter).
+//! (serve, exporter); `serve` also takes a UNIX socket, `unix:PATH` or `unixgram:PATH`.
 use crate::error::InputError;
+use crate::net::unix::UnixTarget;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+/// A place `serve` listens on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Listen {
+    Inet(SocketAddr),
+    Unix(UnixTarget),
+}
+
+/// What `serve` takes: an address as [`parse_listen`] reads it, or `unix:PATH` /
+/// `unixgram:PATH` (`@NAME`: an abstract name), as [`super::unix::parse`] reads it.
+pub fn parse_serve_listen(s: &str) -> Result<Listen, InputError> {
+    match super::unix::parse(s)? {
+        Some(t) => Ok(Listen::Unix(t)),
+        None => parse_listen(s).map(Listen::Inet),
+    }
+}
 
 /// `PORT`, `ADDR:PORT` or `[V6]:PORT`; `localhost` means 127.0.0.1.
 pub fn parse_listen(s: &str) -> Result<SocketAddr, InputError> {

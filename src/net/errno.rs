@@ -40,6 +40,12 @@ pub fn name(e: i32) -> String {
         libc::EHOSTUNREACH => "EHOSTUNREACH",
         libc::EALREADY => "EALREADY",
         libc::EINPROGRESS => "EINPROGRESS",
+        // UNIX sockets: a path that is not there, or of the wrong kind.
+        libc::ENOTDIR => "ENOTDIR",
+        libc::ENOTSOCK => "ENOTSOCK",
+        libc::EPROTOTYPE => "EPROTOTYPE",
+        libc::ENAMETOOLONG => "ENAMETOOLONG",
+        libc::ELOOP => "ELOOP",
         _ => return format!("E{e}"),
     };
     n.to_string()
@@ -62,6 +68,7 @@ mod tests {
     fn names() {
         assert_eq!(super::name(libc::EMFILE), "EMFILE");
         assert_eq!(super::name(libc::ECONNREFUSED), "ECONNREFUSED");
+        assert_eq!(super::name(libc::EPROTOTYPE), "EPROTOTYPE");
         assert_eq!(super::name(9999), "E9999");
     }
 }

@@ -1,6 +1,7 @@
 //! What every engine shares, and nothing else: the transport, errno names, the socket error
-//! queue (ICMP errors), the fd limit, binding to a source, and the non-blocking connect
-//! attempt. It imports nothing from the engines, the subcommands or the output above it.
+//! queue (ICMP errors), the fd limit, binding to a source, the non-blocking connect
+//! attempt, UNIX socket names and peer credentials. It imports nothing from the engines, the
+//! subcommands or the output above it.
 pub mod attempt;
 pub mod bind;
 pub mod classify;
@@ -10,6 +11,7 @@ pub mod outcome;
 pub mod recverr;
 pub mod sys;
 pub mod tls;
+pub mod unix;
 pub mod zone;
 
 pub use outcome::{Icmp, Reason, State};

@@ -64,6 +64,18 @@ pub enum Reason {
     IcmpRateLimited,
     /// Our own connection came back to us every time we tried (local address = peer).
     SelfConnect,
+    /// UNIX: the kernel completed the connect (a listener, or a bound datagram socket).
+    Connected,
+    /// UNIX: no file at the path (ENOENT, ENOTDIR).
+    NoSocketFile,
+    /// UNIX: the path is a file of another kind (connect() says ECONNREFUSED; stat tells).
+    NotASocket,
+    /// UNIX: a socket of the other type is there (EPROTOTYPE): stream against datagram.
+    WrongType,
+    /// UNIX: the file's mode (or a directory's on the way) denies us (EACCES, EPERM).
+    PermissionDenied,
+    /// UNIX stream: the listener's backlog stayed full for the whole timeout (EAGAIN).
+    BacklogFull,
 }
 
 impl Reason {
@@ -83,6 +95,12 @@ impl Reason {
             Reason::Local(e) => format!("local:{}", errno::name(e)),
             Reason::IcmpRateLimited => "icmp-rate-limited".into(),
             Reason::SelfConnect => "local:self-connect".into(),
+            Reason::Connected => "connected".into(),
+            Reason::NoSocketFile => "no-socket-file".into(),
+            Reason::NotASocket => "not-a-socket".into(),
+            Reason::WrongType => "wrong-type".into(),
+            Reason::PermissionDenied => "permission-denied".into(),
+            Reason::BacklogFull => "backlog-full".into(),
         }
     }
 }

@@ -2,13 +2,16 @@
 //! reused; interest follows the buffers: a connection is read only while its outgoing buffer
 //! has room (backpressure), and written only while that buffer holds something.
 use super::httpd::{self, Parsed};
-use super::{Client, Config, End, Event, Mode, Proto, ServeError, Sink, Stop, Totals};
+use super::listen::{Listener, Sock};
+use super::{Client, Config, End, Endpoint, Event, Mode, Proto, ServeError, Sink, Stop, Totals};
 use crate::interrupt::Interrupt;
+use crate::net::unix::{peer_cred, recv_with_cred, UnixName};
 use polling::{Event as Interest, Events, PollMode, Poller};
-use socket2::{Domain, Socket, Type};
+use socket2::Socket;
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::net::{Shutdown, UdpSocket};
 use std::num::NonZeroUsize;
+use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
 /// Longest the loop sleeps before it looks at the interrupt flag and the clock again.
@@ -23,18 +26,9 @@ const BATCH: usize = 32;
 /// How long accept() rests after running out of descriptors.
 const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 
-enum Sock {
-    Tcp(TcpListener),
-    Udp(UdpSocket),
-}
-
-struct Listener {
-    sock: Sock,
-    addr: SocketAddr,
-}
-
 struct Conn {
-    sock: TcpStream,
+    /// A TCP or UNIX stream.
+    sock: Socket,
     client: Client,
     started: Instant,
     last: Instant,
@@ -59,106 +53,25 @@ impl Conn {
 
 /// Bound sockets, ready to [`Server::run`].
 pub struct Server {
-    cfg: Config,
-    poller: Poller,
-    listeners: Vec<Listener>,
-}
-
-/// Binds every address of the plan (TCP listens, UDP binds) and registers them.
-pub fn bind(cfg: &Config) -> Result<Server, ServeError> {
-    crate::net::limits::raise_nofile();
-    let poller = Poller::new().map_err(ServeError::Poller)?;
-    let mut listeners = Vec::new();
-    let backlog = cfg.max_clients.clamp(128, 4096) as i32;
-    for &a in &cfg.tcp {
-        let only_v6 = v6_only(a, &cfg.tcp);
-        let l = tcp_listener(a, backlog, only_v6).map_err(|e| ServeError::Bind(e, a, "tcp"))?;
-        let addr = l.local_addr().map_err(|e| ServeError::Bind(e, a, "tcp"))?;
-        listeners.push(Listener {
-            sock: Sock::Tcp(l),
-            addr,
-        });
-    }
-    for &a in &cfg.udp {
-        // Port 0 on an address TCP also serves: take TCP's port, so one number covers both.
-        let shared = (a.port() == 0)
-            .then(|| {
-                listeners
-                    .iter()
-                    .find(|l| matches!(l.sock, Sock::Tcp(_)) && l.addr.ip() == a.ip())
-                    .map(|l| l.addr)
-            })
-            .flatten();
-        let only_v6 = v6_only(a, &cfg.udp);
-        let s = match shared.map(|a| udp_socket(a, only_v6)) {
-            Some(Ok(s)) => s,
-            _ => udp_socket(a, only_v6).map_err(|e| ServeError::Bind(e, a, "udp"))?,
-        };
-        let addr = s.local_addr().map_err(|e| ServeError::Bind(e, a, "udp"))?;
-        listeners.push(Listener {
-            sock: Sock::Udp(s),
-            addr,
-        });
-    }
-    for (i, l) in listeners.iter().enumerate() {
-        // SAFETY: each socket is deleted from the poller (or the poller dropped) before the
-        // socket is closed: both live in `Server` and the poller is dropped first.
-        unsafe {
-            match &l.sock {
-                Sock::Tcp(s) => poller.add_with_mode(s, Interest::readable(i), PollMode::Level),
-                Sock::Udp(s) => poller.add_with_mode(s, Interest::readable(i), PollMode::Level),
-            }
-        }
-        .map_err(ServeError::Register)?;
-    }
-    Ok(Server {
-        cfg: cfg.clone(),
-        poller,
-        listeners,
-    })
-}
-
-/// An IPv6 socket is dual-stack by default (net.ipv6.bindv6only = 0): `[::]:7000` also takes
-/// 0.0.0.0:7000, so `serve 0.0.0.0:7000 [::]:7000` failed with EADDRINUSE. When IPv4 addresses
-/// are asked for beside it, an IPv6 socket is IPv6-only and each family gets its own socket;
-/// alone, it keeps the kernel's default and takes IPv4 clients too (v4-mapped).
-fn v6_only(a: SocketAddr, all: &[SocketAddr]) -> bool {
-    a.is_ipv6() && all.iter().any(SocketAddr::is_ipv4)
-}
-
-fn tcp_listener(a: SocketAddr, backlog: i32, only_v6: bool) -> io::Result<TcpListener> {
-    let s = Socket::new(Domain::for_address(a), Type::STREAM, None)?;
-    // A restarted server gets its port back while old connections sit in TIME_WAIT.
-    s.set_reuse_address(true)?;
-    if only_v6 {
-        s.set_only_v6(true)?;
-    }
-    s.bind(&a.into())?;
-    s.listen(backlog)?;
-    s.set_nonblocking(true)?;
-    Ok(s.into())
-}
-
-fn udp_socket(a: SocketAddr, only_v6: bool) -> io::Result<UdpSocket> {
-    let s = Socket::new(Domain::for_address(a), Type::DGRAM, None)?;
-    if only_v6 {
-        s.set_only_v6(true)?;
-    }
-    s.bind(&a.into())?;
-    s.set_nonblocking(true)?;
-    Ok(s.into())
+    pub(super) cfg: Config,
+    pub(super) poller: Poller,
+    pub(super) listeners: Vec<Listener>,
+    /// For the user: what binding did besides (a stale socket file replaced).
+    pub(super) notes: Vec<String>,
 }
 
 impl Server {
-    /// Each bound socket: protocol and the address getsockname() gives.
-    pub fn addrs(&self) -> Vec<(Proto, SocketAddr)> {
+    /// Each bound socket: protocol and the address getsockname() gives (or its UNIX name).
+    pub fn addrs(&self) -> Vec<(Proto, Endpoint)> {
         self.listeners
             .iter()
-            .map(|l| match l.sock {
-                Sock::Tcp(_) => (Proto::Tcp, l.addr),
-                Sock::Udp(_) => (Proto::Udp, l.addr),
-            })
+            .map(|l| (l.proto(), l.addr.clone()))
             .collect()
+    }
+
+    /// What binding did besides, for the user: a stale socket file replaced.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
     }
 
     /// Serves until interrupted, `--duration` or `--once` says stop. Reports
@@ -168,6 +81,7 @@ impl Server {
             cfg,
             poller,
             listeners,
+            notes: _,
         } = self;
         let mut lp = Loop {
             started: Instant::now(),
@@ -185,19 +99,16 @@ impl Server {
             once_done: false,
         };
         for l in &listeners {
-            let proto = match l.sock {
-                Sock::Tcp(_) => Proto::Tcp,
-                Sock::Udp(_) => Proto::Udp,
-            };
+            let proto = l.proto();
             let mode = match (proto, &cfg.mode) {
-                (Proto::Udp, Mode::Discard) => "discard",
-                (Proto::Udp, Mode::Banner(_)) => "banner",
-                (Proto::Udp, _) => "echo",
-                (Proto::Tcp, m) => m.name(),
+                (Proto::Udp | Proto::UnixGram, Mode::Discard) => "discard",
+                (Proto::Udp | Proto::UnixGram, Mode::Banner(_)) => "banner",
+                (Proto::Udp | Proto::UnixGram, _) => "echo",
+                (Proto::Tcp | Proto::Unix, m) => m.name(),
             };
             sink.event(&Event::Listening {
                 proto,
-                addr: l.addr,
+                addr: l.addr.clone(),
                 mode,
             });
         }
@@ -282,9 +193,11 @@ impl Loop<'_> {
             let now = Instant::now();
             for ev in events.iter() {
                 if ev.key < listeners.len() {
-                    match &listeners[ev.key].sock {
-                        Sock::Tcp(l) => self.accept(l, now, sink)?,
-                        Sock::Udp(u) => self.datagrams(u, listeners[ev.key].addr, sink),
+                    let l = &listeners[ev.key];
+                    match &l.sock {
+                        Sock::Tcp(_) | Sock::Unix(_) => self.accept(l, now, sink)?,
+                        Sock::Udp(u) => self.datagrams(u, &l.addr, sink),
+                        Sock::UnixGram(u) => self.unix_datagrams(u, &l.addr, sink),
                     }
                 } else {
                     self.service(ev.key - self.listeners.len(), now, sink);
@@ -303,28 +216,29 @@ impl Loop<'_> {
 
     fn set_listeners(&self, on: bool) -> Result<(), ServeError> {
         for (i, l) in self.listeners.iter().enumerate() {
-            if let Sock::Tcp(s) = &l.sock {
-                let ev = if on {
-                    Interest::readable(i)
-                } else {
-                    Interest::none(i)
-                };
-                self.poller
-                    .modify_with_mode(s, ev, PollMode::Level)
-                    .map_err(ServeError::Register)?;
+            let ev = if on {
+                Interest::readable(i)
+            } else {
+                Interest::none(i)
+            };
+            match &l.sock {
+                Sock::Tcp(s) => self.poller.modify_with_mode(s, ev, PollMode::Level),
+                Sock::Unix(s) => self.poller.modify_with_mode(s, ev, PollMode::Level),
+                Sock::Udp(_) | Sock::UnixGram(_) => Ok(()),
             }
+            .map_err(ServeError::Register)?;
         }
         Ok(())
     }
 
     fn accept(
         &mut self,
-        l: &TcpListener,
+        l: &Listener,
         now: Instant,
         sink: &mut dyn Sink,
     ) -> Result<(), ServeError> {
         for _ in 0..BATCH {
-            let (sock, peer) = match l.accept() {
+            let (sock, local, peer) = match accept_one(l) {
                 Ok(x) => x,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
                 Err(e) => {
@@ -343,7 +257,6 @@ impl Loop<'_> {
                 }
             };
             self.next_id += 1;
-            let local = sock.local_addr().unwrap_or(peer);
             let client = Client {
                 id: self.next_id,
                 local,
@@ -356,8 +269,9 @@ impl Loop<'_> {
                 errno: None,
             };
             if self.active >= self.cfg.max_clients || (self.cfg.once && self.once_taken) {
-                // Reset at once, so the client sees a refusal rather than a silent server.
-                let _ = socket2::SockRef::from(&sock).set_linger(Some(Duration::ZERO));
+                // Reset at once, so the client sees a refusal rather than a silent server (a
+                // UNIX client sees its connection closed).
+                let _ = sock.set_linger(Some(Duration::ZERO));
                 drop(sock);
                 self.totals.refused += 1;
                 *self.totals.ends.entry(End::Refused).or_default() += 1;
@@ -371,7 +285,9 @@ impl Loop<'_> {
             }
             self.once_taken = true;
             let _ = sock.set_nonblocking(true);
-            let _ = sock.set_nodelay(true);
+            if matches!(l.sock, Sock::Tcp(_)) {
+                let _ = sock.set_nodelay(true);
+            }
             let idx = self.free.pop().unwrap_or_else(|| {
                 self.conns.push(None);
                 self.conns.len() - 1
@@ -420,7 +336,7 @@ impl Loop<'_> {
         Ok(())
     }
 
-    fn datagrams(&mut self, u: &UdpSocket, local: SocketAddr, sink: &mut dyn Sink) {
+    fn datagrams(&mut self, u: &UdpSocket, local: &Endpoint, sink: &mut dyn Sink) {
         for _ in 0..BATCH {
             let (n, peer) = match u.recv_from(&mut self.scratch) {
                 Ok(x) => x,
@@ -441,20 +357,64 @@ impl Loop<'_> {
                     Err(_) => self.totals.dropped_replies += 1,
                 }
             }
-            self.totals.datagrams += 1;
-            self.totals.bytes_in += n as u64;
-            self.totals.bytes_out += sent as u64;
-            sink.event(&Event::Datagram {
-                local,
-                peer,
-                bytes_in: n as u64,
-                bytes_out: sent as u64,
-            });
-            if self.cfg.once {
-                self.once_done = true;
+            if self.datagram_done(local, Endpoint::Inet(peer), n, sent, sink) {
                 return;
             }
         }
+    }
+
+    /// UNIX datagrams: as UDP, the sender known by its credentials. A sender that did not
+    /// bind a name gets no reply: there is no address to send it to.
+    fn unix_datagrams(&mut self, u: &Socket, local: &Endpoint, sink: &mut dyn Sink) {
+        for _ in 0..BATCH {
+            let (n, from, cred) = match recv_with_cred(u.as_raw_fd(), &mut self.scratch) {
+                Ok(x) => x,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(_) => continue,
+            };
+            let name = UnixName::from_sockaddr(&from);
+            let reply: Option<&[u8]> = match &self.cfg.mode {
+                Mode::Discard => None,
+                Mode::Banner(text) => Some(text),
+                _ => Some(&self.scratch[..n]),
+            };
+            let mut sent = 0;
+            if let (Some(r), Some(_)) = (reply, &name) {
+                match u.send_to(r, &from) {
+                    Ok(k) => sent = k,
+                    // Its queue is full (EAGAIN), or it is gone (ECONNREFUSED).
+                    Err(_) => self.totals.dropped_replies += 1,
+                }
+            }
+            let peer = Endpoint::Unix { name, cred };
+            if self.datagram_done(local, peer, n, sent, sink) {
+                return;
+            }
+        }
+    }
+
+    /// Counts and logs one datagram; true when `--once` says stop.
+    fn datagram_done(
+        &mut self,
+        local: &Endpoint,
+        peer: Endpoint,
+        n: usize,
+        sent: usize,
+        sink: &mut dyn Sink,
+    ) -> bool {
+        self.totals.datagrams += 1;
+        self.totals.bytes_in += n as u64;
+        self.totals.bytes_out += sent as u64;
+        sink.event(&Event::Datagram {
+            local: local.clone(),
+            peer,
+            bytes_in: n as u64,
+            bytes_out: sent as u64,
+        });
+        if self.cfg.once {
+            self.once_done = true;
+        }
+        self.once_done
     }
 
     /// Reads and writes what readiness allows, then closes or re-arms the connection.
@@ -596,6 +556,27 @@ impl Loop<'_> {
         }
         // Not more often than every few milliseconds, however the deadlines fall.
         next.max(now + Duration::from_millis(5))
+    }
+}
+
+/// One connection from a TCP or UNIX listener: the stream, our end and the peer (a UNIX
+/// peer by its credentials, SO_PEERCRED).
+fn accept_one(l: &Listener) -> io::Result<(Socket, Endpoint, Endpoint)> {
+    match &l.sock {
+        Sock::Tcp(t) => {
+            let (s, peer) = t.accept()?;
+            let local = s.local_addr().unwrap_or(peer);
+            Ok((s.into(), Endpoint::Inet(local), Endpoint::Inet(peer)))
+        }
+        Sock::Unix(u) => {
+            let (s, from) = u.accept()?;
+            let peer = Endpoint::Unix {
+                name: UnixName::from_sockaddr(&from),
+                cred: peer_cred(s.as_raw_fd()).ok(),
+            };
+            Ok((s, l.addr.clone(), peer))
+        }
+        Sock::Udp(_) | Sock::UnixGram(_) => Err(io::Error::from_raw_os_error(libc::EOPNOTSUPP)),
     }
 }
 

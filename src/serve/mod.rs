@@ -1,13 +1,19 @@
-//! The test-server engine behind `sockdiag serve`: TCP listeners (echo, discard, banner,
-//! HTTP) and UDP datagram sockets on one single-threaded readiness loop (`polling`), with
-//! bounded buffers per connection, a client limit, idle timeouts and byte caps. Every
-//! happening is handed to a [`Sink`] as an [`Event`]; the engine never prints.
+//! The test-server engine behind `sockdiag serve`: TCP and UNIX stream listeners (echo,
+//! discard, banner, HTTP) and UDP and UNIX datagram sockets on one single-threaded readiness
+//! loop (`polling`), with bounded buffers per connection, a client limit, idle timeouts and
+//! byte caps. Every happening is handed to a [`Sink`] as an [`Event`]; the engine never
+//! prints.
 mod engine;
 pub mod httpd;
+mod listen;
+mod unix;
 
-pub use engine::{bind, Server};
+pub use engine::Server;
+pub use listen::bind;
 
+use crate::net::unix::{PeerCred, UnixName, UnixTarget};
 use serde::Serialize;
+use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -35,7 +41,71 @@ impl Mode {
     }
 }
 
-pub use crate::net::Proto;
+/// What a socket speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Proto {
+    Tcp,
+    Udp,
+    /// A UNIX stream socket.
+    Unix,
+    /// A UNIX datagram socket.
+    UnixGram,
+}
+
+impl Proto {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Proto::Tcp => "tcp",
+            Proto::Udp => "udp",
+            Proto::Unix => "unix",
+            Proto::UnixGram => "unixgram",
+        }
+    }
+}
+
+/// One end of a socket, connection or datagram: an IP address and port, or a UNIX socket.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Endpoint {
+    Inet(SocketAddr),
+    /// A UNIX socket: its name (`None`: unnamed, as most clients are) and, for a peer, the
+    /// process behind it (SO_PEERCRED, or the datagram's SCM_CREDENTIALS).
+    Unix {
+        name: Option<UnixName>,
+        cred: Option<PeerCred>,
+    },
+}
+
+impl Endpoint {
+    pub fn cred(&self) -> Option<&PeerCred> {
+        match self {
+            Endpoint::Unix { cred, .. } => cred.as_ref(),
+            Endpoint::Inet(_) => None,
+        }
+    }
+
+    pub fn is_unix(&self) -> bool {
+        matches!(self, Endpoint::Unix { .. })
+    }
+}
+
+/// An address as it is; a UNIX peer as its process (`pid=4242,uid=1000`), else its name.
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Endpoint::Inet(a) => write!(f, "{a}"),
+            Endpoint::Unix { cred: Some(c), .. } => write!(f, "pid={},uid={}", c.pid, c.uid),
+            Endpoint::Unix { name: Some(n), .. } => write!(f, "{n}"),
+            Endpoint::Unix { .. } => f.write_str("unnamed"),
+        }
+    }
+}
+
+impl Serialize for Endpoint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
 
 /// How to serve: plain values, no clap.
 #[derive(Debug, Clone)]
@@ -45,6 +115,10 @@ pub struct Config {
     /// Addresses to serve UDP on. A UDP address with port 0 whose address is also in `tcp`
     /// takes the port TCP got, so both share one number.
     pub udp: Vec<SocketAddr>,
+    /// UNIX sockets to serve on (`unix:PATH` streams, `unixgram:PATH` datagrams).
+    pub unix: Vec<UnixTarget>,
+    /// The mode bits of each UNIX socket file (else what the umask leaves).
+    pub file_mode: Option<u32>,
     pub mode: Mode,
     /// Most TCP clients at once; more are accepted and reset at once (logged as refused).
     pub max_clients: usize,
@@ -63,6 +137,8 @@ impl Default for Config {
         Config {
             tcp: vec![],
             udp: vec![],
+            unix: vec![],
+            file_mode: None,
             mode: Mode::Echo,
             max_clients: 1024,
             idle_timeout: None,
@@ -125,13 +201,14 @@ pub enum Stop {
     Once,
 }
 
-/// One TCP client's connection, as logged when it is accepted and when it ends.
+/// One stream client's connection (TCP or UNIX), as logged when it is accepted and when it
+/// ends.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Client {
     /// Numbered from 1 in accept order (refused clients get a number too).
     pub id: u64,
-    pub local: SocketAddr,
-    pub peer: SocketAddr,
+    pub local: Endpoint,
+    pub peer: Endpoint,
     pub bytes_in: u64,
     pub bytes_out: u64,
     pub duration: Duration,
@@ -156,7 +233,8 @@ pub struct Totals {
     pub ends: std::collections::BTreeMap<End, u64>,
     /// accept() failures for lack of descriptors (the listener pauses briefly each time).
     pub accept_errors: u64,
-    /// UDP replies dropped because the socket's send buffer was full.
+    /// Datagram replies dropped: the send buffer was full (UDP), or the UNIX client's queue
+    /// was full or it was gone.
     pub dropped_replies: u64,
 }
 
@@ -166,7 +244,7 @@ pub enum Event {
     /// A socket is bound (and listening, for TCP); `addr` is what getsockname() says.
     Listening {
         proto: Proto,
-        addr: SocketAddr,
+        addr: Endpoint,
         mode: &'static str,
     },
     Accepted {
@@ -181,10 +259,10 @@ pub enum Event {
     Closed {
         client: Client,
     },
-    /// One UDP datagram received (and answered, unless discarding).
+    /// One UDP or UNIX datagram received (and answered, unless discarding).
     Datagram {
-        local: SocketAddr,
-        peer: SocketAddr,
+        local: Endpoint,
+        peer: Endpoint,
         bytes_in: u64,
         bytes_out: u64,
     },
@@ -218,4 +296,7 @@ pub enum ServeError {
     Wait(std::io::Error),
     #[error("registering a socket: {0}")]
     Register(std::io::Error),
+    /// A UNIX socket that could not be served: what happened and what to do, in one line.
+    #[error("{0}")]
+    Unix(String),
 }

@@ -4,6 +4,8 @@
 use super::inet::meminfo;
 use super::netlink::{u32_at, Attrs};
 use super::record::{Endpoint, Family, Proto, SocketRecord, State};
+// A socket name as ss shows it (shared with connect and serve).
+use crate::net::unix::shown_name as name;
 
 /// `sizeof(struct unix_diag_msg)`.
 const MSG_LEN: usize = 16;
@@ -80,25 +82,6 @@ pub fn parse(msg: &[u8]) -> Option<SocketRecord> {
         }
     }
     Some(rec)
-}
-
-/// A socket name: a path, or an abstract name (a leading NUL) shown as `@name` with any
-/// further NULs as `@`, as ss shows them.
-fn name(b: &[u8]) -> Option<String> {
-    match b.split_first() {
-        None => None,
-        Some((0, rest)) => {
-            let shown: Vec<u8> = rest
-                .iter()
-                .map(|&c| if c == 0 { b'@' } else { c })
-                .collect();
-            Some(format!("@{}", String::from_utf8_lossy(&shown)))
-        }
-        Some(_) => {
-            let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
-            Some(String::from_utf8_lossy(&b[..end]).into_owned())
-        }
-    }
 }
 
 #[cfg(test)]
