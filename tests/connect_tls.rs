@@ -617,3 +617,49 @@ fn bad_tls_input_is_one_line_and_exit_2() {
         assert!(out.is_empty(), "{args:?}: {out}");
     }
 }
+
+#[test]
+fn an_interactive_session_runs_over_tls() {
+    // The session pump drives the TLS stream as it drives a plain socket: stdin's bytes go
+    // out encrypted, the echo comes back decrypted on stdout, the end of stdin sends
+    // close_notify (the half-close) and the server's close_notify ends the session as `eof`.
+    let p = pki(&["localhost", "127.0.0.1"]);
+    let ca = p.ca_file.path().to_str().unwrap();
+    let (a, _) = tls_server(&p, &[], echo);
+    let port = a.port().to_string();
+    let input: Vec<u8> = (0..300_000u32)
+        .map(|i| b"abcdefghij\n"[(i % 11) as usize])
+        .collect();
+    let out = util::sockdiag()
+        .args([
+            "connect",
+            "--json",
+            "-i",
+            "--tls",
+            "--cacert",
+            ca,
+            "127.0.0.1",
+            &port,
+        ])
+        .write_stdin(input.clone())
+        .timeout(Duration::from_secs(15))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        out.stdout == input,
+        "{} bytes back of {}",
+        out.stdout.len(),
+        input.len()
+    );
+    let v: Value = serde_json::from_str(err.trim()).unwrap_or_else(|e| panic!("{e}: {err}"));
+    assert_eq!(v["read_end"], "eof", "{v}");
+    assert_eq!(
+        (v["sent"].as_u64(), v["received"].as_u64()),
+        (Some(300_000), Some(300_000))
+    );
+    assert_eq!(v["session"]["half_closed"], true, "{v}");
+    assert_eq!(v["tls"]["verified"], true, "{v}");
+    assert_eq!(v["tls"]["peer_close"], "close-notify", "{v}");
+}

@@ -634,3 +634,42 @@ fn bad_options_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("at most 107"));
 }
+
+#[test]
+fn an_interactive_session_over_a_unix_stream() {
+    // -i over unix: the same pump as TCP: bytes both ways, the half-close at stdin's end,
+    // and the report (on stderr) with the peer's credentials.
+    let dir = tempdir();
+    let path = dir.path().join("echo.sock");
+    let a = arg("unix", &path);
+    let serve = Serve::start(&[&a]);
+    let input: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let out = util::sockdiag()
+        .args(["connect", "--json", "-i", &a])
+        .write_stdin(input.clone())
+        .timeout(Duration::from_secs(15))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        out.stdout == input,
+        "{} bytes back of {}",
+        out.stdout.len(),
+        input.len()
+    );
+    let v: Value = serde_json::from_str(err.trim()).unwrap_or_else(|e| panic!("{e}: {err}"));
+    assert_eq!(v["read_end"], "eof", "{v}");
+    assert_eq!(v["session"]["half_closed"], true, "{v}");
+    assert_eq!(v["peer_cred"]["pid"], serve.pid(), "{v}");
+    // A unixgram session is refused in one line, exit 2.
+    let g = arg("unixgram", &dir.path().join("none.sock"));
+    let out = util::sockdiag()
+        .args(["connect", "-i", &g])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("'-i'") || err.contains("-i"), "{err}");
+}
