@@ -2,7 +2,7 @@
 //! reused; interest follows the buffers: a connection is read only while its outgoing buffer
 //! has room (backpressure), and written only while that buffer holds something.
 use super::httpd::{self, Parsed};
-use super::listen::{Listener, Sock};
+use super::listen::{Listener, Server, Sock};
 use super::{Client, Config, End, Endpoint, Event, Mode, Proto, ServeError, Sink, Stop, Totals};
 use crate::interrupt::Interrupt;
 use crate::net::unix::{peer_cred, recv_with_cred, UnixName};
@@ -49,15 +49,6 @@ impl Conn {
     fn pending(&self) -> usize {
         self.out.len() - self.out_pos
     }
-}
-
-/// Bound sockets, ready to [`Server::run`].
-pub struct Server {
-    pub(super) cfg: Config,
-    pub(super) poller: Poller,
-    pub(super) listeners: Vec<Listener>,
-    /// For the user: what binding did besides (a stale socket file replaced).
-    pub(super) notes: Vec<String>,
 }
 
 impl Server {

@@ -1,6 +1,5 @@
 //! The server's sockets: TCP listeners and UDP sockets on IP addresses, UNIX stream listeners
 //! and datagram sockets on names (see [`super::unix`]), bound and registered with the poller.
-use super::engine::Server;
 use super::unix::{self, SocketFile};
 use super::{Config, Endpoint, Proto, ServeError};
 use polling::{Event as Interest, PollMode, Poller};
@@ -149,4 +148,13 @@ fn udp_socket(a: SocketAddr, only_v6: bool) -> io::Result<UdpSocket> {
     s.bind(&a.into())?;
     s.set_nonblocking(true)?;
     Ok(s.into())
+}
+
+/// Bound sockets, ready to [`Server::run`].
+pub struct Server {
+    pub(super) cfg: Config,
+    pub(super) poller: Poller,
+    pub(super) listeners: Vec<Listener>,
+    /// For the user: what binding did besides (a stale socket file replaced).
+    pub(super) notes: Vec<String>,
 }

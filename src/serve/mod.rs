@@ -8,8 +8,8 @@ pub mod httpd;
 mod listen;
 mod unix;
 
-pub use engine::Server;
 pub use listen::bind;
+pub use listen::Server;
 
 use crate::net::unix::{PeerCred, UnixName, UnixTarget};
 use serde::Serialize;

@@ -1,5 +1,5 @@
 //! One open port examined without ever blocking: a state machine the detector's readiness
-//! loop ([`super::driver`]) advances whenever its socket is ready or its time is up.
+//! loop (in driver.rs) advances whenever its socket is ready or its time is up.
 //!
 //! connect → wait for a banner (ports where the server speaks first) → else send the probe
 //! (an HTTP `HEAD`) → read the reply (at most [`READ_CAP`] bytes; once bytes came, a pause of
