@@ -42,10 +42,7 @@ pub(super) fn wanted(plan: &Plan) -> bool {
         && plan.mode == Mode::Once
         && plan.config.proto == Proto::Tcp
         && plan.discovered.is_none()
-        && plan
-            .targets
-            .iter()
-            .any(|t| t.name != plan.targets[0].name)
+        && plan.targets.iter().any(|t| t.name != plan.targets[0].name)
 }
 
 /// Probes the targets `which` (indices into `plan.targets`) on [`PORTS`], then narrows the

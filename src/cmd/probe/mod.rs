@@ -310,7 +310,6 @@ fn probe_and_show(
     };
     // `--wait`: the plan with the names that resolved meanwhile.
     let grown: Plan;
-    let mut plan = plan;
     let o = match plan.mode {
         Mode::Once => {
             // Beyond the listing limit, table and plain need only the open ports.
@@ -457,7 +456,7 @@ fn exit_for(plan: &Plan, s: &Summary, counts: &Counts, expected: usize) -> Exit 
     }
     let all_open = total == expected && counts.only(State::Open);
     // Hosts that did not answer discovery are not all open either.
-    let all_up = plan.discovered.as_ref().is_none_or(|d| d.no_answer == 0);
+    let all_up = plan.discovered.as_ref().map_or(true, |d| d.no_answer == 0);
     Exit::from_all_ok(all_open && all_up && plan.unresolved.is_empty())
 }
 

@@ -119,8 +119,8 @@ pub(super) fn finish(
         .filter(|(_, a)| **a)
         .map(|(t, _)| t.addr)
         .collect();
-    let no_answer = plan.targets.len() - up_addrs.len()
-        + plan.discovered.as_ref().map_or(0, |d| d.no_answer);
+    let no_answer =
+        plan.targets.len() - up_addrs.len() + plan.discovered.as_ref().map_or(0, |d| d.no_answer);
     if plan.names && !named {
         add_names(plan, &mut records);
     }
