@@ -24,14 +24,16 @@
 #   Every one of those ports is in both tools' default lists.
 #
 # The runs (nmap's where it is installed):
-#   sockdiag       sockdiag probe -n --service 10.93.0.0/24
-#   nmap-Pn        nmap -n -sT -sV --version-light -Pn -T4 10.93.0.0/24: every port of every
-#                  address, as sockdiag does (it has no host discovery): the like-for-like run
-#   nmap           the same without -Pn: nmap's default host discovery first (as root: ICMP
-#                  echo, TCP SYN to 443, TCP ACK to 80, ICMP timestamp; across the router
-#                  hop no ARP), then only the ports of the 10 hosts that answered: what an
-#                  nmap user types, but less work than sockdiag does (it never probes the
-#                  246,000 ports of the silent addresses)
+#   sockdiag       sockdiag probe -n --service 10.93.0.0/24: its host discovery first (TCP
+#                  connect to 80, 443, 22, 113), then every default port of the hosts that
+#                  answered
+#   nmap           nmap -n -sT -sV --version-light -T4 10.93.0.0/24: nmap's default host
+#                  discovery first (as root: ICMP echo, TCP SYN to 443, TCP ACK to 80, ICMP
+#                  timestamp; across the router hop no ARP), then only the ports of the 10
+#                  hosts that answered: what an nmap user types
+#   sockdiag-Pn    sockdiag with -Pn: every port of every address, and
+#   nmap-Pn        nmap with -Pn: the like-for-like pair without discovery (nmap's takes
+#                  minutes)
 #   sockdiag-live  sockdiag on the 10 live addresses only, and
 #   nmap-live      nmap -Pn on them: both tools' port scan and service detection without the
 #                  silent addresses (the pair that compares service detection itself)
@@ -40,7 +42,8 @@
 # Environment:
 #   REPS       runs per tool; the median wall is shown (default 3)
 #   NMAP_REPS  runs of nmap-Pn, which takes minutes per run (default 1)
-#   TOOLS      which runs (default "sockdiag nmap nmap-Pn sockdiag-live nmap-live")
+#   TOOLS      which runs (default "sockdiag nmap nmap-Pn sockdiag-live nmap-live"; also
+#              sockdiag-Pn)
 #   SOCKDIAG   a sockdiag binary to use instead of building the release one
 #   SD_ARGS    extra arguments for sockdiag (e.g. "--service-timeout 1s")
 #   KEEP=1     keep the outputs (their directory is printed)
@@ -85,7 +88,7 @@ else
 fi
 have() {
     case $1 in
-        sockdiag | sockdiag-live) return 0 ;;
+        sockdiag | sockdiag-Pn | sockdiag-live) return 0 ;;
         nmap | nmap-Pn | nmap-live) command -v nmap >/dev/null ;;
     esac
 }
@@ -227,6 +230,8 @@ cmdline() { # tool -> command (run in the scanner's namespace)
     case $1 in
         # shellcheck disable=SC2086
         sockdiag) echo "$sockdiag probe -n --service --json $SD_ARGS $BLOCK" ;;
+        # shellcheck disable=SC2086
+        sockdiag-Pn) echo "$sockdiag probe -n -Pn --service --json $SD_ARGS $BLOCK" ;;
         nmap) echo "nmap -n -sT -sV --version-light -T4 -oX - $BLOCK" ;;
         nmap-Pn) echo "nmap -n -sT -sV --version-light -T4 -Pn -oX - $BLOCK" ;;
         sockdiag-live) echo "$sockdiag probe -n --service --json $SD_ARGS $(echo "$LIVE" | tr ' ' ',')" ;;
@@ -333,7 +338,7 @@ done
 printf '%-14s %-16s %9s %9s %11s %9s %s\n' run targets wall_s rss_MiB open_ports services runs
 for tool in $TOOLS; do
     case $tool in
-        nmap) what="/24, discovery" ;;
+        nmap | sockdiag) what="/24, discovery" ;;
         *-live) what="10 live hosts" ;;
         *) what="/24, all" ;;
     esac
@@ -349,12 +354,12 @@ ratio() { # a b why
         -v why="$3" 'BEGIN { printf "%-14s / %-10s wall %6.3fx  rss %5.2fx  %s\n", a, b, wa/wb, ra/rb, why }'
 }
 echo
-ratio sockdiag nmap-Pn "like for like: every port of every address"
-ratio sockdiag nmap "nmap probes only the hosts its discovery found"
+ratio sockdiag nmap "both probe only the hosts their discovery found"
+ratio sockdiag-Pn nmap-Pn "like for like: every port of every address"
 ratio sockdiag-live nmap-live "the same 10 live hosts: scan and service detection"
 echo
 # Where the two tools differ, port by port.
-for pair in "sockdiag nmap" "sockdiag nmap-Pn" "sockdiag-live nmap-live"; do
+for pair in "sockdiag nmap" "sockdiag-Pn nmap-Pn" "sockdiag-live nmap-live"; do
     read -r a b <<<"$pair"
     [ -f "$work/found.$a.last" ] && [ -f "$work/found.$b.last" ] || continue
     d=$(diff "$work/found.$a.last" "$work/found.$b.last" | grep '^[<>]' || true)

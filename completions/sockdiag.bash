@@ -530,7 +530,7 @@ _sockdiag() {
             return 0
             ;;
         sockdiag__subcmd__probe)
-            opts="-V -n -4 -6 -v -q -h --top --service --service-timeout --service-concurrency --no-names --up --targets-file --exclude-ports --first-addr --timeout --retries --concurrency --no-adapt --rate --source --interface --all --count --interval --wait --run-anyway --udp --payload --shard --seed --format --json --color --verbose --quiet --help"
+            opts="-V -n -P -4 -6 -v -q -h --top --service --service-timeout --service-concurrency --no-names --up --no-discovery --targets-file --exclude-ports --first-addr --timeout --retries --concurrency --no-adapt --rate --source --interface --all --count --interval --wait --run-anyway --udp --payload --shard --seed --format --json --color --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -546,6 +546,10 @@ _sockdiag() {
                     ;;
                 --service-concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -P)
+                    COMPREPLY=($(compgen -W "n" -- "${cur}"))
                     return 0
                     ;;
                 --targets-file)

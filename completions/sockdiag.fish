@@ -80,6 +80,7 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -s h -l help 
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l top -d 'Without PORTS: probe only the first N of the default list (most commonly open first)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l service-timeout -d 'Time for each open port\'s service detection (connect, banner, probe, reply)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l service-concurrency -d 'Most open ports examined at once by --service' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -s P -d '`-Pn`: the same as --no-discovery (nmap\'s spelling; `n` is the only value)' -r -f -a "n\t''"
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l targets-file -d 'Read more targets from a file, one list per line (`#` starts a comment); with it, every positional argument is a port' -r -F
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l exclude-ports -d 'Ports not to probe (same forms as PORTS)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l timeout -d 'Deadline of each try; once a host answers, tries end sooner: after its round-trip time plus four times its variation (at least 100ms), unless --no-adapt' -r
@@ -103,6 +104,7 @@ never\t''"
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -s V -l service -d 'What answers on each open port: its banner, else one safe probe (HTTP HEAD, or a TLS ClientHello with no certificate check) named in the SERVICE column'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -s n -l no-names -d 'No reverse lookups of probed addresses (the NAME of targets given as addresses)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l up -d 'List only the hosts that answered (open, closed, or an ICMP error from the host itself), and count the hosts up and down'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l no-discovery -d 'No host discovery: probe every address of a multi-host scan, also those that gave no answer on the discovery ports (80, 443, 22, 113); `-Pn` and `--Pn` as nmap spells it'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l first-addr -d 'Probe only the first address a name resolves to'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l no-adapt -d 'TCP: no congestion control, no timeouts from measured round trips, no extra tries when tries are lost: --timeout, --retries and --concurrency exactly as given'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l all -d 'List every port, not only the open ones, when more than 25 were probed'

@@ -454,9 +454,11 @@ fn routes_on_a_router_unreachable_prohibit_blackhole_v4_and_v6() {
          ip -6 route add unreachable 2001:db8:1::10 && ip -6 route add prohibit 2001:db8:1::20 && \
          ip -6 route add blackhole 2001:db8:1::30",
     );
+    // -Pn: none of these answers host discovery; each one's reason is the point.
     let o = a.sockdiag(&[
         "probe",
         "--json",
+        "-Pn",
         "--timeout",
         "300ms",
         "--retries",
@@ -540,9 +542,11 @@ fn no_route_is_net_unreach_and_a_silent_on_link_host_is_host_unreach() {
         &format!("net.ipv6.neigh.{dev}.mcast_solicit=1"),
         &format!("net.ipv6.neigh.{dev}.retrans_time_ms=100"),
     ]);
+    // -Pn: none of these answers host discovery; each one's reason is the point.
     let o = a.sockdiag(&[
         "probe",
         "--json",
+        "-Pn",
         "--timeout",
         "5s",
         "--retries",

@@ -36,6 +36,7 @@ Examples:
   sockdiag probe 127.0.0.1                      (the 1,000 most commonly open TCP ports)
   sockdiag probe --top 100 -V 127.0.0.1         (and what answers on each open one)
   sockdiag probe --up 192.0.2.0/24 22,80,443    (only the hosts that answered)
+  sockdiag probe -Pn 192.0.2.0/28 8080          (every address, even those silent to discovery)
 
   sockdiag probe --json --shard 2/8 10.0.0.0/16 1-1024   (the third of 8 exact parts of the scan)";
 
@@ -85,6 +86,15 @@ pub struct ProbeArgs {
     /// itself), and count the hosts up and down
     #[arg(long)]
     pub up: bool,
+
+    /// No host discovery: probe every address of a multi-host scan, also those that gave no
+    /// answer on the discovery ports (80, 443, 22, 113); `-Pn` and `--Pn` as nmap spells it
+    #[arg(long, alias = "Pn")]
+    pub no_discovery: bool,
+
+    /// `-Pn`: the same as --no-discovery (nmap's spelling; `n` is the only value)
+    #[arg(short = 'P', value_name = "n", value_parser = ["n"], hide_short_help = true)]
+    pub pn: Option<String>,
 
     /// Read more targets from a file, one list per line (`#` starts a comment); with it, every
     /// positional argument is a port

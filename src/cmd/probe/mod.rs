@@ -20,6 +20,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 mod collect;
+mod discover;
 mod names;
 mod record;
 mod rounds;
@@ -69,6 +70,10 @@ pub struct Plan {
     pub names: bool,
     /// `--up`: only the hosts that answered, and the hosts counted.
     pub up: bool,
+    /// Host discovery first, where it applies (not `-Pn`; see [`discover::wanted`]).
+    pub discover: bool,
+    /// After discovery: what it found; the targets are the hosts that answered.
+    pub discovered: Option<discover::Discovered>,
     /// `--shard K/N`: probe only that part of the scan.
     pub shard: Option<Shard>,
     /// `--wait D -- CMD`: the command to run in sockdiag's place once every port is open.
@@ -229,6 +234,8 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
         port_names,
         names: !args.no_names,
         up: args.up,
+        discover: !args.no_discovery && args.pn.is_none(),
+        discovered: None,
         shard,
         then,
     })
@@ -283,18 +290,26 @@ fn probe_and_show(
             hinted = true;
         }
     }
-    let addrs: Vec<SocketAddr> = plan.targets.iter().map(|t| t.sockaddr()).collect();
     let started = Instant::now();
-    let groups = plan
+    let mut groups = plan
         .shard
         .map(|s| s.split(plan.targets.len(), plan.ports.len()));
+    // A multi-host scan: only the hosts that answer discovery are scanned.
+    let discovered: Plan;
+    let mut plan = plan;
+    if discover::wanted(plan) {
+        let (p, g) = discover::narrow(plan, groups, interrupt)?;
+        discovered = p;
+        plan = &discovered;
+        groups = g;
+    }
+    let addrs: Vec<SocketAddr> = plan.targets.iter().map(|t| t.sockaddr()).collect();
     let mut expected = match &groups {
         Some(g) => Shard::size(g),
         None => plan.targets.len() * plan.ports.len(),
     };
     // `--wait`: the plan with the names that resolved meanwhile.
     let grown: Plan;
-    let mut plan = plan;
     let o = match plan.mode {
         Mode::Once => {
             // Beyond the listing limit, table and plain need only the open ports.
@@ -440,7 +455,9 @@ fn exit_for(plan: &Plan, s: &Summary, counts: &Counts, expected: usize) -> Exit 
         return Exit::Local;
     }
     let all_open = total == expected && counts.only(State::Open);
-    Exit::from_all_ok(all_open && plan.unresolved.is_empty())
+    // Hosts that did not answer discovery are not all open either.
+    let all_up = plan.discovered.as_ref().map_or(true, |d| d.no_answer == 0);
+    Exit::from_all_ok(all_open && all_up && plan.unresolved.is_empty())
 }
 
 /// What one run (or a series of rounds) leaves for the end.

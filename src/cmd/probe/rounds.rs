@@ -197,6 +197,8 @@ pub(super) fn waited(
                 port_names: plan.port_names.clone(),
                 names: false,
                 up: false,
+                discover: false,
+                discovered: None,
                 shard: None,
                 then: None,
             };

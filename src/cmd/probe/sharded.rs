@@ -38,6 +38,8 @@ pub(super) fn run(
             port_names: plan.port_names.clone(),
             names: plan.names,
             up: plan.up,
+            discover: false,
+            discovered: plan.discovered.clone(),
             then: None,
         };
         let addrs: Vec<SocketAddr> = sub.targets.iter().map(|t| t.sockaddr()).collect();

@@ -21,6 +21,9 @@ pub(super) struct RunSummary {
     pub(super) hosts_up: Option<Vec<IpAddr>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) hosts_no_answer: Option<usize>,
+    /// Host discovery: its ports, the hosts up (scanned) and those that gave no answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) discovery: Option<discover::Discovered>,
     /// `--shard K/N`: the part of a split scan this run probed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) shard: Option<String>,
@@ -100,6 +103,11 @@ pub(super) fn finish(
         ..
     } = o;
     let s = &s;
+    // After discovery every host scanned answered it.
+    let answered = match plan.discovered {
+        Some(_) => vec![true; plan.targets.len()],
+        None => answered,
+    };
     let is_up = |r: &ProbeRecord| answered.get(r.order).copied().unwrap_or(false);
     if plan.up {
         records.retain(is_up);
@@ -111,7 +119,8 @@ pub(super) fn finish(
         .filter(|(_, a)| **a)
         .map(|(t, _)| t.addr)
         .collect();
-    let no_answer = plan.targets.len() - up_addrs.len();
+    let no_answer =
+        plan.targets.len() - up_addrs.len() + plan.discovered.as_ref().map_or(0, |d| d.no_answer);
     if plan.names && !named {
         add_names(plan, &mut records);
     }
@@ -143,6 +152,7 @@ pub(super) fn finish(
             hosts: s.adaptive.then(|| s.hosts.clone()),
             hosts_up: plan.up.then(|| up_addrs.clone()),
             hosts_no_answer: plan.up.then_some(no_answer),
+            discovery: plan.discovered.clone(),
             shard: plan.shard.map(|s| s.to_string()),
         };
         json::write(w, &rs)?;
@@ -170,13 +180,15 @@ pub(super) fn finish(
             notes.insert(0, "no open ports".into());
         }
     }
-    if plan.up {
-        let shown = if up_addrs.is_empty() || up_addrs.len() > 32 {
-            String::new()
-        } else {
-            let a: Vec<String> = up_addrs.iter().map(|a| a.to_string()).collect();
-            format!(" ({})", a.join(", "))
-        };
+    let shown = if !plan.up || up_addrs.is_empty() || up_addrs.len() > 32 {
+        String::new()
+    } else {
+        let a: Vec<String> = up_addrs.iter().map(|a| a.to_string()).collect();
+        format!(" ({})", a.join(", "))
+    };
+    if let Some(d) = &plan.discovered {
+        notes.push(d.note(&shown));
+    } else if plan.up {
         notes.push(format!(
             "hosts: {} up{shown}, {no_answer} no answer",
             up_addrs.len()
