@@ -143,16 +143,8 @@ fn connect_with(mut cmd: std::process::Command, args: &[&str]) -> (i32, Value, S
 }
 
 /// The child's output, killed if it outlives the bound.
-fn wait_bounded(mut child: Child) -> Output {
-    let deadline = Instant::now() + WAIT;
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("sockdiag did not finish within {WAIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    child.wait_with_output().unwrap()
+fn wait_bounded(child: Child) -> Output {
+    util::output_within(child, WAIT, libc::SIGKILL)
 }
 
 fn arg(kind: &str, p: &Path) -> String {

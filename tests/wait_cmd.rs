@@ -39,25 +39,8 @@ fn spawn(args: &[&str]) -> Child {
 }
 
 /// Waits for the child (killing it past `LIMIT`): (exit code, stdout, stderr).
-fn finish(mut child: Child) -> (i32, String, String) {
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > LIMIT {
-            let _ = child.kill();
-            let out = child.wait_with_output().unwrap();
-            panic!(
-                "still running after {LIMIT:?}; stderr: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+fn finish(child: Child) -> (i32, String, String) {
+    util::finish_within(child, LIMIT, libc::SIGKILL)
 }
 
 fn run(args: &[&str]) -> (i32, String, String) {

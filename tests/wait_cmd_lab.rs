@@ -5,6 +5,7 @@
 //! the test's own namespace (no upstream), its names in an `--addn-hosts` file the test
 //! fills while sockdiag waits (SIGHUP makes dnsmasq read it again).
 mod lab;
+mod util;
 
 use lab::{sockdiag_bin, Ns};
 use std::net::IpAddr;
@@ -27,28 +28,10 @@ fn spawn(ns: &Ns, args: &[&str]) -> Child {
         .expect("spawn sockdiag")
 }
 
-/// Waits for the child (stopping it past `LIMIT`): (exit code, stdout, stderr).
-fn finish(mut child: Child) -> (i32, String, String) {
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > LIMIT {
-            // SAFETY: a signal to the `timeout` this test spawned, by its pid; it passes the
-            // signal on to sockdiag.
-            unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-            let out = child.wait_with_output().unwrap();
-            panic!(
-                "still running after {LIMIT:?}; stderr: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+/// Waits for the child (stopping it past `LIMIT`): (exit code, stdout, stderr). The child is
+/// `timeout`, which passes SIGTERM on to sockdiag inside the namespace.
+fn finish(child: Child) -> (i32, String, String) {
+    util::finish_within(child, LIMIT, libc::SIGTERM)
 }
 
 /// `sh -c` writing `ran` to `marker`.

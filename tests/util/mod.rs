@@ -81,3 +81,44 @@ pub fn read_pty(mut master: std::fs::File) -> std::thread::JoinHandle<String> {
         String::from_utf8_lossy(&out).into_owned()
     })
 }
+
+/// The child's whole output, read while it runs (so a full pipe never stalls it); past
+/// `limit` it gets `signal` (by its pid: only the process the test spawned) and the test fails
+/// with its stderr.
+pub fn output_within(
+    child: std::process::Child,
+    limit: std::time::Duration,
+    signal: i32,
+) -> std::process::Output {
+    let pid = child.id() as i32;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let waiter = std::thread::spawn(move || {
+        let out = child.wait_with_output().expect("wait for the child");
+        let _ = tx.send(());
+        out
+    });
+    if rx.recv_timeout(limit).is_err() {
+        // SAFETY: a signal to the child this test spawned, not yet reaped (its waiter holds it).
+        unsafe { libc::kill(pid, signal) };
+        let out = waiter.join().expect("the waiter");
+        panic!(
+            "still running after {limit:?}; stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    waiter.join().expect("the waiter")
+}
+
+/// [`output_within`] as (exit code, stdout, stderr), -1 for a signal.
+pub fn finish_within(
+    child: std::process::Child,
+    limit: std::time::Duration,
+    signal: i32,
+) -> (i32, String, String) {
+    let out = output_within(child, limit, signal);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
