@@ -348,7 +348,7 @@ fn reuseaddr_binds_over_time_wait_and_without_it_the_bind_fails() {
     let (code, out, _) = run(&["opts", "--json", "--bind", &a]);
     assert_eq!(code, 1, "{out}");
     let recs = json_lines(&out);
-    let sock = recs.iter().find(|r| r["type"] == "socket").unwrap();
+    let sock = recs.iter().find(|r| r["type"] == "opts-socket").unwrap();
     assert_eq!(sock["phase"], "failed");
     assert!(
         sock["error"].as_str().unwrap().contains("EADDRINUSE"),
@@ -368,7 +368,7 @@ fn reuseaddr_binds_over_time_wait_and_without_it_the_bind_fails() {
     let (code, out, err) = run(&["opts", "--json", "--bind", &a, "--reuseaddr", "--listen"]);
     assert_eq!(code, 0, "{out} {err}");
     let recs = json_lines(&out);
-    let sock = recs.iter().find(|r| r["type"] == "socket").unwrap();
+    let sock = recs.iter().find(|r| r["type"] == "opts-socket").unwrap();
     assert_eq!(sock["phase"], "listening");
     assert_eq!(sock["local"], a);
     assert_eq!(option(&recs, "SO_REUSEADDR")["effective"], true);
@@ -393,7 +393,7 @@ fn reuseport_shares_a_port_only_when_both_listeners_set_it() {
     let (code, out, _) = run(&["opts", "--json", "--bind", &a, "--listen"]);
     assert_eq!(code, 1, "only the holder set it: {out}");
     let recs = json_lines(&out);
-    let sock = recs.iter().find(|r| r["type"] == "socket").unwrap();
+    let sock = recs.iter().find(|r| r["type"] == "opts-socket").unwrap();
     let note = sock["note"].as_str().unwrap();
     assert!(note.contains("SO_REUSEPORT"), "{note}");
     // The holder is this test process, found through /proc.
@@ -413,7 +413,7 @@ fn reuseport_shares_a_port_only_when_both_listeners_set_it() {
     ]);
     assert_eq!(code, 1, "only the newcomer set it: {out}");
     let recs = json_lines(&out);
-    let sock = recs.iter().find(|r| r["type"] == "socket").unwrap();
+    let sock = recs.iter().find(|r| r["type"] == "opts-socket").unwrap();
     assert!(
         sock["note"]
             .as_str()
@@ -772,7 +772,7 @@ fn opts_connect_reads_the_options_of_the_connected_socket() {
     ]);
     assert_eq!(code, 0, "{err}");
     let recs = json_lines(&out);
-    let sock = recs.iter().find(|r| r["type"] == "socket").unwrap();
+    let sock = recs.iter().find(|r| r["type"] == "opts-socket").unwrap();
     assert_eq!(sock["phase"], "connected");
     assert_eq!(sock["peer"], addr.to_string());
     assert_eq!(option(&recs, "IP_TTL")["effective"], 7);
@@ -852,7 +852,7 @@ fn every_flag_sets_its_option_and_reads_back_in_json_units() {
         assert_eq!(&o["requested"], v, "{o}");
         assert_eq!(o["error"], Value::Null, "{o}");
     }
-    let sock = recs.iter().find(|r| r["type"] == "socket").unwrap();
+    let sock = recs.iter().find(|r| r["type"] == "opts-socket").unwrap();
     assert_eq!(sock["phase"], "listening");
     let local: SocketAddr = sock["local"].as_str().unwrap().parse().unwrap();
     assert_ne!(local.port(), 0, "the kernel picked a port");
@@ -880,7 +880,7 @@ fn every_flag_sets_its_option_and_reads_back_in_json_units() {
         .as_str()
         .unwrap()
         .contains("1-32767"));
-    let sock = recs.iter().find(|r| r["type"] == "socket").unwrap();
+    let sock = recs.iter().find(|r| r["type"] == "opts-socket").unwrap();
     assert_eq!(
         (sock["phase"].as_str(), sock["family"].as_str()),
         (Some("bound"), Some("inet6"))
@@ -1080,7 +1080,7 @@ fn accept_then_reset_is_open_then_reset() {
         let (code, out, err) = run(&["opts", "--json", "--connect", &addr.to_string()]);
         assert_eq!(code, 0, "run {i}: {out}{err}");
         let recs = json_lines(&out);
-        let sock = recs.iter().find(|r| r["type"] == "socket").unwrap();
+        let sock = recs.iter().find(|r| r["type"] == "opts-socket").unwrap();
         assert_eq!(sock["phase"], "connected", "run {i}: {sock}");
         assert_eq!(sock["attempts"][0]["state"], "open", "run {i}: {sock}");
     }

@@ -51,7 +51,7 @@ struct Listening {
 }
 
 impl Record for Listening {
-    const TYPE: &'static str = "listening";
+    const TYPE: &'static str = "exporter-listening";
     fn headers(_: u8) -> Vec<&'static str> {
         vec!["LISTENING", "MODULES"]
     }

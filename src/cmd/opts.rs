@@ -140,7 +140,7 @@ pub fn render(
 }
 
 impl Record for SocketRecord {
-    const TYPE: &'static str = "socket";
+    const TYPE: &'static str = "opts-socket";
 
     fn headers(_verbose: u8) -> Vec<&'static str> {
         vec![

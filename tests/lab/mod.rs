@@ -6,6 +6,8 @@
 //! Everything a lab makes is undone in `Drop`, which also runs when the test panics.
 #![allow(dead_code)]
 
+pub mod schema;
+
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -374,12 +376,16 @@ pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// The JSON lines of a finished command.
+/// The JSON lines of a finished command, each checked against the JSON contract.
 pub fn json_lines(o: &Output) -> Vec<serde_json::Value> {
     stdout(o)
         .lines()
         .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .map(|l| {
+            let v = serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}"));
+            schema::check(&v);
+            v
+        })
         .collect()
 }
 
