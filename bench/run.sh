@@ -12,7 +12,7 @@
 #   2  1,000 ports silently dropped by nft, --timeout 1s --retries 0
 #   3  a /24 of namespace addresses (all local to the namespace) x 3 ports, one listening
 #   4  a wide-area path: full range 1-65535 to a server namespace 10 ms away each way (through
-#      ../shared/lab/delayline.py in a third namespace), 5 listeners, 1,000 ports dropped by nft
+#      tests/lab/delayline.py in a third namespace), 5 listeners, 1,000 ports dropped by nft
 #   5  the same path with 1% packet loss each way (delayline --loss 0.01)
 #
 # Environment:
@@ -20,10 +20,10 @@
 #   SLOW_REPS       runs of nmap in scenarios 2 and 5, which take minutes per run (default 1)
 #   SCENARIOS       which scenarios (default "1 2 3 4 5")
 #   TOOLS           which tools (default "sockdiag floor nmap rustscan"; missing ones skipped)
-#   CONNECT_FLOOR_C the floor's source (default ../shared/bench/connect_floor.c from the repo)
+#   CONNECT_FLOOR_C the floor's source (default bench/floor.c, our own minimal epoll connect scanner)
 #   FLOOR_WINDOW    the floor's connects in flight (default 8192, sockdiag's default window)
 #   SOCKDIAG        a sockdiag binary to use instead of building the release one
-#   DELAYLINE       the delay line (default ../shared/lab/delayline.py from the repo)
+#   DELAYLINE       the delay line (default tests/lab/delayline.py, the one the lab tests use)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,8 +32,8 @@ REPS=${REPS:-5}
 SLOW_REPS=${SLOW_REPS:-1}
 SCENARIOS=${SCENARIOS:-"1 2 3 4 5"}
 TOOLS=${TOOLS:-"sockdiag floor nmap rustscan"}
-CONNECT_FLOOR_C=${CONNECT_FLOOR_C:-$repo/../shared/bench/connect_floor.c}
-DELAYLINE=${DELAYLINE:-$repo/../shared/lab/delayline.py}
+CONNECT_FLOOR_C=${CONNECT_FLOOR_C:-$repo/bench/floor.c}
+DELAYLINE=${DELAYLINE:-$repo/tests/lab/delayline.py}
 FLOOR_WINDOW=${FLOOR_WINDOW:-8192}
 LIMIT=600 # seconds any one tool run may take
 
