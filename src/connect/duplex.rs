@@ -7,13 +7,13 @@ use crate::net::attempt::{wait, Waited};
 use socket2::Socket;
 use std::io;
 use std::net::Shutdown;
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::time::Instant;
 
 /// A non-blocking, connected, two-way byte stream.
 pub trait Duplex {
     /// The descriptor to wait on.
-    fn fd(&self) -> RawFd;
+    fn fd(&self) -> BorrowedFd<'_>;
 
     /// The poll(2) events to wait for when its user wants to read and/or to write.
     fn interest(&self, read: bool, write: bool) -> i16 {
@@ -51,8 +51,8 @@ pub trait Duplex {
 
 /// A plain socket: TCP, a UNIX stream.
 impl Duplex for Socket {
-    fn fd(&self) -> RawFd {
-        self.as_raw_fd()
+    fn fd(&self) -> BorrowedFd<'_> {
+        self.as_fd()
     }
 
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {

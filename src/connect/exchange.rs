@@ -10,7 +10,7 @@ use crate::net::{recverr, Reason, State};
 use crate::probe;
 use socket2::Socket;
 use std::io;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsFd, AsRawFd};
 use std::time::{Duration, Instant};
 
 /// The wait that ends first: `until` or the whole run's end.
@@ -231,7 +231,7 @@ pub(crate) fn udp_exchange(
     let mut buf = vec![0u8; 65536];
     loop {
         let until = sooner(deadline_after(sent_at, cfg.timeout), end);
-        match wait(sock.as_raw_fd(), libc::POLLIN, until, interrupt) {
+        match wait(sock.as_fd(), libc::POLLIN, until, interrupt) {
             Ok(Waited::Ready) => {}
             Ok(Waited::Timeout) => {
                 report.read_end = Some(if past(end) {

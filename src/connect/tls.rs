@@ -16,7 +16,7 @@ use serde::Serialize;
 use socket2::Socket;
 use std::io::{self, Read};
 use std::net::{IpAddr, Shutdown};
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -254,7 +254,7 @@ impl<'a> TlsStream<'a> {
             if self.conn.wants_write() {
                 ev |= libc::POLLOUT;
             }
-            match wait(self.sock.as_raw_fd(), ev, deadline, interrupt) {
+            match wait(self.sock.as_fd(), ev, deadline, interrupt) {
                 Ok(Waited::Ready) => {}
                 Ok(Waited::Timeout) => return Err(Fail::Timeout),
                 Ok(Waited::Interrupted) => return Err(Fail::Interrupted),
@@ -265,8 +265,8 @@ impl<'a> TlsStream<'a> {
 }
 
 impl Duplex for TlsStream<'_> {
-    fn fd(&self) -> RawFd {
-        self.sock.as_raw_fd()
+    fn fd(&self) -> BorrowedFd<'_> {
+        self.sock.as_fd()
     }
 
     /// Writable too whenever rustls has records to send (a handshake message, an alert, a

@@ -11,7 +11,7 @@ use crate::net::unix::{peer_cred, recv_with_cred, set_passcred, PeerCred, UnixNa
 use crate::net::{Reason, State};
 use socket2::{Domain, SockAddr, Socket, Type};
 use std::io;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsFd, AsRawFd};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::time::{Duration, Instant};
 
@@ -217,8 +217,7 @@ fn classify(errno: i32, target: &UnixTarget) -> (State, Reason, Option<String>) 
             )
         }
         libc::EACCES | libc::EPERM => {
-            // SAFETY: geteuid has no preconditions.
-            let uid = unsafe { libc::geteuid() };
+            let uid = rustix::process::geteuid().as_raw();
             let file = name
                 .as_path()
                 .and_then(|p| std::fs::metadata(p).ok())
@@ -287,7 +286,7 @@ fn dgram_exchange(
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 let until = sooner(deadline_after(started, cfg.timeout), end);
-                match wait(fd, libc::POLLOUT, until, interrupt) {
+                match wait(sock.as_fd(), libc::POLLOUT, until, interrupt) {
                     Ok(Waited::Ready) => {}
                     Ok(Waited::Timeout) => {
                         report.error = Some(
@@ -323,7 +322,7 @@ fn dgram_exchange(
     let mut buf = vec![0u8; 65536];
     loop {
         let until = sooner(deadline_after(sent_at, cfg.timeout), end);
-        match wait(fd, libc::POLLIN, until, interrupt) {
+        match wait(sock.as_fd(), libc::POLLIN, until, interrupt) {
             Ok(Waited::Ready) => {}
             Ok(Waited::Timeout) => {
                 report.read_end = Some(if past(end) {

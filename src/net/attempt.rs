@@ -9,7 +9,7 @@ use serde::Serialize;
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use std::io;
 use std::net::SocketAddr;
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::time::{Duration, Instant};
 
 /// Longest one wait sleeps before it looks at the interrupt flag again.
@@ -121,7 +121,7 @@ pub fn connect_one(
             Ok(()) => None,
             Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {
                 let until = deadline_after(start, timeout);
-                match wait(sock.as_raw_fd(), libc::POLLOUT, until, interrupt) {
+                match wait(sock.as_fd(), libc::POLLOUT, until, interrupt) {
                     Ok(Waited::Ready) => match sock.take_error() {
                         Ok(None) => None,
                         Ok(Some(e)) | Err(e) => Some(e.raw_os_error().unwrap_or(0)),
@@ -230,7 +230,7 @@ pub enum Waited {
 
 /// poll() for `events` until `deadline`, looking at the interrupt flag every [`TICK`].
 pub fn wait(
-    fd: RawFd,
+    fd: BorrowedFd<'_>,
     events: i16,
     deadline: Instant,
     interrupt: &Interrupt,
@@ -243,23 +243,17 @@ pub fn wait(
         if left.is_zero() {
             return Ok(Waited::Timeout);
         }
-        let ms = left.min(TICK).as_millis().max(1) as libc::c_int;
-        let mut p = libc::pollfd {
-            fd,
-            events,
-            revents: 0,
+        let left = left.min(TICK).max(Duration::from_millis(1));
+        let timeout = rustix::event::Timespec {
+            tv_sec: left.as_secs() as _,
+            tv_nsec: left.subsec_nanos() as _,
         };
-        // SAFETY: one valid pollfd.
-        let rc = unsafe { libc::poll(&mut p, 1, ms) };
-        if rc < 0 {
-            let e = io::Error::last_os_error();
-            if e.kind() == io::ErrorKind::Interrupted {
-                continue;
-            }
-            return Err(e);
-        }
-        if rc > 0 {
-            return Ok(Waited::Ready);
+        let flags = rustix::event::PollFlags::from_bits_retain(events as u16);
+        let mut p = [rustix::event::PollFd::new(&fd, flags)];
+        match rustix::event::poll(&mut p, Some(&timeout)) {
+            Ok(0) | Err(rustix::io::Errno::INTR) => {}
+            Ok(_) => return Ok(Waited::Ready),
+            Err(e) => return Err(e.into()),
         }
     }
 }

@@ -9,30 +9,21 @@ pub const MAX_DEFAULT_WINDOW: usize = 8192;
 
 /// Raises the soft RLIMIT_NOFILE to the hard limit; returns the soft limit now in force.
 pub fn raise_nofile() -> u64 {
-    let mut rl = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit/setrlimit write to / read from a valid rlimit.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl) != 0 {
-            return 1024;
-        }
-        if rl.rlim_cur < rl.rlim_max {
-            let want = libc::rlimit {
-                // An unlimited hard limit is not a number of files: ask for a large one.
-                rlim_cur: rl.rlim_max.min(1 << 20),
-                rlim_max: rl.rlim_max,
-            };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &want) == 0 {
-                rl.rlim_cur = want.rlim_cur;
-            }
+    use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
+    let rl = getrlimit(Resource::Nofile);
+    // `None` is unlimited: not a number of files, so ask for a large one.
+    let max = rl.maximum.unwrap_or(1 << 20).min(1 << 20);
+    let cur = rl.current.unwrap_or(max);
+    if cur < max {
+        let want = Rlimit {
+            current: Some(max),
+            maximum: rl.maximum,
+        };
+        if setrlimit(Resource::Nofile, want).is_ok() {
+            return max;
         }
     }
-    #[allow(clippy::unnecessary_cast)] // rlim_t is not u64 everywhere
-    {
-        rl.rlim_cur as u64
-    }
+    cur
 }
 
 /// The default window for a soft fd limit.

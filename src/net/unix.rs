@@ -136,10 +136,15 @@ pub fn comm(pid: i32) -> Option<String> {
 /// SO_PEERCRED of a connected stream: the peer process as it was at connect() (for the
 /// client) or listen() (for the server).
 pub fn peer_cred(fd: RawFd) -> io::Result<PeerCred> {
-    // SAFETY: ucred is plain data; zeroed is a valid value.
-    let mut c: libc::ucred = unsafe { zeroed() };
+    let mut c = libc::ucred {
+        pid: 0,
+        uid: 0,
+        gid: 0,
+    };
     let mut len = size_of::<libc::ucred>() as libc::socklen_t;
-    // SAFETY: `c` is writable and `len` bytes long.
+    // SAFETY: `c` is writable and `len` bytes long. Not rustix's socket_peercred: its UCred
+    // holds the pid as a non-zero Pid, and the kernel gives 0 for a peer outside our pid
+    // namespace (a container's client), which would be an invalid value there.
     let rc = unsafe {
         libc::getsockopt(
             fd,
@@ -248,7 +253,7 @@ mod tests {
         let cred = cred.expect("SCM_CREDENTIALS");
         assert_eq!(cred.pid, std::process::id() as i32);
         // SAFETY: getuid has no preconditions.
-        assert_eq!(cred.uid, unsafe { libc::getuid() });
+        assert_eq!(cred.uid, rustix::process::getuid().as_raw());
         let s = peer_cred(a.as_raw_fd()).unwrap();
         assert_eq!(s.pid, std::process::id() as i32);
     }

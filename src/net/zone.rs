@@ -32,24 +32,26 @@ pub fn ser_shown<S: serde::Serializer>(a: &SocketAddr, s: S) -> Result<S::Ok, S:
     s.collect_str(&ShownAddr(*a))
 }
 
+/// A socket to ask the kernel about interfaces on (SIOCGIFNAME, SIOCGIFINDEX), as
+/// if_indextoname(3) and if_nametoindex(3) do; the answers are this network namespace's.
+fn ioctl_socket() -> Option<socket2::Socket> {
+    use socket2::{Domain, Socket, Type};
+    Socket::new(Domain::IPV4, Type::DGRAM, None)
+        .or_else(|_| Socket::new(Domain::IPV6, Type::DGRAM, None))
+        .ok()
+}
+
 /// The name of interface `index`, if there is one.
 pub fn interface_name(index: u32) -> Option<String> {
-    let mut buf = [0 as libc::c_char; libc::IF_NAMESIZE];
-    // SAFETY: buf holds IF_NAMESIZE bytes, as if_indextoname requires.
-    let p = unsafe { libc::if_indextoname(index, buf.as_mut_ptr()) };
-    if p.is_null() {
-        return None;
-    }
-    // SAFETY: on success buf holds a NUL-terminated name.
-    let c = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) };
-    Some(c.to_string_lossy().into_owned())
+    rustix::net::netdevice::index_to_name(ioctl_socket()?, index).ok()
 }
 
 /// The index of interface `name` (0: none).
 pub fn interface_index(name: &str) -> u32 {
-    match std::ffi::CString::new(name) {
-        // SAFETY: a valid NUL-terminated string.
-        Ok(c) => unsafe { libc::if_nametoindex(c.as_ptr()) },
-        Err(_) => 0,
+    if name.is_empty() || name.len() >= libc::IF_NAMESIZE || name.contains('\0') {
+        return 0;
     }
+    ioctl_socket()
+        .and_then(|s| rustix::net::netdevice::name_to_index(s, name).ok())
+        .unwrap_or(0)
 }

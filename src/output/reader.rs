@@ -48,7 +48,7 @@ pub fn watch_stdout(interrupt: &Interrupt) {
         let _ = std::thread::Builder::new()
             .name("stdout-watch".into())
             .spawn(move || {
-                if wait_for_no_reader(libc::STDOUT_FILENO) {
+                if wait_for_no_reader(std::os::fd::AsFd::as_fd(&std::io::stdout())) {
                     left(&interrupt);
                 }
             });
@@ -70,20 +70,16 @@ fn stdout_is_pipe_or_socket() -> bool {
 
 /// Blocks until `fd` reports POLLERR or POLLHUP (no events asked for: those two are always
 /// reported, and nothing else wakes the poll). False if poll itself fails.
-fn wait_for_no_reader(fd: i32) -> bool {
-    let mut p = libc::pollfd {
-        fd,
-        events: 0,
-        revents: 0,
-    };
+fn wait_for_no_reader(fd: std::os::fd::BorrowedFd<'_>) -> bool {
+    use rustix::event::{poll, PollFd, PollFlags};
+    let mut p = [PollFd::new(&fd, PollFlags::empty())];
     loop {
-        // SAFETY: one valid pollfd.
-        let n = unsafe { libc::poll(&mut p, 1, -1) };
-        if n > 0 {
-            return p.revents & (libc::POLLERR | libc::POLLHUP) != 0;
-        }
-        if n < 0 && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
-            return false;
+        match poll(&mut p, None) {
+            Ok(n) if n > 0 => {
+                return p[0].revents().intersects(PollFlags::ERR | PollFlags::HUP);
+            }
+            Ok(_) | Err(rustix::io::Errno::INTR) => {}
+            Err(_) => return false,
         }
     }
 }
@@ -91,14 +87,14 @@ fn wait_for_no_reader(fd: i32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::fd::AsRawFd;
+    use std::os::fd::AsFd;
 
     #[test]
     fn a_pipe_without_reader_is_seen_at_once() {
         let (reader, writer) = std::io::pipe().unwrap();
-        let w = writer.as_raw_fd();
+        let w = writer.try_clone().unwrap();
         let t = std::time::Instant::now();
-        let h = std::thread::spawn(move || wait_for_no_reader(w));
+        let h = std::thread::spawn(move || wait_for_no_reader(w.as_fd()));
         std::thread::sleep(std::time::Duration::from_millis(50));
         assert!(!h.is_finished(), "a pipe with its reader is not reported");
         drop(reader);

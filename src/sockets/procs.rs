@@ -7,7 +7,7 @@
 //! host (tens of thousands of descriptors) is split: the descriptors are listed first
 //! (getdents, cheap), then read in chunks by one thread per core.
 use std::collections::{HashMap, HashSet};
-use std::ffi::{CStr, CString};
+use std::ffi::CStr;
 use std::sync::Arc;
 
 /// The most /proc entries looked at: a bound on the scan.
@@ -210,47 +210,40 @@ fn fd_numbers(pid: u32) -> Vec<u32> {
     }
 }
 
+/// /proc/PID/fd, opened once so each link is read relative to it (no path per descriptor).
+fn fd_dir(pid: u32) -> Option<rustix::fd::OwnedFd> {
+    use rustix::fs::{open, Mode, OFlags};
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    open(format!("/proc/{pid}/fd"), flags, Mode::empty()).ok()
+}
+
+/// The inode of the socket that descriptor `name` of an open /proc/PID/fd is, if it is one.
+fn link_inode(dir: &rustix::fd::OwnedFd, name: &CStr, buf: &mut [u8; 64]) -> Option<u32> {
+    let n = rustix::fs::readlinkat_raw(dir, name, &mut buf[..]).ok()?;
+    socket_inode(&buf[..n])
+}
+
 /// Calls `f` with the inode of each of `fds` of `pid` that is a socket.
 fn read_links(pid: u32, fds: &[u32], mut f: impl FnMut(u32)) {
-    let Ok(path) = CString::new(format!("/proc/{pid}/fd")) else {
+    let Some(dir) = fd_dir(pid) else {
         return;
     };
-    // SAFETY: a valid C string; the result is checked and closed below.
-    let dfd = unsafe {
-        libc::open(
-            path.as_ptr(),
-            libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC,
-        )
-    };
-    if dfd < 0 {
-        return;
-    }
     let mut buf = [0u8; 64];
     let mut name = [0u8; 16];
     for fd in fds {
-        decimal(*fd, &mut name);
-        // SAFETY: name is NUL-terminated; buf is writable for its length.
-        let n = unsafe {
-            libc::readlinkat(
-                dfd,
-                name.as_ptr().cast(),
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-            )
+        let len = decimal(*fd, &mut name);
+        let Ok(name) = CStr::from_bytes_with_nul(&name[..=len]) else {
+            continue;
         };
-        if n > 0 {
-            if let Some(inode) = socket_inode(&buf[..n as usize]) {
-                f(inode);
-            }
+        if let Some(inode) = link_inode(&dir, name, &mut buf) {
+            f(inode);
         }
     }
-    // SAFETY: our own descriptor, closed once.
-    unsafe { libc::close(dfd) };
 }
 
 /// `n` in decimal, NUL-terminated, at the start of `out` (a name for readlinkat without an
-/// allocation per descriptor).
-fn decimal(mut n: u32, out: &mut [u8; 16]) {
+/// allocation per descriptor); returns the number of digits.
+fn decimal(mut n: u32, out: &mut [u8; 16]) -> usize {
     let mut digits = [0u8; 10];
     let mut len = 0;
     loop {
@@ -265,6 +258,7 @@ fn decimal(mut n: u32, out: &mut [u8; 16]) {
         out[i] = digits[len - 1 - i];
     }
     out[len] = 0;
+    len
 }
 
 /// A process's command name, as /proc/PID/comm has it.
@@ -281,41 +275,24 @@ pub fn same_command(comm: &str, name: &str) -> bool {
 
 /// Calls `f` with the inode of each socket descriptor of `pid`, while it returns true.
 fn for_each_socket(pid: u32, mut f: impl FnMut(u32) -> bool) {
-    let Ok(path) = CString::new(format!("/proc/{pid}/fd")) else {
+    let Some(dir) = fd_dir(pid) else {
         return;
     };
-    // SAFETY: a valid C string; a null result is checked.
-    let dir = unsafe { libc::opendir(path.as_ptr()) };
-    if dir.is_null() {
+    let Ok(entries) = rustix::fs::Dir::read_from(&dir) else {
         return;
-    }
-    // SAFETY: dir is a valid, open DIR until closedir below.
-    let dfd = unsafe { libc::dirfd(dir) };
+    };
     let mut buf = [0u8; 64];
-    loop {
-        // SAFETY: dir is open; readdir returns null at the end (or on error).
-        let ent = unsafe { libc::readdir(dir) };
-        if ent.is_null() {
-            break;
-        }
-        // SAFETY: d_name is NUL-terminated within the dirent readdir returned.
-        let name = unsafe { CStr::from_ptr((*ent).d_name.as_ptr()) };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
         if name.to_bytes().first() == Some(&b'.') {
             continue;
         }
-        // SAFETY: buf is writable for its length; readlinkat writes at most that.
-        let n = unsafe { libc::readlinkat(dfd, name.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
-        if n <= 0 {
-            continue;
-        }
-        if let Some(inode) = socket_inode(&buf[..n as usize]) {
+        if let Some(inode) = link_inode(&dir, name, &mut buf) {
             if !f(inode) {
                 break;
             }
         }
     }
-    // SAFETY: dir was opened above and is closed once.
-    unsafe { libc::closedir(dir) };
 }
 
 /// The inode of a `socket:[12345]` link.

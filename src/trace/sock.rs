@@ -117,23 +117,7 @@ pub fn start(
 /// DF set and the kernel's learnt path MTU ignored: each probe goes out at its own size, and
 /// a router on the path that cannot forward it says so (or stays silent: a black hole).
 fn set_df_probe(sock: &Socket, v6: bool) -> io::Result<()> {
-    let set = |level, opt, val: libc::c_int| {
-        // SAFETY: a valid fd and a c_int option value of the right size.
-        let rc = unsafe {
-            libc::setsockopt(
-                sock.as_raw_fd(),
-                level,
-                opt,
-                &val as *const _ as *const libc::c_void,
-                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-            )
-        };
-        if rc == 0 {
-            Ok(())
-        } else {
-            Err(io::Error::last_os_error())
-        }
-    };
+    let set = |level, opt, val| crate::net::sys::set_int(sock.as_raw_fd(), level, opt, val);
     if v6 {
         set(
             libc::SOL_IPV6,

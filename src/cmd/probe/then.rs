@@ -226,8 +226,7 @@ mod tests {
         if let Some(marker) = std::env::var_os(CHILD) {
             let interrupt = Interrupt::install().unwrap();
             // The Ctrl-C, through the handler: raise() returns once it has run.
-            // SAFETY: a signal to this very thread.
-            assert_eq!(unsafe { libc::raise(libc::SIGINT) }, 0);
+            signal_hook::low_level::raise(libc::SIGINT).unwrap();
             assert!(interrupt.raised());
             let then = Then {
                 command: words(&["sh", "-c", r#"echo ran > "$0""#])

@@ -19,9 +19,10 @@ pub use stream::pump;
 pub use udp::lines;
 
 use super::{ReadEnd, Report};
+use rustix::fs::OFlags;
 use serde::Serialize;
 use std::io;
-use std::os::fd::RawFd;
+use std::os::fd::BorrowedFd;
 use std::time::{Duration, Instant};
 
 /// The size of each way's buffer: what may be in flight between a reader and a writer.
@@ -41,17 +42,17 @@ pub struct Session {
 
 /// The two local ends of a session: where the bytes to send come from, where the received
 /// ones go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ends {
-    pub input: RawFd,
-    pub output: RawFd,
+#[derive(Debug, Clone, Copy)]
+pub struct Ends<'a> {
+    pub input: BorrowedFd<'a>,
+    pub output: BorrowedFd<'a>,
 }
 
-impl Ends {
+impl Ends<'static> {
     /// The process's stdin and stdout.
-    pub const STDIO: Ends = Ends {
-        input: libc::STDIN_FILENO,
-        output: libc::STDOUT_FILENO,
+    pub const STDIO: Ends<'static> = Ends {
+        input: rustix::stdio::stdin(),
+        output: rustix::stdio::stdout(),
     };
 }
 
@@ -197,87 +198,83 @@ impl Buf {
 }
 
 /// read(2) on a descriptor of ours (not owned: stdin, a pipe in the tests).
-fn read_fd(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
-    // SAFETY: `buf` is valid for `buf.len()` bytes.
-    let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
-    if n < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(n as usize)
-    }
+fn read_fd(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<usize> {
+    Ok(rustix::io::read(fd, buf)?)
 }
 
 /// write(2) on a descriptor of ours.
-fn write_fd(fd: RawFd, buf: &[u8]) -> io::Result<usize> {
-    // SAFETY: `buf` is valid for `buf.len()` bytes.
-    let n = unsafe { libc::write(fd, buf.as_ptr().cast(), buf.len()) };
-    if n < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(n as usize)
-    }
+fn write_fd(fd: BorrowedFd<'_>, buf: &[u8]) -> io::Result<usize> {
+    Ok(rustix::io::write(fd, buf)?)
 }
 
 /// O_NONBLOCK on a descriptor for as long as this lives, then its flags as they were. The
 /// flag belongs to the open file, which a terminal's stdin, stdout and stderr share with the
 /// shell: it must not outlive the session.
-struct NonBlocking {
-    fd: RawFd,
-    old: Option<libc::c_int>,
+struct NonBlocking<'a> {
+    fd: BorrowedFd<'a>,
+    old: Option<OFlags>,
 }
 
-impl NonBlocking {
-    fn set(fd: RawFd) -> NonBlocking {
-        // SAFETY: fcntl on a descriptor number; a closed one fails with EBADF.
-        let old = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+impl<'a> NonBlocking<'a> {
+    fn set(fd: BorrowedFd<'a>) -> NonBlocking<'a> {
         // Left blocking when it cannot be set: each write then waits, which is slower, not
         // wrong (a write follows poll's POLLOUT).
-        let changed = old >= 0
-            && old & libc::O_NONBLOCK == 0
-            // SAFETY: as above, with the flags just read.
-            && unsafe { libc::fcntl(fd, libc::F_SETFL, old | libc::O_NONBLOCK) } == 0;
-        NonBlocking {
-            fd,
-            old: changed.then_some(old),
-        }
+        let old = rustix::fs::fcntl_getfl(fd)
+            .ok()
+            .filter(|old| !old.contains(OFlags::NONBLOCK))
+            .filter(|old| rustix::fs::fcntl_setfl(fd, *old | OFlags::NONBLOCK).is_ok());
+        NonBlocking { fd, old }
     }
 }
 
-impl Drop for NonBlocking {
+impl Drop for NonBlocking<'_> {
     fn drop(&mut self) {
         if let Some(old) = self.old {
-            // SAFETY: restores the flags read in `set`.
-            unsafe { libc::fcntl(self.fd, libc::F_SETFL, old) };
+            let _ = rustix::fs::fcntl_setfl(self.fd, old);
         }
     }
 }
 
-/// A poll(2) entry: `events` on `fd`, or nothing (fd -1, ignored) when `events` is 0, so that
-/// a hang-up nobody asked about does not wake the loop again and again.
-fn entry(fd: RawFd, events: i16) -> libc::pollfd {
-    libc::pollfd {
-        fd: if events == 0 { -1 } else { fd },
-        events,
-        revents: 0,
+/// Waits for at most `left` (at least 1 ms unless 0) on the entries that ask for events, and
+/// returns each entry's revents. An entry asking for none is left out (its revents 0), so
+/// that a hang-up nobody asked about does not wake the loop again and again. EINTR (Ctrl-C)
+/// returns early, with no events.
+fn poll<const N: usize>(
+    entries: [(BorrowedFd<'_>, i16); N],
+    left: Duration,
+) -> io::Result<[i16; N]> {
+    use rustix::event::{PollFd, PollFlags, Timespec};
+    let mut fds = Vec::with_capacity(N);
+    let mut at = Vec::with_capacity(N);
+    for (i, (fd, events)) in entries.iter().enumerate() {
+        if *events != 0 {
+            fds.push(PollFd::from_borrowed_fd(
+                *fd,
+                PollFlags::from_bits_retain(*events as u16),
+            ));
+            at.push(i);
+        }
     }
-}
-
-/// Waits on `fds` for at most `left` (at least 1 ms unless 0); EINTR (Ctrl-C) returns early.
-fn poll(fds: &mut [libc::pollfd], left: Duration) -> io::Result<()> {
-    let ms = if left.is_zero() {
-        0
+    let left = if left.is_zero() {
+        left
     } else {
-        left.as_millis().clamp(1, i32::MAX as u128) as libc::c_int
+        left.max(Duration::from_millis(1))
     };
-    // SAFETY: `fds` is a valid slice of pollfd.
-    let rc = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, ms) };
-    if rc < 0 {
-        let e = io::Error::last_os_error();
-        if e.kind() != io::ErrorKind::Interrupted {
-            return Err(e);
+    let timeout = Timespec {
+        tv_sec: left.as_secs().min(i32::MAX as u64) as _,
+        tv_nsec: left.subsec_nanos() as _,
+    };
+    let mut revents = [0i16; N];
+    match rustix::event::poll(&mut fds, Some(&timeout)) {
+        Ok(_) => {
+            for (fd, i) in fds.iter().zip(at) {
+                revents[i] = fd.revents().bits() as i16;
+            }
         }
+        Err(rustix::io::Errno::INTR) => {}
+        Err(e) => return Err(e.into()),
     }
-    Ok(())
+    Ok(revents)
 }
 
 /// The nearest of the deadlines that are set, and now + the interrupt check's tick.
@@ -291,10 +288,10 @@ fn wait_left(deadlines: &[Option<Instant>]) -> Duration {
 }
 
 /// Received bytes on their way to the output: a bounded buffer and a non-blocking descriptor.
-struct Output {
-    fd: RawFd,
+struct Output<'a> {
+    fd: BorrowedFd<'a>,
     buf: Buf,
-    _nonblocking: NonBlocking,
+    _nonblocking: NonBlocking<'a>,
 }
 
 /// How writing to the output went.
@@ -307,8 +304,8 @@ enum Wrote {
     Failed(io::Error),
 }
 
-impl Output {
-    fn new(fd: RawFd, cap: usize) -> Output {
+impl<'a> Output<'a> {
+    fn new(fd: BorrowedFd<'a>, cap: usize) -> Output<'a> {
         Output {
             fd,
             buf: Buf::new(cap),

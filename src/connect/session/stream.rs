@@ -1,7 +1,6 @@
 //! The session over a stream: any [`Duplex`] (TCP, TLS, a UNIX stream).
 use super::{
-    entry, poll, read_fd, wait_left, Buf, Crlf, Ends, Outcome, Output, Session, SessionReport,
-    Wrote, CAP,
+    poll, read_fd, wait_left, Buf, Crlf, Ends, Outcome, Output, Session, SessionReport, Wrote, CAP,
 };
 use crate::connect::exchange::past;
 use crate::connect::{Duplex, ReadEnd};
@@ -95,27 +94,30 @@ pub fn pump(
         let want_read = open && out.buf.space() > 0;
         let want_write = open && (!to_peer.is_empty() || unflushed || shut == Shut::Pending);
         let ready_now = want_read && d.readable_now();
-        let mut fds = [
-            entry(ends.input, if want_in { libc::POLLIN } else { 0 }),
-            entry(
-                ends.output,
-                if out.buf.is_empty() { 0 } else { libc::POLLOUT },
-            ),
-            entry(d.fd(), d.interest(want_read, want_write)),
-        ];
         let left = if ready_now {
             Duration::ZERO
         } else {
             wait_left(&[end, idle_end])
         };
-        if let Err(e) = poll(&mut fds, left) {
-            o.error = Some(format!("waiting: {}", errno_text(&e)));
-            break ReadEnd::Error;
-        }
+        let entries = [
+            (ends.input, if want_in { libc::POLLIN } else { 0 }),
+            (
+                ends.output,
+                if out.buf.is_empty() { 0 } else { libc::POLLOUT },
+            ),
+            (d.fd(), d.interest(want_read, want_write)),
+        ];
+        let revents = match poll(entries, left) {
+            Ok(r) => r,
+            Err(e) => {
+                o.error = Some(format!("waiting: {}", errno_text(&e)));
+                break ReadEnd::Error;
+            }
+        };
         let now = Instant::now();
 
         // stdin → the buffer to the peer. Read only when poll said so: stdin may block.
-        if fds[0].revents != 0 {
+        if revents[0] != 0 {
             let room = if s.crlf {
                 to_peer.space() / 2
             } else {
@@ -142,7 +144,7 @@ pub fn pump(
         }
 
         // The peer → the buffer to the output.
-        if want_read && (fds[2].revents != 0 || ready_now) {
+        if want_read && (revents[2] != 0 || ready_now) {
             let room = out.buf.space();
             match d.read(&mut scratch[..room]) {
                 Ok(0) => {
@@ -182,7 +184,7 @@ pub fn pump(
                 Err(e) => over = Some(fail(&mut o, "sending", &e)),
             }
         }
-        if over.is_none() && (unflushed || fds[2].revents & libc::POLLOUT != 0) {
+        if over.is_none() && (unflushed || revents[2] & libc::POLLOUT != 0) {
             match d.flush() {
                 Ok(()) => unflushed = false,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => unflushed = true,

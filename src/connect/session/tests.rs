@@ -7,7 +7,7 @@ use crate::net::attempt::Attempt;
 use crate::net::{Reason, State};
 use socket2::{Domain, Socket, Type};
 use std::io::{Read, Write};
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
 use std::thread;
 
@@ -61,8 +61,8 @@ fn run_pump(
         v
     });
     let ends = Ends {
-        input: in_r.as_raw_fd(),
-        output: out_w.as_raw_fd(),
+        input: in_r.as_fd(),
+        output: out_w.as_fd(),
     };
     let o = pump(d, ends, &s, irq, None);
     drop(out_w);
@@ -221,8 +221,8 @@ impl Buffered {
 }
 
 impl Duplex for Buffered {
-    fn fd(&self) -> RawFd {
-        self.sock.as_raw_fd()
+    fn fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        std::os::fd::AsFd::as_fd(&self.sock)
     }
     fn interest(&self, read: bool, write: bool) -> i16 {
         let mut ev = 0;
@@ -329,8 +329,8 @@ fn run_lines(sock: &Socket, input: &[u8], s: Session, a: &mut Attempt) -> (Outco
         v
     });
     let ends = Ends {
-        input: in_r.as_raw_fd(),
-        output: out_w.as_raw_fd(),
+        input: in_r.as_fd(),
+        output: out_w.as_fd(),
     };
     let timeout = Duration::from_secs(2);
     let o = lines(sock, ends, &s, timeout, &Interrupt::never(), a, None);

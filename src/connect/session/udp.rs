@@ -3,9 +3,7 @@
 //! reply is written out as it comes. After the end of stdin it waits for the last replies:
 //! until nothing has arrived for `--idle-timeout` (else `--timeout`), or a short pause
 //! ([`QUIET`]) once there are as many replies as datagrams sent.
-use super::{
-    entry, poll, read_fd, wait_left, Crlf, Ends, Outcome, Output, Session, SessionReport, Wrote,
-};
+use super::{poll, read_fd, wait_left, Crlf, Ends, Outcome, Output, Session, SessionReport, Wrote};
 use crate::connect::exchange::{past, recv_into, udp_error};
 use crate::connect::{ReadEnd, QUIET};
 use crate::interrupt::Interrupt;
@@ -15,7 +13,7 @@ use crate::net::{Reason, State};
 use socket2::Socket;
 use std::collections::VecDeque;
 use std::io;
-use std::os::fd::AsRawFd;
+use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
 
 /// The largest UDP payload over IPv4 (65535 - 20 - 8); a longer line goes in pieces.
@@ -124,22 +122,25 @@ pub fn lines(
         if want_write {
             sock_events |= libc::POLLOUT;
         }
-        let mut fds = [
-            entry(ends.input, if want_in { libc::POLLIN } else { 0 }),
-            entry(
+        let entries = [
+            (ends.input, if want_in { libc::POLLIN } else { 0 }),
+            (
                 ends.output,
                 if out.buf.is_empty() { 0 } else { libc::POLLOUT },
             ),
-            entry(sock.as_raw_fd(), sock_events),
+            (sock.as_fd(), sock_events),
         ];
-        if let Err(e) = poll(&mut fds, wait_left(&[end, quiet_end])) {
-            o.error = Some(format!("waiting: {}", errno_text(&e)));
-            break ReadEnd::Error;
-        }
+        let revents = match poll(entries, wait_left(&[end, quiet_end])) {
+            Ok(r) => r,
+            Err(e) => {
+                o.error = Some(format!("waiting: {}", errno_text(&e)));
+                break ReadEnd::Error;
+            }
+        };
         let now = Instant::now();
 
         // stdin → lines → datagrams.
-        if fds[0].revents != 0 {
+        if revents[0] != 0 {
             match read_fd(ends.input, &mut scratch) {
                 Ok(0) => {
                     stdin_end = Some(now - start);
@@ -190,7 +191,7 @@ pub fn lines(
         }
 
         // Replies → the output.
-        while over.is_none() && out.buf.space() >= REPLY_ROOM && fds[2].revents != 0 {
+        while over.is_none() && out.buf.space() >= REPLY_ROOM && revents[2] != 0 {
             match recv_into(sock, &mut scratch) {
                 Ok(n) => {
                     let since = first_sent.unwrap_or(start);

@@ -10,7 +10,7 @@ use serde::Serialize;
 use socket2::Socket;
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, SocketAddr};
-use std::os::fd::AsRawFd;
+use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
 
 /// How a query went, in one word.
@@ -212,8 +212,7 @@ fn build(name: &str, t: RecordType, how: &Ask) -> Result<Message, String> {
 
 fn random_id() -> u16 {
     let mut b = [0u8; 2];
-    // SAFETY: getrandom fills at most 2 bytes of b.
-    let n = unsafe { libc::getrandom(b.as_mut_ptr().cast(), 2, 0) };
+    let n = rustix::rand::getrandom(&mut b, rustix::rand::GetRandomFlags::empty()).unwrap_or(0);
     if n == 2 {
         u16::from_ne_bytes(b)
     } else {
@@ -290,7 +289,7 @@ fn udp_exchange(
     }
     let mut buf = vec![0u8; 65535];
     while out.iter().any(Option::is_none) {
-        match connect::wait(sock.as_raw_fd(), libc::POLLIN, deadline, interrupt) {
+        match connect::wait(sock.as_fd(), libc::POLLIN, deadline, interrupt) {
             Ok(Waited::Ready) => {}
             Ok(Waited::Timeout) => break,
             Ok(Waited::Interrupted) => {
@@ -380,7 +379,7 @@ fn write_all(
 ) -> Result<(), Failure> {
     let mut done = 0;
     while done < buf.len() {
-        match connect::wait(sock.as_raw_fd(), libc::POLLOUT, deadline, interrupt) {
+        match connect::wait(sock.as_fd(), libc::POLLOUT, deadline, interrupt) {
             Ok(Waited::Ready) => {}
             Ok(Waited::Timeout) => return Err(Failure::Timeout),
             Ok(Waited::Interrupted) => return Err(Failure::Error("interrupted".into())),
@@ -403,7 +402,7 @@ fn read_exact(
 ) -> Result<(), Failure> {
     let mut done = 0;
     while done < buf.len() {
-        match connect::wait(sock.as_raw_fd(), libc::POLLIN, deadline, interrupt) {
+        match connect::wait(sock.as_fd(), libc::POLLIN, deadline, interrupt) {
             Ok(Waited::Ready) => {}
             Ok(Waited::Timeout) => return Err(Failure::Timeout),
             Ok(Waited::Interrupted) => return Err(Failure::Error("interrupted".into())),

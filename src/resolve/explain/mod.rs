@@ -61,13 +61,13 @@ impl System {
     /// and RES_OPTIONS, as glibc does in this process.
     pub fn read() -> System {
         let file = |p: &str| std::fs::read_to_string(p).ok();
-        let mut buf = [0u8; 256];
-        // SAFETY: gethostname writes at most buf.len() bytes.
-        let hostname = (unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0)
-            .then(|| {
-                let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-                String::from_utf8_lossy(&buf[..end]).into_owned()
-            });
+        // gethostname(2) is uname(2)'s nodename, which is what glibc reads.
+        let hostname = Some(
+            rustix::system::uname()
+                .nodename()
+                .to_string_lossy()
+                .into_owned(),
+        );
         System {
             nsswitch: file("/etc/nsswitch.conf"),
             hosts: file("/etc/hosts"),

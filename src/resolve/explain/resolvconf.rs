@@ -195,9 +195,7 @@ fn server(word: &str) -> Option<SocketAddr> {
             let scope = match zone {
                 None => 0,
                 Some(z) => z.parse::<u32>().ok().or_else(|| {
-                    let c = std::ffi::CString::new(z).ok()?;
-                    // SAFETY: a NUL-terminated name; 0 means no such interface.
-                    let i = unsafe { libc::if_nametoindex(c.as_ptr()) };
+                    let i = crate::net::zone::interface_index(z);
                     (i != 0).then_some(i)
                 })?,
             };
