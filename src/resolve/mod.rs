@@ -157,7 +157,7 @@ pub fn validate(name: &str) -> Result<(), InputError> {
 
 /// What getaddrinfo makes of `name` as a number only (AI_NUMERICHOST): catches `127.1`,
 /// `0x7f.1` and `2130706433`, which inet_aton accepts and programs will connect to.
-fn numeric_host(name: &str, family: Family) -> Option<Vec<IpAddr>> {
+pub(crate) fn numeric_host(name: &str, family: Family) -> Option<Vec<IpAddr>> {
     let hints = AddrInfoHints {
         flags: libc::AI_NUMERICHOST,
         address: family.ai_family(),
