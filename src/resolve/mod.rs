@@ -227,7 +227,25 @@ pub fn resolve_one(name: &str, family: Family, reverse: bool) -> ResolveRecord {
             Ok(ips)
         }
     } else {
-        lookup(name, family).map(|(canon, ips)| {
+        // As programs ask (glibc's default hints too): AI_ADDRCONFIG, so a host with
+        // addresses of one family only gets addresses of that family.
+        let narrowed = explain::replay::Seen::here().narrow(family);
+        if narrowed != family {
+            note = Some(format!(
+                "this host has no {} address (AI_ADDRCONFIG): getaddrinfo asks for {} only",
+                if narrowed == Family::V4 {
+                    "IPv6"
+                } else {
+                    "IPv4"
+                },
+                if narrowed == Family::V4 {
+                    "inet"
+                } else {
+                    "inet6"
+                },
+            ));
+        }
+        lookup_flags(name, family, addrconfig(family)).map(|(canon, ips)| {
             canonical = canon;
             ips
         })
@@ -274,13 +292,27 @@ pub type Lookup = Result<(Option<String>, Vec<IpAddr>), ResolveError>;
 /// international name is looked up in its ASCII form ([`ascii_name`]); every command that
 /// takes a host name (resolve, probe and connect targets, http) comes through here.
 pub fn lookup(name: &str, family: Family) -> Lookup {
+    lookup_flags(name, family, 0)
+}
+
+/// AI_ADDRCONFIG for a lookup of any family (`resolve` without -4 or -6, as programs ask);
+/// none when a family is asked for, which would fail on a host without that family.
+fn addrconfig(family: Family) -> i32 {
+    if family == Family::Any {
+        libc::AI_ADDRCONFIG
+    } else {
+        0
+    }
+}
+
+fn lookup_flags(name: &str, family: Family, flags: i32) -> Lookup {
     let name = ascii_name(name).map_err(|e| ResolveError {
         kind: FailKind::Other,
         message: e.why,
     })?;
     let name: &str = &name;
     let hints = AddrInfoHints {
-        flags: libc::AI_CANONNAME,
+        flags: libc::AI_CANONNAME | flags,
         address: family.ai_family(),
         socktype: libc::SOCK_STREAM,
         protocol: 0,
