@@ -96,7 +96,8 @@ impl ResolveError {
             ),
             LookupErrorKind::Again => (
                 FailKind::Again,
-                "temporary failure: the resolver did not answer or answered SERVFAIL".to_string(),
+                "temporary failure: no nameserver answered (silent, REFUSED or SERVFAIL)"
+                    .to_string(),
             ),
             LookupErrorKind::Fail => (
                 FailKind::Fail,

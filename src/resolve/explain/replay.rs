@@ -100,7 +100,7 @@ pub struct Step {
     pub candidate: String,
     /// `answer`, `NXDOMAIN`, `NODATA`, `no-recovery`, `SERVFAIL` (every server failed, the
     /// last with SERVFAIL), `failed` (every server refused, failed or was silent),
-    /// `unreachable` (no server could be reached, or attempts:0).
+    /// `unreachable` (no server could be reached), `not-asked` (attempts:0).
     pub result: &'static str,
     /// The server whose answer glibc took.
     #[serde(serialize_with = "ser_opt_server")]
@@ -258,7 +258,9 @@ pub fn search(
             Query::Failed { refused, servfail } => {
                 *herr = Herr::TryAgain;
                 *errno_refused = Some(*refused);
-                let t = if *refused {
+                let t = if rc.attempts == 0 {
+                    "not-asked"
+                } else if *refused {
                     "unreachable"
                 } else if *servfail {
                     "SERVFAIL"

@@ -86,6 +86,7 @@ fn step_word(result: &str) -> &str {
     match result {
         "failed" => "no answer (every server refused, failed or was silent)",
         "unreachable" => "no server reached",
+        "not-asked" => "not asked (attempts:0)",
         "SERVFAIL" => "SERVFAIL",
         r => r,
     }
