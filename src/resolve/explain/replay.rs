@@ -344,7 +344,9 @@ pub fn search(
             last.next = "next candidate".into();
         }
     }
-    if (dots > 0 || !searched || !rc.no_tld_query) && !(tried_as_is || root_on_list) {
+    // Then the name as it is, unless tried already, or no-tld-query keeps a dotless one out.
+    let tld_refused = dots == 0 && searched && rc.no_tld_query;
+    if !(tried_as_is || root_on_list || tld_refused) {
         let (q, found) = query(bare.to_string(), &mut r, &mut herr, &mut errno_refused);
         if found {
             finish_found(&mut r, q);
