@@ -89,7 +89,7 @@ fn refused_and_silence_are_unavail_not_tryagain() {
         &[("a.test", "192.0.2.1")],
     );
     assert_eq!(r.status, Some(Status::Unavail));
-    assert_eq!(r.steps[0].result, "unreachable");
+    assert_eq!(r.steps[0].result, "not-asked");
     assert_eq!(asked, vec!["a.test"], "asked of no server: the walk only");
 }
 
