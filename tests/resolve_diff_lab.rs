@@ -1,7 +1,7 @@
 //! `resolve --explain` against glibc itself: random resolv.conf, hosts, nsswitch.conf and
 //! names (seeded; the seed is printed, `SOCKDIAG_DIFF_SEED=N` replays one run), looked up in
 //! namespaces of the test's own against lab servers that answer, refuse, fail, stay silent or
-//! are not there. For each case the replayed answer (`explain.replay`) and sockdiag's own
+//! are not there (`SOCKDIAG_DIFF_CASES=N` runs more cases). For each case the replayed answer (`explain.replay`) and sockdiag's own
 //! getaddrinfo must be what `getent ahosts` gets in the same namespace: glibc is the truth.
 mod lab;
 use lab::{json_lines, stdout, Ns};
@@ -344,8 +344,13 @@ fn replayed_answers_are_what_glibc_returns_for_random_configurations() {
                 .map_or(1, |d| d.as_nanos() as u64)
         });
     eprintln!("resolve differential test: seed {seed} (SOCKDIAG_DIFF_SEED={seed} replays it)");
+    // SOCKDIAG_DIFF_CASES: more cases for a longer exploration (at most 500).
+    let count = std::env::var("SOCKDIAG_DIFF_CASES")
+        .ok()
+        .and_then(|s| s.parse::<usize>().ok())
+        .map_or(CASES, |n| n.clamp(1, 500));
     let mut rng = Rng(seed);
-    let cases: Vec<Case> = (0..CASES).map(|_| case(&mut rng)).collect();
+    let cases: Vec<Case> = (0..count).map(|_| case(&mut rng)).collect();
     let start = Instant::now();
     let results: Vec<(usize, Option<String>)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..WORKERS)
@@ -367,13 +372,13 @@ fn replayed_answers_are_what_glibc_returns_for_random_configurations() {
     });
     let wrong: Vec<String> = results.into_iter().filter_map(|(_, w)| w).collect();
     eprintln!(
-        "resolve differential test: {CASES} cases in {:.1} s, {} mismatches",
+        "resolve differential test: {count} cases in {:.1} s, {} mismatches",
         start.elapsed().as_secs_f64(),
         wrong.len()
     );
     assert!(
         wrong.is_empty(),
-        "seed {seed}: {} of {CASES} cases differ from glibc:\n{}",
+        "seed {seed}: {} of {count} cases differ from glibc:\n{}",
         wrong.len(),
         wrong.join("\n")
     );
