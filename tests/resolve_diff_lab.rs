@@ -106,6 +106,9 @@ const NSSWITCH: &[&str] = &[
     "hosts: files\nhosts: dns files\n",
     "hosts: files # dns\n",
     "hosts: dns [notfound=RETURN] files\n",
+    "hosts: dns [!NOTFOUND=continue] files\n",
+    "hosts: files [!SUCCESS=return] dns\n",
+    "  hosts:dns\tfiles\n",
 ];
 
 /// One random case: the three files and the name.
@@ -138,6 +141,12 @@ fn case(rng: &mut Rng) -> Case {
         resolv.push_str("# generated\n; comment\n");
     }
     for s in &servers {
+        // inet_aton's short form now and then: 127.1 is 127.0.0.1
+        let s = if *s == "127.0.0.1" && rng.chance(15) {
+            "127.1"
+        } else {
+            s
+        };
         resolv.push_str(&format!("nameserver {s}\n"));
     }
     let domains = if slow { rng.below(2) } else { rng.below(4) };
@@ -173,8 +182,22 @@ fn case(rng: &mut Rng) -> Case {
         "attempts: 1",
         "attempts:0",
     ]);
-    let tld = if rng.chance(15) { " no-tld-query" } else { "" };
-    resolv.push_str(&format!("options timeout:1 {attempts} {ndots}{tld}\n"));
+    let mut flags = String::new();
+    for (flag, percent) in [
+        (" no-tld-query", 15),
+        (" edns0", 10),
+        (" trust-ad", 10),
+        (" single-request", 10),
+        (" use-vc", 10),
+    ] {
+        if rng.chance(percent) {
+            flags.push_str(flag);
+        }
+    }
+    if servers.len() == 1 && rng.chance(10) {
+        flags.push_str(" rotate");
+    }
+    resolv.push_str(&format!("options timeout:1 {attempts} {ndots}{flags}\n"));
     let mut hosts = String::from("127.0.0.1 localhost\n::1 localhost\n");
     for (name, addr) in [
         ("a.s1.test", "192.0.2.211"),
@@ -184,9 +207,14 @@ fn case(rng: &mut Rng) -> Case {
         ("v6", "2001:db8::214"),
         ("b", "192.0.2.215"),
         ("x.y", "192.0.2.216"),
+        ("both.test", "192.0.2.217"),
     ] {
         if rng.chance(40) {
-            hosts.push_str(&format!("{addr} {name}\n"));
+            match rng.below(3) {
+                0 => hosts.push_str(&format!("{addr} {name}\n")),
+                1 => hosts.push_str(&format!("{addr}\tcanon-{n} {name}\n", n = rng.below(9))),
+                _ => hosts.push_str(&format!("{addr} {}\n", name.to_uppercase())),
+            }
         }
     }
     Case {
