@@ -630,3 +630,81 @@ fn a_bad_type_or_server_is_exit_2_with_one_line() {
         assert!(out.stdout.is_empty());
     }
 }
+
+#[test]
+fn refused_everywhere_is_unavail_and_success_continue_leaves_the_answer_to_dns() {
+    let Some(ns) = lab(
+        "x-unavail",
+        "nameserver 127.0.0.3\noptions timeout:1 attempts:1\n",
+        &["--host-record=both.sockdiag.test,192.0.2.80"],
+    ) else {
+        return;
+    };
+    fake(&ns, "127.0.0.3", "refused");
+    ns.write_etc(
+        "hosts",
+        "127.0.0.1 localhost\n192.0.2.81 both.sockdiag.test\n",
+    );
+    // REFUSED from every server: UNAVAIL, so [UNAVAIL=return] gives nothing...
+    ns.write_etc("nsswitch.conf", "hosts: dns [UNAVAIL=return] files\n");
+    let (r, code) = explain(&ns, &["both.sockdiag.test"]);
+    assert_eq!(code, Some(1), "{r}");
+    let ex = &r["explain"];
+    assert_eq!(ex["replay"]["result"], "not-found", "{}", ex["replay"]);
+    assert_eq!(ex["replay"]["nsswitch"][0]["status"], "UNAVAIL");
+    assert_eq!(ex["verdict"]["source"], "none");
+    // ...and [TRYAGAIN=return] goes on to the hosts file
+    ns.write_etc("nsswitch.conf", "hosts: dns [TRYAGAIN=return] files\n");
+    let (r, code) = explain(&ns, &["both.sockdiag.test"]);
+    assert_eq!(code, Some(0), "{r}");
+    let ex = &r["explain"];
+    assert_eq!(ex["verdict"]["source"], "hosts", "{}", ex["verdict"]);
+    assert_eq!(kinds(ex), vec!["server-failed"], "{}", ex["verdict"]);
+    // files [SUCCESS=continue] dns: DNS's answer, and no hosts-overrides-dns, no cache
+    ns.write_etc("resolv.conf", ONE);
+    ns.write_etc("nsswitch.conf", "hosts: files [SUCCESS=continue] dns\n");
+    let (r, code) = explain(&ns, &["both.sockdiag.test"]);
+    assert_eq!(code, Some(0), "{r}");
+    assert_eq!(r["addrs"][0]["addr"], "192.0.2.80");
+    let ex = &r["explain"];
+    assert_eq!(ex["verdict"]["source"], "dns", "{}", ex["verdict"]);
+    assert!(kinds(ex).is_empty(), "{}", ex["verdict"]);
+    assert!(
+        !ex["verdict"].to_string().contains("cache"),
+        "{}",
+        ex["verdict"]
+    );
+}
+
+#[test]
+fn options_as_glibc_reads_them_order_the_candidates() {
+    let Some(ns) = lab(
+        "x-opts",
+        "nameserver 127.0.0.1\nsearch s.sockdiag.test\noptions timeout:1 attempts:1 ndots:-1\n",
+        &[
+            "--host-record=x.sockdiag.test,192.0.2.90",
+            "--host-record=x.sockdiag.test.s.sockdiag.test,192.0.2.91",
+        ],
+    ) else {
+        return;
+    };
+    // ndots:-1 is 15: the search list first
+    let (r, _) = explain(&ns, &["-4", "x.sockdiag.test"]);
+    assert_eq!(r["addrs"][0]["addr"], "192.0.2.91", "{r}");
+    let ex = &r["explain"];
+    assert_eq!(ex["resolv_conf"]["ndots"], 15);
+    assert_eq!(ex["verdict"]["source"], "dns", "{}", ex["verdict"]);
+    // attempts:0: no query at all, and the lookup fails
+    ns.write_etc(
+        "resolv.conf",
+        "nameserver 127.0.0.1\noptions timeout:1 attempts:0\n",
+    );
+    let (r, code) = explain(&ns, &["-4", "x.sockdiag.test"]);
+    assert_eq!(code, Some(1), "{r}");
+    let ex = &r["explain"];
+    assert_eq!(ex["resolv_conf"]["attempts"], 0);
+    assert!(ex["queries"].as_array().unwrap().is_empty(), "{ex}");
+    assert_eq!(ex["replay"]["dns"]["status"], "UNAVAIL");
+    assert_eq!(ex["replay"]["dns"]["steps"][0]["result"], "not-asked");
+    assert_eq!(ex["verdict"]["source"], "none");
+}

@@ -326,3 +326,71 @@ fn international_names_are_looked_up_in_their_ascii_form() {
         "{err}"
     );
 }
+
+#[test]
+fn without_an_ipv6_address_only_ipv4_comes_back_as_with_ai_addrconfig() {
+    let Some(ns) = lab("r-addrconfig") else {
+        return;
+    };
+    // An IPv4 address besides 127.0.0.1 and no IPv6 one but ::1 (no link-local either).
+    ns.sh(
+        "ip link add dv0 type veth peer name dv1 && ip link set dv0 addrgenmode none && \
+         ip link set dv1 addrgenmode none && ip link set dv0 up && ip link set dv1 up && \
+         ip addr add 10.77.0.1/24 dev dv0",
+    );
+    let getent = |name: &str| -> Vec<String> {
+        let out = ns.cmd("getent").args(["ahosts", name]).output().unwrap();
+        let mut v: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.split_whitespace().next().map(String::from))
+            .collect();
+        v.dedup();
+        v
+    };
+    let out = ns.sockdiag(&["resolve", "--json", "--no-reverse", "multi.sockdiag.test"]);
+    let r = &json_lines(&out)[0];
+    let mut got: Vec<String> = addrs(r).into_iter().map(|(a, _)| a).collect();
+    got.sort();
+    assert_eq!(got, vec!["192.0.2.10", "192.0.2.11"], "{r}");
+    let mut glibc = getent("multi.sockdiag.test");
+    glibc.sort();
+    assert_eq!(got, glibc, "what getaddrinfo gives programs");
+    assert!(
+        r["note"].as_str().unwrap_or("").contains("AI_ADDRCONFIG"),
+        "{r}"
+    );
+    // an AAAA-only name: nothing, as getent gets
+    let out = ns.sockdiag(&["resolve", "--json", "--no-reverse", "v6only.sockdiag.test"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(json_lines(&out)[0]["addrs"].as_array().unwrap().is_empty());
+    assert!(getent("v6only.sockdiag.test").is_empty());
+    // the replay asks and answers the same
+    let out = ns.sockdiag(&["resolve", "--json", "--explain", "multi.sockdiag.test"]);
+    let ex = &json_lines(&out)[0]["explain"];
+    assert_eq!(ex["replay"]["family"], "inet");
+    let mut replayed: Vec<&str> = ex["replay"]["addrs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    replayed.sort_unstable();
+    assert_eq!(replayed, vec!["192.0.2.10", "192.0.2.11"], "{ex}");
+    let types: Vec<&str> = ex["queries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, vec!["A"], "glibc asks for A only");
+    assert_eq!(ex["verdict"]["source"], "dns");
+    // -6 still asks for IPv6: a family asked for is not narrowed
+    let out = ns.sockdiag(&[
+        "resolve",
+        "--json",
+        "--no-reverse",
+        "-6",
+        "v6only.sockdiag.test",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+}

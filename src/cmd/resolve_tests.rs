@@ -197,6 +197,7 @@ fn explained() -> (ResolveRecord, Explain) {
                 }],
             ),
         ],
+        replay: Default::default(),
         verdict: explain::Verdict {
             source: "dns",
             server: Some("127.0.0.1".into()),

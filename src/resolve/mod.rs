@@ -96,7 +96,8 @@ impl ResolveError {
             ),
             LookupErrorKind::Again => (
                 FailKind::Again,
-                "temporary failure: the resolver did not answer or answered SERVFAIL".to_string(),
+                "temporary failure: no nameserver answered (silent, REFUSED or SERVFAIL)"
+                    .to_string(),
             ),
             LookupErrorKind::Fail => (
                 FailKind::Fail,
@@ -157,7 +158,7 @@ pub fn validate(name: &str) -> Result<(), InputError> {
 
 /// What getaddrinfo makes of `name` as a number only (AI_NUMERICHOST): catches `127.1`,
 /// `0x7f.1` and `2130706433`, which inet_aton accepts and programs will connect to.
-fn numeric_host(name: &str, family: Family) -> Option<Vec<IpAddr>> {
+pub(crate) fn numeric_host(name: &str, family: Family) -> Option<Vec<IpAddr>> {
     let hints = AddrInfoHints {
         flags: libc::AI_NUMERICHOST,
         address: family.ai_family(),
@@ -227,7 +228,25 @@ pub fn resolve_one(name: &str, family: Family, reverse: bool) -> ResolveRecord {
             Ok(ips)
         }
     } else {
-        lookup(name, family).map(|(canon, ips)| {
+        // As programs ask (glibc's default hints too): AI_ADDRCONFIG, so a host with
+        // addresses of one family only gets addresses of that family.
+        let narrowed = explain::replay::Seen::here().narrow(family);
+        if narrowed != family {
+            note = Some(format!(
+                "this host has no {} address (AI_ADDRCONFIG): getaddrinfo asks for {} only",
+                if narrowed == Family::V4 {
+                    "IPv6"
+                } else {
+                    "IPv4"
+                },
+                if narrowed == Family::V4 {
+                    "inet"
+                } else {
+                    "inet6"
+                },
+            ));
+        }
+        lookup_flags(name, family, addrconfig(family)).map(|(canon, ips)| {
             canonical = canon;
             ips
         })
@@ -274,13 +293,27 @@ pub type Lookup = Result<(Option<String>, Vec<IpAddr>), ResolveError>;
 /// international name is looked up in its ASCII form ([`ascii_name`]); every command that
 /// takes a host name (resolve, probe and connect targets, http) comes through here.
 pub fn lookup(name: &str, family: Family) -> Lookup {
+    lookup_flags(name, family, 0)
+}
+
+/// AI_ADDRCONFIG for a lookup of any family (`resolve` without -4 or -6, as programs ask);
+/// none when a family is asked for, which would fail on a host without that family.
+fn addrconfig(family: Family) -> i32 {
+    if family == Family::Any {
+        libc::AI_ADDRCONFIG
+    } else {
+        0
+    }
+}
+
+fn lookup_flags(name: &str, family: Family, flags: i32) -> Lookup {
     let name = ascii_name(name).map_err(|e| ResolveError {
         kind: FailKind::Other,
         message: e.why,
     })?;
     let name: &str = &name;
     let hints = AddrInfoHints {
-        flags: libc::AI_CANONNAME,
+        flags: libc::AI_CANONNAME | flags,
         address: family.ai_family(),
         socktype: libc::SOCK_STREAM,
         protocol: 0,

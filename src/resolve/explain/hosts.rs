@@ -18,10 +18,10 @@ pub struct HostsMatch {
     pub canonical: String,
 }
 
-/// The entries of the hosts file for `name` (a trailing dot ignored), of `family`; `None`
-/// when no line names it with an address of that family.
+/// The entries of the hosts file for `name`, of `family`; `None` when no line names it with
+/// an address of that family. A trailing dot counts: `db.` is not `db` to glibc's files.
 pub fn lookup(text: &str, name: &str, family: Family) -> Option<HostsMatch> {
-    let want = name.trim_end_matches('.');
+    let want = name;
     let mut found: Option<HostsMatch> = None;
     for (i, raw) in text.lines().enumerate() {
         let line = raw.split('#').next().unwrap_or("");
@@ -79,8 +79,12 @@ mod tests {
             ]
         );
         assert_eq!(m.canonical, "db.example.test");
-        let m = lookup(HOSTS, "DB.", Family::Any).unwrap();
+        let m = lookup(HOSTS, "DB", Family::Any).unwrap();
         assert_eq!((m.line, m.canonical.as_str()), (5, "db.example.test"));
+        assert!(
+            lookup(HOSTS, "db.", Family::Any).is_none(),
+            "a trailing dot counts"
+        );
         let m = lookup(HOSTS, "db.example.test", Family::V6).unwrap();
         assert_eq!((m.line, m.addrs.len()), (6, 1));
         assert_eq!(lookup(HOSTS, "ip6-loopback", Family::Any).unwrap().line, 2);

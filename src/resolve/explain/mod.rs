@@ -5,6 +5,7 @@
 pub mod dns;
 pub mod hosts;
 pub mod nsswitch;
+pub mod replay;
 pub mod resolvconf;
 mod verdict;
 
@@ -54,6 +55,10 @@ pub struct System {
     pub hostname: Option<String>,
     pub localdomain: Option<String>,
     pub res_options: Option<String>,
+    /// Which families this host has addresses of (AI_ADDRCONFIG).
+    pub seen: replay::Seen,
+    /// A cache getaddrinfo asks before any source, when one runs: `nscd`.
+    pub cache: Option<&'static str>,
 }
 
 impl System {
@@ -75,8 +80,17 @@ impl System {
             hostname,
             localdomain: std::env::var("LOCALDOMAIN").ok(),
             res_options: std::env::var("RES_OPTIONS").ok(),
+            seen: replay::Seen::here(),
+            cache: nscd_running().then_some("nscd"),
         }
     }
+}
+
+/// Whether nscd answers on its socket: glibc then asks it before nsswitch.conf's sources.
+fn nscd_running() -> bool {
+    ["/var/run/nscd/socket", "/run/nscd/socket"]
+        .iter()
+        .any(|p| std::os::unix::net::UnixStream::connect(p).is_ok())
 }
 
 /// One name's resolver path, the direct answers and the verdict: the `explain` of a
@@ -96,6 +110,8 @@ pub struct Explain {
     /// Where the servers asked come from: `resolv.conf` or `--server`.
     pub servers_from: &'static str,
     pub queries: Vec<Exchange>,
+    /// getaddrinfo replayed by glibc's rules over what was found.
+    pub replay: replay::Replay,
     pub verdict: Verdict,
 }
 
@@ -131,6 +147,7 @@ pub fn explain(
         candidates: Vec::new(),
         servers_from,
         queries: Vec::new(),
+        replay: replay::Replay::default(),
         verdict: Verdict::default(),
     };
     if let Some(what) = literal(name, got) {
@@ -138,6 +155,8 @@ pub fn explain(
         ex.literal = Some(what);
         return ex;
     }
+    // AI_ADDRCONFIG: with addresses of one family only, getaddrinfo asks for that one.
+    let family = sys.seen.narrow(cfg.family);
     // The name as it is looked up: an international name in its ASCII form.
     let ascii = crate::input::names::ascii_name(name)
         .map(|c| c.into_owned())
@@ -145,27 +164,77 @@ pub fn explain(
     ex.hosts_file = sys
         .hosts
         .as_deref()
-        .and_then(|t| hosts::lookup(t, &ascii, cfg.family));
+        .and_then(|t| hosts::lookup(t, &ascii, family));
     ex.candidates = resolvconf::candidates(&ascii, &ex.resolv_conf);
-    let types = types(cfg, &ex.resolv_conf);
+    let types = types(cfg, family, &ex.resolv_conf);
     let how = dns::Ask {
         timeout: Duration::from_secs(ex.resolv_conf.timeout.into()),
         tcp: cfg.tcp || ex.resolv_conf.use_vc,
         edns0: ex.resolv_conf.edns0,
     };
-    ex.queries = ask_all(&servers, &ex.candidates, &types, &how, interrupt);
+    let address_types = cfg
+        .qtype
+        .map_or(true, |t| matches!(t, RecordType::A | RecordType::AAAA));
+    let dns_replay = if address_types {
+        // Every server asked about each candidate glibc asks, in glibc's order, until the
+        // search ends.
+        let mut asked = Vec::new();
+        let attempts = ex.resolv_conf.attempts;
+        let r = replay::search(&ascii, &ex.resolv_conf, &servers, &mut |cand| {
+            // attempts:0: glibc sends nothing, and neither does sockdiag.
+            if interrupt.raised() || attempts == 0 {
+                return Vec::new();
+            }
+            let got = ask_servers(&servers, cand, &types, &how, interrupt);
+            asked.extend(got.iter().cloned());
+            got
+        });
+        ex.queries = asked;
+        Some(r)
+    } else {
+        ex.queries = ask_all(&servers, &ex.candidates, &types, &how, interrupt);
+        None
+    };
+    let hosts_addrs = ex.hosts_file.as_ref().map(|h| h.addrs.clone());
+    ex.replay = replay::walk(&replay::Inputs {
+        sources: &ex.nsswitch,
+        nss_error: ns.error.as_deref(),
+        hosts_exists: sys.hosts.is_some(),
+        hosts_addrs: hosts_addrs.as_deref(),
+        dns: dns_replay.as_ref(),
+        family,
+        installed: &replay::module_installed,
+    });
     ex.verdict = verdict::judge(&verdict::Facts {
         name: &ascii,
         got,
-        family: cfg.family,
-        address_types: cfg
-            .qtype
-            .map_or(true, |t| matches!(t, RecordType::A | RecordType::AAAA)),
+        address_types,
         servers: &servers,
         servers_from,
+        cache: sys.cache,
         ex: &ex,
     });
     ex
+}
+
+/// Every server asked about one name at once; the exchanges in the servers' order.
+fn ask_servers(
+    servers: &[SocketAddr],
+    name: &str,
+    types: &[RecordType],
+    how: &dns::Ask,
+    interrupt: &Interrupt,
+) -> Vec<Exchange> {
+    std::thread::scope(|s| {
+        let handles: Vec<_> = servers
+            .iter()
+            .map(|&server| s.spawn(move || dns::ask(server, name, types, how, interrupt)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
 }
 
 /// What a literal address means, when `name` is one.
@@ -185,12 +254,13 @@ fn literal(name: &str, got: &ResolveRecord) -> Option<String> {
     ))
 }
 
-/// A and AAAA (one of them with -4, -6 or no-aaaa), or the one type of `--type`.
-fn types(cfg: &Config, rc: &resolvconf::ResolvConf) -> Vec<RecordType> {
+/// A and AAAA (one of them with -4, -6, no-aaaa, or AI_ADDRCONFIG on a host with addresses
+/// of one family), or the one type of `--type`.
+fn types(cfg: &Config, family: Family, rc: &resolvconf::ResolvConf) -> Vec<RecordType> {
     if let Some(t) = cfg.qtype {
         return vec![t];
     }
-    match cfg.family {
+    match family {
         Family::V4 => vec![RecordType::A],
         Family::V6 => vec![RecordType::AAAA],
         Family::Any if rc.no_aaaa => vec![RecordType::A],

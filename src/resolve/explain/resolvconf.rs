@@ -26,7 +26,7 @@ pub struct ResolvConf {
     pub ndots: u32,
     /// Seconds glibc waits for one server on the first round.
     pub timeout: u32,
-    /// Rounds over the servers.
+    /// Rounds over the servers; 0 (`attempts:0` or less): glibc sends no query at all.
     pub attempts: u32,
     pub rotate: bool,
     pub edns0: bool,
@@ -81,9 +81,10 @@ pub struct Env<'a> {
     pub res_options: Option<&'a str>,
 }
 
-/// Parses resolv.conf's text (`None`: the file is missing) as glibc does: the last `search`
-/// or `domain` line wins, `options` accumulate, at most three nameservers, no nameserver
-/// means 127.0.0.1.
+/// Parses resolv.conf's text (`None`: the file is missing) as glibc's `res_vinit` does: a
+/// comment is a line that starts with `#` or `;`; a keyword counts only when a space or a tab
+/// follows it; the last `search` or `domain` line wins; `options` accumulate; at most three
+/// nameservers; no nameserver means 127.0.0.1.
 pub fn parse(text: Option<&str>, env: &Env) -> ResolvConf {
     let mut rc = ResolvConf::default();
     let mut extra = Vec::new();
@@ -92,29 +93,41 @@ pub fn parse(text: Option<&str>, env: &Env) -> ResolvConf {
             .push("/etc/resolv.conf is missing: glibc uses its defaults".into());
     }
     for (i, raw) in text.unwrap_or("").lines().enumerate() {
-        let line = raw.split(['#', ';']).next().unwrap_or("");
-        let mut words = line.split_whitespace();
-        let Some(key) = words.next() else { continue };
-        let rest: Vec<&str> = words.collect();
+        if raw.starts_with(['#', ';']) {
+            continue;
+        }
+        let Some((key, rest)) = raw
+            .find([' ', '\t'])
+            .map(|at| (&raw[..at], raw[at..].trim_start_matches([' ', '\t'])))
+        else {
+            continue;
+        };
         match key {
-            "nameserver" => match rest.first().and_then(|w| server(w)) {
-                Some(a) if rc.nameservers.len() < MAXNS => rc.nameservers.push(a),
-                Some(a) => extra.push(server_name(a)),
-                None => rc.notes.push(format!(
-                    "line {}: '{}' is not an address: ignored",
-                    i + 1,
-                    raw.trim()
-                )),
-            },
-            "domain" => {
-                if let Some(d) = rest.first() {
+            "nameserver" => {
+                let word = rest.split([' ', '\t']).next().unwrap_or("");
+                match server(word) {
+                    Some(a) if rc.nameservers.len() < MAXNS => rc.nameservers.push(a),
+                    Some(a) => extra.push(server_name(a)),
+                    None => rc.notes.push(format!(
+                        "line {}: '{}' is not an address: ignored",
+                        i + 1,
+                        raw.trim()
+                    )),
+                }
+            }
+            "domain" if env.localdomain.is_none() => {
+                if let Some(d) = rest.split([' ', '\t']).next().filter(|d| !d.is_empty()) {
                     rc.search = vec![d.trim_end_matches('.').to_string()];
                     rc.search_from = "domain";
                 }
             }
-            "search" => {
+            "search" if env.localdomain.is_none() => {
+                let words: Vec<&str> = rest.split([' ', '\t']).filter(|w| !w.is_empty()).collect();
+                if words.is_empty() {
+                    continue;
+                }
                 // The root (`.`) stays: it means the name as it is.
-                rc.search = rest
+                rc.search = words
                     .iter()
                     .map(|d| match d.trim_end_matches('.') {
                         "" => ".".to_string(),
@@ -123,11 +136,7 @@ pub fn parse(text: Option<&str>, env: &Env) -> ResolvConf {
                     .collect();
                 rc.search_from = "search";
             }
-            "options" => {
-                for o in rest {
-                    option(&mut rc, o);
-                }
-            }
+            "options" => options(&mut rc, rest),
             _ => {}
         }
     }
@@ -160,9 +169,13 @@ pub fn parse(text: Option<&str>, env: &Env) -> ResolvConf {
         }
     }
     if let Some(opts) = env.res_options {
-        for o in opts.split_whitespace() {
-            option(&mut rc, o);
-        }
+        options(&mut rc, opts);
+    }
+    if rc.attempts == 0 {
+        rc.notes.push(
+            "attempts:0 (or less): glibc sends no query at all, every lookup through dns fails"
+                .into(),
+        );
     }
     rc
 }
@@ -188,8 +201,10 @@ fn server(word: &str) -> Option<SocketAddr> {
         Some((a, z)) => (a, Some(z)),
         None => (word, None),
     };
+    if let Some(v4) = inet_aton(word) {
+        return Some(SocketAddr::from((v4, 53)));
+    }
     match addr.parse::<IpAddr>().ok()? {
-        IpAddr::V4(v4) if zone.is_none() => Some(SocketAddr::from((v4, 53))),
         IpAddr::V4(_) => None,
         IpAddr::V6(v6) => {
             let scope = match zone {
@@ -204,30 +219,88 @@ fn server(word: &str) -> Option<SocketAddr> {
     }
 }
 
-fn option(rc: &mut ResolvConf, o: &str) {
-    let num = |prefix: &str, max: u32| -> Option<u32> {
-        o.strip_prefix(prefix)
-            .and_then(|v| v.parse::<u32>().ok())
-            .map(|v| v.min(max))
+/// An IPv4 address as glibc's `inet_aton_exact` reads it: `127.1`, `0x7f.0.0.1` too.
+fn inet_aton(word: &str) -> Option<std::net::Ipv4Addr> {
+    if word.is_empty() || word.contains(':') {
+        return None;
+    }
+    match crate::resolve::numeric_host(word, crate::resolve::Family::V4)?.first()? {
+        IpAddr::V4(v4) => Some(*v4),
+        IpAddr::V6(_) => None,
+    }
+}
+
+/// C's `atoi` (strtol's reading, then the cast to int): leading white space, a sign, digits;
+/// anything else ends the number; too large saturates to LONG_MAX, which the cast makes -1.
+fn atoi(s: &str) -> i32 {
+    let s = s.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
+    let (neg, digits) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
     };
-    if let Some(n) = num("ndots:", MAX_NDOTS) {
-        rc.ndots = n;
-    } else if let Some(n) = num("timeout:", MAX_TIMEOUT) {
-        rc.timeout = n.max(1);
-    } else if let Some(n) = num("attempts:", MAX_ATTEMPTS) {
-        rc.attempts = n.max(1);
-    } else {
-        match o {
-            "rotate" => rc.rotate = true,
-            "edns0" => rc.edns0 = true,
-            "trust-ad" => rc.trust_ad = true,
-            "single-request" => rc.single_request = true,
-            "single-request-reopen" => rc.single_request_reopen = true,
-            "use-vc" => rc.use_vc = true,
-            "no-tld-query" => rc.no_tld_query = true,
-            "no-aaaa" => rc.no_aaaa = true,
-            _ => {}
+    let mut v: i64 = 0;
+    for b in digits.bytes().take_while(u8::is_ascii_digit) {
+        v = v.saturating_mul(10).saturating_add(i64::from(b - b'0'));
+    }
+    let v = if neg { v.saturating_neg() } else { v };
+    v as i32
+}
+
+/// One `options` line (or RES_OPTIONS) as glibc's `res_setoptions` reads it: each option
+/// where a run of blanks ends, a number read by `atoi` from the rest of the line (so
+/// `ndots: 3` is 3), an option matched by its prefix.
+fn options(rc: &mut ResolvConf, line: &str) {
+    let mut cp = line;
+    loop {
+        cp = cp.trim_start_matches([' ', '\t']);
+        if cp.is_empty() {
+            break;
         }
+        if let Some(v) = cp.strip_prefix("ndots:") {
+            let i = atoi(v);
+            // res_state keeps ndots in 4 bits: ndots:-1 is 15.
+            rc.ndots = if i <= MAX_NDOTS as i32 {
+                (i as u32) & 15
+            } else {
+                MAX_NDOTS
+            };
+            if i < 0 {
+                rc.notes.push(format!(
+                    "ndots:{i} is ndots:{} to glibc (it keeps ndots in 4 bits)",
+                    rc.ndots
+                ));
+            }
+        } else if let Some(v) = cp.strip_prefix("timeout:") {
+            // A timeout of 0 or less waits 1 s (send_dg).
+            rc.timeout = (atoi(v).min(MAX_TIMEOUT as i32)).max(1) as u32;
+        } else if let Some(v) = cp.strip_prefix("attempts:") {
+            rc.attempts = (atoi(v).min(MAX_ATTEMPTS as i32)).max(0) as u32;
+        } else {
+            const FLAGS: &[&str] = &[
+                "rotate",
+                "edns0",
+                "single-request-reopen",
+                "single-request",
+                "no_tld_query",
+                "no-tld-query",
+                "use-vc",
+                "trust-ad",
+                "no-aaaa",
+            ];
+            match FLAGS.iter().find(|f| cp.starts_with(**f)).copied() {
+                Some("rotate") => rc.rotate = true,
+                Some("edns0") => rc.edns0 = true,
+                Some("single-request-reopen") => rc.single_request_reopen = true,
+                Some("single-request") => rc.single_request = true,
+                Some("no_tld_query" | "no-tld-query") => rc.no_tld_query = true,
+                Some("use-vc") => rc.use_vc = true,
+                Some("trust-ad") => rc.trust_ad = true,
+                Some("no-aaaa") => rc.no_aaaa = true,
+                _ => {}
+            }
+        }
+        cp = cp.trim_start_matches(|c: char| c != ' ' && c != '\t');
     }
 }
 
@@ -311,6 +384,64 @@ mod tests {
         assert_eq!((r.ndots, r.timeout, r.attempts), (15, 1, 5));
         let r = rc("nameserver not-an-address\n; comment\n");
         assert!(r.notes.iter().any(|n| n.contains("not an address")));
+    }
+
+    #[test]
+    fn numbers_are_read_as_glibc_reads_them_atoi_and_bounds() {
+        let opt = |o: &str| rc(&format!("options {o}\n"));
+        // ndots lives in 4 bits of res_state: negatives wrap, the rest is capped at 15
+        assert_eq!(opt("ndots:-1").ndots, 15);
+        assert!(opt("ndots:-1").notes.iter().any(|n| n.contains("ndots:15")));
+        assert_eq!(opt("ndots:-16").ndots, 0);
+        assert_eq!(opt("ndots:-15").ndots, 1);
+        assert_eq!(opt("ndots:16").ndots, 15);
+        assert_eq!(opt("ndots:99999999999999999999").ndots, 15);
+        // atoi skips the blanks after the colon: `ndots: 3` is 3
+        assert_eq!(opt("ndots: 3").ndots, 3);
+        assert_eq!(opt("ndots:2x").ndots, 2);
+        assert_eq!(opt("ndots:x").ndots, 0);
+        // attempts:0 or less: no query at all
+        assert_eq!(opt("attempts:0").attempts, 0);
+        assert!(opt("attempts:0")
+            .notes
+            .iter()
+            .any(|n| n.contains("no query")));
+        assert_eq!(opt("attempts:-1").attempts, 0);
+        assert_eq!(opt("attempts: 3").attempts, 3);
+        // a timeout of 0 or less waits 1 s
+        assert_eq!(opt("timeout:0").timeout, 1);
+        assert_eq!(opt("timeout:-4").timeout, 1);
+        assert_eq!(opt("timeout: 2").timeout, 2);
+        // flags by prefix, as strncmp matches them
+        assert!(opt("rotatex").rotate && opt("no_tld_query").no_tld_query);
+        assert!(opt("single-request-reopen").single_request_reopen);
+        assert!(!opt("single-request-reopen").single_request);
+    }
+
+    #[test]
+    fn keywords_and_comments_as_glibc_reads_them() {
+        // a comment only at the start of a line; a keyword needs a blank after it
+        let r = rc(
+            "#nameserver 127.0.0.9\nnameservers 127.0.0.8\nnameserver\t127.0.0.2\n\
+                    nameserver 127.1 ; inline\n",
+        );
+        assert_eq!(
+            r.nameservers,
+            vec![
+                "127.0.0.2:53".parse().unwrap(),
+                "127.0.0.1:53".parse().unwrap()
+            ]
+        );
+        // an empty search line leaves the last one
+        let r = rc("search a.test\nsearch   \n");
+        assert_eq!(r.search, vec!["a.test"]);
+        // LOCALDOMAIN: search and domain lines do not count
+        let env = Env {
+            localdomain: Some("l.test"),
+            ..Env::default()
+        };
+        let r = parse(Some("search a.test\noptions ndots:2\n"), &env);
+        assert_eq!((r.search.clone(), r.ndots), (vec!["l.test".to_string()], 2));
     }
 
     #[test]

@@ -2,10 +2,10 @@
 //! the candidates, each server's answers with glibc's rules for moving on), compared with
 //! what getaddrinfo really returned, and every disagreement named.
 use super::dns::{Exchange, Outcome};
-use super::nsswitch::Status;
+use super::replay::DnsReplay;
 use super::resolvconf::server_name;
 use super::Explain;
-use crate::resolve::{Family, ResolveRecord};
+use crate::resolve::ResolveRecord;
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::net::{IpAddr, SocketAddr};
@@ -38,11 +38,12 @@ pub struct Disagreement {
 pub(super) struct Facts<'a> {
     pub name: &'a str,
     pub got: &'a ResolveRecord,
-    pub family: Family,
     /// The queries were for addresses (A/AAAA), so DNS can be compared with getaddrinfo.
     pub address_types: bool,
     pub servers: &'a [SocketAddr],
     pub servers_from: &'static str,
+    /// A cache that answers before nsswitch.conf's sources, when one runs (`nscd`).
+    pub cache: Option<&'static str>,
     pub ex: &'a Explain,
 }
 
@@ -52,90 +53,6 @@ pub(super) fn literal(what: &str) -> Verdict {
         text: format!("no lookup: {what}; no source of nsswitch.conf is asked, no query sent"),
         ..Verdict::default()
     }
-}
-
-/// What glibc's search over the candidates ends with, replayed.
-struct DnsPath {
-    /// The candidate and server that answered, with the addresses.
-    found: Option<(String, SocketAddr, Vec<IpAddr>)>,
-    /// Each candidate passed over: name and what it got (`NXDOMAIN`, `NODATA`, ...).
-    passed: Vec<(String, String)>,
-    /// Servers glibc gave up on and moved past: server, candidate, outcome.
-    failed: Vec<(SocketAddr, String, Outcome)>,
-    /// No server answered a candidate at all: glibc ends the search (EAI_AGAIN).
-    gave_up: bool,
-    got_nodata: bool,
-}
-
-fn queries<'a>(ex: &'a Explain, server: SocketAddr, cand: &str) -> Vec<&'a Exchange> {
-    ex.queries
-        .iter()
-        .filter(|q| q.server == server && q.name == cand)
-        .collect()
-}
-
-/// A server's walk that ended in silence before `cand`: it is taken to be silent for it too.
-fn silent_before(ex: &Explain, server: SocketAddr) -> bool {
-    ex.queries
-        .iter()
-        .rev()
-        .find(|q| q.server == server)
-        .is_some_and(|q| q.outcome == Outcome::Timeout)
-}
-
-fn replay(ex: &Explain, servers: &[SocketAddr]) -> DnsPath {
-    let mut p = DnsPath {
-        found: None,
-        passed: Vec::new(),
-        failed: Vec::new(),
-        gave_up: false,
-        got_nodata: false,
-    };
-    for cand in &ex.candidates {
-        let mut chosen: Option<(SocketAddr, Vec<&Exchange>)> = None;
-        let mut last_fail = None;
-        for &s in servers {
-            let qs = queries(ex, s, cand);
-            if qs.is_empty() {
-                if silent_before(ex, s) {
-                    p.failed.push((s, cand.clone(), Outcome::Timeout));
-                    last_fail = Some(Outcome::Timeout);
-                }
-                continue;
-            }
-            match qs.iter().find(|q| !q.outcome.accepted()) {
-                Some(bad) => {
-                    p.failed.push((s, cand.clone(), bad.outcome));
-                    last_fail = Some(bad.outcome);
-                }
-                None => {
-                    chosen = Some((s, qs));
-                    break;
-                }
-            }
-        }
-        let Some((s, qs)) = chosen else {
-            if last_fail == Some(Outcome::ServFail) {
-                p.passed.push((cand.clone(), "SERVFAIL".into()));
-                continue;
-            }
-            p.gave_up = last_fail.is_some();
-            p.passed.push((cand.clone(), "no answer".into()));
-            break;
-        };
-        if qs.iter().any(|q| q.outcome == Outcome::Answer) {
-            let addrs = qs.iter().flat_map(|q| q.addrs()).collect();
-            p.found = Some((cand.clone(), s, addrs));
-            return p;
-        }
-        let nodata = qs.iter().any(|q| q.outcome == Outcome::NoData);
-        p.got_nodata |= nodata;
-        p.passed.push((
-            cand.clone(),
-            if nodata { "NODATA" } else { "NXDOMAIN" }.into(),
-        ));
-    }
-    p
 }
 
 fn set(v: &[IpAddr]) -> BTreeSet<IpAddr> {
@@ -152,58 +69,64 @@ fn list(v: &[IpAddr]) -> String {
         .join(", ")
 }
 
+/// The candidates passed over before the answer, as `NAME OUTCOME` items.
+fn passed(d: &DnsReplay) -> Vec<String> {
+    let n = if d.candidate.is_some() {
+        d.steps.len().saturating_sub(1)
+    } else {
+        d.steps.len()
+    };
+    d.steps[..n]
+        .iter()
+        .map(|s| format!("{} {}", s.candidate, step_word(s.result)))
+        .collect()
+}
+
+fn step_word(result: &str) -> &str {
+    match result {
+        "failed" => "no answer (every server refused, failed or was silent)",
+        "unreachable" => "no server reached",
+        "not-asked" => "not asked (attempts:0)",
+        "SERVFAIL" => "SERVFAIL",
+        r => r,
+    }
+}
+
+/// Why getaddrinfo's answer is not the replay's, in the words that fit what sockdiag knows.
+fn why_differs(f: &Facts) -> String {
+    let mut why = Vec::new();
+    if let Some(c) = f.cache {
+        why.push(format!("a cache ({c} runs: glibc asks it first)"));
+    }
+    if f.ex.replay.result == "unknown" {
+        if let Some(n) = &f.ex.replay.note {
+            why.push(n.clone());
+        }
+    }
+    if f.servers_from == "--server" {
+        why.push("getaddrinfo asked resolv.conf's servers, not those of --server".into());
+    }
+    why.push("an answer that changed in between".into());
+    why.join(", or ")
+}
+
 pub(super) fn judge(f: &Facts) -> Verdict {
     let ex = f.ex;
+    let rp = &ex.replay;
     let mut v = Verdict::default();
     let got: Vec<IpAddr> = f.got.addrs.iter().map(|a| a.addr).collect();
-    let path = replay(ex, f.servers);
-    let dns_addrs: Option<Vec<IpAddr>> = path
-        .found
-        .as_ref()
-        .map(|(_, _, a)| a.iter().copied().filter(|ip| f.family.admits(ip)).collect());
-
-    // nsswitch order: the first followed source that would give an answer, unless a source
-    // sockdiag only names comes first.
-    let mut predicted: Option<&'static str> = None;
-    let mut unfollowed_before: Vec<String> = Vec::new();
-    for src in &ex.nsswitch {
-        let status = match src.name.as_str() {
-            "files" if ex.hosts_file.is_some() => Status::Success,
-            "files" => Status::NotFound,
-            "dns" if !f.address_types => Status::Unavail,
-            "dns" if path.found.is_some() => Status::Success,
-            "dns" if path.gave_up => Status::TryAgain,
-            "dns" => Status::NotFound,
-            _ => {
-                unfollowed_before.push(src.name.clone());
-                continue;
-            }
-        };
-        if status == Status::Success {
-            predicted = Some(if src.name == "files" { "hosts" } else { "dns" });
-            break;
-        }
-        if src.returns_on(status) {
-            break;
-        }
-    }
-    let hosts_addrs = ex.hosts_file.as_ref().map(|h| h.addrs.clone());
-    let predicted_addrs = match predicted {
-        Some("hosts") => hosts_addrs.clone(),
-        Some(_) => dns_addrs.clone(),
-        None => None,
+    let predicted: Option<&[IpAddr]> = match rp.result {
+        "found" => Some(&rp.addrs),
+        "not-found" => Some(&[]),
+        _ => None,
     };
-    let agrees = predicted_addrs
-        .as_ref()
-        .is_some_and(|p| set(p) == set(&got));
-
-    if !got.is_empty() && agrees {
-        v.source = predicted.unwrap_or("other");
-    } else if !got.is_empty() {
-        v.source = "other";
-    } else {
-        v.source = "none";
-    }
+    let agrees = predicted.is_some_and(|p| set(p) == set(&got));
+    v.source = match (got.is_empty(), agrees, rp.source.as_deref()) {
+        (true, _, _) => "none",
+        (false, true, Some("files")) => "hosts",
+        (false, true, Some(_)) => "dns",
+        _ => "other",
+    };
     match v.source {
         "hosts" => {
             let h = ex.hosts_file.as_ref().expect("a hosts match");
@@ -211,53 +134,45 @@ pub(super) fn judge(f: &Facts) -> Verdict {
             v.text = format!("from /etc/hosts line {}", h.line);
         }
         "dns" => {
-            let (cand, server, _) = path.found.as_ref().expect("a DNS answer");
-            v.server = Some(server_name(*server));
+            let server = rp.dns.server.expect("a DNS answer");
+            let cand = rp.dns.candidate.clone().unwrap_or_default();
+            v.server = Some(server_name(server));
             v.candidate = Some(cand.clone());
-            v.text = format!("from {} for candidate {cand}", server_name(*server));
-            if !path.passed.is_empty() {
-                let before: Vec<String> = path
-                    .passed
-                    .iter()
-                    .map(|(c, o)| format!("{c} {o}"))
-                    .collect();
+            v.text = format!("from {} for candidate {cand}", server_name(server));
+            let before = passed(&rp.dns);
+            if !before.is_empty() {
                 v.text.push_str(&format!(" after {}", before.join(", ")));
             }
         }
         "other" => {
-            let mut why = vec!["a cache (nscd, systemd-resolved)".to_string()];
-            if !unfollowed_before.is_empty() {
-                why.insert(
-                    0,
-                    format!(
-                        "a source sockdiag can only name ({})",
-                        unfollowed_before.join(", ")
-                    ),
-                );
-            }
             v.text = format!(
-                "from none of the sources sockdiag follows (files, dns): {}",
-                why.join(", or ")
+                "not what glibc's rules give over what sockdiag saw ({}): {}",
+                list(predicted.unwrap_or(&[])),
+                why_differs(f)
             );
         }
         _ => {
-            v.text = match (&f.got.error, path.gave_up) {
-                (Some(e), true) => format!(
-                    "getaddrinfo found nothing ({}): no server answered",
-                    e.message
-                ),
-                (Some(e), false) if !path.passed.is_empty() => format!(
-                    "getaddrinfo found nothing ({}): {}",
-                    e.message,
-                    path.passed
-                        .iter()
-                        .map(|(c, o)| format!("{c} {o}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                (Some(e), false) => format!("getaddrinfo found nothing ({})", e.message),
-                (None, _) => "getaddrinfo found nothing".into(),
-            };
+            let e = f
+                .got
+                .error
+                .as_ref()
+                .map_or(String::new(), |e| format!(" ({})", e.message));
+            let mut path: Vec<String> = rp
+                .nsswitch
+                .iter()
+                .map(|s| match s.status {
+                    Some(st) => format!("{} {}", s.source, st.token()),
+                    None => format!("{} (not followed)", s.source),
+                })
+                .collect();
+            let steps = passed(&rp.dns);
+            if !steps.is_empty() {
+                path.push(format!("dns tried {}", steps.join(", ")));
+            }
+            if let Some(n) = &rp.note {
+                path.push(n.clone());
+            }
+            v.text = format!("getaddrinfo found nothing{e}: {}", path.join("; "));
         }
     }
     if f.servers_from == "--server" {
@@ -280,26 +195,29 @@ pub(super) fn judge(f: &Facts) -> Verdict {
              server that answers varies",
         );
     }
-    v.disagreements = disagreements(f, &path, &got, predicted, &dns_addrs, agrees);
+    v.disagreements = disagreements(f, &got, predicted, agrees);
     v
 }
 
 fn disagreements(
     f: &Facts,
-    path: &DnsPath,
     got: &[IpAddr],
-    predicted: Option<&'static str>,
-    dns_addrs: &Option<Vec<IpAddr>>,
+    predicted: Option<&[IpAddr]>,
     agrees: bool,
 ) -> Vec<Disagreement> {
     let ex = f.ex;
+    let rp = &ex.replay;
+    let dns = &rp.dns;
     let mut out = Vec::new();
     let mut add = |kind: &'static str, text: String| out.push(Disagreement { kind, text });
 
-    // The hosts file wins over DNS with other addresses.
-    if let (Some("hosts"), Some(h), Some(d)) = (predicted, &ex.hosts_file, dns_addrs) {
-        if set(&h.addrs) != set(d) {
-            let (cand, server, _) = path.found.as_ref().expect("a DNS answer");
+    // The hosts file answered, and DNS (not asked by glibc) has other addresses.
+    if let (Some("files"), Some(h), Some(server)) =
+        (rp.source.as_deref(), &ex.hosts_file, dns.server)
+    {
+        if dns.status == Some(super::nsswitch::Status::Success) && set(&h.addrs) != set(&dns.addrs)
+        {
+            let cand = dns.candidate.clone().unwrap_or_default();
             add(
                 "hosts-overrides-dns",
                 format!(
@@ -307,8 +225,8 @@ fn disagreements(
                      before dns in nsswitch.conf, so the hosts file wins",
                     h.line,
                     list(&h.addrs),
-                    server_name(*server),
-                    list(d)
+                    server_name(server),
+                    list(&dns.addrs)
                 ),
             );
         }
@@ -347,13 +265,17 @@ fn disagreements(
 
     // A server that failed, and what glibc did next.
     let timeout = ex.resolv_conf.timeout;
+    let by_dns = rp
+        .nsswitch
+        .iter()
+        .any(|s| s.source == "dns" && s.status.is_some());
     let mut reported: Vec<SocketAddr> = Vec::new();
-    for (s, _, outcome) in &path.failed {
+    for (s, _, outcome) in &dns.failed {
         if reported.contains(s) {
             continue;
         }
         reported.push(*s);
-        let times = path.failed.iter().filter(|(o, _, _)| o == s).count();
+        let times = dns.failed.iter().filter(|(o, _, _)| o == s).count();
         let next = f
             .servers
             .iter()
@@ -372,12 +294,13 @@ fn disagreements(
             ),
             (Some(n), _) => format!("{} {what}: glibc asked {n} next", server_name(*s)),
             (None, _) => format!(
-                "{} {what}, and no server is left after it: the lookup fails (EAI_AGAIN)",
+                "{} {what}, and no server is left after it: glibc takes that candidate as \
+                 failed (the dns source is UNAVAIL if no candidate answers)",
                 server_name(*s)
             ),
         };
-        // The wait counts only when the lookup went to DNS (the hosts file answers first).
-        if *outcome == Outcome::Timeout && predicted != Some("hosts") {
+        // The wait counts only when the lookup went to DNS.
+        if *outcome == Outcome::Timeout && by_dns {
             text.push_str(&format!(
                 "; this lookup waited {} s for it ({} name{} tried)",
                 times as u32 * timeout,
@@ -389,10 +312,12 @@ fn disagreements(
     }
 
     // The search list turned the name into another one.
-    if let Some((cand, _, _)) = &path.found {
+    if let Some(cand) = &dns.candidate {
         let bare = f.name.trim_end_matches('.');
-        if !cand.eq_ignore_ascii_case(bare) {
+        if dns.status == Some(super::nsswitch::Status::Success) && !cand.eq_ignore_ascii_case(bare)
+        {
             let dots = bare.matches('.').count();
+            let before = passed(dns);
             add(
                 "search-expansion",
                 format!(
@@ -400,17 +325,10 @@ fn disagreements(
                      became {cand}{}",
                     if dots == 1 { "" } else { "s" },
                     ex.resolv_conf.ndots,
-                    if path.passed.is_empty() {
+                    if before.is_empty() {
                         String::new()
                     } else {
-                        format!(
-                            " after {}",
-                            path.passed
-                                .iter()
-                                .map(|(c, o)| format!("{c} {o}"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
+                        format!(" after {}", before.join(", "))
                     }
                 ),
             );
@@ -418,7 +336,7 @@ fn disagreements(
     }
 
     // NODATA and NXDOMAIN, per family.
-    if path.found.is_none() && path.got_nodata && f.address_types {
+    if dns.candidate.is_none() && dns.got_nodata && f.address_types {
         let nodata: Vec<String> = ex
             .queries
             .iter()
@@ -457,38 +375,28 @@ fn disagreements(
         }
     }
 
-    // getaddrinfo's answer is not what the followed sources say.
+    // getaddrinfo's answer is not what glibc's rules give over what was found.
     if f.address_types && !agrees {
-        let expected = match predicted {
-            Some("hosts") => ex.hosts_file.as_ref().map(|h| h.addrs.clone()),
-            Some(_) => dns_addrs.clone(),
-            None => None,
-        };
-        match expected {
-            Some(e) if !got.is_empty() || !e.is_empty() => add(
+        match predicted {
+            Some(p) => add(
                 "getaddrinfo-differs",
                 format!(
-                    "getaddrinfo returned {}, but {} gives {}: a cache (nscd, \
-                     systemd-resolved), a source sockdiag only names, or an answer that \
-                     changed in between",
+                    "getaddrinfo returned {}, but glibc's rules over what sockdiag saw give {}: \
+                     {}",
                     list(got),
-                    if predicted == Some("hosts") {
-                        "/etc/hosts"
-                    } else {
-                        "DNS"
-                    },
-                    list(&e)
+                    list(p),
+                    why_differs(f)
                 ),
             ),
             None if !got.is_empty() => add(
                 "getaddrinfo-differs",
                 format!(
-                    "getaddrinfo returned {}, which neither /etc/hosts nor the servers asked \
-                     give",
-                    list(got)
+                    "getaddrinfo returned {}, which sockdiag cannot replay: {}",
+                    list(got),
+                    why_differs(f)
                 ),
             ),
-            _ => {}
+            None => {}
         }
     }
     out
