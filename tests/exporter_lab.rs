@@ -290,3 +290,124 @@ fn bad_requests_get_clear_4xx_and_503() {
     );
     assert_eq!(status("/-/healthy"), Some(200));
 }
+
+// ---- issue 27: the exporter must refuse what it was told to refuse, and stay up ----
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// An HTTP server on `addr:port` inside `ns` that counts the connections it accepts (each one
+/// is a request that reached it) and answers each with `answer(path)`: (status line, extra
+/// head lines).
+fn http_server(
+    ns: &Ns,
+    addr: &str,
+    port: u16,
+    answer: fn(&str) -> (&'static str, String),
+) -> Arc<AtomicUsize> {
+    let l = ns
+        .listen(addr.parse().unwrap(), &[port])
+        .pop()
+        .expect("listener");
+    let n = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&n);
+    std::thread::spawn(move || {
+        for s in l.incoming().take(10_000) {
+            let Ok(mut s) = s else { continue };
+            count.fetch_add(1, Ordering::SeqCst);
+            let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 2048];
+            while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 65536 {
+                match s.read(&mut chunk) {
+                    Ok(n) if n > 0 => buf.extend_from_slice(&chunk[..n]),
+                    _ => break,
+                }
+            }
+            let text = String::from_utf8_lossy(&buf);
+            let path = text.split(' ').nth(1).unwrap_or("/").to_string();
+            let (status, extra) = answer(&path);
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status}\r\n{extra}Content-Length: 3\r\nConnection: close\r\n\r\nok\n"
+            );
+        }
+    });
+    n
+}
+
+fn ok_page(_: &str) -> (&'static str, String) {
+    ("200 OK", String::new())
+}
+
+/// tests/lab/fakedns.py inside `ns` on 127.0.0.3:53 (the namespace's resolver from now on):
+/// `rebind.sockdiag.test` and every other A query get 192.0.2.2 and 127.0.0.1 in turn, TTL 0.
+fn rebinding_dns(ns: &Ns) {
+    ns.write_etc(
+        "resolv.conf",
+        "nameserver 127.0.0.3\noptions timeout:1 attempts:1\n",
+    );
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lab/fakedns.py");
+    ns.spawn(&[
+        "python3",
+        script.to_str().expect("utf-8 path"),
+        "--addr",
+        "127.0.0.3",
+        "--mode",
+        "alternate",
+        "--a",
+        "192.0.2.2,127.0.0.1",
+        "--ttl",
+        "0",
+        "--seconds",
+        "120",
+    ]);
+    let end = Instant::now() + Duration::from_secs(10);
+    while ns.sh("ss -Hlun 'sport = :53'").stdout.is_empty() {
+        assert!(Instant::now() < end, "fakedns did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn sample(body: &str, name: &str) -> Option<f64> {
+    body.lines()
+        .find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '))
+        .and_then(|l| l[name.len()..].trim().parse().ok())
+}
+
+/// Issue 27 item 6: a name that answers an allowed address and then 127.0.0.1 (TTL 0) must
+/// not lead any module to 127.0.0.1: the exporter connects to the addresses it checked.
+#[test]
+fn dns_rebinding_never_reaches_a_forbidden_address() {
+    let Some((a, b)) = lab() else { return };
+    rebinding_dns(&a);
+    // The forbidden server, on the exporter's own loopback; the allowed one on b.
+    let forbidden = http_server(&a, "127.0.0.1", 8081, ok_page);
+    let allowed = http_server(&b, "192.0.2.2", 8081, ok_page);
+    let (mut ok, mut refused) = (0, 0);
+    for i in 0..8 {
+        // Four scrapes per module in a row, so each meets both halves of the alternation.
+        let (module, target) = if i < 4 {
+            ("http_2xx", "http://rebind.sockdiag.test:8081/")
+        } else {
+            ("tcp_connect", "rebind.sockdiag.test:8081")
+        };
+        let path = format!("/probe?module={module}&target={target}");
+        match get(&a, EXPORTER, &path) {
+            Some((200, body)) => {
+                assert_eq!(sample(&body, "probe_success"), Some(1.0), "{body}");
+                ok += 1;
+            }
+            Some((403, _)) => refused += 1,
+            other => panic!("{path}: {other:?}"),
+        }
+    }
+    let reached = forbidden.load(Ordering::SeqCst);
+    eprintln!(
+        "rebinding: {ok} probed the allowed address, {refused} refused, {reached} reached 127.0.0.1, {} reached 192.0.2.2",
+        allowed.load(Ordering::SeqCst)
+    );
+    assert_eq!(reached, 0, "requests that reached the forbidden server");
+    // The alternation happened: some lookups gave the allowed address, some the forbidden.
+    assert!(ok >= 2 && refused >= 2, "ok {ok} refused {refused}");
+}

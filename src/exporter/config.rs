@@ -104,6 +104,14 @@ pub struct HttpModule {
     pub tls: bool,
     /// PEM roots to trust instead of the built-in ones.
     pub ca_file: Option<PathBuf>,
+    /// Follow 301, 302, 303, 307 and 308 (at most 10), as blackbox does by default.
+    pub follow_redirects: Option<bool>,
+}
+
+impl HttpModule {
+    pub fn follows_redirects(&self) -> bool {
+        self.follow_redirects.unwrap_or(true)
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

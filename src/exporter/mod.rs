@@ -67,6 +67,8 @@ struct LastProbe {
     target: String,
     success: bool,
     seconds: f64,
+    /// What the probe found, in words (the metrics carry only fixed tokens).
+    log: Vec<String>,
 }
 
 /// Probes run and their time, per module and result.
@@ -168,8 +170,17 @@ impl Exporter {
         let start = Instant::now();
         let mut m = Metrics::default();
         let allowed = |name: &str, ips: &[IpAddr]| self.allowed(name, ips);
-        let success = match probes::run(module, target, timeout, &allowed, &self.interrupt, &mut m)
-        {
+        let mut log = Vec::new();
+        let run = probes::run(
+            module,
+            target,
+            timeout,
+            &allowed,
+            &self.interrupt,
+            &mut m,
+            &mut log,
+        );
+        let success = match run {
             Ok(s) => s,
             Err(probes::Rejected::Bad(msg)) => return bad(msg),
             Err(probes::Rejected::Forbidden(msg)) => {
@@ -188,7 +199,7 @@ impl Exporter {
             "Displays whether or not the probe was a success",
             if success { 1.0 } else { 0.0 },
         );
-        self.record(module_name, target, success, secs);
+        self.record(module_name, target, success, secs, log);
         Answer {
             status: 200,
             content_type: metrics::CONTENT_TYPE,
@@ -209,7 +220,7 @@ impl Exporter {
         )))
     }
 
-    fn record(&self, module: &str, target: &str, success: bool, seconds: f64) {
+    fn record(&self, module: &str, target: &str, success: bool, seconds: f64, log: Vec<String>) {
         if let Ok(mut c) = self.counts.lock() {
             let e = c.probes.entry((module.to_string(), success)).or_default();
             e.0 += 1;
@@ -225,6 +236,7 @@ impl Exporter {
                 target: target.chars().take(200).collect(),
                 success,
                 seconds,
+                log,
             });
         }
     }
@@ -305,16 +317,17 @@ impl Exporter {
                 m.prober.as_str()
             ));
         }
-        s.push_str("</ul>\n<h2>Recent probes</h2>\n<table border=\"1\"><tr><th>Time</th><th>Module</th><th>Target</th><th>Result</th><th>Seconds</th></tr>\n");
+        s.push_str("</ul>\n<h2>Recent probes</h2>\n<table border=\"1\"><tr><th>Time</th><th>Module</th><th>Target</th><th>Result</th><th>Seconds</th><th>Log</th></tr>\n");
         if let Ok(l) = self.last.lock() {
             for p in l.iter().rev() {
                 s.push_str(&format!(
-                    "<tr><td>{:.3}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.6}</td></tr>\n",
+                    "<tr><td>{:.3}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.6}</td><td>{}</td></tr>\n",
                     unix(p.at),
                     escape_html(&p.module),
                     escape_html(&p.target),
                     if p.success { "Success" } else { "Failure" },
-                    p.seconds
+                    p.seconds,
+                    escape_html(&p.log.join("; "))
                 ));
             }
         }

@@ -35,6 +35,7 @@ pub fn run(
     allowed: Gate,
     interrupt: &Interrupt,
     m: &mut Metrics,
+    log: &mut Vec<String>,
 ) -> Result<bool, Rejected> {
     let deadline = Instant::now() + timeout;
     match module.prober {
@@ -49,7 +50,7 @@ pub fn run(
                 Ok(udp(module, SocketAddr::new(ip, port), left, interrupt, m))
             }
         }
-        Prober::Http => http(module, target, timeout, allowed, interrupt, m),
+        Prober::Http => http(module, target, timeout, allowed, interrupt, m, log),
         Prober::Dns => {
             // The target is the name to look up; it must be allowed by name.
             crate::resolve::validate(target).map_err(|e| Rejected::Bad(e.to_string()))?;
@@ -312,6 +313,7 @@ fn http(
     allowed: Gate,
     interrupt: &Interrupt,
     m: &mut Metrics,
+    log: &mut Vec<String>,
 ) -> Result<bool, Rejected> {
     let text = if target.contains("://") {
         target.to_string()
@@ -321,22 +323,13 @@ fn http(
         format!("http://{target}")
     };
     let url = crate::http::url::parse(&text).map_err(|e| Rejected::Bad(e.to_string()))?;
-    let host = url.host.clone();
-    // A name not allowed by name must resolve into the allowed blocks (looked up here; the
-    // engine looks it up again, as a scrape would).
-    let ips = match host.parse::<IpAddr>() {
-        Ok(ip) => vec![ip],
-        Err(_) if allowed(&host, &[]).is_ok() => Vec::new(),
-        Err(_) => resolve::lookup(&host, module.family())
-            .map(|(_, ips)| ips)
-            .unwrap_or_default(),
-    };
-    allowed(&host, &ips).map_err(|r| Rejected::Forbidden(r.0))?;
+    let tls_config = || crate::http::tls::config(module.http.ca_file.as_deref());
     let tls = if url.tls {
-        match crate::http::tls::config(module.http.ca_file.as_deref()) {
+        match tls_config() {
             Ok(c) => Some(c),
             Err(e) => {
-                state(m, "error", &format!("tls-config: {e}"), None);
+                log.push(format!("TLS configuration: {e}"));
+                state(m, "error", "tls-config", None);
                 return Ok(false);
             }
         }
@@ -360,48 +353,80 @@ fn http(
         family: module.family(),
         tls,
     };
-    let ex = crate::http::fetch(&req, interrupt);
-    let t = &ex.timing;
+    // Every hop's host is looked up once by the engine, checked here with the addresses
+    // found, and only those are connected to: a name that answers differently the next
+    // time (DNS rebinding) cannot lead a probe to an address that was not checked.
+    let check = |u: &crate::http::Url, ips: &[IpAddr]| allowed(&u.host, ips).map_err(|r| r.0);
+    let followed = crate::http::redirect::fetch_following(
+        &req,
+        module.http.follows_redirects(),
+        &tls_config,
+        &check,
+        interrupt,
+    );
+    for (i, hop) in followed.hops.iter().enumerate() {
+        if let Some(f) = &hop.failure {
+            log.push(format!(
+                "hop {}: {} failed: {}",
+                i + 1,
+                f.stage(),
+                f.message()
+            ));
+        }
+    }
+    let ex = followed.last();
+    if let (1, Some(crate::http::Failure::Refused(why))) = (followed.hops.len(), &ex.failure) {
+        // The target itself is refused: 403, as for the other probers.
+        return Err(Rejected::Forbidden(why.clone()));
+    }
     let secs = |d: Option<Duration>| d.map(|d| d.as_secs_f64()).unwrap_or(0.0);
     if let Some(a) = ex.addr {
         ip_metrics(a.ip(), m);
     }
-    m.gauge(
-        "probe_dns_lookup_time_seconds",
-        "Returns the time taken for probe dns lookup in seconds",
-        secs(t.resolve),
-    );
     let after = |a: Option<Duration>, b: Option<Duration>| match (a, b) {
         (Some(a), Some(b)) => b.saturating_sub(a).as_secs_f64(),
         _ => 0.0,
     };
+    // Each phase summed over the hops, as blackbox sums them over redirects.
+    let mut phases = [0.0f64; 5];
+    for hop in &followed.hops {
+        let t = &hop.timing;
+        let connected_at = t.tls.or(t.connect);
+        let each = [
+            secs(t.resolve),
+            after(t.resolve.or(Some(Duration::ZERO)), t.connect),
+            after(t.connect, t.tls),
+            after(t.written.or(connected_at), t.first_byte),
+            after(
+                t.first_byte,
+                Some(t.total).filter(|_| t.first_byte.is_some()),
+            ),
+        ];
+        for (sum, v) in phases.iter_mut().zip(each) {
+            *sum += v;
+        }
+    }
+    m.gauge(
+        "probe_dns_lookup_time_seconds",
+        "Returns the time taken for probe dns lookup in seconds",
+        phases[0],
+    );
     m.family(
         "probe_http_duration_seconds",
         "gauge",
         "Duration of http request by phase, summed over all redirects",
     );
-    let connected_at = t.tls.or(t.connect);
-    for (phase, v) in [
-        ("resolve", secs(t.resolve)),
-        (
-            "connect",
-            after(t.resolve.or(Some(Duration::ZERO)), t.connect),
-        ),
-        ("tls", after(t.connect, t.tls)),
-        (
-            "processing",
-            after(t.written.or(connected_at), t.first_byte),
-        ),
-        (
-            "transfer",
-            after(
-                t.first_byte,
-                Some(t.total).filter(|_| t.first_byte.is_some()),
-            ),
-        ),
-    ] {
+    for (phase, v) in ["resolve", "connect", "tls", "processing", "transfer"]
+        .into_iter()
+        .zip(phases)
+    {
         m.sample("probe_http_duration_seconds", &[("phase", phase)], v);
     }
+    m.gauge(
+        "probe_http_redirects",
+        "The number of redirects",
+        followed.redirects as f64,
+    );
     let status = ex.response.as_ref().map(|r| r.status).unwrap_or(0);
     m.gauge(
         "probe_http_status_code",
@@ -459,6 +484,7 @@ fn http(
             }),
             _,
         ) => outcome(m, *s, *reason, icmp.as_ref()),
+        (Some(crate::http::Failure::Refused(_)), _) => state(m, "error", "forbidden", None),
         (Some(crate::http::Failure::Resolve(e)), _) => {
             state(m, "unresolved", &e.replace(' ', "-"), None)
         }
