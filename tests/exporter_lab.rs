@@ -411,3 +411,103 @@ fn dns_rebinding_never_reaches_a_forbidden_address() {
     // The alternation happened: some lookups gave the allowed address, some the forbidden.
     assert!(ok >= 2 && refused >= 2, "ok {ok} refused {refused}");
 }
+
+fn redirector(path: &str) -> (&'static str, String) {
+    let to = |l: &str| format!("Location: {l}\r\n");
+    match path {
+        "/ok" => ("302 Found", to("/final")),
+        "/chain" => ("302 Found", to("http://192.0.2.2:8082/two")),
+        "/two" => ("302 Found", to("http://127.0.0.1:8083/")),
+        "/rebind" => (
+            "301 Moved Permanently",
+            to("http://rebind.sockdiag.test:8083/"),
+        ),
+        "/loop" => ("302 Found", to("/loop")),
+        _ => ("200 OK", String::new()),
+    }
+}
+
+/// Issue 27 item 8: redirects are followed as blackbox follows them (a 302 succeeds,
+/// `probe_http_redirects`, at most 10, `follow_redirects = false` per module), and no hop
+/// reaches an address outside --allow-targets, by its address or by a rebinding name.
+#[test]
+fn redirects_are_followed_and_every_hop_is_checked() {
+    let Some((a, b)) = lab() else { return };
+    rebinding_dns(&a);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("modules.toml");
+    std::fs::write(
+        &cfg,
+        "[modules.http_noredir]\nprober = \"http\"\n[modules.http_noredir.http]\nfollow_redirects = false\n",
+    )
+    .unwrap();
+    let bin = sockdiag_bin().display().to_string();
+    let exporter = "127.0.0.1:9117";
+    a.spawn(&[
+        &bin,
+        "exporter",
+        "--listen",
+        exporter,
+        "--allow-targets",
+        "192.0.2.0/24",
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    wait_up(&a, exporter, "/-/healthy");
+    let hops = http_server(&b, "192.0.2.2", 8082, redirector);
+    let _allowed = http_server(&b, "192.0.2.2", 8083, ok_page);
+    let forbidden = http_server(&a, "127.0.0.1", 8083, ok_page);
+    let probe = |module: &str, path: &str| {
+        let (s, body) = get(
+            &a,
+            exporter,
+            &format!("/probe?module={module}&target=http://192.0.2.2:8082{path}"),
+        )
+        .unwrap_or_else(|| panic!("no answer for {path}"));
+        assert_eq!(s, 200, "{path}: {body}");
+        let v = |n: &str| sample(&body, n).unwrap_or_else(|| panic!("{path}: no {n}: {body}"));
+        (
+            v("probe_success"),
+            v("probe_http_redirects"),
+            v("probe_http_status_code"),
+        )
+    };
+    assert_eq!(
+        probe("http_2xx", "/ok"),
+        (1.0, 1.0, 200.0),
+        "a 302 then 200"
+    );
+    assert_eq!(
+        probe("http_noredir", "/ok"),
+        (0.0, 1.0, 302.0),
+        "not followed"
+    );
+    assert_eq!(
+        probe("http_2xx", "/chain"),
+        (0.0, 2.0, 0.0),
+        "a forbidden hop"
+    );
+    // The name answers 192.0.2.2 and 127.0.0.1 in turn: each hop gets one of them.
+    let rebound: Vec<f64> = (0..4).map(|_| probe("http_2xx", "/rebind").0).collect();
+    assert!(
+        rebound.contains(&1.0) && rebound.contains(&0.0),
+        "{rebound:?}"
+    );
+    let before = hops.load(Ordering::SeqCst);
+    assert_eq!(
+        probe("http_2xx", "/loop"),
+        (0.0, 11.0, 302.0),
+        "past the limit"
+    );
+    assert_eq!(
+        hops.load(Ordering::SeqCst) - before,
+        11,
+        "requests of the loop"
+    );
+    assert_eq!(
+        forbidden.load(Ordering::SeqCst),
+        0,
+        "requests that reached the forbidden server"
+    );
+    drop((a, b));
+}
