@@ -335,6 +335,7 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -l listen -d
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -l config -d 'A TOML file of modules ([modules.NAME] prober = "tcp"|"http"|"udp"|"dns", timeout, [modules.NAME.tcp] send/expect, [modules.NAME.http] valid_status_codes, method, headers, tls, ca_file); they add to the defaults, and replace one of the same name' -r -F
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -l allow-targets -d 'Only these targets may be probed: comma-separated blocks, addresses and names (10.0.0.0/8,192.0.2.7,db.example.test,*.lab.example.test); others get 403. A name not listed is allowed when every address it has is [default: any target]' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -l max-concurrent -d 'Most probes at once; more get 503 at once' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -l max-connections -d 'Most connections open at once, apart from the probes in flight (a client slow to send its request holds one for at most 3s); more are shed with 503' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -l format -d 'Output format [default: table on a terminal, plain otherwise]' -r -f -a "table\t'Aligned table for people'
 plain\t'Tab-separated, one line per record, for grep, awk and cut'
 json\t'JSON lines, one object per record'"

@@ -511,3 +511,114 @@ fn redirects_are_followed_and_every_hop_is_checked() {
     );
     drop((a, b));
 }
+
+/// A client that sends a request head one header line a second and never ends it; when the
+/// exporter drops it, it connects again. Runs until `until`.
+fn slow_client(addr: &str, until: Instant) {
+    while Instant::now() < until {
+        let Ok(mut s) = TcpStream::connect_timeout(&addr.parse().unwrap(), Duration::from_secs(1))
+        else {
+            std::thread::sleep(Duration::from_millis(100));
+            continue;
+        };
+        let _ = s.set_nonblocking(true);
+        let mut line = 0;
+        let mut buf = [0u8; 512];
+        if s.write_all(b"GET /probe?target=192.0.2.2:2001&module=tcp_connect HTTP/1.1\r\n")
+            .is_err()
+        {
+            continue;
+        }
+        while Instant::now() < until {
+            std::thread::sleep(Duration::from_secs(1));
+            // An answer or a close from the exporter: this connection is over.
+            match s.read(&mut buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                _ => break,
+            }
+            line += 1;
+            if write!(s, "X-Slow-{line}: x\r\n").is_err() {
+                break;
+            }
+        }
+    }
+}
+
+/// Issue 27 item 7: 100 slow clients beside 50 real scrapes (and health checks): the
+/// scrapes are answered (>= 99%), `/-/healthy` always, and what was shed is counted.
+#[test]
+fn slow_clients_do_not_make_it_unavailable() {
+    let Some((a, b)) = lab() else { return };
+    let bin = sockdiag_bin().display().to_string();
+    let exporter = "127.0.0.1:9118";
+    // The defaults, as the issue's run had them.
+    a.spawn(&[
+        &bin,
+        "exporter",
+        "--listen",
+        exporter,
+        "--allow-targets",
+        "192.0.2.0/24",
+    ]);
+    wait_up(&a, exporter, "/-/healthy");
+    let (scrapes, health) = a.enter(move || {
+        let until = Instant::now() + Duration::from_secs(16);
+        let slow: Vec<_> = (0..100)
+            .map(|_| std::thread::spawn(move || slow_client(exporter, until)))
+            .collect();
+        // The slow clients are connected and sending before the real scrapes start.
+        std::thread::sleep(Duration::from_secs(3));
+        let status = |path: &str| {
+            let mut s =
+                TcpStream::connect_timeout(&exporter.parse().unwrap(), Duration::from_secs(5))
+                    .ok()?;
+            s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+            write!(
+                s,
+                "GET {path} HTTP/1.1\r\nHost: x\r\nX-Prometheus-Scrape-Timeout-Seconds: 5\r\n\r\n"
+            )
+            .ok()?;
+            let mut buf = Vec::new();
+            let _ = s.read_to_end(&mut buf);
+            String::from_utf8_lossy(&buf)
+                .get(9..12)?
+                .parse::<u16>()
+                .ok()
+        };
+        let (mut scrapes, mut health) = (Vec::new(), Vec::new());
+        for i in 0..50 {
+            scrapes.push(status("/probe?target=192.0.2.2:2001&module=tcp_connect"));
+            if i % 5 == 0 {
+                health.push(status("/-/healthy"));
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        for t in slow {
+            let _ = t.join();
+        }
+        (scrapes, health)
+    });
+    let ok = scrapes.iter().filter(|s| **s == Some(200)).count();
+    let healthy = health.iter().filter(|s| **s == Some(200)).count();
+    let (_, m) = get(&a, exporter, "/metrics").unwrap();
+    let shed: Vec<&str> = m
+        .lines()
+        .filter(|l| l.starts_with("sockdiag_exporter_requests_refused_total"))
+        .collect();
+    eprintln!(
+        "slow clients: {ok} of {} scrapes answered 200, /-/healthy {healthy} of {}; {shed:?}; scrapes {scrapes:?}",
+        scrapes.len(),
+        health.len()
+    );
+    assert!(
+        ok >= 50 * 99 / 100,
+        "{ok} of 50 scrapes answered: {scrapes:?}"
+    );
+    assert_eq!(healthy, health.len(), "{health:?}");
+    let timed_out = sample(
+        &m,
+        "sockdiag_exporter_requests_refused_total{reason=\"head_timeout\"}",
+    );
+    assert!(timed_out.is_some_and(|n| n >= 100.0), "{shed:?}");
+    drop((a, b));
+}

@@ -16,7 +16,8 @@ Modules without a config file:
   dns           the target is a name, looked up through the system resolver
 
 Answers: 400 missing target or bad target, unknown module; 403 a target outside
---allow-targets; 431 a request head over 16 KiB; 503 over --max-concurrent.
+--allow-targets; 408 no whole request head within 3s; 431 a request head over 16 KiB;
+503 over --max-concurrent probes or --max-connections connections.
 
 Examples:
   sockdiag exporter
@@ -49,4 +50,10 @@ pub struct ExporterArgs {
     #[arg(long, default_value_t = 64, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub max_concurrent: u32,
+
+    /// Most connections open at once, apart from the probes in flight (a client slow to send
+    /// its request holds one for at most 3s); more are shed with 503
+    #[arg(long, default_value_t = 1024, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_connections: u32,
 }
