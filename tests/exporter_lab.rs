@@ -622,3 +622,81 @@ fn slow_clients_do_not_make_it_unavailable() {
     assert!(timed_out.is_some_and(|n| n >= 100.0), "{shed:?}");
     drop((a, b));
 }
+
+/// Issue 27 item 9: a name under an --allow-targets wildcard that resolves to loopback is
+/// refused (nothing reaches the loopback server); reason labels are short fixed tokens; a
+/// scrape timeout of 0 or -1 probes with the default timeout instead of a 400.
+#[test]
+fn wildcards_keep_off_loopback_and_labels_are_tokens() {
+    let Some((a, b)) = lab() else { return };
+    // No nameserver answers in `a`: other names fail with EAI_AGAIN.
+    a.write_etc(
+        "hosts",
+        "127.0.0.1 localhost lo.sockdiag.test\n::1 localhost\n",
+    );
+    let forbidden = http_server(&a, "127.0.0.1", 8084, ok_page);
+    let bin = sockdiag_bin().display().to_string();
+    let exporter = "127.0.0.1:9119";
+    a.spawn(&[
+        &bin,
+        "exporter",
+        "--listen",
+        exporter,
+        "--allow-targets",
+        "*.sockdiag.test,192.0.2.0/24",
+    ]);
+    wait_up(&a, exporter, "/-/healthy");
+    for (module, target) in [
+        ("tcp_connect", "lo.sockdiag.test:8084"),
+        ("http_2xx", "http://lo.sockdiag.test:8084/"),
+    ] {
+        let (s, body) = get(
+            &a,
+            exporter,
+            &format!("/probe?module={module}&target={target}"),
+        )
+        .unwrap();
+        assert_eq!(s, 403, "{module} {target}: {body}");
+        assert!(body.contains("127.0.0.1 (loopback)"), "{body}");
+    }
+    assert_eq!(
+        forbidden.load(Ordering::SeqCst),
+        0,
+        "requests that reached loopback"
+    );
+    for (module, target) in [
+        ("tcp_connect", "nosuch.sockdiag.test:1"),
+        ("http_2xx", "http://nosuch.sockdiag.test:1/"),
+    ] {
+        let (s, body) = get(
+            &a,
+            exporter,
+            &format!("/probe?module={module}&target={target}"),
+        )
+        .unwrap();
+        assert_eq!(s, 200, "{body}");
+        assert!(
+            body.contains("sockdiag_probe_state{state=\"unresolved\",reason=\"resolve-again\"} 1"),
+            "{module}: {body}"
+        );
+    }
+    for t in ["0", "-1"] {
+        let (addr, t) = (exporter.to_string(), t.to_string());
+        let answer = a.enter(move || {
+            let mut s = TcpStream::connect(addr.as_str()).unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+            write!(
+                s,
+                "GET /probe?module=tcp_connect&target=192.0.2.2:2001 HTTP/1.1\r\nHost: x\r\n\
+                 X-Prometheus-Scrape-Timeout-Seconds: {t}\r\n\r\n"
+            )
+            .unwrap();
+            let mut buf = Vec::new();
+            let _ = s.read_to_end(&mut buf);
+            String::from_utf8_lossy(&buf).into_owned()
+        });
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert_eq!(sample(&answer, "probe_success"), Some(1.0), "{answer}");
+    }
+    drop((a, b));
+}

@@ -283,13 +283,7 @@ impl Exporter {
         let Some(a) = &self.config.allow else {
             return Ok(());
         };
-        if a.allows_name(name) || (!ips.is_empty() && ips.iter().all(|ip| a.allows_ip(*ip))) {
-            return Ok(());
-        }
-        Err(Refused(format!(
-            "target '{}' is not in --allow-targets",
-            name.escape_debug()
-        )))
+        a.admits(name, ips).map_err(Refused)
     }
 
     fn record(&self, module: &str, target: &str, success: bool, seconds: f64, log: Vec<String>) {
@@ -432,6 +426,7 @@ fn unix(t: SystemTime) -> f64 {
 }
 
 /// The module's timeout, cut to the scrape's less [`SCRAPE_MARGIN`] when the scrape says.
+/// A scrape timeout of 0 or less says nothing (blackbox probes then with its default).
 fn probe_timeout(module: Option<Duration>, scrape: Option<&str>) -> Result<Duration, String> {
     let scrape = match scrape {
         Some(s) => {
@@ -439,18 +434,18 @@ fn probe_timeout(module: Option<Duration>, scrape: Option<&str>) -> Result<Durat
                 .trim()
                 .parse()
                 .ok()
-                .filter(|v: &f64| v.is_finite() && *v > 0.0 && *v < 1e6)
+                .filter(|v: &f64| v.is_finite())
                 .ok_or_else(|| {
                     format!(
                         "X-Prometheus-Scrape-Timeout-Seconds '{}' is not a number of seconds",
                         s.escape_debug()
                     )
                 })?;
-            Some(
-                Duration::from_secs_f64(secs)
+            (secs > 0.0).then(|| {
+                Duration::from_secs_f64(secs.min(1e6))
                     .saturating_sub(SCRAPE_MARGIN)
-                    .max(Duration::from_millis(100)),
-            )
+                    .max(Duration::from_millis(100))
+            })
         }
         None => None,
     };
@@ -541,6 +536,22 @@ mod tests {
             Ok(Duration::from_secs(1))
         );
         assert_eq!(probe_timeout(None, None), Ok(DEFAULT_TIMEOUT));
+        // Issue 27 item 9: 0 and -1 probe with the default, as blackbox; words are a 400.
+        for none in ["0", "-1", "-0.5", " 0.0 "] {
+            assert_eq!(
+                probe_timeout(None, Some(none)),
+                Ok(DEFAULT_TIMEOUT),
+                "{none}"
+            );
+            let module = Some(Duration::from_secs(3));
+            assert_eq!(
+                probe_timeout(module, Some(none)),
+                Ok(Duration::from_secs(3))
+            );
+        }
+        for bad in ["", "abc", "NaN", "inf", "1s"] {
+            assert!(probe_timeout(None, Some(bad)).is_err(), "{bad}");
+        }
         assert!(probe_timeout(None, Some("soon")).is_err());
     }
 

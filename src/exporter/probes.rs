@@ -5,13 +5,17 @@
 use super::config::{Module, Prober};
 use super::metrics::Metrics;
 use super::Refused;
+use crate::input::ports::{Services, SERVICES_PATH};
 use crate::interrupt::Interrupt;
 use crate::net::attempt::connect_one;
 use crate::net::{Icmp, Proto, Reason, State};
+use crate::resolve::FailKind;
 use crate::resolve::{self, Family};
 use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr};
 use std::os::fd::AsRawFd;
+use std::path::Path;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// Most bytes of an answer read while looking for `expect`.
@@ -40,8 +44,13 @@ pub fn run(
     let deadline = Instant::now() + timeout;
     match module.prober {
         Prober::Tcp | Prober::Udp => {
-            let (host, port) = host_port(target)?;
-            let ip = lookup(&host, module.family(), allowed, m)?;
+            let proto = if module.prober == Prober::Udp {
+                Proto::Udp
+            } else {
+                Proto::Tcp
+            };
+            let (host, port) = host_port(target, services(proto))?;
+            let ip = lookup(&host, module.family(), allowed, m, log)?;
             let Some(ip) = ip else { return Ok(false) };
             let left = deadline.saturating_duration_since(Instant::now());
             if module.prober == Prober::Tcp {
@@ -76,11 +85,21 @@ pub fn run(
     }
 }
 
-/// `HOST:PORT` or `[V6]:PORT`.
-pub fn host_port(target: &str) -> Result<(String, u16), Rejected> {
+/// Service names of /etc/services, read once (none when it cannot be read: a number still
+/// works).
+fn services(proto: Proto) -> &'static Services {
+    static TCP: OnceLock<Services> = OnceLock::new();
+    static UDP: OnceLock<Services> = OnceLock::new();
+    let cell = if proto == Proto::Udp { &UDP } else { &TCP };
+    cell.get_or_init(|| Services::load(Path::new(SERVICES_PATH), proto, "").unwrap_or_default())
+}
+
+/// `HOST:PORT` or `[V6]:PORT`; the port a number or a service name (`http-alt`), as
+/// blackbox's dialer takes it.
+pub fn host_port(target: &str, services: &Services) -> Result<(String, u16), Rejected> {
     let bad = || {
         Rejected::Bad(format!(
-            "target '{}' is not HOST:PORT or [IPV6]:PORT",
+            "target '{}' is not HOST:PORT or [IPV6]:PORT (PORT a number or a service name of {SERVICES_PATH})",
             target.escape_debug()
         ))
     };
@@ -94,7 +113,15 @@ pub fn host_port(target: &str) -> Result<(String, u16), Rejected> {
         }
         (h, p)
     };
-    let port: u16 = port.parse().ok().filter(|p| *p > 0).ok_or_else(bad)?;
+    let port: u16 = match port.parse::<u16>() {
+        Ok(p) => Some(p),
+        Err(_) if !port.is_empty() && !port.bytes().all(|b| b.is_ascii_digit()) => {
+            services.port(port)
+        }
+        Err(_) => None,
+    }
+    .filter(|p| *p > 0)
+    .ok_or_else(bad)?;
     if host.is_empty() {
         return Err(bad());
     }
@@ -108,6 +135,7 @@ fn lookup(
     family: Family,
     allowed: Gate,
     m: &mut Metrics,
+    log: &mut Vec<String>,
 ) -> Result<Option<IpAddr>, Rejected> {
     let start = Instant::now();
     let ips = match host.parse::<IpAddr>() {
@@ -123,7 +151,8 @@ fn lookup(
                         "Returns the time taken for probe dns lookup in seconds",
                         start.elapsed().as_secs_f64(),
                     );
-                    state(m, "unresolved", &e.message.replace(' ', "-"), None);
+                    log.push(format!("{host}: {}", e.message));
+                    state(m, "unresolved", unresolved(e.kind), None);
                     return Ok(None);
                 }
             }
@@ -162,6 +191,18 @@ fn fnv32a(b: &[u8]) -> u32 {
     b.iter().fold(0x811c_9dc5u32, |h, &c| {
         (h ^ c as u32).wrapping_mul(0x0100_0193)
     })
+}
+
+/// The reason label of a name that did not resolve: a short fixed token (the words go in
+/// the probe's log).
+fn unresolved(kind: FailKind) -> &'static str {
+    match kind {
+        FailKind::NoName => "resolve-no-name",
+        FailKind::NoData => "resolve-no-data",
+        FailKind::Again => "resolve-again",
+        FailKind::Fail => "resolve-fail",
+        FailKind::Other => "resolve-error",
+    }
 }
 
 /// `sockdiag_probe_state{state,reason} 1`, and the ICMP error behind it.
@@ -485,8 +526,8 @@ fn http(
             _,
         ) => outcome(m, *s, *reason, icmp.as_ref()),
         (Some(crate::http::Failure::Refused(_)), _) => state(m, "error", "forbidden", None),
-        (Some(crate::http::Failure::Resolve(e)), _) => {
-            state(m, "unresolved", &e.replace(' ', "-"), None)
+        (Some(crate::http::Failure::Resolve(_, kind)), _) => {
+            state(m, "unresolved", unresolved(*kind), None)
         }
         (_, Some(a)) => outcome(m, a.state, a.reason, a.icmp.as_ref()),
         _ => {}
@@ -495,13 +536,9 @@ fn http(
         m.family(
             "sockdiag_http_failure",
             "gauge",
-            "Where the exchange failed, and why",
+            "Where the exchange failed (the words are in the probe's log)",
         );
-        m.sample(
-            "sockdiag_http_failure",
-            &[("stage", f.stage()), ("message", &f.message())],
-            1.0,
-        );
+        m.sample("sockdiag_http_failure", &[("stage", f.stage())], 1.0);
     }
     let valid = if module.http.valid_status_codes.is_empty() {
         (200..300).contains(&status)
@@ -517,10 +554,17 @@ mod tests {
 
     #[test]
     fn targets_and_hash() {
-        assert_eq!(host_port("a.test:80").unwrap(), ("a.test".into(), 80));
-        assert_eq!(host_port("[::1]:9").unwrap(), ("::1".into(), 9));
-        for bad in ["a.test", "::1:80", "[::1]80", ":80", "a:0", "a:x"] {
-            assert!(matches!(host_port(bad), Err(Rejected::Bad(_))), "{bad}");
+        let svc = Services::parse("http-alt 8080/tcp webcache\nhttp 80/tcp www\n", Proto::Tcp);
+        let hp = |t: &str| host_port(t, &svc);
+        assert_eq!(hp("a.test:80").unwrap(), ("a.test".into(), 80));
+        assert_eq!(hp("[::1]:9").unwrap(), ("::1".into(), 9));
+        // Issue 27 item 9: a service-name port, as blackbox's dialer takes it.
+        assert_eq!(hp("a.test:http-alt").unwrap(), ("a.test".into(), 8080));
+        assert_eq!(hp("[::1]:webcache").unwrap(), ("::1".into(), 8080));
+        for bad in [
+            "a.test", "::1:80", "[::1]80", ":80", "a:0", "a:x", "a:99999", "a:",
+        ] {
+            assert!(matches!(hp(bad), Err(Rejected::Bad(_))), "{bad}");
         }
         // The FNV-1a test vector.
         assert_eq!(fnv32a(b"a"), 0xe40c292c);

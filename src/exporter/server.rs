@@ -553,4 +553,45 @@ mod tests {
         interrupt.raise();
         t.join().unwrap().unwrap();
     }
+
+    /// Issue 27 item 9: 431 starts where the documented limit is: a whole head of 16 KiB is
+    /// answered, one byte more (or the 20,095 bytes that got 200) is 431.
+    #[test]
+    fn the_head_limit_is_16_kib() {
+        let server = bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let addr = server.local_addr().unwrap();
+        let interrupt = Interrupt::never();
+        let ex = Arc::new(Exporter::new(
+            Config {
+                modules: config::default_modules(),
+                allow: None,
+                max_concurrent: 1,
+                max_connections: 8,
+            },
+            interrupt.clone(),
+        ));
+        let stop = interrupt.clone();
+        let t = std::thread::spawn(move || server.run(ex, &stop));
+        let status = |head_len: usize| {
+            let start = "GET /-/healthy?x=";
+            let end = " HTTP/1.1\r\nHost: x\r\n\r\n";
+            let head = format!(
+                "{start}{}{end}",
+                "a".repeat(head_len - start.len() - end.len())
+            );
+            assert_eq!(head.len(), head_len);
+            let mut s = TcpStream::connect(addr).unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            s.write_all(head.as_bytes()).unwrap();
+            let mut buf = Vec::new();
+            let _ = s.read_to_end(&mut buf);
+            String::from_utf8_lossy(&buf[..12.min(buf.len())]).into_owned()
+        };
+        assert_eq!(status(MAX_HEAD - 1000), "HTTP/1.1 200");
+        assert_eq!(status(MAX_HEAD), "HTTP/1.1 200");
+        assert_eq!(status(MAX_HEAD + 1), "HTTP/1.1 431");
+        assert_eq!(status(20_095), "HTTP/1.1 431");
+        interrupt.raise();
+        t.join().unwrap().unwrap();
+    }
 }

@@ -53,8 +53,8 @@ pub struct Timing {
 /// Where and why an exchange failed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Failure {
-    /// The name did not resolve (or had no address of the family asked for).
-    Resolve(String),
+    /// The name did not resolve (or had no address of the family asked for), and why.
+    Resolve(String, crate::resolve::FailKind),
     /// No address took the connection: the probe's state and reason for the last one tried
     /// (each address's own are in [`Exchange::attempts`]).
     Connect {
@@ -82,7 +82,7 @@ pub type Check<'a> = &'a dyn Fn(&Url, &[IpAddr]) -> Result<(), String>;
 impl Failure {
     pub fn stage(&self) -> &'static str {
         match self {
-            Failure::Resolve(_) => "resolve",
+            Failure::Resolve(..) => "resolve",
             Failure::Connect { .. } => "connect",
             Failure::Tls(_) => "tls",
             Failure::Write(_) => "write",
@@ -93,7 +93,7 @@ impl Failure {
 
     pub fn message(&self) -> String {
         match self {
-            Failure::Resolve(m)
+            Failure::Resolve(m, _)
             | Failure::Tls(m)
             | Failure::Write(m)
             | Failure::Timeout(m)
@@ -233,7 +233,7 @@ pub fn fetch_checked(req: &Request, check: Check, interrupt: &Interrupt) -> Exch
         } else {
             format!("{host}: {}", e.message)
         };
-        return done(ex, Some(Failure::Resolve(m)));
+        return done(ex, Some(Failure::Resolve(m, e.kind)));
     }
     let tcp = match connect_any(&ips, req.url.port, deadline, interrupt, &mut ex) {
         Ok(tcp) => tcp,
@@ -393,7 +393,9 @@ fn connect_any(
             icmp: a.icmp,
         },
         None if interrupt.raised() => Failure::Timeout("interrupted".into()),
-        None if ips.is_empty() => Failure::Resolve("no address".into()),
+        None if ips.is_empty() => {
+            Failure::Resolve("no address".into(), crate::resolve::FailKind::NoData)
+        }
         None => Failure::Timeout("no time left to connect after resolving the name".into()),
     })
 }
