@@ -36,13 +36,16 @@ pub struct ExporterArgs {
 
     /// A TOML file of modules ([modules.NAME] prober = "tcp"|"http"|"udp"|"dns", timeout,
     /// [modules.NAME.tcp] send/expect, [modules.NAME.http] valid_status_codes, method,
-    /// headers, tls, ca_file); they add to the defaults, and replace one of the same name
+    /// headers, tls, ca_file, follow_redirects); they add to the defaults, and replace one of
+    /// the same name
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
     /// Only these targets may be probed: comma-separated blocks, addresses and names
     /// (10.0.0.0/8,192.0.2.7,db.example.test,*.lab.example.test); others get 403. A name
-    /// not listed is allowed when every address it has is [default: any target]
+    /// not listed is allowed when every address it has is; a name under a wildcard is not
+    /// when it has a loopback or link-local address that is not listed. Checked on every
+    /// redirect hop, and only the checked addresses are connected to [default: any target]
     #[arg(long, value_name = "LIST")]
     pub allow_targets: Option<String>,
 

@@ -226,7 +226,7 @@ impl Allow {
     /// How a name is listed: `Some(true)` under a `*.` wildcard, `Some(false)` by itself.
     fn name_match(&self, name: &str) -> Option<bool> {
         let name = name.trim_end_matches('.').to_ascii_lowercase();
-        let exact = self.names.iter().any(|n| *n == name);
+        let exact = self.names.contains(&name);
         let wild = self.names.iter().any(|n| {
             n.strip_prefix("*.")
                 .is_some_and(|sfx| name.ends_with(&format!(".{sfx}")))
