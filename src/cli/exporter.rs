@@ -55,7 +55,8 @@ pub struct ExporterArgs {
     pub max_concurrent: u32,
 
     /// Most connections open at once, apart from the probes in flight (a client slow to send
-    /// its request holds one for at most 3s); more are shed with 503
+    /// its request holds one for at most 3s); when full, the one that has waited longest for
+    /// its request head is shed with 503
     #[arg(long, default_value_t = 1024, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_connections: u32,

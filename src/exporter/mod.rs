@@ -364,7 +364,7 @@ impl Exporter {
         );
         m.gauge(
             "sockdiag_exporter_connections",
-            "Connections open now",
+            "Connections open now, apart from the probes in flight",
             self.connections.load(Ordering::Relaxed) as f64,
         );
         m.gauge(

@@ -149,12 +149,18 @@ impl Loop {
                     PollMode::Level,
                 )?;
             }
+            // Connections first, so the heads that arrived are read before new connections
+            // may make one give way.
+            let mut accept = false;
             for ev in events.iter() {
                 if ev.key == LISTENER {
-                    self.accept(listener, now)?;
+                    accept = true;
                 } else {
                     self.turn(ev.key, now);
                 }
+            }
+            if accept {
+                self.accept(listener, now)?;
             }
             self.expire(Instant::now());
         }
@@ -190,9 +196,21 @@ impl Loop {
                 Err(_) => continue,
             };
             if self.open() >= self.ex.config.max_connections {
+                // Full: the connection that has waited longest for its head gives way (a
+                // scrape sends its head in one write, so that one is a slow client); only
+                // when none has been sending a head for a while is the new one shed.
                 self.ex.count_refused("connections");
-                refuse(stream);
-                continue;
+                match self.oldest_head(now) {
+                    Some(key) => {
+                        if let Some(c) = self.remove(key) {
+                            refuse(c.stream);
+                        }
+                    }
+                    None => {
+                        refuse(stream);
+                        continue;
+                    }
+                }
             }
             let _ = stream.set_nonblocking(true);
             let _ = stream.set_nodelay(true);
@@ -275,6 +293,20 @@ impl Loop {
             }
         }
         self.ex.connections.store(self.open(), Ordering::Relaxed);
+    }
+
+    /// The connection still sending its head that came first, if it came before this turn
+    /// of the loop (the heads that had arrived were read first: a burst of new connections
+    /// must not shed one whose head is on its way).
+    fn oldest_head(&self, now: Instant) -> Option<usize> {
+        let before = now + HEAD_TIMEOUT;
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(k, c)| c.as_ref().map(|c| (k, c)))
+            .filter(|(_, c)| matches!(c.phase, Phase::Head) && c.deadline < before)
+            .min_by_key(|(_, c)| c.deadline)
+            .map(|(k, _)| k)
     }
 
     fn remove(&mut self, key: usize) -> Option<Conn> {
@@ -429,8 +461,9 @@ fn drain_blocking(mut s: TcpStream) {
     }
 }
 
-/// 503 from the accept loop itself, at --max-connections: what the client sent so far is
-/// read first (closing with unread data would reset the connection and lose the answer).
+/// 503 at --max-connections, to a new connection or to the one that gave way: what the
+/// client sent so far is read first (closing with unread data would reset the connection and
+/// lose the answer).
 fn refuse(mut s: TcpStream) {
     let _ = s.set_nonblocking(true);
     let mut buf = [0u8; 4096];
