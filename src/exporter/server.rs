@@ -627,4 +627,57 @@ mod tests {
         interrupt.raise();
         t.join().unwrap().unwrap();
     }
+
+    /// `/-/healthy` and `/metrics` answer while every probe slot is taken; a probe over
+    /// the bound gets 503 at once.
+    #[test]
+    fn health_and_metrics_answer_whatever_the_probe_load() {
+        // A server that takes the connection and never answers: the probe holds its slot.
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = silent.local_addr().unwrap().port();
+        let toml = "[modules.hang]\nprober = \"tcp\"\ntimeout = \"3s\"\n[modules.hang.tcp]\nexpect = \"never\"\n";
+        let server = bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let addr = server.local_addr().unwrap();
+        let interrupt = Interrupt::never();
+        let ex = Arc::new(Exporter::new(
+            Config {
+                modules: config::modules_from_toml(toml, "t").unwrap(),
+                allow: None,
+                max_concurrent: 1,
+                max_connections: 8,
+            },
+            interrupt.clone(),
+        ));
+        let stop = interrupt.clone();
+        let served = Arc::clone(&ex);
+        let t = std::thread::spawn(move || server.run(served, &stop));
+        let get = move |path: String| {
+            let mut s = TcpStream::connect(addr).unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+            let mut buf = Vec::new();
+            let _ = s.read_to_end(&mut buf);
+            String::from_utf8_lossy(&buf).into_owned()
+        };
+        let probe = format!("/probe?module=hang&target=127.0.0.1:{port}");
+        let held = {
+            let p = probe.clone();
+            std::thread::spawn(move || get(p))
+        };
+        let end = Instant::now() + Duration::from_secs(5);
+        while ex.in_flight.load(Ordering::SeqCst) == 0 && Instant::now() < end {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(ex.in_flight.load(Ordering::SeqCst), 1);
+        assert!(get("/-/healthy".into()).starts_with("HTTP/1.1 200"));
+        let m = get("/metrics".into());
+        assert!(m.starts_with("HTTP/1.1 200"), "{m}");
+        assert!(m.contains("sockdiag_exporter_probes_in_flight 1\n"), "{m}");
+        assert!(get(probe).starts_with("HTTP/1.1 503"));
+        let first = held.join().unwrap();
+        assert!(first.contains("probe_success 0\n"), "{first}");
+        drop(silent);
+        interrupt.raise();
+        t.join().unwrap().unwrap();
+    }
 }
