@@ -218,7 +218,7 @@ _sockdiag() {
             return 0
             ;;
         sockdiag__subcmd__exporter)
-            opts="-4 -6 -v -q -h --listen --config --allow-targets --max-concurrent --format --json --color --verbose --quiet --help"
+            opts="-4 -6 -v -q -h --listen --config --allow-targets --max-concurrent --max-connections --format --json --color --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -237,6 +237,10 @@ _sockdiag() {
                     return 0
                     ;;
                 --max-concurrent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -326,9 +326,10 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
         }
         &'sockdiag;exporter'= {
             cand --listen 'Where to listen, ADDR:PORT or [V6]:PORT (port 0 picks a free port; the first line printed says which)'
-            cand --config 'A TOML file of modules ([modules.NAME] prober = "tcp"|"http"|"udp"|"dns", timeout, [modules.NAME.tcp] send/expect, [modules.NAME.http] valid_status_codes, method, headers, tls, ca_file); they add to the defaults, and replace one of the same name'
-            cand --allow-targets 'Only these targets may be probed: comma-separated blocks, addresses and names (10.0.0.0/8,192.0.2.7,db.example.test,*.lab.example.test); others get 403. A name not listed is allowed when every address it has is [default: any target]'
+            cand --config 'A TOML file of modules ([modules.NAME] prober = "tcp"|"http"|"udp"|"dns", timeout, [modules.NAME.tcp] send/expect, [modules.NAME.http] valid_status_codes, method, headers, tls, ca_file, follow_redirects); they add to the defaults, and replace one of the same name'
+            cand --allow-targets 'Only these targets may be probed: comma-separated blocks, addresses and names (10.0.0.0/8,192.0.2.7,db.example.test,*.lab.example.test); others get 403. A name not listed is allowed when every address it has is; a name under a wildcard is not when it has a loopback or link-local address that is not listed. Checked on every redirect hop, and only the checked addresses are connected to [default: any target]'
             cand --max-concurrent 'Most probes at once; more get 503 at once'
+            cand --max-connections 'Most connections open at once, apart from the probes in flight (a client slow to send its request holds one for at most 3s); when full, the one that has waited longest for its request head is shed with 503'
             cand --format 'Output format [default: table on a terminal, plain otherwise]'
             cand --color 'When to colour the table (NO_COLOR turns auto off)'
             cand --json 'Shorthand for --format json (JSON lines: one object per record)'

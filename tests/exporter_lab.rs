@@ -290,3 +290,438 @@ fn bad_requests_get_clear_4xx_and_503() {
     );
     assert_eq!(status("/-/healthy"), Some(200));
 }
+
+// ---- issue 27: the exporter must refuse what it was told to refuse, and stay up ----
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// An HTTP server on `addr:port` inside `ns` that counts the connections it accepts (each one
+/// is a request that reached it) and answers each with `answer(path)`: (status line, extra
+/// head lines).
+fn http_server(
+    ns: &Ns,
+    addr: &str,
+    port: u16,
+    answer: fn(&str) -> (&'static str, String),
+) -> Arc<AtomicUsize> {
+    let l = ns
+        .listen(addr.parse().unwrap(), &[port])
+        .pop()
+        .expect("listener");
+    let n = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&n);
+    std::thread::spawn(move || {
+        for s in l.incoming().take(10_000) {
+            let Ok(mut s) = s else { continue };
+            count.fetch_add(1, Ordering::SeqCst);
+            let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 2048];
+            while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 65536 {
+                match s.read(&mut chunk) {
+                    Ok(n) if n > 0 => buf.extend_from_slice(&chunk[..n]),
+                    _ => break,
+                }
+            }
+            let text = String::from_utf8_lossy(&buf);
+            let path = text.split(' ').nth(1).unwrap_or("/").to_string();
+            let (status, extra) = answer(&path);
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status}\r\n{extra}Content-Length: 3\r\nConnection: close\r\n\r\nok\n"
+            );
+        }
+    });
+    n
+}
+
+fn ok_page(_: &str) -> (&'static str, String) {
+    ("200 OK", String::new())
+}
+
+/// tests/lab/fakedns.py inside `ns` on 127.0.0.3:53 (the namespace's resolver from now on):
+/// `rebind.sockdiag.test` and every other A query get 192.0.2.2 and 127.0.0.1 in turn, TTL 0.
+fn rebinding_dns(ns: &Ns) {
+    ns.write_etc(
+        "resolv.conf",
+        "nameserver 127.0.0.3\noptions timeout:1 attempts:1\n",
+    );
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lab/fakedns.py");
+    ns.spawn(&[
+        "python3",
+        script.to_str().expect("utf-8 path"),
+        "--addr",
+        "127.0.0.3",
+        "--mode",
+        "alternate",
+        "--a",
+        "192.0.2.2,127.0.0.1",
+        "--ttl",
+        "0",
+        "--seconds",
+        "120",
+    ]);
+    let end = Instant::now() + Duration::from_secs(10);
+    while ns.sh("ss -Hlun 'sport = :53'").stdout.is_empty() {
+        assert!(Instant::now() < end, "fakedns did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn sample(body: &str, name: &str) -> Option<f64> {
+    body.lines()
+        .find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '))
+        .and_then(|l| l[name.len()..].trim().parse().ok())
+}
+
+/// Issue 27 item 6: a name that answers an allowed address and then 127.0.0.1 (TTL 0) must
+/// not lead any module to 127.0.0.1: the exporter connects to the addresses it checked.
+#[test]
+fn dns_rebinding_never_reaches_a_forbidden_address() {
+    let Some((a, b)) = lab() else { return };
+    rebinding_dns(&a);
+    // The forbidden server, on the exporter's own loopback; the allowed one on b.
+    let forbidden = http_server(&a, "127.0.0.1", 8081, ok_page);
+    let allowed = http_server(&b, "192.0.2.2", 8081, ok_page);
+    let (mut ok, mut refused) = (0, 0);
+    for i in 0..8 {
+        // Four scrapes per module in a row, so each meets both halves of the alternation.
+        let (module, target) = if i < 4 {
+            ("http_2xx", "http://rebind.sockdiag.test:8081/")
+        } else {
+            ("tcp_connect", "rebind.sockdiag.test:8081")
+        };
+        let path = format!("/probe?module={module}&target={target}");
+        match get(&a, EXPORTER, &path) {
+            Some((200, body)) => {
+                assert_eq!(sample(&body, "probe_success"), Some(1.0), "{body}");
+                ok += 1;
+            }
+            Some((403, _)) => refused += 1,
+            other => panic!("{path}: {other:?}"),
+        }
+    }
+    let reached = forbidden.load(Ordering::SeqCst);
+    eprintln!(
+        "rebinding: {ok} probed the allowed address, {refused} refused, {reached} reached 127.0.0.1, {} reached 192.0.2.2",
+        allowed.load(Ordering::SeqCst)
+    );
+    assert_eq!(reached, 0, "requests that reached the forbidden server");
+    // The alternation happened: some lookups gave the allowed address, some the forbidden.
+    assert!(ok >= 2 && refused >= 2, "ok {ok} refused {refused}");
+}
+
+fn redirector(path: &str) -> (&'static str, String) {
+    let to = |l: &str| format!("Location: {l}\r\n");
+    match path {
+        "/ok" => ("302 Found", to("/final")),
+        "/chain" => ("302 Found", to("http://192.0.2.2:8082/two")),
+        "/two" => ("302 Found", to("http://127.0.0.1:8083/")),
+        "/rebind" => (
+            "301 Moved Permanently",
+            to("http://rebind.sockdiag.test:8083/"),
+        ),
+        "/loop" => ("302 Found", to("/loop")),
+        _ => ("200 OK", String::new()),
+    }
+}
+
+/// Issue 27 item 8: redirects are followed as blackbox follows them (a 302 succeeds,
+/// `probe_http_redirects`, at most 10, `follow_redirects = false` per module), and no hop
+/// reaches an address outside --allow-targets, by its address or by a rebinding name.
+#[test]
+fn redirects_are_followed_and_every_hop_is_checked() {
+    let Some((a, b)) = lab() else { return };
+    rebinding_dns(&a);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("modules.toml");
+    std::fs::write(
+        &cfg,
+        "[modules.http_noredir]\nprober = \"http\"\n[modules.http_noredir.http]\nfollow_redirects = false\n",
+    )
+    .unwrap();
+    let bin = sockdiag_bin().display().to_string();
+    let exporter = "127.0.0.1:9117";
+    a.spawn(&[
+        &bin,
+        "exporter",
+        "--listen",
+        exporter,
+        "--allow-targets",
+        "192.0.2.0/24",
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    wait_up(&a, exporter, "/-/healthy");
+    let hops = http_server(&b, "192.0.2.2", 8082, redirector);
+    let _allowed = http_server(&b, "192.0.2.2", 8083, ok_page);
+    let forbidden = http_server(&a, "127.0.0.1", 8083, ok_page);
+    let probe = |module: &str, path: &str| {
+        let (s, body) = get(
+            &a,
+            exporter,
+            &format!("/probe?module={module}&target=http://192.0.2.2:8082{path}"),
+        )
+        .unwrap_or_else(|| panic!("no answer for {path}"));
+        assert_eq!(s, 200, "{path}: {body}");
+        let v = |n: &str| sample(&body, n).unwrap_or_else(|| panic!("{path}: no {n}: {body}"));
+        (
+            v("probe_success"),
+            v("probe_http_redirects"),
+            v("probe_http_status_code"),
+        )
+    };
+    assert_eq!(
+        probe("http_2xx", "/ok"),
+        (1.0, 1.0, 200.0),
+        "a 302 then 200"
+    );
+    assert_eq!(
+        probe("http_noredir", "/ok"),
+        (0.0, 1.0, 302.0),
+        "not followed"
+    );
+    assert_eq!(
+        probe("http_2xx", "/chain"),
+        (0.0, 2.0, 0.0),
+        "a forbidden hop"
+    );
+    // The name answers 192.0.2.2 and 127.0.0.1 in turn: each hop gets one of them.
+    let rebound: Vec<f64> = (0..4).map(|_| probe("http_2xx", "/rebind").0).collect();
+    assert!(
+        rebound.contains(&1.0) && rebound.contains(&0.0),
+        "{rebound:?}"
+    );
+    let before = hops.load(Ordering::SeqCst);
+    assert_eq!(
+        probe("http_2xx", "/loop"),
+        (0.0, 11.0, 302.0),
+        "past the limit"
+    );
+    assert_eq!(
+        hops.load(Ordering::SeqCst) - before,
+        11,
+        "requests of the loop"
+    );
+    assert_eq!(
+        forbidden.load(Ordering::SeqCst),
+        0,
+        "requests that reached the forbidden server"
+    );
+    drop((a, b));
+}
+
+/// A client that sends a request head one header line a second and never ends it; when the
+/// exporter drops it, it connects again. Runs until `until`.
+fn slow_client(addr: &str, until: Instant) {
+    while Instant::now() < until {
+        let Ok(mut s) = TcpStream::connect_timeout(&addr.parse().unwrap(), Duration::from_secs(1))
+        else {
+            std::thread::sleep(Duration::from_millis(100));
+            continue;
+        };
+        let _ = s.set_nonblocking(true);
+        let mut line = 0;
+        let mut buf = [0u8; 512];
+        if s.write_all(b"GET /probe?target=192.0.2.2:2001&module=tcp_connect HTTP/1.1\r\n")
+            .is_err()
+        {
+            continue;
+        }
+        while Instant::now() < until {
+            std::thread::sleep(Duration::from_secs(1));
+            // An answer or a close from the exporter: this connection is over.
+            match s.read(&mut buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                _ => break,
+            }
+            line += 1;
+            if write!(s, "X-Slow-{line}: x\r\n").is_err() {
+                break;
+            }
+        }
+    }
+}
+
+/// 100 slow clients against the exporter on `exporter` (started with `extra` flags) while
+/// 50 real scrapes and 10 `/-/healthy` are made: the statuses of each, and its /metrics.
+fn slow_clients_against(
+    a: &Ns,
+    exporter: &'static str,
+    extra: &[&str],
+) -> (Vec<Option<u16>>, Vec<Option<u16>>, String) {
+    let bin = sockdiag_bin().display().to_string();
+    let mut args = vec![
+        bin.as_str(),
+        "exporter",
+        "--listen",
+        exporter,
+        "--allow-targets",
+        "192.0.2.0/24",
+    ];
+    args.extend_from_slice(extra);
+    a.spawn(&args);
+    wait_up(a, exporter, "/-/healthy");
+    let (scrapes, health) = a.enter(move || {
+        let until = Instant::now() + Duration::from_secs(16);
+        let slow: Vec<_> = (0..100)
+            .map(|_| std::thread::spawn(move || slow_client(exporter, until)))
+            .collect();
+        // The slow clients are connected and sending before the real scrapes start.
+        std::thread::sleep(Duration::from_secs(3));
+        let status = |path: &str| {
+            let mut s =
+                TcpStream::connect_timeout(&exporter.parse().unwrap(), Duration::from_secs(5))
+                    .ok()?;
+            s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+            write!(
+                s,
+                "GET {path} HTTP/1.1\r\nHost: x\r\nX-Prometheus-Scrape-Timeout-Seconds: 5\r\n\r\n"
+            )
+            .ok()?;
+            let mut buf = Vec::new();
+            let _ = s.read_to_end(&mut buf);
+            String::from_utf8_lossy(&buf)
+                .get(9..12)?
+                .parse::<u16>()
+                .ok()
+        };
+        let (mut scrapes, mut health) = (Vec::new(), Vec::new());
+        for i in 0..50 {
+            scrapes.push(status("/probe?target=192.0.2.2:2001&module=tcp_connect"));
+            if i % 5 == 0 {
+                health.push(status("/-/healthy"));
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        for t in slow {
+            let _ = t.join();
+        }
+        (scrapes, health)
+    });
+    let (_, m) = get(a, exporter, "/metrics").unwrap();
+    (scrapes, health, m)
+}
+
+/// Issue 27 item 7: 100 slow clients beside 50 real scrapes (and health checks): the
+/// scrapes are answered (>= 99%), `/-/healthy` always, and what was shed is counted; with
+/// the defaults, and with fewer connection slots than slow clients.
+#[test]
+fn slow_clients_do_not_make_it_unavailable() {
+    let Some((a, b)) = lab() else { return };
+    // The defaults, as the issue's run had them; then 20 connection slots for 100 clients.
+    for (exporter, extra) in [
+        ("127.0.0.1:9118", &[][..]),
+        ("127.0.0.1:9120", &["--max-connections", "20"][..]),
+    ] {
+        let (scrapes, health, m) = slow_clients_against(&a, exporter, extra);
+        let ok = scrapes.iter().filter(|s| **s == Some(200)).count();
+        let healthy = health.iter().filter(|s| **s == Some(200)).count();
+        let shed: Vec<&str> = m
+            .lines()
+            .filter(|l| l.starts_with("sockdiag_exporter_requests_refused_total"))
+            .collect();
+        eprintln!(
+            "slow clients {extra:?}: {ok} of {} scrapes answered 200, /-/healthy {healthy} of {}; {shed:?}",
+            scrapes.len(),
+            health.len()
+        );
+        assert!(
+            ok >= 50 * 99 / 100,
+            "{extra:?}: {ok} of 50 scrapes answered: {scrapes:?}"
+        );
+        assert_eq!(healthy, health.len(), "{extra:?}: {health:?}");
+        let count = |r: &str| {
+            sample(
+                &m,
+                &format!("sockdiag_exporter_requests_refused_total{{reason=\"{r}\"}}"),
+            )
+            .unwrap_or(0.0)
+        };
+        if extra.is_empty() {
+            assert!(count("head_timeout") >= 100.0, "{shed:?}");
+        } else {
+            assert!(count("connections") >= 100.0, "{shed:?}");
+        }
+    }
+    drop((a, b));
+}
+
+/// Issue 27 item 9: a name under an --allow-targets wildcard that resolves to loopback is
+/// refused (nothing reaches the loopback server); reason labels are short fixed tokens; a
+/// scrape timeout of 0 or -1 probes with the default timeout instead of a 400.
+#[test]
+fn wildcards_keep_off_loopback_and_labels_are_tokens() {
+    let Some((a, b)) = lab() else { return };
+    // No nameserver answers in `a`: other names fail with EAI_AGAIN.
+    a.write_etc(
+        "hosts",
+        "127.0.0.1 localhost lo.sockdiag.test\n::1 localhost\n",
+    );
+    let forbidden = http_server(&a, "127.0.0.1", 8084, ok_page);
+    let bin = sockdiag_bin().display().to_string();
+    let exporter = "127.0.0.1:9119";
+    a.spawn(&[
+        &bin,
+        "exporter",
+        "--listen",
+        exporter,
+        "--allow-targets",
+        "*.sockdiag.test,192.0.2.0/24",
+    ]);
+    wait_up(&a, exporter, "/-/healthy");
+    for (module, target) in [
+        ("tcp_connect", "lo.sockdiag.test:8084"),
+        ("http_2xx", "http://lo.sockdiag.test:8084/"),
+    ] {
+        let (s, body) = get(
+            &a,
+            exporter,
+            &format!("/probe?module={module}&target={target}"),
+        )
+        .unwrap();
+        assert_eq!(s, 403, "{module} {target}: {body}");
+        assert!(body.contains("127.0.0.1 (loopback)"), "{body}");
+    }
+    assert_eq!(
+        forbidden.load(Ordering::SeqCst),
+        0,
+        "requests that reached loopback"
+    );
+    for (module, target) in [
+        ("tcp_connect", "nosuch.sockdiag.test:1"),
+        ("http_2xx", "http://nosuch.sockdiag.test:1/"),
+    ] {
+        let (s, body) = get(
+            &a,
+            exporter,
+            &format!("/probe?module={module}&target={target}"),
+        )
+        .unwrap();
+        assert_eq!(s, 200, "{body}");
+        assert!(
+            body.contains("sockdiag_probe_state{state=\"unresolved\",reason=\"resolve-again\"} 1"),
+            "{module}: {body}"
+        );
+    }
+    for t in ["0", "-1"] {
+        let (addr, t) = (exporter.to_string(), t.to_string());
+        let answer = a.enter(move || {
+            let mut s = TcpStream::connect(addr.as_str()).unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+            write!(
+                s,
+                "GET /probe?module=tcp_connect&target=192.0.2.2:2001 HTTP/1.1\r\nHost: x\r\n\
+                 X-Prometheus-Scrape-Timeout-Seconds: {t}\r\n\r\n"
+            )
+            .unwrap();
+            let mut buf = Vec::new();
+            let _ = s.read_to_end(&mut buf);
+            String::from_utf8_lossy(&buf).into_owned()
+        });
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert_eq!(sample(&answer, "probe_success"), Some(1.0), "{answer}");
+    }
+    drop((a, b));
+}

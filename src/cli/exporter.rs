@@ -16,7 +16,8 @@ Modules without a config file:
   dns           the target is a name, looked up through the system resolver
 
 Answers: 400 missing target or bad target, unknown module; 403 a target outside
---allow-targets; 431 a request head over 16 KiB; 503 over --max-concurrent.
+--allow-targets; 408 no whole request head within 3s; 431 a request head over 16 KiB;
+503 over --max-concurrent probes or --max-connections connections.
 
 Examples:
   sockdiag exporter
@@ -35,13 +36,16 @@ pub struct ExporterArgs {
 
     /// A TOML file of modules ([modules.NAME] prober = "tcp"|"http"|"udp"|"dns", timeout,
     /// [modules.NAME.tcp] send/expect, [modules.NAME.http] valid_status_codes, method,
-    /// headers, tls, ca_file); they add to the defaults, and replace one of the same name
+    /// headers, tls, ca_file, follow_redirects); they add to the defaults, and replace one of
+    /// the same name
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
     /// Only these targets may be probed: comma-separated blocks, addresses and names
     /// (10.0.0.0/8,192.0.2.7,db.example.test,*.lab.example.test); others get 403. A name
-    /// not listed is allowed when every address it has is [default: any target]
+    /// not listed is allowed when every address it has is; a name under a wildcard is not
+    /// when it has a loopback or link-local address that is not listed. Checked on every
+    /// redirect hop, and only the checked addresses are connected to [default: any target]
     #[arg(long, value_name = "LIST")]
     pub allow_targets: Option<String>,
 
@@ -49,4 +53,11 @@ pub struct ExporterArgs {
     #[arg(long, default_value_t = 64, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub max_concurrent: u32,
+
+    /// Most connections open at once, apart from the probes in flight (a client slow to send
+    /// its request holds one for at most 3s); when full, the one that has waited longest for
+    /// its request head is shed with 503
+    #[arg(long, default_value_t = 1024, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_connections: u32,
 }

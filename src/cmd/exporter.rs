@@ -40,6 +40,7 @@ pub fn plan(args: &ExporterArgs) -> Result<Plan> {
             modules,
             allow,
             max_concurrent: args.max_concurrent as usize,
+            max_connections: args.max_connections as usize,
         },
     })
 }

@@ -104,6 +104,14 @@ pub struct HttpModule {
     pub tls: bool,
     /// PEM roots to trust instead of the built-in ones.
     pub ca_file: Option<PathBuf>,
+    /// Follow 301, 302, 303, 307 and 308 (at most 10), as blackbox does by default.
+    pub follow_redirects: Option<bool>,
+}
+
+impl HttpModule {
+    pub fn follows_redirects(&self) -> bool {
+        self.follow_redirects.unwrap_or(true)
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -212,11 +220,52 @@ impl Allow {
     }
 
     pub fn allows_name(&self, name: &str) -> bool {
+        self.name_match(name).is_some()
+    }
+
+    /// How a name is listed: `Some(true)` under a `*.` wildcard, `Some(false)` by itself.
+    fn name_match(&self, name: &str) -> Option<bool> {
         let name = name.trim_end_matches('.').to_ascii_lowercase();
-        self.names.iter().any(|n| match n.strip_prefix("*.") {
-            Some(sfx) => name.ends_with(&format!(".{sfx}")),
-            None => *n == name,
-        })
+        let exact = self.names.contains(&name);
+        let wild = self.names.iter().any(|n| {
+            n.strip_prefix("*.")
+                .is_some_and(|sfx| name.ends_with(&format!(".{sfx}")))
+        });
+        match (exact, wild) {
+            (true, _) => Some(false),
+            (false, true) => Some(true),
+            _ => None,
+        }
+    }
+
+    /// Whether a target may be probed, given the addresses its name has now (the ones that
+    /// will be connected to): a name listed by itself; a name under a `*.` wildcard unless
+    /// one of its addresses is this host's own (loopback, link-local, unspecified) and not
+    /// listed too, since anyone who can make a name under the wildcard can point it there;
+    /// else every address must be listed. `Err`: why not, in words.
+    pub fn admits(&self, name: &str, ips: &[IpAddr]) -> Result<(), String> {
+        let shown = name.escape_debug();
+        match self.name_match(name) {
+            Some(false) => return Ok(()),
+            Some(true) => {
+                return match ips
+                    .iter()
+                    .find(|ip| own_host(**ip) && !self.allows_ip(**ip))
+                {
+                    None => Ok(()),
+                    Some(ip) => Err(format!(
+                        "target '{shown}' matches a wildcard of --allow-targets but has the \
+                         address {ip} ({}), which --allow-targets does not list",
+                        kind_of_own(*ip)
+                    )),
+                };
+            }
+            None => {}
+        }
+        if !ips.is_empty() && ips.iter().all(|ip| self.allows_ip(*ip)) {
+            return Ok(());
+        }
+        Err(format!("target '{shown}' is not in --allow-targets"))
     }
 
     pub fn allows_ip(&self, ip: IpAddr) -> bool {
@@ -225,6 +274,35 @@ impl Allow {
             v4 => v4,
         };
         self.nets.iter().any(|&(net, bits)| in_net(ip, net, bits))
+    }
+}
+
+/// An address that reaches this host itself (or its link): loopback, link-local, the
+/// unspecified address (which connects to this host), and their IPv4-mapped forms.
+fn own_host(ip: IpAddr) -> bool {
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+        v4 => v4,
+    };
+    match ip {
+        IpAddr::V4(a) => a.is_loopback() || a.is_link_local() || a.octets()[0] == 0,
+        IpAddr::V6(a) => {
+            a.is_loopback() || a.is_unspecified() || (a.segments()[0] & 0xffc0) == 0xfe80
+        }
+    }
+}
+
+fn kind_of_own(ip: IpAddr) -> &'static str {
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+        v4 => v4,
+    };
+    match ip {
+        IpAddr::V4(a) if a.is_loopback() => "loopback",
+        IpAddr::V6(a) if a.is_loopback() => "loopback",
+        IpAddr::V4(a) if a.is_link_local() => "link-local",
+        IpAddr::V6(a) if (a.segments()[0] & 0xffc0) == 0xfe80 => "link-local",
+        _ => "this host",
     }
 }
 
@@ -268,6 +346,43 @@ mod tests {
         for bad in ["10.0.0.0/33", "", "a b", "1.2.3.4/x"] {
             assert!(Allow::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    /// Issue 27 item 9: a name under a wildcard that resolves to this host's own addresses
+    /// is refused unless those are listed too; a name listed by itself is not.
+    #[test]
+    fn a_wildcard_name_on_loopback_is_refused() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let a = Allow::parse("*.lab.test,db.lab.test,10.0.0.0/8").unwrap();
+        assert!(a.admits("web.lab.test", &[ip("10.1.1.1")]).is_ok());
+        assert!(a.admits("web.lab.test", &[ip("192.0.2.1")]).is_ok());
+        for own in [
+            "127.0.0.1",
+            "127.5.5.5",
+            "::1",
+            "169.254.1.1",
+            "fe80::1",
+            "0.0.0.0",
+            "::",
+            "::ffff:127.0.0.1",
+        ] {
+            let e = a
+                .admits("web.lab.test", &[ip("10.1.1.1"), ip(own)])
+                .unwrap_err();
+            assert!(
+                e.contains(own.trim_start_matches("::ffff:")) || e.contains(own),
+                "{own}: {e}"
+            );
+        }
+        assert!(a.admits("db.lab.test", &[ip("127.0.0.1")]).is_ok());
+        let b = Allow::parse("*.lab.test,127.0.0.1").unwrap();
+        assert!(b.admits("web.lab.test", &[ip("127.0.0.1")]).is_ok());
+        assert!(b.admits("web.lab.test", &[ip("::1")]).is_err());
+        assert!(b.admits("other.test", &[ip("127.0.0.1")]).is_ok());
+        assert!(b
+            .admits("other.test", &[ip("127.0.0.1"), ip("127.0.0.2")])
+            .is_err());
+        assert!(b.admits("other.test", &[]).is_err());
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! `sockdiag exporter`'s engine: Prometheus blackbox_exporter's contract over sockdiag's
 //! probers. `GET /probe?target=&module=` runs one check and answers a fresh set of metrics;
 //! `/metrics` has the exporter's own; `/` a short page; `/-/healthy`. Bounded: at most
-//! `max_concurrent` probes at once (more get 503 at once), request heads of at most 16 KiB
-//! (more get 431), and `--allow-targets` (others get 403). Returns data; never prints.
+//! `max_concurrent` probes at once (more get 503 at once), apart from that at most
+//! `max_connections` connections (more are shed with 503), request heads of at most 16 KiB
+//! (more get 431) that must arrive within a few seconds (else 408), and `--allow-targets`
+//! (others get 403). Every answer but a probe's is made at once, whatever the probe load, so
+//! `/-/healthy` and `/metrics` stay up. Returns data; never prints.
 pub mod config;
 pub mod metrics;
 mod probes;
@@ -16,7 +19,7 @@ use metrics::Metrics;
 use std::collections::{BTreeMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// The margin taken off a scrape's `X-Prometheus-Scrape-Timeout-Seconds`, as blackbox does.
@@ -33,6 +36,9 @@ pub struct Config {
     /// `None`: any target.
     pub allow: Option<Allow>,
     pub max_concurrent: usize,
+    /// Connections open at once, apart from the probes in flight: slow clients hold these,
+    /// never a probe slot.
+    pub max_connections: usize,
 }
 
 /// A target refused by `--allow-targets`, and why.
@@ -48,6 +54,15 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// A plain-text answer, the body as given.
+    fn plain(status: u16, body: String) -> Answer {
+        Answer {
+            status,
+            content_type: "text/plain; charset=utf-8",
+            body,
+        }
+    }
+
     fn text(status: u16, body: impl Into<String>) -> Answer {
         let mut body = body.into();
         if !body.ends_with('\n') {
@@ -67,6 +82,8 @@ struct LastProbe {
     target: String,
     success: bool,
     seconds: f64,
+    /// What the probe found, in words (the metrics carry only fixed tokens).
+    log: Vec<String>,
 }
 
 /// Probes run and their time, per module and result.
@@ -80,14 +97,41 @@ pub struct Exporter {
     pub config: Config,
     interrupt: Interrupt,
     started: SystemTime,
-    in_flight: AtomicUsize,
+    pub(crate) in_flight: Arc<AtomicUsize>,
+    /// Connections open now (the server keeps it).
+    pub(crate) connections: AtomicUsize,
     counts: Mutex<Counts>,
-    /// Requests refused before any probe: forbidden, busy, bad request, too large.
-    refused: [AtomicU64; 4],
+    /// Requests refused or shed before any probe, by [`REFUSALS`].
+    refused: [AtomicU64; 6],
     last: Mutex<VecDeque<LastProbe>>,
 }
 
-const REFUSALS: [&str; 4] = ["forbidden", "busy", "bad_request", "too_large"];
+/// Why a request got no probe: outside --allow-targets (403), --max-concurrent reached (503),
+/// a bad request (4xx), a head over 16 KiB (431), --max-connections reached (shed with 503
+/// at accept), no whole head within the deadline (408).
+pub const REFUSALS: [&str; 6] = [
+    "forbidden",
+    "busy",
+    "bad_request",
+    "too_large",
+    "connections",
+    "head_timeout",
+];
+
+/// What a request needs: an answer made at once, or a probe to run (on a thread of its own;
+/// it holds one of the `max_concurrent` slots until dropped).
+pub enum Step {
+    Answer(Answer),
+    Probe(Prepared),
+}
+
+/// A probe checked and given its slot, ready to run.
+pub struct Prepared {
+    module: String,
+    target: String,
+    timeout: Duration,
+    _slot: InFlight,
+}
 
 impl Exporter {
     pub fn new(config: Config, interrupt: Interrupt) -> Exporter {
@@ -95,7 +139,8 @@ impl Exporter {
             config,
             interrupt,
             started: SystemTime::now(),
-            in_flight: AtomicUsize::new(0),
+            in_flight: Arc::new(AtomicUsize::new(0)),
+            connections: AtomicUsize::new(0),
             counts: Mutex::new(Counts::default()),
             refused: Default::default(),
             last: Mutex::new(VecDeque::new()),
@@ -110,15 +155,27 @@ impl Exporter {
     }
 
     /// Answers one request: `path_query` as sent (`/probe?target=...`), and the scrape's
-    /// timeout header when present.
+    /// timeout header when present. A probe runs on the caller's thread.
     pub fn handle(&self, method: &str, path_query: &str, scrape_timeout: Option<&str>) -> Answer {
+        match self.begin(method, path_query, scrape_timeout) {
+            Step::Answer(a) => a,
+            Step::Probe(p) => self.finish(p),
+        }
+    }
+
+    /// The first half of [`Exporter::handle`], which never waits: the answer, or the probe
+    /// to run (with its slot taken).
+    pub fn begin(&self, method: &str, path_query: &str, scrape_timeout: Option<&str>) -> Step {
         if method != "GET" && method != "HEAD" {
             self.count_refused("bad_request");
-            return Answer::text(405, "only GET and HEAD");
+            return Step::Answer(Answer::text(405, "only GET and HEAD"));
         }
         let (path, query) = path_query.split_once('?').unwrap_or((path_query, ""));
-        match path {
-            "/probe" => self.probe(query, scrape_timeout),
+        Step::Answer(match path {
+            "/probe" => match self.prepare(query, scrape_timeout) {
+                Ok(p) => return Step::Probe(p),
+                Err(a) => a,
+            },
             "/metrics" => Answer {
                 status: 200,
                 content_type: metrics::CONTENT_TYPE,
@@ -134,10 +191,11 @@ impl Exporter {
                 self.count_refused("bad_request");
                 Answer::text(404, format!("no page {}", escape_html(path)))
             }
-        }
+        })
     }
 
-    fn probe(&self, query: &str, scrape_timeout: Option<&str>) -> Answer {
+    /// A probe request checked (target, module, timeout) and given a slot; else the answer.
+    fn prepare(&self, query: &str, scrape_timeout: Option<&str>) -> Result<Prepared, Answer> {
         let params = parse_query(query);
         let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         let bad = |msg: String| {
@@ -145,31 +203,56 @@ impl Exporter {
             Answer::text(400, msg)
         };
         let Some(target) = get("target").filter(|t| !t.is_empty()) else {
-            return bad("Target parameter is missing".into());
+            return Err(bad("Target parameter is missing".into()));
         };
         let module_name = get("module").unwrap_or("http_2xx");
         let Some(module) = self.config.modules.get(module_name) else {
-            return bad(format!("Unknown module \"{}\"", module_name.escape_debug()));
+            return Err(bad(format!(
+                "Unknown module \"{}\"",
+                module_name.escape_debug()
+            )));
         };
-        let timeout = match probe_timeout(module.timeout, scrape_timeout) {
-            Ok(t) => t,
-            Err(e) => return bad(e),
-        };
+        let timeout = probe_timeout(module.timeout, scrape_timeout).map_err(bad)?;
         // The bound on probes in flight: over it, 503 at once.
         let n = self.in_flight.fetch_add(1, Ordering::SeqCst);
-        let _guard = InFlight(&self.in_flight);
+        let slot = InFlight(Arc::clone(&self.in_flight));
         if n >= self.config.max_concurrent {
             self.count_refused("busy");
-            return Answer::text(
+            return Err(Answer::text(
                 503,
                 format!("busy: {} probes in flight (--max-concurrent)", n),
-            );
+            ));
         }
+        Ok(Prepared {
+            module: module_name.to_string(),
+            target: target.to_string(),
+            timeout,
+            _slot: slot,
+        })
+    }
+
+    /// Runs a prepared probe: its metrics, or 400/403 for a target it cannot probe.
+    pub fn finish(&self, p: Prepared) -> Answer {
+        let (module_name, target, timeout) = (p.module.as_str(), p.target.as_str(), p.timeout);
+        let module = &self.config.modules[module_name];
+        let bad = |msg: String| {
+            self.count_refused("bad_request");
+            Answer::text(400, msg)
+        };
         let start = Instant::now();
         let mut m = Metrics::default();
         let allowed = |name: &str, ips: &[IpAddr]| self.allowed(name, ips);
-        let success = match probes::run(module, target, timeout, &allowed, &self.interrupt, &mut m)
-        {
+        let mut log = Vec::new();
+        let run = probes::run(
+            module,
+            target,
+            timeout,
+            &allowed,
+            &self.interrupt,
+            &mut m,
+            &mut log,
+        );
+        let success = match run {
             Ok(s) => s,
             Err(probes::Rejected::Bad(msg)) => return bad(msg),
             Err(probes::Rejected::Forbidden(msg)) => {
@@ -188,7 +271,7 @@ impl Exporter {
             "Displays whether or not the probe was a success",
             if success { 1.0 } else { 0.0 },
         );
-        self.record(module_name, target, success, secs);
+        self.record(module_name, target, success, secs, log);
         Answer {
             status: 200,
             content_type: metrics::CONTENT_TYPE,
@@ -200,16 +283,10 @@ impl Exporter {
         let Some(a) = &self.config.allow else {
             return Ok(());
         };
-        if a.allows_name(name) || (!ips.is_empty() && ips.iter().all(|ip| a.allows_ip(*ip))) {
-            return Ok(());
-        }
-        Err(Refused(format!(
-            "target '{}' is not in --allow-targets",
-            name.escape_debug()
-        )))
+        a.admits(name, ips).map_err(Refused)
     }
 
-    fn record(&self, module: &str, target: &str, success: bool, seconds: f64) {
+    fn record(&self, module: &str, target: &str, success: bool, seconds: f64, log: Vec<String>) {
         if let Ok(mut c) = self.counts.lock() {
             let e = c.probes.entry((module.to_string(), success)).or_default();
             e.0 += 1;
@@ -225,6 +302,7 @@ impl Exporter {
                 target: target.chars().take(200).collect(),
                 success,
                 seconds,
+                log,
             });
         }
     }
@@ -265,7 +343,7 @@ impl Exporter {
         m.family(
             "sockdiag_exporter_requests_refused_total",
             "counter",
-            "Requests refused before a probe: forbidden (--allow-targets), busy (--max-concurrent), bad_request, too_large",
+            "Requests refused or shed before a probe: forbidden (--allow-targets), busy (--max-concurrent), bad_request, too_large (head over 16 KiB), connections (--max-connections), head_timeout (no whole head in time)",
         );
         for (i, k) in REFUSALS.iter().enumerate() {
             m.sample(
@@ -283,6 +361,16 @@ impl Exporter {
             "sockdiag_exporter_max_concurrent",
             "The bound on probes in flight (--max-concurrent)",
             self.config.max_concurrent as f64,
+        );
+        m.gauge(
+            "sockdiag_exporter_connections",
+            "Connections open now, apart from the probes in flight",
+            self.connections.load(Ordering::Relaxed) as f64,
+        );
+        m.gauge(
+            "sockdiag_exporter_max_connections",
+            "The bound on open connections (--max-connections)",
+            self.config.max_connections as f64,
         );
         m.gauge(
             "process_start_time_seconds",
@@ -305,16 +393,17 @@ impl Exporter {
                 m.prober.as_str()
             ));
         }
-        s.push_str("</ul>\n<h2>Recent probes</h2>\n<table border=\"1\"><tr><th>Time</th><th>Module</th><th>Target</th><th>Result</th><th>Seconds</th></tr>\n");
+        s.push_str("</ul>\n<h2>Recent probes</h2>\n<table border=\"1\"><tr><th>Time</th><th>Module</th><th>Target</th><th>Result</th><th>Seconds</th><th>Log</th></tr>\n");
         if let Ok(l) = self.last.lock() {
             for p in l.iter().rev() {
                 s.push_str(&format!(
-                    "<tr><td>{:.3}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.6}</td></tr>\n",
+                    "<tr><td>{:.3}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.6}</td><td>{}</td></tr>\n",
                     unix(p.at),
                     escape_html(&p.module),
                     escape_html(&p.target),
                     if p.success { "Success" } else { "Failure" },
-                    p.seconds
+                    p.seconds,
+                    escape_html(&p.log.join("; "))
                 ));
             }
         }
@@ -323,8 +412,8 @@ impl Exporter {
     }
 }
 
-struct InFlight<'a>(&'a AtomicUsize);
-impl Drop for InFlight<'_> {
+struct InFlight(Arc<AtomicUsize>);
+impl Drop for InFlight {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::SeqCst);
     }
@@ -337,6 +426,7 @@ fn unix(t: SystemTime) -> f64 {
 }
 
 /// The module's timeout, cut to the scrape's less [`SCRAPE_MARGIN`] when the scrape says.
+/// A scrape timeout of 0 or less says nothing (blackbox probes then with its default).
 fn probe_timeout(module: Option<Duration>, scrape: Option<&str>) -> Result<Duration, String> {
     let scrape = match scrape {
         Some(s) => {
@@ -344,18 +434,18 @@ fn probe_timeout(module: Option<Duration>, scrape: Option<&str>) -> Result<Durat
                 .trim()
                 .parse()
                 .ok()
-                .filter(|v: &f64| v.is_finite() && *v > 0.0 && *v < 1e6)
+                .filter(|v: &f64| v.is_finite())
                 .ok_or_else(|| {
                     format!(
                         "X-Prometheus-Scrape-Timeout-Seconds '{}' is not a number of seconds",
                         s.escape_debug()
                     )
                 })?;
-            Some(
-                Duration::from_secs_f64(secs)
+            (secs > 0.0).then(|| {
+                Duration::from_secs_f64(secs.min(1e6))
                     .saturating_sub(SCRAPE_MARGIN)
-                    .max(Duration::from_millis(100)),
-            )
+                    .max(Duration::from_millis(100))
+            })
         }
         None => None,
     };
@@ -421,6 +511,7 @@ mod tests {
                 modules: config::default_modules(),
                 allow: allow.map(|a| Allow::parse(a).unwrap()),
                 max_concurrent: max,
+                max_connections: 64,
             },
             Interrupt::never(),
         )
@@ -445,6 +536,22 @@ mod tests {
             Ok(Duration::from_secs(1))
         );
         assert_eq!(probe_timeout(None, None), Ok(DEFAULT_TIMEOUT));
+        // Issue 27 item 9: 0 and -1 probe with the default, as blackbox; words are a 400.
+        for none in ["0", "-1", "-0.5", " 0.0 "] {
+            assert_eq!(
+                probe_timeout(None, Some(none)),
+                Ok(DEFAULT_TIMEOUT),
+                "{none}"
+            );
+            let module = Some(Duration::from_secs(3));
+            assert_eq!(
+                probe_timeout(module, Some(none)),
+                Ok(Duration::from_secs(3))
+            );
+        }
+        for bad in ["", "abc", "NaN", "inf", "1s"] {
+            assert!(probe_timeout(None, Some(bad)).is_err(), "{bad}");
+        }
         assert!(probe_timeout(None, Some("soon")).is_err());
     }
 
@@ -550,6 +657,7 @@ mod tests {
                 modules: config::modules_from_toml(toml, "t").unwrap(),
                 allow: None,
                 max_concurrent: 4,
+                max_connections: 64,
             },
             Interrupt::never(),
         );

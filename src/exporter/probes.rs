@@ -5,13 +5,17 @@
 use super::config::{Module, Prober};
 use super::metrics::Metrics;
 use super::Refused;
+use crate::input::ports::{Services, SERVICES_PATH};
 use crate::interrupt::Interrupt;
 use crate::net::attempt::connect_one;
 use crate::net::{Icmp, Proto, Reason, State};
+use crate::resolve::FailKind;
 use crate::resolve::{self, Family};
 use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr};
 use std::os::fd::AsRawFd;
+use std::path::Path;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// Most bytes of an answer read while looking for `expect`.
@@ -35,12 +39,18 @@ pub fn run(
     allowed: Gate,
     interrupt: &Interrupt,
     m: &mut Metrics,
+    log: &mut Vec<String>,
 ) -> Result<bool, Rejected> {
     let deadline = Instant::now() + timeout;
     match module.prober {
         Prober::Tcp | Prober::Udp => {
-            let (host, port) = host_port(target)?;
-            let ip = lookup(&host, module.family(), allowed, m)?;
+            let proto = if module.prober == Prober::Udp {
+                Proto::Udp
+            } else {
+                Proto::Tcp
+            };
+            let (host, port) = host_port(target, services(proto))?;
+            let ip = lookup(&host, module.family(), allowed, m, log)?;
             let Some(ip) = ip else { return Ok(false) };
             let left = deadline.saturating_duration_since(Instant::now());
             if module.prober == Prober::Tcp {
@@ -49,7 +59,7 @@ pub fn run(
                 Ok(udp(module, SocketAddr::new(ip, port), left, interrupt, m))
             }
         }
-        Prober::Http => http(module, target, timeout, allowed, interrupt, m),
+        Prober::Http => http(module, target, timeout, allowed, interrupt, m, log),
         Prober::Dns => {
             // The target is the name to look up; it must be allowed by name.
             crate::resolve::validate(target).map_err(|e| Rejected::Bad(e.to_string()))?;
@@ -75,11 +85,21 @@ pub fn run(
     }
 }
 
-/// `HOST:PORT` or `[V6]:PORT`.
-pub fn host_port(target: &str) -> Result<(String, u16), Rejected> {
+/// Service names of /etc/services, read once (none when it cannot be read: a number still
+/// works).
+fn services(proto: Proto) -> &'static Services {
+    static TCP: OnceLock<Services> = OnceLock::new();
+    static UDP: OnceLock<Services> = OnceLock::new();
+    let cell = if proto == Proto::Udp { &UDP } else { &TCP };
+    cell.get_or_init(|| Services::load(Path::new(SERVICES_PATH), proto, "").unwrap_or_default())
+}
+
+/// `HOST:PORT` or `[V6]:PORT`; the port a number or a service name (`http-alt`), as
+/// blackbox's dialer takes it.
+pub fn host_port(target: &str, services: &Services) -> Result<(String, u16), Rejected> {
     let bad = || {
         Rejected::Bad(format!(
-            "target '{}' is not HOST:PORT or [IPV6]:PORT",
+            "target '{}' is not HOST:PORT or [IPV6]:PORT (PORT a number or a service name of {SERVICES_PATH})",
             target.escape_debug()
         ))
     };
@@ -93,7 +113,15 @@ pub fn host_port(target: &str) -> Result<(String, u16), Rejected> {
         }
         (h, p)
     };
-    let port: u16 = port.parse().ok().filter(|p| *p > 0).ok_or_else(bad)?;
+    let port: u16 = match port.parse::<u16>() {
+        Ok(p) => Some(p),
+        Err(_) if !port.is_empty() && !port.bytes().all(|b| b.is_ascii_digit()) => {
+            services.port(port)
+        }
+        Err(_) => None,
+    }
+    .filter(|p| *p > 0)
+    .ok_or_else(bad)?;
     if host.is_empty() {
         return Err(bad());
     }
@@ -107,6 +135,7 @@ fn lookup(
     family: Family,
     allowed: Gate,
     m: &mut Metrics,
+    log: &mut Vec<String>,
 ) -> Result<Option<IpAddr>, Rejected> {
     let start = Instant::now();
     let ips = match host.parse::<IpAddr>() {
@@ -122,7 +151,8 @@ fn lookup(
                         "Returns the time taken for probe dns lookup in seconds",
                         start.elapsed().as_secs_f64(),
                     );
-                    state(m, "unresolved", &e.message.replace(' ', "-"), None);
+                    log.push(format!("{host}: {}", e.message));
+                    state(m, "unresolved", unresolved(e.kind), None);
                     return Ok(None);
                 }
             }
@@ -161,6 +191,18 @@ fn fnv32a(b: &[u8]) -> u32 {
     b.iter().fold(0x811c_9dc5u32, |h, &c| {
         (h ^ c as u32).wrapping_mul(0x0100_0193)
     })
+}
+
+/// The reason label of a name that did not resolve: a short fixed token (the words go in
+/// the probe's log).
+fn unresolved(kind: FailKind) -> &'static str {
+    match kind {
+        FailKind::NoName => "resolve-no-name",
+        FailKind::NoData => "resolve-no-data",
+        FailKind::Again => "resolve-again",
+        FailKind::Fail => "resolve-fail",
+        FailKind::Other => "resolve-error",
+    }
 }
 
 /// `sockdiag_probe_state{state,reason} 1`, and the ICMP error behind it.
@@ -312,6 +354,7 @@ fn http(
     allowed: Gate,
     interrupt: &Interrupt,
     m: &mut Metrics,
+    log: &mut Vec<String>,
 ) -> Result<bool, Rejected> {
     let text = if target.contains("://") {
         target.to_string()
@@ -321,22 +364,13 @@ fn http(
         format!("http://{target}")
     };
     let url = crate::http::url::parse(&text).map_err(|e| Rejected::Bad(e.to_string()))?;
-    let host = url.host.clone();
-    // A name not allowed by name must resolve into the allowed blocks (looked up here; the
-    // engine looks it up again, as a scrape would).
-    let ips = match host.parse::<IpAddr>() {
-        Ok(ip) => vec![ip],
-        Err(_) if allowed(&host, &[]).is_ok() => Vec::new(),
-        Err(_) => resolve::lookup(&host, module.family())
-            .map(|(_, ips)| ips)
-            .unwrap_or_default(),
-    };
-    allowed(&host, &ips).map_err(|r| Rejected::Forbidden(r.0))?;
+    let tls_config = || crate::http::tls::config(module.http.ca_file.as_deref());
     let tls = if url.tls {
-        match crate::http::tls::config(module.http.ca_file.as_deref()) {
+        match tls_config() {
             Ok(c) => Some(c),
             Err(e) => {
-                state(m, "error", &format!("tls-config: {e}"), None);
+                log.push(format!("TLS configuration: {e}"));
+                state(m, "error", "tls-config", None);
                 return Ok(false);
             }
         }
@@ -360,48 +394,80 @@ fn http(
         family: module.family(),
         tls,
     };
-    let ex = crate::http::fetch(&req, interrupt);
-    let t = &ex.timing;
+    // Every hop's host is looked up once by the engine, checked here with the addresses
+    // found, and only those are connected to: a name that answers differently the next
+    // time (DNS rebinding) cannot lead a probe to an address that was not checked.
+    let check = |u: &crate::http::Url, ips: &[IpAddr]| allowed(&u.host, ips).map_err(|r| r.0);
+    let followed = crate::http::redirect::fetch_following(
+        &req,
+        module.http.follows_redirects(),
+        &tls_config,
+        &check,
+        interrupt,
+    );
+    for (i, hop) in followed.hops.iter().enumerate() {
+        if let Some(f) = &hop.failure {
+            log.push(format!(
+                "hop {}: {} failed: {}",
+                i + 1,
+                f.stage(),
+                f.message()
+            ));
+        }
+    }
+    let ex = followed.last();
+    if let (1, Some(crate::http::Failure::Refused(why))) = (followed.hops.len(), &ex.failure) {
+        // The target itself is refused: 403, as for the other probers.
+        return Err(Rejected::Forbidden(why.clone()));
+    }
     let secs = |d: Option<Duration>| d.map(|d| d.as_secs_f64()).unwrap_or(0.0);
     if let Some(a) = ex.addr {
         ip_metrics(a.ip(), m);
     }
-    m.gauge(
-        "probe_dns_lookup_time_seconds",
-        "Returns the time taken for probe dns lookup in seconds",
-        secs(t.resolve),
-    );
     let after = |a: Option<Duration>, b: Option<Duration>| match (a, b) {
         (Some(a), Some(b)) => b.saturating_sub(a).as_secs_f64(),
         _ => 0.0,
     };
+    // Each phase summed over the hops, as blackbox sums them over redirects.
+    let mut phases = [0.0f64; 5];
+    for hop in &followed.hops {
+        let t = &hop.timing;
+        let connected_at = t.tls.or(t.connect);
+        let each = [
+            secs(t.resolve),
+            after(t.resolve.or(Some(Duration::ZERO)), t.connect),
+            after(t.connect, t.tls),
+            after(t.written.or(connected_at), t.first_byte),
+            after(
+                t.first_byte,
+                Some(t.total).filter(|_| t.first_byte.is_some()),
+            ),
+        ];
+        for (sum, v) in phases.iter_mut().zip(each) {
+            *sum += v;
+        }
+    }
+    m.gauge(
+        "probe_dns_lookup_time_seconds",
+        "Returns the time taken for probe dns lookup in seconds",
+        phases[0],
+    );
     m.family(
         "probe_http_duration_seconds",
         "gauge",
         "Duration of http request by phase, summed over all redirects",
     );
-    let connected_at = t.tls.or(t.connect);
-    for (phase, v) in [
-        ("resolve", secs(t.resolve)),
-        (
-            "connect",
-            after(t.resolve.or(Some(Duration::ZERO)), t.connect),
-        ),
-        ("tls", after(t.connect, t.tls)),
-        (
-            "processing",
-            after(t.written.or(connected_at), t.first_byte),
-        ),
-        (
-            "transfer",
-            after(
-                t.first_byte,
-                Some(t.total).filter(|_| t.first_byte.is_some()),
-            ),
-        ),
-    ] {
+    for (phase, v) in ["resolve", "connect", "tls", "processing", "transfer"]
+        .into_iter()
+        .zip(phases)
+    {
         m.sample("probe_http_duration_seconds", &[("phase", phase)], v);
     }
+    m.gauge(
+        "probe_http_redirects",
+        "The number of redirects",
+        followed.redirects as f64,
+    );
     let status = ex.response.as_ref().map(|r| r.status).unwrap_or(0);
     m.gauge(
         "probe_http_status_code",
@@ -459,8 +525,9 @@ fn http(
             }),
             _,
         ) => outcome(m, *s, *reason, icmp.as_ref()),
-        (Some(crate::http::Failure::Resolve(e)), _) => {
-            state(m, "unresolved", &e.replace(' ', "-"), None)
+        (Some(crate::http::Failure::Refused(_)), _) => state(m, "error", "forbidden", None),
+        (Some(crate::http::Failure::Resolve(_, kind)), _) => {
+            state(m, "unresolved", unresolved(*kind), None)
         }
         (_, Some(a)) => outcome(m, a.state, a.reason, a.icmp.as_ref()),
         _ => {}
@@ -469,13 +536,9 @@ fn http(
         m.family(
             "sockdiag_http_failure",
             "gauge",
-            "Where the exchange failed, and why",
+            "Where the exchange failed (the words are in the probe's log)",
         );
-        m.sample(
-            "sockdiag_http_failure",
-            &[("stage", f.stage()), ("message", &f.message())],
-            1.0,
-        );
+        m.sample("sockdiag_http_failure", &[("stage", f.stage())], 1.0);
     }
     let valid = if module.http.valid_status_codes.is_empty() {
         (200..300).contains(&status)
@@ -491,10 +554,17 @@ mod tests {
 
     #[test]
     fn targets_and_hash() {
-        assert_eq!(host_port("a.test:80").unwrap(), ("a.test".into(), 80));
-        assert_eq!(host_port("[::1]:9").unwrap(), ("::1".into(), 9));
-        for bad in ["a.test", "::1:80", "[::1]80", ":80", "a:0", "a:x"] {
-            assert!(matches!(host_port(bad), Err(Rejected::Bad(_))), "{bad}");
+        let svc = Services::parse("http-alt 8080/tcp webcache\nhttp 80/tcp www\n", Proto::Tcp);
+        let hp = |t: &str| host_port(t, &svc);
+        assert_eq!(hp("a.test:80").unwrap(), ("a.test".into(), 80));
+        assert_eq!(hp("[::1]:9").unwrap(), ("::1".into(), 9));
+        // Issue 27 item 9: a service-name port, as blackbox's dialer takes it.
+        assert_eq!(hp("a.test:http-alt").unwrap(), ("a.test".into(), 8080));
+        assert_eq!(hp("[::1]:webcache").unwrap(), ("::1".into(), 8080));
+        for bad in [
+            "a.test", "::1:80", "[::1]80", ":80", "a:0", "a:x", "a:99999", "a:",
+        ] {
+            assert!(matches!(hp(bad), Err(Rejected::Bad(_))), "{bad}");
         }
         // The FNV-1a test vector.
         assert_eq!(fnv32a(b"a"), 0xe40c292c);

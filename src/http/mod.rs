@@ -2,7 +2,10 @@
 //! as the seeds do, with a timing breakdown. The addresses of a name are tried in order, each
 //! with its share of the time left; a failed connection is classified with the probe's
 //! states and reasons. `--timeout` bounds the whole exchange: every read, write and
-//! handshake step goes through [`Timed`]. Returns data, never prints.
+//! handshake step goes through [`Timed`]. The name is looked up once: a [`Check`] sees the
+//! addresses found, and only those are connected to, so an answer that changes between the
+//! check and the connection (DNS rebinding) cannot lead elsewhere. Returns data, never prints.
+pub mod redirect;
 pub mod response;
 pub mod tls;
 pub mod url;
@@ -50,8 +53,8 @@ pub struct Timing {
 /// Where and why an exchange failed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Failure {
-    /// The name did not resolve (or had no address of the family asked for).
-    Resolve(String),
+    /// The name did not resolve (or had no address of the family asked for), and why.
+    Resolve(String, crate::resolve::FailKind),
     /// No address took the connection: the probe's state and reason for the last one tried
     /// (each address's own are in [`Exchange::attempts`]).
     Connect {
@@ -68,26 +71,34 @@ pub enum Failure {
     Timeout(String),
     /// The response could not be read or is not HTTP; the message shows what came.
     Response(String),
+    /// The [`Check`] refused the host or its addresses: nothing was sent to it.
+    Refused(String),
 }
+
+/// Whether a URL's host, with the addresses its lookup found (none when it failed), may be
+/// connected to: `Err` says why not. The engine connects only to the addresses it passed.
+pub type Check<'a> = &'a dyn Fn(&Url, &[IpAddr]) -> Result<(), String>;
 
 impl Failure {
     pub fn stage(&self) -> &'static str {
         match self {
-            Failure::Resolve(_) => "resolve",
+            Failure::Resolve(..) => "resolve",
             Failure::Connect { .. } => "connect",
             Failure::Tls(_) => "tls",
             Failure::Write(_) => "write",
             Failure::Timeout(_) | Failure::Response(_) => "response",
+            Failure::Refused(_) => "refused",
         }
     }
 
     pub fn message(&self) -> String {
         match self {
-            Failure::Resolve(m)
+            Failure::Resolve(m, _)
             | Failure::Tls(m)
             | Failure::Write(m)
             | Failure::Timeout(m)
-            | Failure::Response(m) => m.clone(),
+            | Failure::Response(m)
+            | Failure::Refused(m) => m.clone(),
             Failure::Connect {
                 state,
                 reason,
@@ -182,6 +193,12 @@ const TICK: Duration = Duration::from_millis(50);
 /// Makes one request on a new connection. Ctrl-C (`interrupt`) cuts the exchange short
 /// within [`TICK`]: the result is then a failure the caller should not report as an answer.
 pub fn fetch(req: &Request, interrupt: &Interrupt) -> Exchange {
+    fetch_checked(req, &|_, _| Ok(()), interrupt)
+}
+
+/// [`fetch`], with the addresses of the host passed through `check` before any connection:
+/// the engine connects only to addresses `check` saw.
+pub fn fetch_checked(req: &Request, check: Check, interrupt: &Interrupt) -> Exchange {
     let start = Instant::now();
     let deadline = crate::net::attempt::deadline_after(start, req.timeout);
     let head = request_head(req);
@@ -204,6 +221,10 @@ pub fn fetch(req: &Request, interrupt: &Interrupt) -> Exchange {
     // getaddrinfo.
     let found = crate::resolve::resolve_one(&req.url.host, req.family, false);
     ex.timing.resolve = Some(start.elapsed());
+    let ips: Vec<IpAddr> = found.addrs.into_iter().map(|a| a.addr).collect();
+    if let Err(m) = check(&req.url, &ips) {
+        return done(ex, Some(Failure::Refused(m)));
+    }
     if let Some(e) = found.error {
         // A literal's message names it already; a lookup's does not.
         let host = &req.url.host;
@@ -212,9 +233,8 @@ pub fn fetch(req: &Request, interrupt: &Interrupt) -> Exchange {
         } else {
             format!("{host}: {}", e.message)
         };
-        return done(ex, Some(Failure::Resolve(m)));
+        return done(ex, Some(Failure::Resolve(m, e.kind)));
     }
-    let ips: Vec<IpAddr> = found.addrs.into_iter().map(|a| a.addr).collect();
     let tcp = match connect_any(&ips, req.url.port, deadline, interrupt, &mut ex) {
         Ok(tcp) => tcp,
         Err(f) => return done(ex, Some(f)),
@@ -373,7 +393,9 @@ fn connect_any(
             icmp: a.icmp,
         },
         None if interrupt.raised() => Failure::Timeout("interrupted".into()),
-        None if ips.is_empty() => Failure::Resolve("no address".into()),
+        None if ips.is_empty() => {
+            Failure::Resolve("no address".into(), crate::resolve::FailKind::NoData)
+        }
         None => Failure::Timeout("no time left to connect after resolving the name".into()),
     })
 }
