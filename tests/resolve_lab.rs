@@ -394,3 +394,25 @@ fn without_an_ipv6_address_only_ipv4_comes_back_as_with_ai_addrconfig() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
 }
+
+/// glibc 2.36 reads past an empty `hosts:` line's service list in getaddrinfo (a SIGSEGV was
+/// seen with `resolve --explain`): sockdiag does not call it then, and says why the lookup
+/// finds nothing, as getent's "not found".
+#[test]
+fn an_empty_hosts_line_in_nsswitch_is_no_name_not_a_crash() {
+    let Some(ns) = lab("empty-nss") else { return };
+    ns.write_etc("nsswitch.conf", "hosts:\n");
+    for args in [
+        &["--json", "resolve", "multi.sockdiag.test"][..],
+        &["--json", "resolve", "--explain", "multi.sockdiag.test"][..],
+    ] {
+        for _ in 0..3 {
+            let out = ns.sockdiag(args);
+            assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
+            let recs = json_lines(&out);
+            assert_eq!(recs[0]["error"]["kind"], "no-name", "{:?}", recs[0]);
+            let msg = recs[0]["error"]["message"].as_str().unwrap();
+            assert!(msg.contains("names no service"), "{msg}");
+        }
+    }
+}

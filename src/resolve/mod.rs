@@ -306,11 +306,28 @@ fn addrconfig(family: Family) -> i32 {
     }
 }
 
+/// Whether /etc/nsswitch.conf has a `hosts:` line that names no service. glibc 2.36's
+/// getaddrinfo reads past the end of such a line's (empty) service list, and may crash
+/// (seen: SIGSEGV in __nss_module_get_function); with nothing to ask, the lookup finds
+/// nothing, so it is answered so without calling getaddrinfo.
+fn hosts_line_names_no_service() -> bool {
+    let text = std::fs::read_to_string("/etc/nsswitch.conf").ok();
+    let hosts = explain::nsswitch::parse(text.as_deref());
+    hosts.line.is_some() && hosts.error.is_none() && hosts.sources.is_empty()
+}
+
 fn lookup_flags(name: &str, family: Family, flags: i32) -> Lookup {
     let name = ascii_name(name).map_err(|e| ResolveError {
         kind: FailKind::Other,
         message: e.why,
     })?;
+    if hosts_line_names_no_service() {
+        return Err(ResolveError {
+            kind: FailKind::NoName,
+            message: "no such name: the hosts line of /etc/nsswitch.conf names no service to ask"
+                .into(),
+        });
+    }
     let name: &str = &name;
     let hints = AddrInfoHints {
         flags: libc::AI_CANONNAME | flags,

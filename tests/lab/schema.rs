@@ -42,8 +42,20 @@ pub fn violation(record: &Value) -> Option<String> {
     (!errors.is_empty()).then(|| format!("{ty}: {}", errors.join("; ")))
 }
 
-/// Panics with every broken field when `record` breaks the contract.
+/// Panics with every broken field when `record` breaks the contract. With
+/// `SOCKDIAG_JSON_SAMPLES=FILE` the record is appended to FILE instead of checked: the
+/// records a whole run sees, to review a schema change against.
 pub fn check(record: &Value) {
+    if let Some(file) = std::env::var_os("SOCKDIAG_JSON_SAMPLES") {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(file)
+            .expect("the samples file opens");
+        writeln!(f, "{record}").expect("a sample is written");
+        return;
+    }
     if let Some(why) = violation(record) {
         panic!("JSON contract broken (doc/json.md, doc/schema/): {why}\nrecord: {record}");
     }
