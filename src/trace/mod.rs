@@ -68,6 +68,9 @@ impl Default for Config {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Series {
     Main,
+    /// One connect (or datagram) with the system's default TTL, sent before a hop is called
+    /// silent: what any client of the port gets, a router's reject included (its `ttl` is 0).
+    Plain,
     Distance(Via),
     /// A DF-set probe of `size` bytes (IP header included).
     Pmtu {
