@@ -955,6 +955,8 @@ fn admin_prohibited_at_r1_is_rejected_at_hop_1_not_silent() {
         (SERVER6, HOPS6[0]),
     ] {
         let (hops, t, code) = ch.trace(&[dest, "80"]);
+        let sent: Vec<&Value> = hops.iter().map(|h| &h["sent"]).collect();
+        eprintln!("{dest}: {} ms, sent per hop {sent:?}", t["elapsed_ms"]);
         assert_eq!(code, 1, "{t}");
         let v = &t["verdict"];
         assert_eq!(v["kind"], "rejected", "{hops:?} {t}");

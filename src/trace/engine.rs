@@ -143,12 +143,25 @@ impl Climb {
             .filter(|x| x.series == self.series && x.answer.is_some_and(|a| a.kind.terminal()))
             .map(|x| x.ttl)
             .min();
-        let lim = match (self.series, stop, host_distance(o, dest)) {
+        let mut lim = match (self.series, stop, host_distance(o, dest)) {
             (_, Some(s), _) => s,
             // Probes past the host's distance would only open more connections on it.
             (Series::Main, None, Some(d)) => d.max(cfg.first_hop),
             _ => cfg.max_hops,
         };
+        if let (Series::Distance(_), Some(t)) = (self.series, main_stop(o)) {
+            // The trace ended at TTL t: the distance series goes past it only while a router
+            // answers there (then the host is farther, and what ended the trace was not it).
+            let router = o.iter().any(|x| {
+                x.series == self.series
+                    && x.ttl == t
+                    && x.answer
+                        .is_some_and(|a| matches!(a.kind, AnswerKind::TimeExceeded { .. }))
+            });
+            if !router {
+                lim = lim.min(t);
+            }
+        }
         lim.min(cfg.max_hops) as u16
     }
 
