@@ -471,3 +471,22 @@ fn a_plain_connects_reject_is_placed_at_its_routers_hop() {
     let t = traced(&g);
     assert_eq!(t.verdict.hop, Some(2), "{}", t.verdict.text);
 }
+
+/// Issue 27: r2's time-exceeded lost at hop 2 (rate-limited), hops 3 and 4 silent, and its
+/// reject answering the TTL-5 probe late: the router is still named at its hop, 2, by the
+/// time-exceeded the distance series drew from it, not at the TTL of the late answer.
+#[test]
+fn a_late_reject_names_the_routers_own_hop() {
+    let g = gathered(
+        |ttl| match ttl {
+            1 => te(1),
+            2..=4 => None,
+            _ => icmp(router(2), 3, 13, State::Filtered, Reason::AdminProhibited),
+        },
+        |ttl| if ttl < 4 { te(ttl) } else { None },
+    );
+    let t = traced(&g);
+    assert_eq!(t.verdict.kind, VerdictKind::Rejected);
+    assert_eq!(t.verdict.hop, Some(2), "{}", t.verdict.text);
+    assert!(t.verdict.text.starts_with("rejected at hop 2 (10.0.2.2)"));
+}
