@@ -7,7 +7,9 @@ their names, round-trip time min/avg/max, loss, and the ICMP message (time-excee
 unreachable a router sent instead); `*`: no answer at that TTL. The destination's hop shows
 its state and reason as `probe` does (open syn-ack, closed conn-refused, closed port-unreach,
 open udp-response). Unprivileged: normal sockets with a low TTL, and the router's ICMP read
-from the socket's error queue (IP_RECVERR). All TTLs are in flight at once.
+from the socket's error queue (IP_RECVERR). TTL by TTL, the next once the last answered,
+never past the host's distance: at most --queries connections reach the host, each reset at
+once. RTTs are the kernel's timestamps.
 
 Verdicts:
   reached          the destination answered (open, or closed: reset / port unreachable)
@@ -16,6 +18,9 @@ Verdicts:
   rejected         a router (or the host) sent an ICMP admin-prohibited or the like
   no-route         ICMP net- or host-unreachable, or no route on this host
   middlebox-reset  a reset came from a lower TTL than the host's distance
+  intercepted      a SYN-ACK (or reply) in the host's name from a lower TTL than its
+                   distance: a transparent proxy or NAT answers for it
+  not-reached      the last TTL asked for (--max-hops) is still a router
   mtu-black-hole   --pmtu: large DF packets vanish without a frag-needed
 
 Examples:

@@ -6,6 +6,7 @@
 use super::{sys, Icmp};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::os::fd::RawFd;
+use std::time::{Duration, SystemTime};
 
 const SO_EE_ORIGIN_ICMP: u8 = 2;
 const SO_EE_ORIGIN_ICMP6: u8 = 3;
@@ -53,6 +54,9 @@ pub struct Entry {
     pub errno: u32,
     pub icmp: Icmp,
     pub info: u32,
+    /// When the message reached this host (the kernel's receive timestamp), with
+    /// [`enable_stamps`]; `None` when the packet carried none.
+    pub stamp: Option<SystemTime>,
 }
 
 impl Entry {
@@ -60,6 +64,67 @@ impl Entry {
     pub fn is_icmp(&self) -> bool {
         self.origin == SO_EE_ORIGIN_ICMP || self.origin == SO_EE_ORIGIN_ICMP6
     }
+}
+
+/// SO_TIMESTAMPING (asm-generic's SO_TIMESTAMPING_OLD, which libc does not name on Linux);
+/// its control message, SCM_TIMESTAMPING, has the same number.
+const SO_TIMESTAMPING: i32 = 37;
+
+/// Asks the kernel for the software receive timestamp of each packet this socket reads, the
+/// ICMP errors of its error queue included: the time the packet came in, not the time the
+/// program got round to reading it. A packet that came in before timestamps were on carries
+/// none (SO_TIMESTAMPING reports nothing then, where SO_TIMESTAMP would report the time of the
+/// read).
+pub fn enable_stamps(fd: RawFd) -> std::io::Result<()> {
+    let flags = libc::SOF_TIMESTAMPING_RX_SOFTWARE | libc::SOF_TIMESTAMPING_SOFTWARE;
+    sys::set_int(fd, libc::SOL_SOCKET, SO_TIMESTAMPING, flags as i32)
+}
+
+/// The software timestamp of an SCM_TIMESTAMPING control message, if set.
+///
+/// # Safety
+/// `cmsg` points at a control message the kernel filled.
+unsafe fn stamp_of(cmsg: *const libc::cmsghdr) -> Option<SystemTime> {
+    let c = &*cmsg;
+    if c.cmsg_level != libc::SOL_SOCKET || c.cmsg_type != SO_TIMESTAMPING {
+        return None;
+    }
+    // struct scm_timestamping { struct timespec ts[3]; }: ts[0] is the software stamp.
+    let ts = std::ptr::read_unaligned(libc::CMSG_DATA(cmsg) as *const libc::timespec);
+    if ts.tv_sec <= 0 {
+        return None;
+    }
+    Some(SystemTime::UNIX_EPOCH + Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
+}
+
+/// Receives one datagram (never blocks) with its receive timestamp (see [`enable_stamps`]).
+pub fn recv_stamped(fd: RawFd, buf: &mut [u8]) -> std::io::Result<(usize, Option<SystemTime>)> {
+    let mut iov = libc::iovec {
+        iov_base: buf.as_mut_ptr() as *mut libc::c_void,
+        iov_len: buf.len(),
+    };
+    let mut control = [0u64; 32];
+    // SAFETY: msghdr is plain data; zeroed is a valid empty header.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.as_mut_ptr() as *mut libc::c_void;
+    msg.msg_controllen = std::mem::size_of_val(&control) as _;
+    // SAFETY: msg points at buffers that live across the call.
+    let n = unsafe { libc::recvmsg(fd, &mut msg, libc::MSG_DONTWAIT) };
+    if n < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    let mut stamp = None;
+    // SAFETY: walking the control buffer the kernel filled, with the libc CMSG macros.
+    unsafe {
+        let mut cmsg = libc::CMSG_FIRSTHDR(&msg);
+        while !cmsg.is_null() {
+            stamp = stamp.or(stamp_of(cmsg));
+            cmsg = libc::CMSG_NXTHDR(&msg, cmsg);
+        }
+    }
+    Ok((n as usize, stamp))
 }
 
 /// Reads one entry of the error queue; `None` when it is empty. Never blocks.
@@ -82,14 +147,17 @@ pub fn read_entry(fd: RawFd) -> Option<Entry> {
     if n < 0 {
         return None;
     }
+    let mut stamp = None;
+    let mut entry = None;
     // SAFETY: walking the control buffer the kernel filled, with the libc CMSG macros.
     unsafe {
         let mut cmsg = libc::CMSG_FIRSTHDR(&msg);
         while !cmsg.is_null() {
+            stamp = stamp.or(stamp_of(cmsg));
             let c = &*cmsg;
             let is_err = (c.cmsg_level == libc::SOL_IP && c.cmsg_type == libc::IP_RECVERR)
                 || (c.cmsg_level == libc::SOL_IPV6 && c.cmsg_type == libc::IPV6_RECVERR);
-            if is_err {
+            if is_err && entry.is_none() {
                 let ee_ptr = libc::CMSG_DATA(cmsg) as *const libc::sock_extended_err;
                 let ee = std::ptr::read_unaligned(ee_ptr);
                 // The origin, not the socket's family, says which ICMP's type and code these
@@ -100,7 +168,7 @@ pub fn read_entry(fd: RawFd) -> Option<Entry> {
                     IpAddr::V6(m) if !v6 => m.to_ipv4_mapped().map_or(a, IpAddr::V4),
                     a => a,
                 });
-                return Some(Entry {
+                entry = Some(Entry {
                     origin: ee.ee_origin,
                     errno: ee.ee_errno,
                     icmp: Icmp {
@@ -110,10 +178,14 @@ pub fn read_entry(fd: RawFd) -> Option<Entry> {
                         v6,
                     },
                     info: ee.ee_info,
+                    stamp: None,
                 });
             }
             cmsg = libc::CMSG_NXTHDR(&msg, cmsg);
         }
+    }
+    if let Some(e) = entry {
+        return Some(Entry { stamp, ..e });
     }
     // An entry without an extended error: nothing to tell, but the queue was not empty.
     Some(Entry {
@@ -126,6 +198,7 @@ pub fn read_entry(fd: RawFd) -> Option<Entry> {
             v6: false,
         },
         info: 0,
+        stamp,
     })
 }
 

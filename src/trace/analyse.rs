@@ -54,6 +54,10 @@ pub enum VerdictKind {
     Rejected,
     NoRoute,
     MiddleboxReset,
+    /// Something nearer than the host answered in its name (a transparent proxy, a NAT).
+    Intercepted,
+    /// The last TTL probed still drew a router's time-exceeded.
+    NotReached,
     MtuBlackHole,
 }
 
@@ -155,26 +159,59 @@ pub fn analyse(g: &Gathered, cfg: &Config, dest: IpAddr) -> Trace {
             .filter(|o| o.ttl == t)
             .find_map(|o| o.answer.filter(|a| a.kind.terminal()))
     });
-    let (reached, state, reason) = match end_answer {
-        Some(a) if a.from == Some(dest) => match a.kind {
-            AnswerKind::Host { state, reason } | AnswerKind::Icmp { state, reason, .. } => {
-                (true, Some(state), Some(reason))
+    // Every router's time-exceeded, whichever series drew it: where each router is.
+    let routers: Vec<(u8, IpAddr)> = g
+        .outcomes
+        .iter()
+        .filter(|o| o.series != Series::Plain)
+        .filter_map(|o| match o.answer {
+            Some(a) if matches!(a.kind, AnswerKind::TimeExceeded { .. }) => {
+                a.from.map(|f| (o.ttl, f))
             }
-            _ => (false, None, None),
-        },
-        _ => (false, None, None),
-    };
+            _ => None,
+        })
+        .collect();
+    // The plain connect sent before a hop was called silent, when it got an answer.
+    let plain = g
+        .outcomes
+        .iter()
+        .filter(|o| o.series == Series::Plain)
+        .find_map(|o| o.answer.filter(|a| a.kind.terminal()));
     let ctx = Ctx {
         cfg,
         dest,
         hops: &hops,
+        routers: &routers,
         last_answer,
         distance,
         dist_last_router,
     };
     let mut verdict = match (stop, end_answer) {
         (Some(t), Some(a)) => ctx.ended(t, a.from, a.kind),
-        _ => ctx.silent(),
+        _ => match plain {
+            Some(a) if a.from != Some(dest) && !matches!(a.kind, AnswerKind::Local { .. }) => {
+                ctx.plain(a.from, a.kind)
+            }
+            _ => ctx.silent(),
+        },
+    };
+    let (reached, state, reason) = match end_answer {
+        // An answer in the host's name from nearer than the host is not the host's.
+        Some(a)
+            if a.from == Some(dest)
+                && !matches!(
+                    verdict.kind,
+                    VerdictKind::Intercepted | VerdictKind::MiddleboxReset
+                ) =>
+        {
+            match a.kind {
+                AnswerKind::Host { state, reason } | AnswerKind::Icmp { state, reason, .. } => {
+                    (true, Some(state), Some(reason))
+                }
+                _ => (false, None, None),
+            }
+        }
+        _ => (false, None, None),
     };
     if let Some(bh) = g.pmtu.as_ref().and_then(|p| p.black_hole) {
         let at = bh.after_hop.map_or(String::new(), |h| {
@@ -288,6 +325,8 @@ struct Ctx<'a> {
     cfg: &'a Config,
     dest: IpAddr,
     hops: &'a [Hop],
+    /// (TTL, router) of every time-exceeded, in any series.
+    routers: &'a [(u8, IpAddr)],
     last_answer: Option<u8>,
     distance: Option<(u8, Via)>,
     dist_last_router: Option<u8>,
@@ -298,15 +337,64 @@ impl Ctx<'_> {
         self.hops.iter().find(|h| h.ttl == ttl).and_then(Hop::addr)
     }
 
-    /// The hop of a router by its address: the lowest TTL it sent a time-exceeded from (a
-    /// filter rejects what the router forwards, one TTL after the hop it answers at).
-    fn hop_of(&self, addr: IpAddr, at: u8) -> u8 {
-        self.hops
+    /// The hop of a router by its address: the lowest TTL it sent a time-exceeded from, in
+    /// any series (a filter rejects what the router forwards, one TTL after the hop it
+    /// answers at); `None` when it sent none below `at`.
+    fn router_hop(&self, addr: IpAddr, at: u8) -> Option<u8> {
+        self.routers
             .iter()
-            .filter(|h| h.ttl < at && h.responders.iter().any(|r| r.addr == addr))
-            .map(|h| h.ttl)
+            .filter(|(t, a)| *t < at && *a == addr)
+            .map(|(t, _)| *t)
             .min()
-            .unwrap_or(at)
+    }
+
+    fn hop_of(&self, addr: IpAddr, at: u8) -> u8 {
+        self.router_hop(addr, at).unwrap_or(at)
+    }
+
+    /// The router that answers TTL `t` for any series.
+    fn router_at(&self, t: u8) -> Option<IpAddr> {
+        self.routers.iter().find(|(x, _)| *x == t).map(|(_, a)| *a)
+    }
+
+    /// A plain connect got what no probe with a TTL did (their ICMP spent by the routers'
+    /// rate limits): a router's reject or unreachable.
+    fn plain(&self, from: Option<IpAddr>, kind: AnswerKind) -> Verdict {
+        let AnswerKind::Icmp {
+            kind: ty,
+            code,
+            reason,
+            ..
+        } = kind
+        else {
+            return self.silent();
+        };
+        let hop = from.and_then(|f| self.router_hop(f, u8::MAX));
+        let who = from.map_or(String::new(), |f| format!(" ({f})"));
+        let at = hop.map_or(
+            format!("by a router{who} that sent no time-exceeded"),
+            |h| format!("at hop {h}{who}"),
+        );
+        let (vk, what) = match reason {
+            Reason::NetUnreach => (VerdictKind::NoRoute, "net-unreachable".to_string()),
+            Reason::HostUnreach => (VerdictKind::NoRoute, "host-unreachable".to_string()),
+            r => (VerdictKind::Rejected, r.token().to_string()),
+        };
+        let head = match vk {
+            VerdictKind::NoRoute => format!(
+                "no route: ICMP {what} (type {ty} code {code}) from {}",
+                hop.map_or(format!("a router{who}"), |h| format!("hop {h}{who}"))
+            ),
+            _ => format!("rejected {at}: ICMP {what} (type {ty} code {code})"),
+        };
+        Verdict {
+            kind: vk,
+            hop,
+            addr: from,
+            text: format!(
+                "{head}, the answer to a connect with the system's TTL; the probes with a TTL got none (the router's ICMP rate limit)"
+            ),
+        }
     }
 
     fn what(&self) -> &'static str {
@@ -353,12 +441,10 @@ impl Ctx<'_> {
                         );
                     }
                 }
-                v(
-                    VerdictKind::Reached,
-                    Some(t),
-                    from,
-                    reached_text(state, reason, t, from),
-                )
+                if let Some(v) = self.intercepted(t, kind) {
+                    return v;
+                }
+                self.reached(state, reason, t, from)
             }
             AnswerKind::Icmp {
                 kind: ty,
@@ -369,13 +455,11 @@ impl Ctx<'_> {
             } => {
                 let icmp = format!("ICMP {} (type {ty} code {code})", reason.token());
                 if from == Some(self.dest) {
+                    if let Some(v) = self.intercepted(t, kind) {
+                        return v;
+                    }
                     if state == State::Closed {
-                        return v(
-                            VerdictKind::Reached,
-                            Some(t),
-                            from,
-                            reached_text(state, reason, t, from),
-                        );
+                        return self.reached(state, reason, t, from);
                     }
                     return v(
                         VerdictKind::Rejected,
@@ -440,8 +524,83 @@ impl Ctx<'_> {
         }
     }
 
+    /// An answer in the host's name at TTL `t`, nearer than the host answers other probes:
+    /// whatever sits at hop `t` answers for it (a transparent proxy, a NAT).
+    fn intercepted(&self, t: u8, kind: AnswerKind) -> Option<Verdict> {
+        let (d, via) = self.distance.filter(|(d, _)| *d > t)?;
+        let what = match kind {
+            AnswerKind::Host {
+                reason: Reason::SynAck,
+                ..
+            } => "a SYN-ACK".to_string(),
+            AnswerKind::Host {
+                reason: Reason::UdpResponse,
+                ..
+            } => "a reply".to_string(),
+            AnswerKind::Icmp { kind, code, .. } => format!("ICMP type {kind} code {code}"),
+            _ => "an answer".to_string(),
+        };
+        let addr = self.router_at(t);
+        let at = addr.map_or(format!("hop {t}"), |a| format!("hop {t} ({a})"));
+        let before = d - t;
+        Some(Verdict {
+            kind: VerdictKind::Intercepted,
+            hop: Some(t),
+            addr,
+            text: format!(
+                "intercepted at {at}, {before} hop{} before the host: {what} in the name of {} came from TTL {t}, while the host answers {} at hop {d} (a transparent proxy or a NAT answers for it)",
+                if before == 1 { "" } else { "s" },
+                self.dest,
+                via.as_str()
+            ),
+        })
+    }
+
+    /// The host answered at TTL `t`.
+    fn reached(&self, state: State, reason: Reason, t: u8, from: Option<IpAddr>) -> Verdict {
+        let first = self.cfg.first_hop;
+        let (hop, note) = match self.distance {
+            // Started past the host: its hop is the distance series' (which starts at 1).
+            Some((d, via)) if t == first && d < t => (
+                d,
+                format!(
+                    "; the count started at TTL {first}, past the host (at hop {d} by {})",
+                    via.as_str()
+                ),
+            ),
+            Some(_) => (t, String::new()),
+            None if t == first && first > 1 => (
+                t,
+                format!("; the count started at TTL {first}: the host may be nearer"),
+            ),
+            None => (t, String::new()),
+        };
+        Verdict {
+            kind: VerdictKind::Reached,
+            hop: Some(hop),
+            addr: from,
+            text: format!("{}{note}", reached_text(state, reason, hop, from)),
+        }
+    }
+
     /// Nothing ended the path: where it went quiet, and whether it goes on.
     fn silent(&self) -> Verdict {
+        let max = self.cfg.max_hops;
+        if self.last_answer == Some(max) {
+            // Every TTL asked for drew a router: the path goes on past --max-hops.
+            let at = self
+                .addr_of(max)
+                .map_or(format!("hop {max}"), |a| format!("hop {max} ({a})"));
+            return Verdict {
+                kind: VerdictKind::NotReached,
+                hop: Some(max),
+                addr: self.addr_of(max),
+                text: format!(
+                    "not reached within {max} hop{}: {at} is still a router on the way (raise --max-hops)",
+                    if max == 1 { "" } else { "s" }
+                ),
+            };
+        }
         let Some(h) = self.last_answer else {
             let more = match self.distance {
                 Some((d, via)) => format!(

@@ -1,8 +1,8 @@
 //! The trace engine: where on the path a connection dies. TCP connects (or UDP datagrams)
-//! with a low IP_TTL / IPV6_UNICAST_HOPS, every TTL in flight at once on one readiness loop,
-//! and the ICMP time-exceeded each router sends back read from the socket's error queue
-//! (IP_RECVERR: type, code and the router's address), as any user. The destination answers
-//! as it does to `probe`, with the same states and reasons.
+//! with a low IP_TTL / IPV6_UNICAST_HOPS, TTL by TTL on one readiness loop (see `engine`
+//! for what that costs the host), and the ICMP time-exceeded each router sends back read
+//! from the socket's error queue (IP_RECVERR: type, code and the router's address), as any
+//! user. The destination answers as it does to `probe`, with the same states and reasons.
 //!
 //! [`run`] gathers what each probe got ([`Outcome`]s) and [`analyse`] makes hops and the
 //! verdict of them; neither prints.
@@ -68,6 +68,9 @@ impl Default for Config {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Series {
     Main,
+    /// One connect (or datagram) with the system's default TTL, sent before a hop is called
+    /// silent: what any client of the port gets, a router's reject included (its `ttl` is 0).
+    Plain,
     Distance(Via),
     /// A DF-set probe of `size` bytes (IP header included).
     Pmtu {

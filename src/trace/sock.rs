@@ -8,6 +8,7 @@ use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use std::io;
 use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
+use std::time::{Instant, SystemTime};
 
 /// The UDP payload of trace probes: what a server that answers anything sees.
 pub const UDP_PAYLOAD: &[u8] = b"sockdiag trace";
@@ -42,17 +43,46 @@ fn ping_socket(v6: bool) -> io::Result<Socket> {
     Socket::new(d, Type::DGRAM.nonblocking(), Some(p))
 }
 
+/// When a probe left: taken right before the call that sends it (the SYN leaves inside
+/// `connect`, a datagram inside `send`), after the socket's setup, so that an RTT is the
+/// path's and not the setup's. The wall clock is the one kernel receive timestamps use.
+#[derive(Debug, Clone, Copy)]
+pub struct Sent {
+    pub at: Instant,
+    pub wall: SystemTime,
+}
+
+impl Sent {
+    pub fn now() -> Sent {
+        Sent {
+            at: Instant::now(),
+            wall: SystemTime::now(),
+        }
+    }
+}
+
 /// Opens, sets up and sends one probe. `Err`: an errno before anything left (no route here,
-/// no free files, ...).
+/// no free files, ...), with the time it was tried.
 pub fn start(
     dest: SocketAddr,
     series: Series,
     ttl: u8,
     cfg: &Config,
-) -> io::Result<(Socket, Kind)> {
+) -> Result<(Socket, Kind, Sent), (io::Error, Sent)> {
+    let mut sent = Sent::now();
+    setup_and_send(dest, series, ttl, cfg, &mut sent).map_err(|e| (e, sent))
+}
+
+fn setup_and_send(
+    dest: SocketAddr,
+    series: Series,
+    ttl: u8,
+    cfg: &Config,
+    sent: &mut Sent,
+) -> io::Result<(Socket, Kind, Sent)> {
     let v6 = dest.is_ipv6();
     let (kind, port) = match series {
-        Series::Main => match cfg.proto {
+        Series::Main | Series::Plain => match cfg.proto {
             Proto::Tcp => (Kind::Stream, cfg.port),
             Proto::Udp => (Kind::Datagram, cfg.port),
         },
@@ -69,12 +99,17 @@ pub fn start(
         Kind::Ping => ping_socket(v6)?,
     };
     recverr::enable(sock.as_raw_fd(), v6)?;
+    // Receive timestamps: an RTT is not the time the loop took to look.
+    let _ = recverr::enable_stamps(sock.as_raw_fd());
     let source = cfg.source.map(|ip| SocketAddr::new(ip, 0));
     bind_local(&sock, v6, source, cfg.interface.as_deref())?;
-    if v6 {
-        sock.set_unicast_hops_v6(ttl as u32)?;
-    } else {
-        sock.set_ttl(ttl as u32)?;
+    // A plain connect keeps the system's TTL: what any client of the port gets.
+    if series != Series::Plain {
+        if v6 {
+            sock.set_unicast_hops_v6(ttl as u32)?;
+        } else {
+            sock.set_ttl(ttl as u32)?;
+        }
     }
     let size = match series {
         Series::Pmtu { size, .. } => {
@@ -86,7 +121,9 @@ pub fn start(
     // A ping socket's "port" is its echo id, which the kernel picks: 0 here.
     let mut to = dest;
     to.set_port(port);
-    match sock.connect(&SockAddr::from(to)) {
+    let to = SockAddr::from(to);
+    *sent = Sent::now();
+    match sock.connect(&to) {
         Ok(()) => {}
         Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
         Err(e) => return Err(e),
@@ -98,6 +135,7 @@ pub fn start(
             if let Some(s) = size {
                 payload.resize(s.saturating_sub(header_len(v6)) as usize, 0);
             }
+            *sent = Sent::now();
             sock.send(&payload)?;
         }
         Kind::Ping => {
@@ -108,10 +146,11 @@ pub fn start(
                 // The ICMP header counts as the UDP header does in `header_len`.
                 msg.resize(s.saturating_sub(header_len(v6)) as usize + 8, 0);
             }
+            *sent = Sent::now();
             sock.send(&msg)?;
         }
     }
-    Ok((sock, kind))
+    Ok((sock, kind, *sent))
 }
 
 /// DF set and the kernel's learnt path MTU ignored: each probe goes out at its own size, and
@@ -151,4 +190,29 @@ pub fn local_mtu(dest: SocketAddr, cfg: &Config) -> Option<u32> {
         }
         _ => None,
     }
+}
+
+/// A socket that keeps the kernel's receive timestamps on while it lives, returned once they
+/// are: the kernel turns them on a little after the first socket asks (from a work queue),
+/// and packets that come in before carry none. It sends itself datagrams on loopback (and
+/// nowhere else) until one comes back stamped, for at most 20 ms.
+pub fn stamps_keeper() -> Option<std::net::UdpSocket> {
+    let s = std::net::UdpSocket::bind("127.0.0.1:0")
+        .or_else(|_| std::net::UdpSocket::bind("[::1]:0"))
+        .ok()?;
+    s.set_nonblocking(true).ok()?;
+    recverr::enable_stamps(s.as_raw_fd()).ok()?;
+    s.connect(s.local_addr().ok()?).ok()?;
+    let deadline = Instant::now() + std::time::Duration::from_millis(20);
+    let mut buf = [0u8; 16];
+    while Instant::now() < deadline {
+        let _ = s.send(b"stamp");
+        std::thread::sleep(std::time::Duration::from_micros(200));
+        while let Ok((_, stamp)) = recverr::recv_stamped(s.as_raw_fd(), &mut buf) {
+            if stamp.is_some() {
+                return Some(s);
+            }
+        }
+    }
+    Some(s)
 }

@@ -353,3 +353,140 @@ fn a_black_hole_is_the_verdict_and_pmtu_drops_land_on_their_hop() {
         .ends_with("reached: open at hop 4 (10.0.4.2)"));
     assert!(t.open());
 }
+
+/// Issue 27: a SYN-ACK in the host's name from hop 2, while the host answers UDP at hop 4.
+#[test]
+fn a_syn_ack_from_nearer_than_the_host_is_intercepted() {
+    let t = traced(&gathered(
+        |ttl| {
+            if ttl < 2 {
+                te(ttl)
+            } else {
+                host(State::Open, Reason::SynAck)
+            }
+        },
+        dist4,
+    ));
+    assert_eq!(t.verdict.kind, VerdictKind::Intercepted);
+    assert_eq!(t.verdict.hop, Some(2));
+    assert_eq!(t.verdict.addr, Some(router(2)));
+    assert!(
+        t.verdict
+            .text
+            .starts_with("intercepted at hop 2 (10.0.2.2), 2 hops before the host: a SYN-ACK"),
+        "{}",
+        t.verdict.text
+    );
+    assert!(!t.reached && !t.open());
+    assert_eq!(t.state, None);
+}
+
+/// Issue 27: the last TTL asked for is a router: "not reached within N hops".
+#[test]
+fn max_hops_short_of_the_host_is_not_reached_within_them() {
+    let g = gathered(te_or_host, |_| None);
+    let c = Config {
+        max_hops: 3,
+        ..cfg()
+    };
+    let mut g3 = g.clone();
+    g3.outcomes.retain(|o| o.ttl <= 3);
+    let t = analyse(&g3, &c, ip(HOST));
+    assert_eq!(t.verdict.kind, VerdictKind::NotReached);
+    assert_eq!(t.verdict.hop, Some(3));
+    assert_eq!(
+        t.verdict.text,
+        "not reached within 3 hops: hop 3 (10.0.3.2) is still a router on the way (raise --max-hops)"
+    );
+}
+
+fn te_or_host(ttl: u8) -> Option<Answer> {
+    if ttl < 4 {
+        te(ttl)
+    } else {
+        host(State::Open, Reason::SynAck)
+    }
+}
+
+/// Issue 27: --first-hop 6 on a 4-hop path: the verdict names the path's hop.
+#[test]
+fn a_count_started_past_the_host_names_its_hop_by_distance() {
+    let mut g = gathered(te_or_host, dist4);
+    g.outcomes
+        .retain(|o| o.series != Series::Main || o.ttl >= 6);
+    let c = Config {
+        first_hop: 6,
+        ..cfg()
+    };
+    let t = analyse(&g, &c, ip(HOST));
+    assert_eq!(t.verdict.kind, VerdictKind::Reached);
+    assert_eq!(t.verdict.hop, Some(4));
+    assert_eq!(
+        t.verdict.text,
+        "reached: open at hop 4 (10.0.4.2); the count started at TTL 6, past the host (at hop 4 by UDP)"
+    );
+    // Without a distance, the note says the host may be nearer.
+    let mut g = g.clone();
+    g.outcomes.retain(|o| o.series == Series::Main);
+    let t = analyse(&g, &c, ip(HOST));
+    assert_eq!(t.verdict.hop, Some(6));
+    assert!(t
+        .verdict
+        .text
+        .ends_with("the count started at TTL 6: the host may be nearer"));
+}
+
+/// Issue 27: every TTL silent past r1 (its rejects rate-limited), but the plain connect got
+/// r1's admin-prohibited: rejected at hop 1, not silent.
+#[test]
+fn a_plain_connects_reject_is_placed_at_its_routers_hop() {
+    let mut g = gathered(|ttl| if ttl == 1 { te(1) } else { None }, dist4);
+    g.outcomes.push(Outcome {
+        ttl: 0,
+        series: Series::Plain,
+        answer: icmp(router(1), 3, 13, State::Filtered, Reason::AdminProhibited),
+        decided: true,
+    });
+    let t = traced(&g);
+    assert_eq!(t.verdict.kind, VerdictKind::Rejected);
+    assert_eq!(t.verdict.hop, Some(1));
+    assert!(
+        t.verdict
+            .text
+            .starts_with("rejected at hop 1 (10.0.1.1): ICMP admin-prohibited (type 3 code 13)"),
+        "{}",
+        t.verdict.text
+    );
+    // A router's hop comes from the distance series too: r2's time-exceeded only there.
+    let mut g = gathered(
+        |ttl| match ttl {
+            1 => te(1),
+            2 => None,
+            _ => icmp(router(2), 3, 13, State::Filtered, Reason::AdminProhibited),
+        },
+        dist4,
+    );
+    g.outcomes
+        .retain(|o| o.series != Series::Main || o.ttl <= 3);
+    let t = traced(&g);
+    assert_eq!(t.verdict.hop, Some(2), "{}", t.verdict.text);
+}
+
+/// Issue 27: r2's time-exceeded lost at hop 2 (rate-limited), hops 3 and 4 silent, and its
+/// reject answering the TTL-5 probe late: the router is still named at its hop, 2, by the
+/// time-exceeded the distance series drew from it, not at the TTL of the late answer.
+#[test]
+fn a_late_reject_names_the_routers_own_hop() {
+    let g = gathered(
+        |ttl| match ttl {
+            1 => te(1),
+            2..=4 => None,
+            _ => icmp(router(2), 3, 13, State::Filtered, Reason::AdminProhibited),
+        },
+        |ttl| if ttl < 4 { te(ttl) } else { None },
+    );
+    let t = traced(&g);
+    assert_eq!(t.verdict.kind, VerdictKind::Rejected);
+    assert_eq!(t.verdict.hop, Some(2), "{}", t.verdict.text);
+    assert!(t.verdict.text.starts_with("rejected at hop 2 (10.0.2.2)"));
+}
