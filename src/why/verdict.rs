@@ -1,0 +1,600 @@
+//! The verdict: the first layer that fails, with its evidence and what would fix it, or
+//! `reachable` with the figures that matter. Pure: made from what the layers found.
+use super::{AddrWalk, Config, Failure, Host, Layer, NameFacts};
+use crate::connect::Report;
+use crate::net::{errno, Reason, State};
+use crate::probe::ProbeResult;
+use crate::resolve::FailKind;
+use crate::trace::Trace;
+use serde::Serialize;
+use std::net::IpAddr;
+use std::time::Duration;
+
+/// The kinds of verdict: a fixed list, scripts may match on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Reachable,
+    NameFailed,
+    NameDisagrees,
+    NoRoute,
+    NeighbourFailed,
+    Refused,
+    FilteredAtHop,
+    RejectedAtHop,
+    Intercepted,
+    MtuBlackHole,
+    TlsFailed,
+    AppFailed,
+    LocalError,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Reachable => "reachable",
+            Kind::NameFailed => "name-failed",
+            Kind::NameDisagrees => "name-disagrees",
+            Kind::NoRoute => "no-route",
+            Kind::NeighbourFailed => "neighbour-failed",
+            Kind::Refused => "refused",
+            Kind::FilteredAtHop => "filtered-at-hop",
+            Kind::RejectedAtHop => "rejected-at-hop",
+            Kind::Intercepted => "intercepted",
+            Kind::MtuBlackHole => "mtu-black-hole",
+            Kind::TlsFailed => "tls-failed",
+            Kind::AppFailed => "app-failed",
+            Kind::LocalError => "local-error",
+        }
+    }
+}
+
+/// The one line a person acts on, and its parts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    pub kind: Kind,
+    /// The layer that failed (`None`: reachable).
+    pub layer: Option<Layer>,
+    /// The address the verdict is about: the one that failed, or the one reachable.
+    pub addr: Option<IpAddr>,
+    /// The hop of the path where it failed (TTL), when the path says.
+    pub hop: Option<u8>,
+    /// The router at that hop (or the one that sent the ICMP error).
+    pub hop_addr: Option<IpAddr>,
+    pub evidence: String,
+    pub fix: Option<String>,
+    /// The verdict in one line.
+    pub line: String,
+    /// Reachable: the connect time, the RTT the kernel measured, TLS days left, HTTP status.
+    pub connect_ms: Option<f64>,
+    pub rtt_ms: Option<f64>,
+    pub tls_days_left: Option<i64>,
+    pub http_status: Option<u16>,
+    /// The other addresses that failed, and what each costs a client.
+    pub also: Vec<String>,
+}
+
+impl Verdict {
+    pub fn ok(&self) -> bool {
+        self.kind == Kind::Reachable
+    }
+}
+
+fn at(hop: Option<u8>, router: Option<IpAddr>) -> String {
+    match (hop, router) {
+        (Some(h), Some(r)) => format!("hop {h} ({r})"),
+        (Some(h), None) => format!("hop {h}"),
+        (None, Some(r)) => r.to_string(),
+        (None, None) => "a router on the way".into(),
+    }
+}
+
+fn failure(
+    kind: Kind,
+    layer: Layer,
+    hop: Option<u8>,
+    router: Option<IpAddr>,
+    evidence: String,
+    fix: String,
+) -> Failure {
+    Failure {
+        kind,
+        layer,
+        hop,
+        router,
+        evidence,
+        fix,
+    }
+}
+
+/// This host has no route: the route layer failed.
+pub(super) fn no_route_here(ip: IpAddr, n: super::route::NoRoute) -> Failure {
+    use super::route::NoRoute;
+    let fix = match n {
+        NoRoute::None => format!(
+            "add a route to {ip} (or a default route) on this host: `ip route get {ip}` fails the same way"
+        ),
+        NoRoute::Unreachable => format!(
+            "an `unreachable` route for {ip} is configured on this host: remove it (`ip route show type unreachable`)"
+        ),
+        NoRoute::Prohibit => format!(
+            "a `prohibit` route for {ip} is configured on this host: remove it (`ip route show type prohibit`)"
+        ),
+        NoRoute::Blackhole => format!(
+            "a `blackhole` route for {ip} is configured on this host: remove it (`ip route show type blackhole`)"
+        ),
+    };
+    failure(
+        Kind::NoRoute,
+        Layer::Route,
+        None,
+        None,
+        format!("this host has {} to {ip}", n.text()),
+        fix,
+    )
+}
+
+/// What a state and reason (the probe's, or a connect's) say failed, with the hop when the
+/// path found one.
+fn from_outcome(
+    state: State,
+    reason: Reason,
+    router: Option<IpAddr>,
+    ip: IpAddr,
+    hop: Option<u8>,
+    layer: Layer,
+    cfg: &Config,
+) -> Failure {
+    let port = cfg.port;
+    let what = match router {
+        Some(r) => format!("{} {} from {r}", state.as_str(), reason.token()),
+        None => format!("{} {}", state.as_str(), reason.token()),
+    };
+    match reason {
+        Reason::ConnRefused | Reason::PortUnreach => failure(
+            Kind::Refused,
+            Layer::Reach,
+            hop,
+            None,
+            format!("{ip} port {port}: {what} (the host answers, nothing listens)"),
+            format!(
+                "start the service on {ip} port {port}, or check the port it listens on and the address it binds (`ss -ltn` there)"
+            ),
+        ),
+        Reason::AdminProhibited => {
+            let who = match router {
+                Some(_) => at(hop, router),
+                None => "the host".into(),
+            };
+            failure(
+                Kind::RejectedAtHop,
+                layer,
+                hop,
+                router,
+                format!("{ip} port {port}: {what}"),
+                format!("the firewall at {who} rejects tcp/{port}: allow tcp/{port} to {ip} there"),
+            )
+        }
+        Reason::HostUnreach | Reason::NetUnreach => failure(
+            Kind::NoRoute,
+            layer,
+            hop,
+            router,
+            format!("{ip} port {port}: {what}"),
+            format!(
+                "{} has no route to {ip}: add one there (or remove the unreachable route)",
+                at(hop, router)
+            ),
+        ),
+        Reason::Local(e) if e == libc::ENETUNREACH || e == libc::EHOSTUNREACH => failure(
+            Kind::NoRoute,
+            Layer::Route,
+            None,
+            None,
+            format!("{ip} port {port}: {what}"),
+            format!("add a route to {ip} on this host"),
+        ),
+        Reason::Local(e) if e == libc::EACCES || e == libc::EPERM => failure(
+            Kind::RejectedAtHop,
+            Layer::Reach,
+            None,
+            None,
+            format!("{ip} port {port}: {what}: refused on this host before a packet left"),
+            format!("this host's own firewall (nft/iptables output) rejects tcp/{port}: allow it"),
+        ),
+        Reason::Local(e) => failure(
+            Kind::LocalError,
+            Layer::Reach,
+            None,
+            None,
+            format!("{ip} port {port}: {what} ({})", errno::name(e)),
+            "a local failure kept the probe from running: see the errno".into(),
+        ),
+        _ => failure(
+            Kind::FilteredAtHop,
+            layer,
+            hop,
+            router,
+            format!("{ip} port {port}: {what}"),
+            match hop {
+                Some(_) => format!(
+                    "a firewall at {} or beyond drops tcp/{port}: allow tcp/{port} to {ip} there",
+                    at(hop, router)
+                ),
+                None => format!(
+                    "a firewall on the way (or at {ip}) drops tcp/{port}; without --no-trace the path says at which hop"
+                ),
+            },
+        ),
+    }
+}
+
+/// The hop at which a router answered the trace (the lowest TTL it answered at).
+fn hop_of(tr: &Trace, router: IpAddr) -> Option<u8> {
+    tr.hops
+        .iter()
+        .filter(|h| h.responders.iter().any(|r| r.addr == router))
+        .map(|h| h.ttl)
+        .min()
+}
+
+/// The port is not open: what the probe found, placed on the path by the trace when there
+/// was one. The trace's verdict kinds are matched by their names, so a kind the trace
+/// learns later (`intercepted`) maps without a change here.
+pub(super) fn not_open(r: &ProbeResult, tr: Option<&Trace>, cfg: &Config) -> Failure {
+    let ip = r.addr;
+    let port = cfg.port;
+    let router = r.icmp.and_then(|i| i.from_other_than(ip));
+    let Some(tr) = tr else {
+        return from_outcome(r.state, r.reason, router, ip, None, Layer::Reach, cfg);
+    };
+    let kind = serde_json::to_value(tr.verdict.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let (hop, hop_addr) = (tr.verdict.hop, tr.verdict.addr);
+    let probe = super::probe_text(r);
+    let with_trace = |mut f: Failure| {
+        f.evidence = format!("{}; trace: {}", f.evidence, tr.verdict.text);
+        f
+    };
+    match kind.as_str() {
+        "reached" => {
+            let mut f = from_outcome(r.state, r.reason, router, ip, hop, Layer::Reach, cfg);
+            f.hop = hop;
+            with_trace(f)
+        }
+        // The probe's ICMP error names the router; a trace whose own errors were
+        // rate-limited is silent where the probe was not.
+        "silent-after" if router.is_some() => {
+            let hop = router.and_then(|a| hop_of(tr, a)).or(hop);
+            with_trace(from_outcome(r.state, r.reason, router, ip, hop, Layer::Path, cfg))
+        }
+        "silent-after" => {
+            let evidence = format!("{ip} port {port}: {probe}; SYNs {}", tr.verdict.text);
+            let fix = match hop {
+                Some(_) => format!(
+                    "a firewall at {} or beyond drops tcp/{port}: allow tcp/{port} to {ip} there",
+                    at(hop, hop_addr)
+                ),
+                None => format!(
+                    "no hop answers at all: this host's own firewall, or the first router, drops tcp/{port}"
+                ),
+            };
+            failure(Kind::FilteredAtHop, Layer::Path, hop, hop_addr, evidence, fix)
+        }
+        "rejected" => failure(
+            Kind::RejectedAtHop,
+            Layer::Path,
+            hop,
+            hop_addr,
+            format!("{ip} port {port}: {probe}; {}", tr.verdict.text),
+            match hop {
+                Some(_) => format!(
+                    "the firewall at {} rejects tcp/{port}: allow tcp/{port} to {ip} there",
+                    at(hop, hop_addr)
+                ),
+                None => format!("this host's own firewall rejects tcp/{port}: allow it"),
+            },
+        ),
+        "no-route" => failure(
+            Kind::NoRoute,
+            Layer::Path,
+            hop,
+            hop_addr,
+            format!("{ip} port {port}: {probe}; {}", tr.verdict.text),
+            format!(
+                "{} has no route to {ip}: add one there (or remove the unreachable route)",
+                at(hop, hop_addr)
+            ),
+        ),
+        "middlebox-reset" => failure(
+            Kind::RejectedAtHop,
+            Layer::Path,
+            hop,
+            hop_addr,
+            format!("{ip} port {port}: {probe}; {}", tr.verdict.text),
+            format!(
+                "a middlebox at {} resets tcp/{port} before the host: allow tcp/{port} to {ip} there",
+                at(hop, hop_addr)
+            ),
+        ),
+        "mtu-black-hole" => failure(
+            Kind::MtuBlackHole,
+            Layer::Path,
+            hop,
+            hop_addr,
+            format!("{ip} port {port}: {}", tr.verdict.text),
+            format!(
+                "let ICMP frag-needed / packet-too-big through at {} or lower the MTU (MSS clamping)",
+                at(hop, hop_addr)
+            ),
+        ),
+        "intercepted" => failure(
+            Kind::Intercepted,
+            Layer::Path,
+            hop,
+            hop_addr,
+            format!("{ip} port {port}: {probe}; {}", tr.verdict.text),
+            format!(
+                "a transparent proxy at {} answers for {ip}: what it does to tcp/{port} is the proxy's rule",
+                at(hop, hop_addr)
+            ),
+        ),
+        _ => with_trace(from_outcome(r.state, r.reason, router, ip, hop, Layer::Path, cfg)),
+    }
+}
+
+/// The probe found the port open, and the connection for the transport layer did not come,
+/// or was reset at once.
+pub(super) fn transport_failed(rep: &Report, cfg: &Config) -> Failure {
+    let ip = rep
+        .attempts
+        .last()
+        .map(|a| a.addr.ip())
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    if rep.connected() {
+        return failure(
+            Kind::Refused,
+            Layer::Transport,
+            None,
+            None,
+            format!(
+                "{ip} port {}: {}",
+                cfg.port,
+                rep.error.clone().unwrap_or_else(|| "reset".into())
+            ),
+            "the server accepts the connection and resets it at once: its accept queue overflows, or it turns this client away (its logs say which)".into(),
+        );
+    }
+    let router = rep.icmp.and_then(|i| i.from_other_than(ip));
+    let mut f = from_outcome(
+        rep.state,
+        rep.reason,
+        router,
+        ip,
+        None,
+        Layer::Transport,
+        cfg,
+    );
+    f.layer = Layer::Transport;
+    f.evidence = format!("{}, though the probe found it open", f.evidence);
+    f
+}
+
+pub(super) fn tls_failed(why: &str, cfg: &Config) -> Failure {
+    let host = cfg.host_text();
+    let fix = if why.contains("expired") {
+        "renew the server's certificate (or correct the server's clock)".to_string()
+    } else if why.contains("not valid yet") {
+        "the certificate is not valid yet: check this host's and the CA's clocks".into()
+    } else if why.contains("name mismatch") {
+        format!("serve a certificate whose subjectAltName has {host}, or connect by a name the certificate has")
+    } else if why.contains("not trusted") || why.contains("unknown issuer") {
+        "trust its CA (--cacert FILE), or have the server send its chain up to a trusted root"
+            .into()
+    } else if why.contains("CA certificate") {
+        "sign a server certificate (CA:FALSE, with its name) with that CA and serve that".into()
+    } else {
+        "the TLS evidence says what the server and this client do not agree on".into()
+    };
+    failure(
+        Kind::TlsFailed,
+        Layer::Tls,
+        None,
+        None,
+        why.to_string(),
+        fix,
+    )
+}
+
+pub(super) fn app_failed(summary: String, status: Option<u16>) -> Failure {
+    let fix = match status {
+        Some(s) if s >= 500 => format!(
+            "the server answers HTTP {s}: the service behind it is failing (its logs say why)"
+        ),
+        Some(s) => format!(
+            "the server answers HTTP {s}: check the path (--http=PATH) and what the request lacks"
+        ),
+        None => "the service answers, but not as expected: see the evidence".into(),
+    };
+    failure(Kind::AppFailed, Layer::App, None, None, summary, fix)
+}
+
+fn name_fix(kind: FailKind, name: &str) -> String {
+    match kind {
+        FailKind::NoName => format!(
+            "no source knows {name}: check its spelling and the search list, or publish it (a DNS record, or a line in /etc/hosts)"
+        ),
+        FailKind::NoData => format!("{name} exists without an address of the family asked: add its A/AAAA record"),
+        FailKind::Again => "no nameserver answered: check the servers in /etc/resolv.conf and that they answer on port 53".into(),
+        FailKind::Fail | FailKind::Other => "the resolver failed: see the evidence".into(),
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    crate::units::ms(d)
+}
+
+/// The verdict of the whole walk.
+pub(super) fn decide(
+    cfg: &Config,
+    target: &str,
+    name: Option<&NameFacts>,
+    walks: &[AddrWalk],
+) -> Verdict {
+    let blank = |kind: Kind| Verdict {
+        kind,
+        layer: None,
+        addr: None,
+        hop: None,
+        hop_addr: None,
+        evidence: String::new(),
+        fix: None,
+        line: String::new(),
+        connect_ms: None,
+        rtt_ms: None,
+        tls_days_left: None,
+        http_status: None,
+        also: Vec::new(),
+    };
+    // The name.
+    let name_part = match (&cfg.host, name) {
+        (Host::Name(n), Some(f)) => {
+            if let Some(e) = &f.record.error {
+                let mut v = blank(Kind::NameFailed);
+                v.layer = Some(Layer::Name);
+                v.evidence = format!("{n}: {}; {}", e.message, f.explain.verdict.text);
+                let fix = name_fix(e.kind, n);
+                v.line = format!("{target} name-failed: {} — {fix}", v.evidence);
+                v.fix = Some(fix);
+                return v;
+            }
+            let addrs: Vec<String> = f.record.addrs.iter().map(|a| a.addr.to_string()).collect();
+            let from = match (f.explain.verdict.source, &f.explain.verdict.server) {
+                ("hosts", _) => " (from /etc/hosts)".to_string(),
+                (_, Some(s)) => format!(" (from {s})"),
+                _ => String::new(),
+            };
+            format!("{n} is {}{from}", addrs.join(", "))
+        }
+        _ => String::new(),
+    };
+    let failed_text = |w: &AddrWalk, f: &Failure| {
+        let cost = w
+            .cost
+            .map(|c| {
+                if f.kind == Kind::FilteredAtHop {
+                    format!(
+                        ": costs a Happy Eyeballs client 250 ms, a client trying in order its whole connect timeout (no answer in {:.0} ms here)",
+                        ms(c)
+                    )
+                } else {
+                    format!(": costs a client {:.1} ms", ms(c))
+                }
+            })
+            .unwrap_or_default();
+        format!(
+            "{} {} at {}{cost}",
+            w.addr.map_or("-".into(), |a| a.to_string()),
+            f.kind.as_str(),
+            f.layer.as_str()
+        )
+    };
+    if let Some(ok) = walks
+        .iter()
+        .find(|w| w.failure.is_none() && w.probe.as_ref().is_some_and(|p| p.is_open()))
+    {
+        let mut v = blank(Kind::Reachable);
+        v.addr = ok.addr;
+        v.connect_ms = ok.connect_ms;
+        v.rtt_ms = ok.rtt_ms;
+        v.tls_days_left = ok.tls_days_left;
+        v.http_status = ok.http_status;
+        v.also = walks
+            .iter()
+            .filter_map(|w| w.failure.as_ref().map(|f| failed_text(w, f)))
+            .collect();
+        let mut figures = Vec::new();
+        if let Some(c) = ok.connect_ms {
+            figures.push(format!("connect {c:.3} ms"));
+        }
+        if let Some(r) = ok.rtt_ms {
+            figures.push(format!("rtt {r:.3} ms"));
+        }
+        if let Some(t) = &ok.tls {
+            figures.push(t.clone());
+        }
+        if let Some(s) = ok.http_status {
+            figures.push(format!("HTTP {s}"));
+        }
+        let addr = ok.addr.map_or("-".into(), |a| a.to_string());
+        v.evidence = figures.join(", ");
+        let mut line = format!("{target} reachable over {addr}: {}", v.evidence);
+        if !name_part.is_empty() {
+            line.push_str(&format!(" ({name_part})"));
+        }
+        for a in &v.also {
+            line.push_str(&format!("; {a}"));
+        }
+        v.line = line;
+        return v;
+    }
+    let Some((w, f)) = walks
+        .iter()
+        .find_map(|w| w.failure.as_ref().map(|f| (w, f)))
+    else {
+        let mut v = blank(Kind::LocalError);
+        v.evidence = "the walk was cut short (interrupted) before any address was decided".into();
+        v.line = format!("{target} local-error: {}", v.evidence);
+        return v;
+    };
+    let mut v = blank(f.kind);
+    v.layer = Some(f.layer);
+    v.addr = w.addr;
+    v.hop = f.hop;
+    v.hop_addr = f.router;
+    v.also = walks
+        .iter()
+        .filter(|x| x.addr != w.addr)
+        .filter_map(|x| x.failure.as_ref().map(|g| failed_text(x, g)))
+        .collect();
+    let mut parts = Vec::new();
+    if !name_part.is_empty() {
+        parts.push(name_part);
+    }
+    if let Some(r) = &w.route {
+        parts.push(format!("route {r}"));
+    }
+    parts.push(f.evidence.clone());
+    v.evidence = parts.join(", ");
+    // Servers that disagree about a name that then fails: the disagreement may be why.
+    if let Some(d) = name.and_then(|n| {
+        n.explain
+            .verdict
+            .disagreements
+            .iter()
+            .find(|d| d.kind == "servers-differ")
+    }) {
+        v.kind = Kind::NameDisagrees;
+        v.layer = Some(Layer::Name);
+        v.evidence = format!("{}; {}", d.text, v.evidence);
+        v.fix = Some(format!(
+            "the nameservers answer differently and the answer taken fails ({} at {}): make them agree, or ask the one whose answer works",
+            f.kind.as_str(),
+            f.layer.as_str()
+        ));
+    } else {
+        v.fix = Some(f.fix.clone());
+    }
+    v.line = format!(
+        "{target} {}: {} — {}",
+        v.kind.as_str(),
+        v.evidence,
+        v.fix.as_deref().unwrap_or("")
+    );
+    for a in &v.also {
+        v.line.push_str(&format!("; also {a}"));
+    }
+    v
+}
