@@ -40,6 +40,7 @@ while time.time() < end:
 const NAMES: &[&str] = &[
     "--host-record=srv.sockdiag.test,10.1.4.2,2001:db8:4::2",
     "--host-record=v4.sockdiag.test,10.1.4.2",
+    "--host-record=split.sockdiag.test,10.9.9.9",
 ];
 
 struct Chain {
@@ -440,10 +441,78 @@ fn a_dual_stack_name_with_its_aaaa_path_dropped_is_reachable_over_ipv4() {
     assert_eq!(also.len(), 1, "{v}");
     let a = also[0].as_str().unwrap();
     assert!(
-        a.starts_with(&format!("{SERVER6} filtered-at-hop at path")),
+        a.starts_with(&format!("{SERVER6} filtered-at-hop at hop 3 ({R3_6})")),
         "{a}"
     );
     assert!(a.contains("Happy Eyeballs client 250 ms"), "{a}");
+    // One deadline of the probe (no retry: the trace follows), told as the cost.
+    assert!(a.contains("no answer in 500 ms"), "{a}");
+}
+
+#[test]
+fn servers_that_disagree_and_a_hosts_override_are_name_disagrees() {
+    let _one = serial();
+    let Some(ch) = Chain::new("why-split") else {
+        return;
+    };
+    // A second server, asked after the first, that has the address that works.
+    ch.c.spawn(&[
+        "dnsmasq",
+        "--keep-in-foreground",
+        "--no-resolv",
+        "--no-hosts",
+        "--no-poll",
+        "--conf-file=/dev/null",
+        "--listen-address=127.0.0.2",
+        "--bind-interfaces",
+        "--port=53",
+        "--pid-file=",
+        "--user=root",
+        "--local=/sockdiag.test/",
+        "--host-record=split.sockdiag.test,10.1.4.2",
+    ]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while ch.c.sh("ss -Hlun 'src 127.0.0.2:53'").stdout.is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the second dnsmasq did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    ch.c.write_etc(
+        "resolv.conf",
+        "nameserver 127.0.0.1\nnameserver 127.0.0.2\noptions timeout:1 attempts:1\n",
+    );
+    let (layers, v, code) = why(&ch.c, &["split.sockdiag.test", "80"]);
+    assert_eq!(code, 1, "{v}");
+    // The first server's answer is taken, and r2 has no route to it.
+    assert_eq!(
+        kla(&v),
+        (
+            "name-disagrees".into(),
+            "name".into(),
+            "10.9.9.9".into(),
+            2.into()
+        ),
+        "{v}"
+    );
+    assert_eq!(layers[0]["status"], "warn", "{layers:?}");
+    assert!(v["evidence"].as_str().unwrap().contains("10.1.4.2"), "{v}");
+    // /etc/hosts says otherwise than DNS, and its address (r3's, where nothing listens) is
+    // the one that fails.
+    ch.c.write_etc(
+        "hosts",
+        &format!("127.0.0.1 localhost\n::1 localhost\n{R3} v4.sockdiag.test\n"),
+    );
+    let (layers, v, code) = why(&ch.c, &["v4.sockdiag.test", "80"]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(
+        kla(&v),
+        ("name-disagrees".into(), "name".into(), R3.into(), 3.into()),
+        "{v}"
+    );
+    assert_eq!(layers[0]["data"]["source"], "hosts", "{layers:?}");
+    assert!(v["fix"].as_str().unwrap().contains("/etc/hosts"), "{v}");
 }
 
 // --- TLS and HTTP: servers in a namespace of their own, names from its dnsmasq. ---

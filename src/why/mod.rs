@@ -255,6 +255,11 @@ pub fn diagnose(cfg: &Config, interrupt: &Interrupt) -> Result<Diagnosis, WhyErr
         };
         w.failure = Some(verdict::not_open(r, tr.as_ref(), cfg));
     }
+    // Each address's layers together, in the order the addresses were tried.
+    steps.sort_by_key(|s| {
+        let at = s.addr.and_then(|a| addrs.iter().position(|x| x.ip() == a));
+        (at.map_or(0, |i| i + 1), s.layer)
+    });
     Ok(done(steps, walks, name))
 }
 
@@ -390,10 +395,10 @@ fn route_layer(ip: IpAddr) -> Result<(Step, AddrWalk), WhyError> {
             if let Some(src) = r.src {
                 s.push_str(&format!(" from {src}"));
             }
+            walk.route = Some(s.clone());
             if let Some(m) = r.mtu {
                 s.push_str(&format!(" mtu {m}"));
             }
-            walk.route = Some(s.clone());
             (Status::Ok, s, serde_json::to_value(r).unwrap_or_default())
         }
         Err(n) => {
@@ -425,7 +430,9 @@ fn reach(
     let pcfg = probe::Config {
         proto: Proto::Tcp,
         timeout: cfg.timeout,
-        retries: 1,
+        // A silent port is traced next, and the trace's queries are its retries: one
+        // deadline here, one round there.
+        retries: if cfg.trace { 0 } else { 1 },
         ..probe::Config::default()
     };
     let mut out = Vec::new();
@@ -522,6 +529,18 @@ fn trace_config(cfg: &Config) -> trace::Config {
     }
 }
 
+/// The trace's verdict in brief: its first clause, and where the host answers other probes.
+pub(crate) fn trace_brief(tr: &Trace) -> String {
+    let text = &tr.verdict.text;
+    let first = text.split("; ").next().unwrap_or(text);
+    match tr.distance {
+        Some((d, via)) if first.len() < text.len() => {
+            format!("{first}; the host answers {} at hop {d}", via.as_str())
+        }
+        _ => first.to_string(),
+    }
+}
+
 fn path_step(tr: &Trace, addr: IpAddr, elapsed: Duration) -> Step {
     let mut evidence: Vec<String> = tr
         .hops
@@ -530,6 +549,8 @@ fn path_step(tr: &Trace, addr: IpAddr, elapsed: Duration) -> Step {
             let who = h.addr().map_or("*".to_string(), |a| a.to_string());
             let what = match (h.state, h.reason, h.icmp) {
                 (Some(s), Some(r), _) => format!("{} {}", s.as_str(), r.token()),
+                (_, _, Some((11, 0))) if addr.is_ipv4() => "time-exceeded".into(),
+                (_, _, Some((3, 0))) if addr.is_ipv6() => "time-exceeded".into(),
                 (_, _, Some((t, c))) => format!("ICMP type {t} code {c}"),
                 _ => "no answer".into(),
             };
@@ -553,7 +574,7 @@ fn path_step(tr: &Trace, addr: IpAddr, elapsed: Duration) -> Step {
         } else {
             Status::Failed
         },
-        summary: tr.verdict.text.clone(),
+        summary: trace_brief(tr),
         evidence,
         elapsed,
         data: serde_json::json!({

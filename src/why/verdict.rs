@@ -156,7 +156,7 @@ fn from_outcome(
             Layer::Reach,
             hop,
             None,
-            format!("{ip} port {port}: {what} (the host answers, nothing listens)"),
+            format!("{what}: the host answers, nothing listens"),
             format!(
                 "start the service on {ip} port {port}, or check the port it listens on and the address it binds (`ss -ltn` there)"
             ),
@@ -171,7 +171,7 @@ fn from_outcome(
                 layer,
                 hop,
                 router,
-                format!("{ip} port {port}: {what}"),
+                what.clone(),
                 format!("the firewall at {who} rejects tcp/{port}: allow tcp/{port} to {ip} there"),
             )
         }
@@ -180,7 +180,7 @@ fn from_outcome(
             layer,
             hop,
             router,
-            format!("{ip} port {port}: {what}"),
+            what.clone(),
             format!(
                 "{} has no route to {ip}: add one there (or remove the unreachable route)",
                 at(hop, router)
@@ -191,7 +191,7 @@ fn from_outcome(
             Layer::Route,
             None,
             None,
-            format!("{ip} port {port}: {what}"),
+            what.clone(),
             format!("add a route to {ip} on this host"),
         ),
         Reason::Local(e) if e == libc::EACCES || e == libc::EPERM => failure(
@@ -199,7 +199,7 @@ fn from_outcome(
             Layer::Reach,
             None,
             None,
-            format!("{ip} port {port}: {what}: refused on this host before a packet left"),
+            format!("{what}: refused on this host before a packet left"),
             format!("this host's own firewall (nft/iptables output) rejects tcp/{port}: allow it"),
         ),
         Reason::Local(e) => failure(
@@ -207,7 +207,7 @@ fn from_outcome(
             Layer::Reach,
             None,
             None,
-            format!("{ip} port {port}: {what} ({})", errno::name(e)),
+            format!("{what} ({})", errno::name(e)),
             "a local failure kept the probe from running: see the errno".into(),
         ),
         _ => failure(
@@ -215,7 +215,7 @@ fn from_outcome(
             layer,
             hop,
             router,
-            format!("{ip} port {port}: {what}"),
+            what.clone(),
             match hop {
                 Some(_) => format!(
                     "a firewall at {} or beyond drops tcp/{port}: allow tcp/{port} to {ip} there",
@@ -254,8 +254,9 @@ pub(super) fn not_open(r: &ProbeResult, tr: Option<&Trace>, cfg: &Config) -> Fai
         .unwrap_or_default();
     let (hop, hop_addr) = (tr.verdict.hop, tr.verdict.addr);
     let probe = super::probe_text(r);
+    let brief = super::trace_brief(tr);
     let with_trace = |mut f: Failure| {
-        f.evidence = format!("{}; trace: {}", f.evidence, tr.verdict.text);
+        f.evidence = format!("{}; {brief}", f.evidence);
         f
     };
     match kind.as_str() {
@@ -265,13 +266,24 @@ pub(super) fn not_open(r: &ProbeResult, tr: Option<&Trace>, cfg: &Config) -> Fai
             with_trace(f)
         }
         // The probe's ICMP error names the router; a trace whose own errors were
-        // rate-limited is silent where the probe was not.
+        // rate-limited (a router limits its unreachables to a burst of 5, then one a second,
+        // per source) is silent where the probe was not. A router the trace did not see is
+        // past the last hop that answered.
         "silent-after" if router.is_some() => {
-            let hop = router.and_then(|a| hop_of(tr, a)).or(hop);
-            with_trace(from_outcome(r.state, r.reason, router, ip, hop, Layer::Path, cfg))
+            let seen = router.and_then(|a| hop_of(tr, a));
+            let hop = seen.or(hop.map(|h| h.saturating_add(1)));
+            let mut f = from_outcome(r.state, r.reason, router, ip, hop, Layer::Path, cfg);
+            f.evidence = match seen {
+                Some(_) => format!("{}; {brief}", f.evidence),
+                None => format!(
+                    "{}; the trace got no ICMP from it (rate-limited): {brief}, so it is the next hop",
+                    f.evidence
+                ),
+            };
+            f
         }
         "silent-after" => {
-            let evidence = format!("{ip} port {port}: {probe}; SYNs {}", tr.verdict.text);
+            let evidence = format!("{probe}; {brief}");
             let fix = match hop {
                 Some(_) => format!(
                     "a firewall at {} or beyond drops tcp/{port}: allow tcp/{port} to {ip} there",
@@ -288,7 +300,7 @@ pub(super) fn not_open(r: &ProbeResult, tr: Option<&Trace>, cfg: &Config) -> Fai
             Layer::Path,
             hop,
             hop_addr,
-            format!("{ip} port {port}: {probe}; {}", tr.verdict.text),
+            format!("{probe}; {brief}"),
             match hop {
                 Some(_) => format!(
                     "the firewall at {} rejects tcp/{port}: allow tcp/{port} to {ip} there",
@@ -302,7 +314,7 @@ pub(super) fn not_open(r: &ProbeResult, tr: Option<&Trace>, cfg: &Config) -> Fai
             Layer::Path,
             hop,
             hop_addr,
-            format!("{ip} port {port}: {probe}; {}", tr.verdict.text),
+            format!("{probe}; {brief}"),
             format!(
                 "{} has no route to {ip}: add one there (or remove the unreachable route)",
                 at(hop, hop_addr)
@@ -313,7 +325,7 @@ pub(super) fn not_open(r: &ProbeResult, tr: Option<&Trace>, cfg: &Config) -> Fai
             Layer::Path,
             hop,
             hop_addr,
-            format!("{ip} port {port}: {probe}; {}", tr.verdict.text),
+            format!("{probe}; {brief}"),
             format!(
                 "a middlebox at {} resets tcp/{port} before the host: allow tcp/{port} to {ip} there",
                 at(hop, hop_addr)
@@ -324,7 +336,7 @@ pub(super) fn not_open(r: &ProbeResult, tr: Option<&Trace>, cfg: &Config) -> Fai
             Layer::Path,
             hop,
             hop_addr,
-            format!("{ip} port {port}: {}", tr.verdict.text),
+            brief.clone(),
             format!(
                 "let ICMP frag-needed / packet-too-big through at {} or lower the MTU (MSS clamping)",
                 at(hop, hop_addr)
@@ -335,7 +347,7 @@ pub(super) fn not_open(r: &ProbeResult, tr: Option<&Trace>, cfg: &Config) -> Fai
             Layer::Path,
             hop,
             hop_addr,
-            format!("{ip} port {port}: {probe}; {}", tr.verdict.text),
+            format!("{probe}; {brief}"),
             format!(
                 "a transparent proxy at {} answers for {ip}: what it does to tcp/{port} is the proxy's rule",
                 at(hop, hop_addr)
@@ -472,34 +484,35 @@ pub(super) fn decide(
             }
             let addrs: Vec<String> = f.record.addrs.iter().map(|a| a.addr.to_string()).collect();
             let from = match (f.explain.verdict.source, &f.explain.verdict.server) {
-                ("hosts", _) => " (from /etc/hosts)".to_string(),
-                (_, Some(s)) => format!(" (from {s})"),
+                ("hosts", _) => " from /etc/hosts".to_string(),
+                (_, Some(s)) => format!(" from {s}"),
                 _ => String::new(),
             };
-            format!("{n} is {}{from}", addrs.join(", "))
+            let n_addrs = match addrs.len() {
+                1 => "1 address".to_string(),
+                k => format!("{k} addresses"),
+            };
+            format!("{n_addrs}{from}")
         }
         _ => String::new(),
     };
-    let failed_text = |w: &AddrWalk, f: &Failure| {
-        let cost = w
-            .cost
-            .map(|c| {
-                if f.kind == Kind::FilteredAtHop {
-                    format!(
-                        ": costs a Happy Eyeballs client 250 ms, a client trying in order its whole connect timeout (no answer in {:.0} ms here)",
-                        ms(c)
-                    )
-                } else {
-                    format!(": costs a client {:.1} ms", ms(c))
-                }
-            })
-            .unwrap_or_default();
-        format!(
-            "{} {} at {}{cost}",
-            w.addr.map_or("-".into(), |a| a.to_string()),
-            f.kind.as_str(),
-            f.layer.as_str()
-        )
+    let failed_text = |w: &AddrWalk, f: &Failure, cost: bool| {
+        let addr = w.addr.map_or("-".into(), |a| a.to_string());
+        let at = match (f.hop, f.router) {
+            (Some(h), Some(r)) => format!(" at hop {h} ({r})"),
+            (Some(h), None) => format!(" at hop {h}"),
+            (None, Some(r)) => format!(" from {r}"),
+            (None, None) => format!(" at {}", f.layer.as_str()),
+        };
+        let cost = match w.cost.filter(|_| cost) {
+            Some(c) if f.kind == Kind::FilteredAtHop => format!(
+                ", which costs a Happy Eyeballs client 250 ms and a client that tries in order its whole connect timeout (no answer in {:.0} ms here)",
+                ms(c)
+            ),
+            Some(c) => format!(", which costs a client {:.1} ms", ms(c)),
+            None => String::new(),
+        };
+        format!("{addr} {}{at}{cost}", f.kind.as_str())
     };
     if let Some(ok) = walks
         .iter()
@@ -513,7 +526,7 @@ pub(super) fn decide(
         v.http_status = ok.http_status;
         v.also = walks
             .iter()
-            .filter_map(|w| w.failure.as_ref().map(|f| failed_text(w, f)))
+            .filter_map(|w| w.failure.as_ref().map(|f| failed_text(w, f, true)))
             .collect();
         let mut figures = Vec::new();
         if let Some(c) = ok.connect_ms {
@@ -529,10 +542,14 @@ pub(super) fn decide(
             figures.push(format!("HTTP {s}"));
         }
         let addr = ok.addr.map_or("-".into(), |a| a.to_string());
+        let open = walks.iter().filter(|w| w.failure.is_none()).count();
+        if walks.len() > 1 {
+            figures.push(format!("{open} of {} addresses reachable", walks.len()));
+        }
         v.evidence = figures.join(", ");
         let mut line = format!("{target} reachable over {addr}: {}", v.evidence);
         if !name_part.is_empty() {
-            line.push_str(&format!(" ({name_part})"));
+            line.push_str(&format!("; {name_part}"));
         }
         for a in &v.also {
             line.push_str(&format!("; {a}"));
@@ -557,7 +574,7 @@ pub(super) fn decide(
     v.also = walks
         .iter()
         .filter(|x| x.addr != w.addr)
-        .filter_map(|x| x.failure.as_ref().map(|g| failed_text(x, g)))
+        .filter_map(|x| x.failure.as_ref().map(|g| failed_text(x, g, false)))
         .collect();
     let mut parts = Vec::new();
     if !name_part.is_empty() {
@@ -574,22 +591,29 @@ pub(super) fn decide(
             .verdict
             .disagreements
             .iter()
-            .find(|d| d.kind == "servers-differ")
+            .find(|d| d.kind == "servers-differ" || d.kind == "hosts-overrides-dns")
     }) {
         v.kind = Kind::NameDisagrees;
         v.layer = Some(Layer::Name);
         v.evidence = format!("{}; {}", d.text, v.evidence);
+        let who = if d.kind == "hosts-overrides-dns" {
+            "/etc/hosts overrides DNS"
+        } else {
+            "the nameservers answer differently"
+        };
         v.fix = Some(format!(
-            "the nameservers answer differently and the answer taken fails ({} at {}): make them agree, or ask the one whose answer works",
+            "{who}, and the answer taken fails ({} at {}): correct the source that is wrong ({})",
             f.kind.as_str(),
-            f.layer.as_str()
+            f.layer.as_str(),
+            f.fix
         ));
     } else {
         v.fix = Some(f.fix.clone());
     }
     v.line = format!(
-        "{target} {}: {} — {}",
+        "{target} {} ({}): {} — {}",
         v.kind.as_str(),
+        w.addr.map_or("-".into(), |a| a.to_string()),
         v.evidence,
         v.fix.as_deref().unwrap_or("")
     );
