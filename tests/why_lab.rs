@@ -593,6 +593,41 @@ fn http_503_is_app_failed() {
     assert_eq!(v["http_status"], 200);
 }
 
+fn ssh_banner(mut s: std::net::TcpStream) {
+    let _ = s.write_all(b"SSH-2.0-whylab\r\n");
+    std::thread::sleep(Duration::from_secs(2));
+}
+
+#[test]
+fn expect_matches_the_banner_or_fails_the_app_layer() {
+    let Some(ns) = local_lab("why-expect") else {
+        return;
+    };
+    let l = ns.listen("127.0.0.1".parse().unwrap(), &[2222]).remove(0);
+    serve_all(l, ssh_banner);
+    let (layers, v, code) = why(&ns, &["--expect", "^SSH-2\\.0", "127.0.0.1:2222"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["kind"], "reachable", "{v}");
+    assert_eq!(layer(&layers, "app", "127.0.0.1")["status"], "ok");
+    let (layers, v, code) = why(&ns, &["--expect", "^220 ", "127.0.0.1", "2222"]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(
+        kla(&v),
+        (
+            "app-failed".into(),
+            "app".into(),
+            "127.0.0.1".into(),
+            Value::Null
+        ),
+        "{v}"
+    );
+    let app = layer(&layers, "app", "127.0.0.1");
+    assert!(
+        app["summary"].as_str().unwrap().contains("SSH-2.0-whylab"),
+        "{app}"
+    );
+}
+
 mod pki {
     use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
     use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -605,7 +640,7 @@ mod pki {
     }
 
     /// A root CA and a server certificate for `names` signed by it.
-    pub fn pki(names: &[&str]) -> Pki {
+    pub fn pki(names: &[&str], expired: bool) -> Pki {
         let dn = |cn: &str| {
             let mut d = rcgen::DistinguishedName::new();
             d.push(DnType::CommonName, cn);
@@ -622,6 +657,10 @@ mod pki {
             CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
                 .unwrap();
         leaf.distinguished_name = dn(names[0]);
+        if expired {
+            leaf.not_before = rcgen::date_time_ymd(2020, 1, 1);
+            leaf.not_after = rcgen::date_time_ymd(2021, 1, 1);
+        }
         let cert = leaf.signed_by(&key, &root).unwrap();
         let mut ca_file = tempfile::NamedTempFile::new().unwrap();
         ca_file.write_all(root_cert.pem().as_bytes()).unwrap();
@@ -677,11 +716,11 @@ fn tls_serve(l: TcpListener, cfg: std::sync::Arc<rustls::ServerConfig>) {
 }
 
 #[test]
-fn tls_wrong_name_and_untrusted_are_tls_failed() {
+fn tls_wrong_name_untrusted_and_expired_are_tls_failed() {
     let Some(ns) = local_lab("why-tls") else {
         return;
     };
-    let p = pki::pki(&["good.sockdiag.test"]);
+    let p = pki::pki(&["good.sockdiag.test"], false);
     let l = ns.listen("127.0.0.1".parse().unwrap(), &[8443]).remove(0);
     tls_serve(l, p.config.clone());
     let ca = p.ca_file.path().to_str().unwrap().to_string();
@@ -736,6 +775,34 @@ fn tls_wrong_name_and_untrusted_are_tls_failed() {
         "{v}"
     );
     assert!(v["fix"].as_str().unwrap().contains("--cacert"), "{v}");
+    // Trusted, for the name, and expired.
+    let old = pki::pki(&["good.sockdiag.test"], true);
+    let l = ns.listen("127.0.0.1".parse().unwrap(), &[8444]).remove(0);
+    tls_serve(l, old.config.clone());
+    let ca = old.ca_file.path().to_str().unwrap().to_string();
+    let (_, v, code) = why(
+        &ns,
+        &["--tls", "--cacert", &ca, "good.sockdiag.test", "8444"],
+    );
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(
+        kla(&v),
+        (
+            "tls-failed".into(),
+            "tls".into(),
+            "127.0.0.1".into(),
+            Value::Null
+        ),
+        "{v}"
+    );
+    assert!(
+        v["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("certificate expired"),
+        "{v}"
+    );
+    assert!(v["fix"].as_str().unwrap().contains("renew"), "{v}");
 }
 
 #[test]
