@@ -7,6 +7,7 @@ use crate::exit::Exit;
 use crate::input::ports;
 use crate::input::targets::{self, Target, TargetSpec};
 use crate::interrupt::Interrupt;
+use crate::output::layout::Fit;
 use crate::output::{self, json, plain, Cell, Format, OutputOpts, Record, Tone};
 use crate::probe::Proto;
 use crate::resolve::Family;
@@ -223,12 +224,12 @@ impl LayerRecord {
 impl Record for LayerRecord {
     const TYPE: &'static str = "why-layer";
 
-    fn headers(verbose: u8) -> Vec<&'static str> {
-        let mut h = vec!["LAYER", "ADDRESS", "STATUS", "FINDING"];
-        if verbose > 0 {
-            h.push("EVIDENCE");
-        }
-        h
+    fn headers(_: u8) -> Vec<&'static str> {
+        vec!["LAYER", "ADDRESS", "STATUS", "FINDING"]
+    }
+
+    fn fits(_: u8) -> Vec<Fit> {
+        vec![Fit::Keep, Fit::Keep, Fit::Keep, Fit::Wrap]
     }
 
     fn cells(&self, verbose: u8) -> Vec<Cell> {
@@ -238,16 +239,19 @@ impl Record for LayerRecord {
             Status::Warn => Tone::Warn,
             Status::Failed => Tone::Bad,
         };
-        let mut c = vec![
+        // -v: every step's evidence under the finding.
+        let mut finding = s.summary.clone();
+        if verbose > 0 {
+            for e in &s.evidence {
+                finding.push_str(&format!("\n· {e}"));
+            }
+        }
+        vec![
             Cell::new(s.layer.as_str()),
             Cell::opt(s.addr),
             Cell::toned(s.status.as_str(), tone),
-            Cell::new(s.summary.clone()),
-        ];
-        if verbose > 0 {
-            c.push(Cell::new(s.evidence.join("\n")));
-        }
-        c
+            Cell::new(finding),
+        ]
     }
 }
 

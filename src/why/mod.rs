@@ -382,7 +382,7 @@ fn route_layer(ip: IpAddr) -> Result<(Step, AddrWalk), WhyError> {
     let (status, summary, data) = match &found {
         Ok(r) => {
             let mut s = if r.local {
-                "this host's own address".to_string()
+                "local (this host's own address)".to_string()
             } else {
                 match &r.gateway {
                     Some(g) => format!("via {g}"),
@@ -411,7 +411,9 @@ fn route_layer(ip: IpAddr) -> Result<(Step, AddrWalk), WhyError> {
         layer: Layer::Route,
         addr: Some(ip),
         status,
-        evidence: vec![format!("RTM_GETROUTE {ip} (ip route get {ip}): {summary}")],
+        evidence: vec![format!(
+            "RTM_GETROUTE for {ip}, as `ip route get {ip}` asks"
+        )],
         summary,
         elapsed: started.elapsed(),
         data,
@@ -478,8 +480,11 @@ fn reach_step(r: &ProbeResult, cfg: &Config) -> Step {
         _ => {}
     }
     let mut evidence = vec![format!(
-        "tcp connect to {}: {summary}",
-        SocketAddr::new(r.addr, r.port)
+        "tcp connect to {}, {} tr{}, deadline {}",
+        SocketAddr::new(r.addr, r.port),
+        r.tries,
+        if r.tries == 1 { "y" } else { "ies" },
+        humantime::format_duration(cfg.timeout)
     )];
     if let Some(i) = r.icmp {
         evidence.push(format!(

@@ -476,7 +476,7 @@ pub(super) fn decide(
             if let Some(e) = &f.record.error {
                 let mut v = blank(Kind::NameFailed);
                 v.layer = Some(Layer::Name);
-                v.evidence = format!("{n}: {}; {}", e.message, f.explain.verdict.text);
+                v.evidence = format!("{}; {}", e.message, f.explain.verdict.text);
                 let fix = name_fix(e.kind, n);
                 v.line = format!("{target} name-failed: {} — {fix}", v.evidence);
                 v.fix = Some(fix);
