@@ -27,7 +27,8 @@ use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 const ABOUT: &str = "Socket diagnostics and port probing: resolve names, probe ports and say why \
 each is in its state, connect once and show what the kernel saw, read and set socket options, \
 serve test servers, time HTTP requests, trace where on the path a connection dies, list this \
-host's sockets, say why a port cannot be reached, export probes to Prometheus; tables, plain lines or JSON.";
+host's sockets, say layer by layer why a port cannot be reached, export probes to Prometheus; \
+tables, plain lines or JSON.";
 
 #[derive(Debug, Parser)]
 #[command(
