@@ -622,3 +622,195 @@ pub(super) fn decide(
     }
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::{Icmp, Proto};
+    use crate::trace::{Hop, Responder, VerdictKind};
+
+    fn cfg() -> Config {
+        Config {
+            host: Host::Name("db.example.test".into()),
+            port: 5432,
+            family: crate::resolve::Family::Any,
+            timeout: Duration::from_secs(1),
+            tls: None,
+            http: None,
+            expect: None,
+            trace: true,
+            queries: 3,
+            max_hops: 30,
+        }
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    fn probe(state: State, reason: Reason, from: Option<&str>) -> ProbeResult {
+        ProbeResult {
+            target: 0,
+            addr: ip("192.0.2.10"),
+            port: 5432,
+            proto: Proto::Tcp,
+            state,
+            reason,
+            errno: None,
+            icmp: from.map(|f| Icmp {
+                kind: 3,
+                code: 13,
+                from: Some(ip(f)),
+                v6: false,
+            }),
+            rtt: None,
+            tries: 1,
+            local: None,
+            echo: None,
+        }
+    }
+
+    fn hop(ttl: u8, addr: Option<&str>) -> Hop {
+        Hop {
+            ttl,
+            responders: addr
+                .map(|a| Responder {
+                    addr: ip(a),
+                    name: None,
+                    count: 3,
+                })
+                .into_iter()
+                .collect(),
+            sent: 3,
+            lost: if addr.is_some() { 0 } else { 3 },
+            rtt: None,
+            icmp: None,
+            state: None,
+            reason: None,
+            mtu: None,
+        }
+    }
+
+    fn silent_after_2() -> Trace {
+        Trace {
+            dest: ip("192.0.2.10"),
+            port: 5432,
+            proto: Proto::Tcp,
+            hops: vec![
+                hop(1, Some("10.0.1.1")),
+                hop(2, Some("10.0.2.1")),
+                hop(3, None),
+            ],
+            reached: false,
+            state: None,
+            reason: None,
+            verdict: crate::trace::Verdict {
+                kind: VerdictKind::SilentAfter,
+                hop: Some(2),
+                addr: Some(ip("10.0.2.1")),
+                text: "silent after hop 2 (10.0.2.1): probes with TTL >= 3 got no answer; more"
+                    .into(),
+            },
+            distance: None,
+            pmtu: None,
+            interrupted: false,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn a_silent_path_is_filtered_at_the_last_hop_that_answered() {
+        let r = probe(State::Filtered, Reason::NoResponse, None);
+        let f = not_open(&r, Some(&silent_after_2()), &cfg());
+        assert_eq!(
+            (f.kind, f.layer, f.hop, f.router),
+            (
+                Kind::FilteredAtHop,
+                Layer::Path,
+                Some(2),
+                Some(ip("10.0.2.1"))
+            )
+        );
+        assert!(f.fix.contains("hop 2 (10.0.2.1)"), "{}", f.fix);
+        // The evidence takes the trace's first clause, not its whole text.
+        assert!(!f.evidence.contains("more"), "{}", f.evidence);
+    }
+
+    #[test]
+    fn a_reject_the_rate_limited_trace_missed_is_past_its_last_hop() {
+        let r = probe(State::Filtered, Reason::AdminProhibited, Some("10.0.3.1"));
+        let f = not_open(&r, Some(&silent_after_2()), &cfg());
+        assert_eq!(
+            (f.kind, f.hop, f.router),
+            (Kind::RejectedAtHop, Some(3), Some(ip("10.0.3.1")))
+        );
+        assert!(f.evidence.contains("rate-limited"), "{}", f.evidence);
+        // Without a trace: the sender, and no hop.
+        let f = not_open(&r, None, &cfg());
+        assert_eq!(
+            (f.kind, f.layer, f.hop, f.router),
+            (
+                Kind::RejectedAtHop,
+                Layer::Reach,
+                None,
+                Some(ip("10.0.3.1"))
+            )
+        );
+    }
+
+    #[test]
+    fn reachable_over_the_second_address_tells_the_cost_of_the_first() {
+        let dropped = AddrWalk {
+            addr: Some(ip("2001:db8::10")),
+            failure: Some(failure(
+                Kind::FilteredAtHop,
+                Layer::Path,
+                Some(2),
+                Some(ip("2001:db8:2::1")),
+                "filtered no-response".into(),
+                "allow it".into(),
+            )),
+            cost: Some(Duration::from_millis(1000)),
+            ..AddrWalk::default()
+        };
+        let open = AddrWalk {
+            addr: Some(ip("192.0.2.10")),
+            probe: Some(probe(State::Open, Reason::SynAck, None)),
+            connect_ms: Some(0.5),
+            ..AddrWalk::default()
+        };
+        let v = decide(&cfg(), "db.example.test:5432", None, &[dropped, open]);
+        assert_eq!(
+            (v.kind, v.addr, v.layer),
+            (Kind::Reachable, Some(ip("192.0.2.10")), None)
+        );
+        assert_eq!(v.also.len(), 1);
+        assert!(
+            v.also[0].starts_with("2001:db8::10 filtered-at-hop at hop 2 (2001:db8:2::1)"),
+            "{}",
+            v.also[0]
+        );
+        assert!(v.also[0].contains("no answer in 1000 ms"), "{}", v.also[0]);
+        assert!(v.line.contains("1 of 2 addresses reachable"), "{}", v.line);
+    }
+
+    #[test]
+    fn tls_refusals_get_the_fix_that_answers_them() {
+        let c = cfg();
+        for (why, fix) in [
+            (
+                "certificate expired (not after 2021-01-01T00:00:00Z, 1800 days ago)",
+                "renew",
+            ),
+            (
+                "name mismatch (certificate is for a.test, asked db.example.test)",
+                "db.example.test",
+            ),
+            ("certificate not trusted (unknown issuer CN=x)", "--cacert"),
+        ] {
+            let f = tls_failed(why, &c);
+            assert_eq!((f.kind, f.layer), (Kind::TlsFailed, Layer::Tls));
+            assert!(f.fix.contains(fix), "{why}: {}", f.fix);
+        }
+    }
+}
