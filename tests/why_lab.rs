@@ -65,11 +65,18 @@ impl Chain {
                 &[&format!("10.1.{n}.2/24"), &format!("2001:db8:{n}::2/64")],
             )
         };
-        r1.link(
+        let (_, cdev) = r1.link(
             &c,
             &["10.1.1.1/24", "2001:db8:1::1/64"],
             &["10.1.1.2/24", "2001:db8:1::2/64"],
         );
+        // A neighbour that does not answer fails after one solicitation of 100 ms, not 3 s.
+        c.sysctl(&[
+            &format!("net.ipv4.neigh.{cdev}.mcast_solicit=1"),
+            &format!("net.ipv4.neigh.{cdev}.retrans_time_ms=100"),
+            &format!("net.ipv6.neigh.{cdev}.mcast_solicit=1"),
+            &format!("net.ipv6.neigh.{cdev}.retrans_time_ms=100"),
+        ]);
         pair(&r1, &r2, 2);
         pair(&r2, &r3, 3);
         pair(&r3, &s, 4);
@@ -318,6 +325,54 @@ fn no_route_at_the_client_is_no_route_at_the_route_layer() {
         "{v}"
     );
     assert!(v["evidence"].as_str().unwrap().contains("blackhole"), "{v}");
+}
+
+#[test]
+fn a_neighbour_that_never_answers_is_neighbour_failed() {
+    let _one = serial();
+    let Some(ch) = Chain::new("why-neigh") else {
+        return;
+    };
+    // On the client's link, and nobody has it.
+    let (layers, v, code) = why(&ch.c, &["10.1.1.99", "80"]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(
+        kla(&v),
+        (
+            "neighbour-failed".into(),
+            "route".into(),
+            "10.1.1.99".into(),
+            Value::Null
+        ),
+        "{v}"
+    );
+    assert_eq!(v["hop_addr"], "10.1.1.99", "{v}");
+    assert!(
+        layers.iter().all(|l| l["layer"] != "path"),
+        "nothing to trace: {layers:?}"
+    );
+    // A gateway that is not there.
+    ch.c.sh("ip route replace default via 10.1.1.77");
+    let (_, v, code) = why(&ch.c, &[SERVER4, "80"]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(
+        kla(&v),
+        (
+            "neighbour-failed".into(),
+            "route".into(),
+            SERVER4.into(),
+            Value::Null
+        ),
+        "{v}"
+    );
+    assert_eq!(v["hop_addr"], "10.1.1.77", "{v}");
+    assert!(
+        v["fix"]
+            .as_str()
+            .unwrap()
+            .contains("ip neigh show 10.1.1.77"),
+        "{v}"
+    );
 }
 
 #[test]

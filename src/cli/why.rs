@@ -6,7 +6,8 @@ const WHY_EXAMPLES: &str = "\
 The walk, each layer only as far as it is needed, every address of the name:
   name       resolve --explain: which source answered, every server's answer, disagreements
   route      the route the kernel picks (RTM_GETROUTE, as `ip route get`): interface, source,
-             gateway, MTU; or no route / an unreachable, prohibit or blackhole route
+             gateway, MTU; or no route / an unreachable, prohibit or blackhole route;
+             a gateway (or on-link address) that never answers ARP / NDP
   reach      the probe: open syn-ack, closed conn-refused, filtered admin-prohibited from R,
              filtered no-response (addresses in Happy Eyeballs order, RFC 8305)
   path       only when not open: the trace to that port, where the SYNs stop

@@ -156,6 +156,10 @@ pub(crate) struct AddrWalk {
     pub addr: Option<IpAddr>,
     pub failure: Option<Failure>,
     pub route: Option<String>,
+    /// The route's source address, interface and next hop (none: on-link).
+    pub src: Option<IpAddr>,
+    pub dev: Option<String>,
+    pub gateway: Option<IpAddr>,
     pub probe: Option<ProbeResult>,
     pub connect_ms: Option<f64>,
     pub rtt_ms: Option<f64>,
@@ -246,6 +250,12 @@ pub fn diagnose(cfg: &Config, interrupt: &Interrupt) -> Result<Diagnosis, WhyErr
         w.cost = Some(reach::probe_cost(r, cfg));
         if r.is_open() {
             open::open_layers(cfg, *a, w, &mut steps, interrupt);
+            continue;
+        }
+        // The neighbour on the link (the host itself, or the gateway) never answered ARP
+        // or NDP: nothing left this host, there is no path to trace.
+        if let Some(f) = verdict::neighbour_failed(r, w) {
+            w.failure = Some(f);
             continue;
         }
         // 4. The path, only when not open.

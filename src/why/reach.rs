@@ -32,6 +32,9 @@ pub(super) fn route_layer(ip: IpAddr) -> Result<(Step, AddrWalk), WhyError> {
                 s.push_str(&format!(" from {src}"));
             }
             walk.route = Some(s.clone());
+            walk.src = r.src;
+            walk.dev = r.dev.clone();
+            walk.gateway = r.gateway;
             if let Some(m) = r.mtu {
                 s.push_str(&format!(" mtu {m}"));
             }

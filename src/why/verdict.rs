@@ -229,6 +229,41 @@ fn from_outcome(
     }
 }
 
+/// The port is unreachable and the ICMP error came from this host itself, from the route's
+/// source address: the neighbour the packets go to (the gateway, or the address itself when
+/// it is on-link) never answered ARP / NDP.
+pub(super) fn neighbour_failed(r: &ProbeResult, w: &AddrWalk) -> Option<Failure> {
+    if r.reason != Reason::HostUnreach {
+        return None;
+    }
+    let from = r.icmp.and_then(|i| i.from)?;
+    if Some(from) != w.src {
+        return None;
+    }
+    let neighbour = w.gateway.unwrap_or(r.addr);
+    let dev = w.dev.as_deref().unwrap_or("its link");
+    let what = if w.gateway.is_some() {
+        "the gateway"
+    } else {
+        "the address (on-link)"
+    };
+    Some(failure(
+        Kind::NeighbourFailed,
+        Layer::Route,
+        None,
+        Some(neighbour),
+        format!(
+            "{} {}: this host ({from}) found no neighbour {neighbour} on {dev}: {what} never answered {}",
+            r.state.as_str(),
+            r.reason.token(),
+            if neighbour.is_ipv4() { "ARP" } else { "NDP" }
+        ),
+        format!(
+            "{neighbour} is down or not on {dev}'s link (`ip neigh show {neighbour}` says FAILED): bring it up, or correct the address or the route"
+        ),
+    ))
+}
+
 /// The hop at which a router answered the trace (the lowest TTL it answered at).
 fn hop_of(tr: &Trace, router: IpAddr) -> Option<u8> {
     tr.hops
