@@ -357,6 +357,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             break
         }
         'sockdiag;why' {
+            [CompletionResult]::new('--targets-file', '--targets-file', [CompletionResultType]::ParameterName, 'Diagnose every target of this file (`-`: stdin) concurrently: one per line, as TARGET [PORT] are given; blank lines and # comments skipped')
             [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file instead of the Mozilla roots')
             [CompletionResult]::new('--http', '--http', [CompletionResultType]::ParameterName, 'GET this path (default /) and judge the HTTP status (4xx and 5xx fail)')
             [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'The banner (or, with --http, the response head) must match this regular expression')

@@ -840,12 +840,16 @@ _sockdiag() {
             return 0
             ;;
         sockdiag__subcmd__why)
-            opts="-4 -6 -v -q -h --tls --cacert --http --expect --timeout --no-trace --queries --max-hops --format --json --color --verbose --quiet --help"
+            opts="-4 -6 -v -q -h --targets-file --tls --cacert --http --expect --timeout --no-trace --queries --max-hops --format --json --color --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --targets-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --cacert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -343,6 +343,7 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'sockdiag;why'= {
+            cand --targets-file 'Diagnose every target of this file (`-`: stdin) concurrently: one per line, as TARGET [PORT] are given; blank lines and # comments skipped'
             cand --cacert 'Trust the CA certificates in this PEM file instead of the Mozilla roots'
             cand --http 'GET this path (default /) and judge the HTTP status (4xx and 5xx fail)'
             cand --expect 'The banner (or, with --http, the response head) must match this regular expression'

@@ -348,6 +348,7 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -s 6 -d 'IPv
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -s v -l verbose -d 'More detail (repeat for more)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -s q -l quiet -d 'No progress, no notes on stderr: only results and errors'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand why" -l targets-file -d 'Diagnose every target of this file (`-`: stdin) concurrently: one per line, as TARGET [PORT] are given; blank lines and # comments skipped' -r -F
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand why" -l cacert -d 'Trust the CA certificates in this PEM file instead of the Mozilla roots' -r -F
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand why" -l http -d 'GET this path (default /) and judge the HTTP status (4xx and 5xx fail)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand why" -l expect -d 'The banner (or, with --http, the response head) must match this regular expression' -r

@@ -570,6 +570,50 @@ fn servers_that_disagree_and_a_hosts_override_are_name_disagrees() {
     assert!(v["fix"].as_str().unwrap().contains("/etc/hosts"), "{v}");
 }
 
+#[test]
+fn a_targets_file_is_diagnosed_target_by_target_in_its_order() {
+    let _one = serial();
+    let Some(ch) = Chain::new("why-file") else {
+        return;
+    };
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    writeln!(
+        f,
+        "# services\nv4.sockdiag.test 80\n\n{SERVER4}:81\nnx.sockdiag.test 80  # gone\n"
+    )
+    .unwrap();
+    let path = f.path().to_str().unwrap().to_string();
+    let o = ch.c.sockdiag(&["why", "--json", "--targets-file", &path]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let verdicts: Vec<(String, String)> = json_lines(&o)
+        .iter()
+        .filter(|v| v["type"] == "why")
+        .map(|v| {
+            (
+                v["target"].as_str().unwrap().to_string(),
+                v["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("v4.sockdiag.test:80".to_string(), "reachable".to_string()),
+            (format!("{SERVER4}:81"), "refused".to_string()),
+            ("nx.sockdiag.test:80".to_string(), "name-failed".to_string()),
+        ]
+    );
+    // A bad line stops the run before anything is sent, and says which line.
+    let mut bad = tempfile::NamedTempFile::new().unwrap();
+    writeln!(bad, "v4.sockdiag.test 80\nv4.sockdiag.test 80 81").unwrap();
+    let bad_path = bad.path().to_str().unwrap().to_string();
+    let o = ch.c.sockdiag(&["why", "--targets-file", &bad_path]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("'81'") && err.contains("line 2"), "{err}");
+    assert!(o.stdout.is_empty());
+}
+
 // --- TLS and HTTP: servers in a namespace of their own, names from its dnsmasq. ---
 
 /// A namespace with dnsmasq knowing `good.sockdiag.test` and `other.sockdiag.test` as

@@ -29,7 +29,8 @@ Examples:
   sockdiag why https://api.example.test/health     (TLS and GET /health)
   sockdiag why --http=/status -v 192.0.2.10 8080
   sockdiag why --expect '^SSH-2.0' host.example.test 22
-  sockdiag why --tls --cacert ca.pem --json host.example.test 8443";
+  sockdiag why --tls --cacert ca.pem --json host.example.test 8443
+  sockdiag why --targets-file services.txt        (each line: HOST PORT, HOST:PORT or a URL)";
 
 /// Why can't I reach it: name, route, reach, path, transport, TLS and application, layer by
 /// layer for every address, and the first layer that fails with its evidence and a fix.
@@ -37,12 +38,17 @@ Examples:
 #[command(after_long_help = WHY_EXAMPLES)]
 pub struct WhyArgs {
     /// HOST (name or address), HOST:PORT, [V6]:PORT, or a URL (http:// or https://)
-    #[arg(value_name = "TARGET")]
-    pub target: String,
+    #[arg(value_name = "TARGET", required_unless_present = "targets_file")]
+    pub target: Option<String>,
 
     /// Port number or service name (unless TARGET has one)
     #[arg(value_name = "PORT")]
     pub port: Option<String>,
+
+    /// Diagnose every target of this file (`-`: stdin) concurrently: one per line, as TARGET
+    /// [PORT] are given; blank lines and # comments skipped
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["target", "port"])]
+    pub targets_file: Option<PathBuf>,
 
     /// TLS over the connection (implied by ports 443, 465, 636, 853, 993, 995 and https://)
     #[arg(long)]

@@ -19,7 +19,8 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 pub struct Plan {
-    pub config: Config,
+    /// One per target: the TARGET given, or each line of `--targets-file`.
+    pub configs: Vec<Config>,
 }
 
 /// The host, the port and the path of a TARGET [PORT]: `HOST PORT`, `HOST:PORT`,
@@ -58,7 +59,54 @@ fn split_target(
 }
 
 pub fn plan(args: &WhyArgs, family: Family) -> Result<Plan> {
-    let (host, port_text, url_tls, url_path) = split_target(&args.target, args.port.as_deref())?;
+    let configs = match (&args.targets_file, &args.target) {
+        (Some(file), _) => {
+            let lines = crate::input::lists::read_numbered(file)?;
+            if lines.is_empty() {
+                return Err(InputError::new(
+                    "targets file",
+                    file.display().to_string(),
+                    "no targets in it",
+                )
+                .into());
+            }
+            lines
+                .iter()
+                .map(|(n, line)| {
+                    let mut words = line.split_whitespace();
+                    let target = words.next().unwrap_or_default();
+                    let port = words.next();
+                    if let Some(extra) = words.next() {
+                        return Err(InputError::new(
+                            "target",
+                            extra,
+                            "one target a line: HOST PORT, HOST:PORT or a URL",
+                        )
+                        .at_line(file, *n)
+                        .into());
+                    }
+                    config(args, family, target, port).map_err(|e| {
+                        match e.downcast::<InputError>() {
+                            Ok(i) => i.at_line(file, *n).into(),
+                            Err(e) => e,
+                        }
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?
+        }
+        (None, Some(t)) => vec![config(args, family, t, args.port.as_deref())?],
+        (None, None) => {
+            return Err(
+                InputError::new("arguments", "", "give TARGET [PORT] or --targets-file").into(),
+            )
+        }
+    };
+    Ok(Plan { configs })
+}
+
+/// One target's configuration: its host, port and what it implies, with the flags.
+fn config(args: &WhyArgs, family: Family, target: &str, port: Option<&str>) -> Result<Config> {
+    let (host, port_text, url_tls, url_path) = split_target(target, port)?;
     let set = ports::parse_ports(std::slice::from_ref(&port_text), Proto::Tcp)?;
     if set.len() != 1 {
         return Err(InputError::new("port", port_text, "why takes one port").into());
@@ -147,35 +195,41 @@ pub fn plan(args: &WhyArgs, family: Family) -> Result<Plan> {
             })
         })
         .transpose()?;
-    Ok(Plan {
-        config: Config {
-            host,
-            port,
-            family,
-            timeout: args.timeout,
-            tls,
-            http,
-            expect,
-            trace: !args.no_trace,
-            queries: args.queries,
-            max_hops: args.max_hops,
-        },
+    Ok(Config {
+        host,
+        port,
+        family,
+        timeout: args.timeout,
+        tls,
+        http,
+        expect,
+        trace: !args.no_trace,
+        queries: args.queries,
+        max_hops: args.max_hops,
     })
 }
 
 pub fn run(plan: &Plan, out: &OutputOpts, w: &mut impl Write) -> Result<Exit> {
     let interrupt =
         Interrupt::install().map_err(crate::error::local("installing the Ctrl-C handler"))?;
-    let d = why::diagnose(&plan.config, &interrupt)?;
-    write_diagnosis(w, out, &d)?;
-    if d.interrupted {
+    let all = why::diagnose_all(&plan.configs, &interrupt);
+    let mut exit = Exit::Ok;
+    for (i, d) in all.into_iter().enumerate() {
+        let d = d?;
+        if i > 0 && out.format != Format::Json {
+            writeln!(w)?;
+        }
+        write_diagnosis(w, out, &d)?;
+        exit = match (exit, d.verdict.kind) {
+            (Exit::Local, _) | (_, Kind::LocalError) => Exit::Local,
+            (e, Kind::Reachable) => e,
+            _ => Exit::Negative,
+        };
+    }
+    if interrupt.raised() {
         return Ok(Exit::Interrupted);
     }
-    Ok(match d.verdict.kind {
-        Kind::Reachable => Exit::Ok,
-        Kind::LocalError => Exit::Local,
-        _ => Exit::Negative,
-    })
+    Ok(exit)
 }
 
 /// The verdict line first, then the layers; JSON: the layers, then the verdict.

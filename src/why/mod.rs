@@ -279,6 +279,37 @@ pub fn diagnose(cfg: &Config, interrupt: &Interrupt) -> Result<Diagnosis, WhyErr
     Ok(done(steps, walks, name))
 }
 
+/// Most diagnoses run at once by [`diagnose_all`].
+pub const CONCURRENT: usize = 8;
+
+/// Diagnoses every target concurrently (at most [`CONCURRENT`] at once); the results come
+/// back in the order of `cfgs` (fewer when Ctrl-C stopped the run: those not started are
+/// left out).
+pub fn diagnose_all(cfgs: &[Config], interrupt: &Interrupt) -> Vec<Result<Diagnosis, WhyError>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<Result<Diagnosis, WhyError>>>> =
+        cfgs.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..CONCURRENT.min(cfgs.len()) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(cfg) = cfgs.get(i) else { break };
+                if interrupt.raised() {
+                    break;
+                }
+                let d = diagnose(cfg, interrupt);
+                *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(d);
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .filter_map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .collect()
+}
+
 /// The addresses in the order RFC 8305 tries them: the family of the first one first, then
 /// the families alternating.
 pub fn happy_eyeballs(addrs: Vec<SocketAddr>) -> Vec<SocketAddr> {
