@@ -233,7 +233,9 @@ pub fn diagnose(cfg: &Config, interrupt: &Interrupt) -> Result<Diagnosis, WhyErr
         walks.push(walk);
     }
     // 3. The reach of every routed address, in one run of the probe engine.
+    let probed = Instant::now();
     let results = reach::reach(cfg, &routed, interrupt)?;
+    let probe_time = probed.elapsed();
     for (i, a) in routed.iter().enumerate() {
         if interrupt.raised() {
             break;
@@ -245,7 +247,7 @@ pub fn diagnose(cfg: &Config, interrupt: &Interrupt) -> Result<Diagnosis, WhyErr
         let Some(r) = results.iter().find(|r| r.target == i) else {
             continue;
         };
-        steps.push(reach::reach_step(r, cfg));
+        steps.push(reach::reach_step(r, cfg, probe_time));
         w.probe = Some(r.clone());
         w.cost = Some(reach::probe_cost(r, cfg));
         if r.is_open() {

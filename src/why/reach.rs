@@ -92,7 +92,11 @@ pub(super) fn reach(
 pub(super) fn probe_cost(r: &ProbeResult, cfg: &Config) -> Duration {
     match (r.rtt, r.reason) {
         (Some(t), _) => t,
-        (None, Reason::NoResponse) => cfg.timeout * r.tries.max(1),
+        // Each try's deadline as the probe engine set it: --timeout, stretched past the
+        // kernel's SYN retransmission when it would end just before it (1s becomes 1.25s).
+        (None, Reason::NoResponse) => {
+            probe::adapt::clear_of_syn_retransmit(cfg.timeout, Duration::ZERO) * r.tries.max(1)
+        }
         (None, _) => Duration::ZERO,
     }
 }
@@ -106,7 +110,8 @@ pub fn probe_text(r: &ProbeResult) -> String {
     s
 }
 
-pub(super) fn reach_step(r: &ProbeResult, cfg: &Config) -> Step {
+/// `elapsed`: the run of the probe engine (every address at once).
+pub(super) fn reach_step(r: &ProbeResult, cfg: &Config, elapsed: Duration) -> Step {
     let mut summary = probe_text(r);
     match (r.rtt, r.reason) {
         (Some(t), _) => summary.push_str(&format!(" in {:.3} ms", crate::units::ms(t))),
@@ -114,7 +119,10 @@ pub(super) fn reach_step(r: &ProbeResult, cfg: &Config) -> Step {
             " after {} tr{} of {}",
             r.tries,
             if r.tries == 1 { "y" } else { "ies" },
-            humantime::format_duration(cfg.timeout)
+            humantime::format_duration(probe::adapt::clear_of_syn_retransmit(
+                cfg.timeout,
+                Duration::ZERO
+            ))
         )),
         _ => {}
     }
@@ -150,7 +158,7 @@ pub(super) fn reach_step(r: &ProbeResult, cfg: &Config) -> Step {
         },
         summary,
         evidence,
-        elapsed: probe_cost(r, cfg),
+        elapsed,
         data: serde_json::json!({
             "state": r.state,
             "reason": r.reason,
