@@ -112,6 +112,7 @@ pub fn probe_text(r: &ProbeResult) -> String {
 
 /// `elapsed`: the run of the probe engine (every address at once).
 pub(super) fn reach_step(r: &ProbeResult, cfg: &Config, elapsed: Duration) -> Step {
+    let deadline = probe::adapt::clear_of_syn_retransmit(cfg.timeout, Duration::ZERO);
     let mut summary = probe_text(r);
     match (r.rtt, r.reason) {
         (Some(t), _) => summary.push_str(&format!(" in {:.3} ms", crate::units::ms(t))),
@@ -119,19 +120,22 @@ pub(super) fn reach_step(r: &ProbeResult, cfg: &Config, elapsed: Duration) -> St
             " after {} tr{} of {}",
             r.tries,
             if r.tries == 1 { "y" } else { "ies" },
-            humantime::format_duration(probe::adapt::clear_of_syn_retransmit(
-                cfg.timeout,
-                Duration::ZERO
-            ))
+            humantime::format_duration(deadline)
         )),
         _ => {}
     }
     let mut evidence = vec![format!(
-        "tcp connect to {}, {} tr{}, deadline {}",
+        "tcp connect to {}, {} tr{}, deadline {} (--timeout {}{})",
         SocketAddr::new(r.addr, r.port),
         r.tries,
         if r.tries == 1 { "y" } else { "ies" },
-        humantime::format_duration(cfg.timeout)
+        humantime::format_duration(deadline),
+        humantime::format_duration(cfg.timeout),
+        if deadline > cfg.timeout {
+            ", stretched past the kernel's SYN retransmission"
+        } else {
+            ""
+        }
     )];
     if let Some(i) = r.icmp {
         evidence.push(format!(
