@@ -45,6 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('sockets', 'sockets', [CompletionResultType]::ParameterValue, 'This host''s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel''s NETLINK_SOCK_DIAG)')
             [CompletionResult]::new('ss', 'ss', [CompletionResultType]::ParameterValue, 'This host''s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel''s NETLINK_SOCK_DIAG)')
             [CompletionResult]::new('exporter', 'exporter', [CompletionResultType]::ParameterValue, 'Serve Prometheus probes (blackbox_exporter''s /probe contract) with sockdiag''s reasons')
+            [CompletionResult]::new('why', 'why', [CompletionResultType]::ParameterValue, 'Why can''t I reach it: name, route, reach, path, transport, TLS and application, layer by layer for every address, and the first layer that fails with its evidence and a fix')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -356,6 +357,29 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'sockdiag;why' {
+            [CompletionResult]::new('--targets-file', '--targets-file', [CompletionResultType]::ParameterName, 'Diagnose every target of this file (`-`: stdin) concurrently: one per line, as TARGET [PORT] are given; blank lines and # comments skipped')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file instead of the Mozilla roots')
+            [CompletionResult]::new('--http', '--http', [CompletionResultType]::ParameterName, 'GET this path (default /) and judge the HTTP status (4xx and 5xx fail)')
+            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'The banner (or, with --http, the response head) must match this regular expression')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline of each probe try and trace probe (a TLS handshake and an HTTP exchange get five times as long, at least 2s)')
+            [CompletionResult]::new('--queries', '--queries', [CompletionResultType]::ParameterName, 'Trace probes per hop')
+            [CompletionResult]::new('--max-hops', '--max-hops', [CompletionResultType]::ParameterName, 'The largest TTL (hop limit) the trace probes')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, plain otherwise]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table (NO_COLOR turns auto off)')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'TLS over the connection (implied by ports 443, 465, 636, 853, 993, 995 and https://)')
+            [CompletionResult]::new('--no-trace', '--no-trace', [CompletionResultType]::ParameterName, 'Do not trace the path of an address whose port is not open')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for --format json (JSON lines: one object per record)')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'IPv4 only')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'IPv6 only')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress, no notes on stderr: only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress, no notes on stderr: only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'sockdiag;help' {
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)')
@@ -366,6 +390,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'Trace the path to a port: where on the way a connection dies (TCP, or UDP with --udp), every hop at once, unprivileged; --pmtu adds the path MTU')
             [CompletionResult]::new('sockets', 'sockets', [CompletionResultType]::ParameterValue, 'This host''s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel''s NETLINK_SOCK_DIAG)')
             [CompletionResult]::new('exporter', 'exporter', [CompletionResultType]::ParameterValue, 'Serve Prometheus probes (blackbox_exporter''s /probe contract) with sockdiag''s reasons')
+            [CompletionResult]::new('why', 'why', [CompletionResultType]::ParameterValue, 'Why can''t I reach it: name, route, reach, path, transport, TLS and application, layer by layer for every address, and the first layer that fails with its evidence and a fix')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -394,6 +419,9 @@ Register-ArgumentCompleter -Native -CommandName 'sockdiag' -ScriptBlock {
             break
         }
         'sockdiag;help;exporter' {
+            break
+        }
+        'sockdiag;help;why' {
             break
         }
         'sockdiag;help;help' {

@@ -42,6 +42,7 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand sockets 'This host''s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel''s NETLINK_SOCK_DIAG)'
             cand ss 'This host''s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel''s NETLINK_SOCK_DIAG)'
             cand exporter 'Serve Prometheus probes (blackbox_exporter''s /probe contract) with sockdiag''s reasons'
+            cand why 'Why can''t I reach it: name, route, reach, path, transport, TLS and application, layer by layer for every address, and the first layer that fails with its evidence and a fix'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sockdiag;resolve'= {
@@ -342,6 +343,28 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'sockdiag;why'= {
+            cand --targets-file 'Diagnose every target of this file (`-`: stdin) concurrently: one per line, as TARGET [PORT] are given; blank lines and # comments skipped'
+            cand --cacert 'Trust the CA certificates in this PEM file instead of the Mozilla roots'
+            cand --http 'GET this path (default /) and judge the HTTP status (4xx and 5xx fail)'
+            cand --expect 'The banner (or, with --http, the response head) must match this regular expression'
+            cand --timeout 'Deadline of each probe try and trace probe (a TLS handshake and an HTTP exchange get five times as long, at least 2s)'
+            cand --queries 'Trace probes per hop'
+            cand --max-hops 'The largest TTL (hop limit) the trace probes'
+            cand --format 'Output format [default: table on a terminal, plain otherwise]'
+            cand --color 'When to colour the table (NO_COLOR turns auto off)'
+            cand --tls 'TLS over the connection (implied by ports 443, 465, 636, 853, 993, 995 and https://)'
+            cand --no-trace 'Do not trace the path of an address whose port is not open'
+            cand --json 'Shorthand for --format json (JSON lines: one object per record)'
+            cand -4 'IPv4 only'
+            cand -6 'IPv6 only'
+            cand -v 'More detail (repeat for more)'
+            cand --verbose 'More detail (repeat for more)'
+            cand -q 'No progress, no notes on stderr: only results and errors'
+            cand --quiet 'No progress, no notes on stderr: only results and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'sockdiag;help'= {
             cand resolve 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
             cand probe 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
@@ -352,6 +375,7 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
             cand trace 'Trace the path to a port: where on the way a connection dies (TCP, or UDP with --udp), every hop at once, unprivileged; --pmtu adds the path MTU'
             cand sockets 'This host''s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel''s NETLINK_SOCK_DIAG)'
             cand exporter 'Serve Prometheus probes (blackbox_exporter''s /probe contract) with sockdiag''s reasons'
+            cand why 'Why can''t I reach it: name, route, reach, path, transport, TLS and application, layer by layer for every address, and the first layer that fails with its evidence and a fix'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sockdiag;help;resolve'= {
@@ -371,6 +395,8 @@ set edit:completion:arg-completer[sockdiag] = {|@words|
         &'sockdiag;help;sockets'= {
         }
         &'sockdiag;help;exporter'= {
+        }
+        &'sockdiag;help;why'= {
         }
         &'sockdiag;help;help'= {
         }

@@ -48,6 +48,7 @@ complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "trace" -d 'Trace 
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "sockets" -d 'This host\'s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel\'s NETLINK_SOCK_DIAG)'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "ss" -d 'This host\'s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel\'s NETLINK_SOCK_DIAG)'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "exporter" -d 'Serve Prometheus probes (blackbox_exporter\'s /probe contract) with sockdiag\'s reasons'
+complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "why" -d 'Why can\'t I reach it: name, route, reach, path, transport, TLS and application, layer by layer for every address, and the first layer that fails with its evidence and a fix'
 complete -c sockdiag -n "__fish_sockdiag_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -l file -d 'Read names from a file, one per line (`#` starts a comment)' -r -F
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand resolve" -l jobs -d 'How many names to resolve at once' -r
@@ -348,13 +349,35 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -s 6 -d 'IPv
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -s v -l verbose -d 'More detail (repeat for more)'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -s q -l quiet -d 'No progress, no notes on stderr: only results and errors'
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand exporter" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "resolve" -d 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "probe" -d 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "connect" -d 'Connect once and report: peer, local address, connect time, TCP_INFO (rtt, mss, cwnd, retransmits), and the data exchanged; or a UNIX socket\'s peer process (SO_PEERCRED)'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "opts" -d 'Show a socket\'s options as the kernel really applies them: requested, effective, default, and why they differ'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "serve" -d 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "http" -d 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "trace" -d 'Trace the path to a port: where on the way a connection dies (TCP, or UDP with --udp), every hop at once, unprivileged; --pmtu adds the path MTU'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "sockets" -d 'This host\'s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel\'s NETLINK_SOCK_DIAG)'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "exporter" -d 'Serve Prometheus probes (blackbox_exporter\'s /probe contract) with sockdiag\'s reasons'
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand why" -l targets-file -d 'Diagnose every target of this file (`-`: stdin) concurrently: one per line, as TARGET [PORT] are given; blank lines and # comments skipped' -r -F
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand why" -l cacert -d 'Trust the CA certificates in this PEM file instead of the Mozilla roots' -r -F
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand why" -l http -d 'GET this path (default /) and judge the HTTP status (4xx and 5xx fail)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand why" -l expect -d 'The banner (or, with --http, the response head) must match this regular expression' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand why" -l timeout -d 'Deadline of each probe try and trace probe (a TLS handshake and an HTTP exchange get five times as long, at least 2s)' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand why" -l queries -d 'Trace probes per hop' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand why" -l max-hops -d 'The largest TTL (hop limit) the trace probes' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand why" -l format -d 'Output format [default: table on a terminal, plain otherwise]' -r -f -a "table\t'Aligned table for people'
+plain\t'Tab-separated, one line per record, for grep, awk and cut'
+json\t'JSON lines, one object per record'"
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand why" -l color -d 'When to colour the table (NO_COLOR turns auto off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand why" -l tls -d 'TLS over the connection (implied by ports 443, 465, 636, 853, 993, 995 and https://)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand why" -l no-trace -d 'Do not trace the path of an address whose port is not open'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand why" -l json -d 'Shorthand for --format json (JSON lines: one object per record)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand why" -s 4 -d 'IPv4 only'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand why" -s 6 -d 'IPv6 only'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand why" -s v -l verbose -d 'More detail (repeat for more)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand why" -s q -l quiet -d 'No progress, no notes on stderr: only results and errors'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand why" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter why help" -f -a "resolve" -d 'Resolve names: every address, the canonical name, reverse names, timing, and why a lookup failed'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter why help" -f -a "probe" -d 'Probe ports: open, closed, filtered or unreachable, and why (TCP connect, or UDP with --udp)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter why help" -f -a "connect" -d 'Connect once and report: peer, local address, connect time, TCP_INFO (rtt, mss, cwnd, retransmits), and the data exchanged; or a UNIX socket\'s peer process (SO_PEERCRED)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter why help" -f -a "opts" -d 'Show a socket\'s options as the kernel really applies them: requested, effective, default, and why they differ'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter why help" -f -a "serve" -d 'Run test servers: TCP echo, discard, banner or HTTP, and UDP echo; logs every client'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter why help" -f -a "http" -d 'HTTP/1.1 check over a plain TCP socket (or TLS): status, headers, body size, timing breakdown'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter why help" -f -a "trace" -d 'Trace the path to a port: where on the way a connection dies (TCP, or UDP with --udp), every hop at once, unprivileged; --pmtu adds the path MTU'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter why help" -f -a "sockets" -d 'This host\'s sockets, like ss: TCP, UDP, UNIX; queues, processes, TCP_INFO (from the kernel\'s NETLINK_SOCK_DIAG)'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter why help" -f -a "exporter" -d 'Serve Prometheus probes (blackbox_exporter\'s /probe contract) with sockdiag\'s reasons'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter why help" -f -a "why" -d 'Why can\'t I reach it: name, route, reach, path, transport, TLS and application, layer by layer for every address, and the first layer that fails with its evidence and a fix'
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand help; and not __fish_seen_subcommand_from resolve probe connect opts serve http trace sockets exporter why help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -224,6 +224,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
             let plan = crate::cmd::exporter::plan(&a)?;
             crate::cmd::exporter::run(&plan, &out, &mut stdout)
         }
+        Command::Why(a) => {
+            let plan = crate::cmd::why::plan(&a, family)?;
+            crate::cmd::why::run(&plan, &out, &mut stdout)
+        }
         Command::Connect(a) => {
             let plan = crate::cmd::connect::plan(&a, family)?;
             crate::cmd::connect::run(&plan, &out, &mut stdout)

@@ -29,3 +29,4 @@ pub mod sockopt;
 pub mod stats;
 pub mod trace;
 pub mod units;
+pub mod why;

@@ -97,6 +97,7 @@ fn top_level_description_names_every_subcommand() {
         "socket options",
         "serve",
         "HTTP",
+        "why a port cannot be reached",
     ] {
         assert!(about.contains(word), "{word} missing from: {about}");
     }

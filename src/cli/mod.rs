@@ -9,6 +9,7 @@ mod resolve;
 mod serve;
 mod sockets;
 mod trace;
+mod why;
 
 pub use connect::{ConnectArgs, TlsArgs};
 pub use exporter::ExporterArgs;
@@ -19,13 +20,15 @@ pub use resolve::ResolveArgs;
 pub use serve::ServeArgs;
 pub use sockets::{SocketsArgs, SortArg};
 pub use trace::TraceArgs;
+pub use why::WhyArgs;
 
 use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 const ABOUT: &str = "Socket diagnostics and port probing: resolve names, probe ports and say why \
 each is in its state, connect once and show what the kernel saw, read and set socket options, \
 serve test servers, time HTTP requests, trace where on the path a connection dies, list this \
-host's sockets, export probes to Prometheus; tables, plain lines or JSON.";
+host's sockets, say layer by layer why a port cannot be reached, export probes to Prometheus; \
+tables, plain lines or JSON.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -111,6 +114,7 @@ pub enum Command {
     Trace(TraceArgs),
     Sockets(SocketsArgs),
     Exporter(ExporterArgs),
+    Why(WhyArgs),
 }
 
 /// The clap command: the one source for parsing, help, completions and man pages.

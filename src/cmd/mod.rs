@@ -9,3 +9,4 @@ pub mod resolve;
 pub mod serve;
 pub mod sockets;
 pub mod trace;
+pub mod why;
