@@ -106,6 +106,9 @@ pub struct Summary {
     pub window_reached: usize,
     /// What was learnt about each host that answered or lost tries (adaptive runs).
     pub hosts: Vec<HostLearnt>,
+    /// Hosts that answered nothing at all: no port, no timing ping, no UDP error (adaptive
+    /// TCP runs, not interrupted).
+    pub answered_nothing: Vec<IpAddr>,
 }
 
 /// A host whose ICMP errors were rate-limited, and the kinds of ICMP reject it sent
@@ -142,6 +145,10 @@ pub struct HostLearnt {
     pub tries: u32,
     /// Tries beyond each port's first, all ports together.
     pub retries: u64,
+    /// What gave the first round-trip sample: `"port"` (an answer of a probed port),
+    /// `"echo"` (a timing ICMP echo), `"udp"` (the timing datagram's port unreachable);
+    /// `None`: nothing.
+    pub rtt_via: Option<&'static str>,
 }
 
 /// Where the engine hands results as they are decided.

@@ -8,6 +8,9 @@ pub(super) struct RunSummary {
     pub(super) probed: usize,
     pub(super) counts: Vec<Count>,
     pub(super) icmp_rate_limited: Vec<probe::RateLimited>,
+    /// Adaptive runs: the hosts that answered nothing (no port, no ping, no UDP error).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) answered_nothing: Option<Vec<IpAddr>>,
     pub(super) interrupted: bool,
     pub(super) elapsed_ms: f64,
     /// Adaptive runs: the largest the scan's congestion window grew, and per host what the
@@ -146,6 +149,7 @@ pub(super) fn finish(
                 })
                 .collect(),
             icmp_rate_limited: s.icmp_rate_limited.clone(),
+            answered_nothing: s.adaptive.then(|| s.answered_nothing.clone()),
             interrupted: s.interrupted,
             elapsed_ms: crate::units::ms(started.elapsed()),
             window: s.adaptive.then_some(s.window_reached),
@@ -194,6 +198,9 @@ pub(super) fn finish(
             up_addrs.len()
         ));
     }
+    notes.extend(s.answered_nothing.iter().map(|a| {
+        format!("{a} answered nothing: not a ping, not a port; host down or filtered entirely")
+    }));
     notes.extend(rate_limit_notes(&s.icmp_rate_limited));
     if s.interrupted {
         notes.push("interrupted: only finished ports are shown".into());
@@ -284,8 +291,13 @@ fn add_names(plan: &Plan, records: &mut [ProbeRecord]) {
 /// `-v`: what the engine learnt about one host's path, in one line.
 pub(super) fn learnt_note(h: &probe::HostLearnt) -> String {
     let ms = |d: Duration| format!("{:.1}ms", crate::units::ms(d));
+    let via = match h.rtt_via {
+        Some("echo") => " (first from an ICMP echo)",
+        Some("udp") => " (first from a UDP port unreachable)",
+        _ => "",
+    };
     let rtt = match h.srtt {
-        Some(s) => format!("srtt {} rttvar {}", ms(s), ms(h.rttvar)),
+        Some(s) => format!("srtt {} rttvar {}{via}", ms(s), ms(h.rttvar)),
         None => "no round trip measured".into(),
     };
     format!(

@@ -27,12 +27,70 @@ pub(super) struct Host {
     pub(super) silent: Vec<(u16, u32)>,
     /// Tries beyond each port's first.
     pub(super) retries: u64,
+    /// Tries in flight that count against the host's window (see `AGE_OUT`).
+    pub(super) young: u32,
+    /// Timing pings for a round-trip sample when no port gives one.
+    pub(super) timing: Timing,
+    /// Something of the host's own answered: a port, a ping, the timing datagram.
+    pub(super) heard: bool,
+    /// The deadline tries in flight were last given (see `deadlines_from_rtt`).
+    pub(super) pushed_timeout: Duration,
 }
 
 impl Engine<'_> {
     /// Most probes in flight now: the scan's window under the ceiling.
     pub(super) fn limit(&self) -> usize {
         self.window.min(self.group.limit()).max(1)
+    }
+
+    /// Room for another probe: under the ceiling (every socket open), and under the scan's
+    /// congestion window (the tries that count against it).
+    pub(super) fn room(&self) -> bool {
+        self.inflight < self.window && self.young < self.limit()
+    }
+
+    /// Nothing of host `h` is left to start or in flight.
+    pub(super) fn host_done(&self, h: usize) -> bool {
+        let host = &self.hosts[h];
+        host.inflight == 0 && host.retry.is_empty() && host.next_port as usize >= self.ports.len()
+    }
+
+    pub(super) fn next_aging(&self) -> Option<Instant> {
+        self.aging.peek().map(|Reverse((t, _, _))| *t)
+    }
+
+    /// Tries to hosts with no sample that have been out [`AGE_OUT`]: no longer counted
+    /// against the windows, which open as an answer would open them (silence is no evidence
+    /// of congestion).
+    pub(super) fn age(&mut self, now: Instant) {
+        while let Some(&Reverse((t, idx, gen))) = self.aging.peek() {
+            if t > now {
+                break;
+            }
+            self.aging.pop();
+            let s = &mut self.slots[idx];
+            if s.gen != gen || s.sock.is_none() || !s.young {
+                continue;
+            }
+            s.young = false;
+            let h = s.p.target as usize;
+            self.young -= 1;
+            self.hosts[h].young -= 1;
+            self.silence_opens(h);
+        }
+    }
+
+    /// A silent try opens the windows in slow start, as an answer would.
+    pub(super) fn silence_opens(&mut self, h: usize) {
+        if !self.adapt {
+            return;
+        }
+        if self.hosts[h].window.in_slow_start() {
+            self.hosts[h].window.grow();
+        }
+        if self.group.in_slow_start() {
+            self.group.grow();
+        }
     }
 
     pub(super) fn work_left(&mut self) -> bool {
@@ -69,6 +127,7 @@ impl Engine<'_> {
             self.hosts[h as usize].on_ring = true;
             self.ring.push_front(h);
         }
+        self.timing_round(h, Instant::now());
         true
     }
 
@@ -92,7 +151,7 @@ impl Engine<'_> {
                 self.ring.pop_front();
                 continue;
             }
-            if host.inflight as usize >= host.window.limit().max(1) {
+            if host.young as usize >= host.window.limit().max(1) {
                 blocked += 1;
                 if blocked >= self.ring.len() {
                     if self.ring.len() >= MAX_ACTIVE_HOSTS || !self.admit() {
@@ -130,7 +189,13 @@ impl Engine<'_> {
         }
         let h = p.target as usize;
         let host = &mut self.hosts[h];
+        host.heard = true;
+        if host.timing.via.is_none() && host.rtt.samples == 0 {
+            host.timing.via = Some("port");
+        }
         host.rtt.sample(rtt);
+        self.deadlines_from_rtt(h);
+        let host = &mut self.hosts[h];
         let congested = host.loss.answered(p.tries_done);
         if p.tries_done == 0 {
             host.window.grow();
@@ -225,7 +290,7 @@ impl Engine<'_> {
             return;
         }
         for (i, h) in self.hosts.iter().enumerate() {
-            if h.rtt.samples == 0 && h.loss.lost == 0 && h.retries == 0 {
+            if h.rtt.samples == 0 && h.loss.lost == 0 && h.retries == 0 && h.timing.rounds == 0 {
                 continue;
             }
             self.summary.hosts.push(HostLearnt {
@@ -239,10 +304,24 @@ impl Engine<'_> {
                 lost: h.loss.lost,
                 tries: h.tries,
                 retries: h.retries,
+                rtt_via: h.timing.via,
             });
         }
         self.summary.window_reached = self.group.max as usize;
         self.summary.adaptive = true;
+    }
+
+    /// Hosts that answered nothing at all (timing pings sent, every port silent), for the
+    /// summary.
+    pub(super) fn answered_nothing(&mut self) {
+        if self.summary.interrupted {
+            return;
+        }
+        for (i, h) in self.hosts.iter().enumerate() {
+            if !h.heard && h.timing.rounds > 0 {
+                self.summary.answered_nothing.push(self.addrs[i].ip());
+            }
+        }
     }
 }
 
@@ -256,21 +335,18 @@ impl Engine<'_> {
             if self.slots[idx].gen != gen || self.slots[idx].sock.is_none() {
                 continue;
             }
+            let young = self.slots[idx].young;
             let Some((sock, p, _, _)) = self.release(idx) else {
                 continue;
             };
             drop(sock);
             let h = p.target as usize;
             let done = p.tries_done + 1;
-            if self.adapt {
+            if young {
                 // Silence is no evidence of congestion: while none was seen, it opens the
-                // windows as an answer would (a host that only drops must not crawl).
-                if self.hosts[h].window.in_slow_start() {
-                    self.hosts[h].window.grow();
-                }
-                if self.group.in_slow_start() {
-                    self.group.grow();
-                }
+                // windows as an answer would (a host that only drops must not crawl). A try
+                // that aged out has opened them already.
+                self.silence_opens(h);
             }
             match p.kind {
                 Kind::Canary(b) => {
@@ -292,6 +368,27 @@ impl Engine<'_> {
                 // Silent, but its target answered another port with an ICMP error while this
                 // try was out (or since): the silence may be a rate-limited reply.
                 // Once more, now as a suspect with a canary behind it.
+                // With one try (`--retries 0`) there is no once more: the silence joins a
+                // batch of suspects, whose canary says whether it means anything.
+                Kind::Normal
+                    if self.cfg.proto == Proto::Tcp
+                        && !p.rechecked
+                        && self.cfg.retries == 0
+                        && self.hosts[h].unreach_port.is_some() =>
+                {
+                    let b = self.suspect_batch(p.target).expect("a canary port");
+                    let r = self.result(
+                        p,
+                        State::Filtered,
+                        Reason::NoResponse,
+                        None,
+                        None,
+                        None,
+                        None,
+                    );
+                    self.parked.push((b, r));
+                    continue;
+                }
                 Kind::Normal
                     if self.cfg.proto == Proto::Tcp
                         && !p.rechecked

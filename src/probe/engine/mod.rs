@@ -42,10 +42,12 @@ use std::time::{Duration, Instant};
 
 mod hosts;
 mod ratelimit;
+mod timing;
 mod udp;
 
 use hosts::Host;
 use ratelimit::Verdict;
+use timing::{EchoVia, Timing, TIMING_KEY};
 
 /// Longest the loop sleeps before it looks at the interrupt flag again.
 const TICK: Duration = Duration::from_millis(50);
@@ -60,6 +62,11 @@ const MAX_FD_STARVED: u32 = 100;
 const START_BATCH: u32 = 1024;
 /// Most hosts taking turns at once when their windows are full.
 const MAX_ACTIVE_HOSTS: usize = 4096;
+/// A try to a host with no round-trip sample yet stops counting against the congestion
+/// windows after this long (it keeps its socket and its deadline): silence is no evidence of
+/// congestion, and a window that only opened as tries expire would take several deadlines to
+/// open on a host that drops every port.
+const AGE_OUT: Duration = adapt::MIN_TIMEOUT;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -96,6 +103,8 @@ struct Slot {
     started: Instant,
     gen: u32,
     dest: SocketAddr,
+    /// Counts against the congestion windows (see [`AGE_OUT`]).
+    young: bool,
 }
 
 enum Start {
@@ -114,6 +123,14 @@ struct Engine<'a> {
     slots: Vec<Slot>,
     free: Vec<usize>,
     deadlines: BinaryHeap<Reverse<(Instant, usize, u32)>>,
+    /// When tries to hosts with no sample stop counting against the windows.
+    aging: BinaryHeap<Reverse<(Instant, usize, u32)>>,
+    /// Tries in flight that count against the congestion windows.
+    young: usize,
+    /// Timing ping rounds due, by host.
+    timing_due: BinaryHeap<Reverse<(Instant, u32)>>,
+    /// How echo requests go out here (IPv4, IPv6), once known.
+    echo_via: [Option<EchoVia>; 2],
     hosts: Vec<Host>,
     /// Hosts with ports to start, taking turns when their windows are full.
     ring: VecDeque<u32>,
@@ -152,13 +169,20 @@ pub fn run(
     sink: &mut dyn Sink,
 ) -> Result<Summary, EngineError> {
     let nofile = limits::raise_nofile();
+    let adapt = cfg.adapt && cfg.proto == Proto::Tcp;
+    // Adaptive: the window opens as far as the fd limit allows, when nothing is lost.
     let window = cfg
         .concurrency
-        .unwrap_or_else(|| limits::window_for(nofile))
+        .unwrap_or_else(|| {
+            if adapt {
+                limits::adaptive_window_for(nofile)
+            } else {
+                limits::window_for(nofile)
+            }
+        })
         .max(1);
     let total = addrs.len() as u64 * ports.len() as u64;
     let slots_needed = window.min(total as usize).max(1);
-    let adapt = cfg.adapt && cfg.proto == Proto::Tcp;
     let new_window = |init: f64| {
         if adapt {
             Window::new(init, window)
@@ -174,6 +198,10 @@ pub fn run(
         slots: Vec::with_capacity(slots_needed),
         free: Vec::with_capacity(slots_needed),
         deadlines: BinaryHeap::with_capacity(slots_needed),
+        aging: BinaryHeap::new(),
+        young: 0,
+        timing_due: BinaryHeap::new(),
+        echo_via: [None; 2],
         hosts: (0..addrs.len())
             .map(|_| Host {
                 next_port: 0,
@@ -189,6 +217,10 @@ pub fn run(
                 tries: cfg.retries.saturating_add(1),
                 silent: Vec::new(),
                 retries: 0,
+                young: 0,
+                timing: Timing::default(),
+                heard: false,
+                pushed_timeout: cfg.timeout,
             })
             .collect(),
         ring: VecDeque::new(),
@@ -216,6 +248,7 @@ pub fn run(
     };
     e.run_loop(interrupt, sink)?;
     e.learnt();
+    e.answered_nothing();
     e.rate_limited_kinds();
     Ok(e.summary)
 }
@@ -236,7 +269,8 @@ impl Engine<'_> {
             }
             // Start probes while the window, the pause and the rate allow.
             let mut batch = 0;
-            while self.inflight < self.limit() && self.pause_until.is_none() {
+            self.timing_rounds_due(now);
+            while self.room() && self.pause_until.is_none() {
                 batch += 1;
                 if batch > START_BATCH {
                     break;
@@ -308,7 +342,13 @@ impl Engine<'_> {
             if let Some(t) = self.pause_until {
                 wait = wait.min(t.saturating_duration_since(now));
             }
-            if interval.is_some() && self.inflight < self.limit() {
+            for t in [self.next_timing_round(), self.next_aging()]
+                .into_iter()
+                .flatten()
+            {
+                wait = wait.min(t.saturating_duration_since(now));
+            }
+            if interval.is_some() && self.room() {
                 wait = wait.min(next_token.saturating_duration_since(now));
             }
             events.clear();
@@ -317,8 +357,13 @@ impl Engine<'_> {
                 .map_err(EngineError::Wait)?;
             let now = Instant::now();
             for ev in events.iter() {
-                self.decide(ev.key, now, sink);
+                if ev.key >= TIMING_KEY {
+                    self.timing_event(ev.key, now);
+                } else {
+                    self.decide(ev.key, now, sink);
+                }
             }
+            self.age(now);
             self.expire(now, sink);
         }
         // Interrupted: close what is in flight; those ports have no result. Ports found silent
@@ -433,6 +478,7 @@ impl Engine<'_> {
                     started: now,
                     gen: 0,
                     dest,
+                    young: false,
                 });
                 self.slots.len() - 1
             }
@@ -444,6 +490,7 @@ impl Engine<'_> {
             s.p = p;
             s.started = now;
             s.dest = dest;
+            s.young = false;
             self.inflight += 1;
             self.hosts[p.target as usize].inflight += 1;
             self.by_port[dest.port() as usize] = idx as u32 + 1;
@@ -469,9 +516,16 @@ impl Engine<'_> {
         s.p = p;
         s.started = now;
         s.dest = dest;
+        s.young = true;
         let gen = s.gen;
         let host = &mut self.hosts[p.target as usize];
         host.inflight += 1;
+        host.young += 1;
+        self.young += 1;
+        if self.adapt && host.rtt.samples == 0 {
+            self.aging.push(Reverse((now + AGE_OUT, idx, gen)));
+        }
+        let host = &mut self.hosts[p.target as usize];
         if p.tries_done > 0 {
             host.retries += 1;
         }
@@ -496,9 +550,14 @@ impl Engine<'_> {
         let sock = s.sock.take()?;
         s.gen = s.gen.wrapping_add(1);
         let out = (sock, s.p, s.started, s.dest);
+        let young = std::mem::take(&mut s.young);
         self.free.push(idx);
         self.inflight -= 1;
         self.hosts[out.1.target as usize].inflight -= 1;
+        if young {
+            self.young -= 1;
+            self.hosts[out.1.target as usize].young -= 1;
+        }
         if self.cfg.proto == Proto::Tcp && self.by_port[out.3.port() as usize] == idx as u32 + 1 {
             self.by_port[out.3.port() as usize] = 0;
         }
