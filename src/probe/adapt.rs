@@ -36,7 +36,7 @@ const CA_GAIN: f64 = 1.0 / 32.0;
 /// Smallest window a cut leaves.
 pub const MIN_WINDOW: f64 = 2.0;
 /// The kernel's first SYN retransmission (TCP_TIMEOUT_INIT); later ones double it.
-const KERNEL_SYN_RTO: Duration = Duration::from_secs(1);
+pub const KERNEL_SYN_RTO: Duration = Duration::from_secs(1);
 
 /// A congestion window: how many probes may be in flight.
 #[derive(Debug, Clone)]

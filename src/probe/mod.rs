@@ -42,6 +42,9 @@ impl ProbeResult {
     }
 }
 
+/// The default of `Config::max_reask` (`--max-reask-time`).
+pub const DEFAULT_MAX_REASK: Duration = Duration::from_secs(5);
+
 /// How to probe: plain values, no clap.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -63,6 +66,9 @@ pub struct Config {
     /// TCP: congestion control, timeouts from measured round trips and tries from evidence
     /// of loss (see [`adapt`]); off: `timeout`, `retries` and the window exactly as given.
     pub adapt: bool,
+    /// TCP: most time spent asking ports found `icmp-rate-limited` again, at the pace of the
+    /// host's ICMP limiter (not with `retries` 0: one try); zero: never.
+    pub max_reask: Duration,
 }
 
 impl Default for Config {
@@ -77,6 +83,7 @@ impl Default for Config {
             interface: None,
             payload: None,
             adapt: true,
+            max_reask: DEFAULT_MAX_REASK,
         }
     }
 }
@@ -118,6 +125,11 @@ pub struct Summary {
 pub struct RateLimited {
     pub addr: IpAddr,
     pub icmp: Vec<Reason>,
+    /// Ports left `icmp-rate-limited` (after asking again, within `Config::max_reask`).
+    #[serde(rename = "ports_left")]
+    pub left: u64,
+    /// Ports that answered when asked again at the limiter's pace.
+    pub reasked: u64,
 }
 
 /// What the engine learnt about one host's path (adaptive TCP runs).

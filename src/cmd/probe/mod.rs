@@ -221,6 +221,7 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
             interface: args.interface.clone(),
             payload: args.payload.as_ref().map(|p| p.as_bytes().to_vec()),
             adapt: !args.no_adapt,
+            max_reask: args.max_reask_time,
         },
         all: args.all,
         mode,

@@ -226,25 +226,44 @@ pub(super) fn finish(
 /// One note per set of ICMP reject kinds: which replies were held back, by whom, what it
 /// means for the ports shown `icmp-rate-limited`, and what helps.
 pub(super) fn rate_limit_notes(limited: &[probe::RateLimited]) -> Vec<String> {
-    let mut groups: Vec<(&[Reason], Vec<String>)> = Vec::new();
+    // Hosts with ports left rate-limited, by kinds; and those whose re-asks answered all.
+    let mut groups: Vec<(&[Reason], bool, Vec<String>, u64, u64)> = Vec::new();
     for l in limited {
-        match groups.iter_mut().find(|(k, _)| *k == l.icmp.as_slice()) {
-            Some((_, who)) => who.push(l.addr.to_string()),
-            None => groups.push((&l.icmp, vec![l.addr.to_string()])),
+        let left = l.left > 0;
+        match groups
+            .iter_mut()
+            .find(|(k, lf, ..)| *k == l.icmp.as_slice() && *lf == left)
+        {
+            Some((_, _, who, n, re)) => {
+                who.push(l.addr.to_string());
+                *n += l.left;
+                *re += l.reasked;
+            }
+            None => groups.push((&l.icmp, left, vec![l.addr.to_string()], l.left, l.reasked)),
         }
     }
     groups
         .into_iter()
-        .map(|(kinds, who)| {
+        .map(|(kinds, left, who, n, reasked)| {
             let kinds: Vec<&str> = kinds.iter().map(|&k| icmp_words(k)).collect();
-            format!(
-                "ICMP {} replies from {} were rate-limited by the sender: ports shown \
-                 icmp-rate-limited gave no answer while a port known to draw one was silent \
-                 too. Probe them again in a few seconds, or slower: --rate 1 stays under \
-                 Linux's default limit (one ICMP error a second to each destination, after a \
-                 burst of 6)",
+            let head = format!(
+                "ICMP {} replies from {} were rate-limited by the sender",
                 kinds.join(" and "),
                 who.join(", ")
+            );
+            let again = match reasked {
+                0 => String::new(),
+                1 => "; 1 port answered when asked again at its pace".into(),
+                n => format!("; {n} ports answered when asked again at its pace"),
+            };
+            if !left {
+                return format!("{head}{again}");
+            }
+            format!(
+                "{head}{again}: {n} shown icmp-rate-limited gave no answer while a port known to \
+                 draw one was silent too. Probe them again in a few seconds, give \
+                 --max-reask-time more, or go slower: --rate 1 stays under Linux's default \
+                 limit (one ICMP error a second to each destination, after a burst of 6)"
             )
         })
         .collect()

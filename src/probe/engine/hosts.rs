@@ -35,6 +35,8 @@ pub(super) struct Host {
     pub(super) heard: bool,
     /// The deadline tries in flight were last given (see `deadlines_from_rtt`).
     pub(super) pushed_timeout: Duration,
+    /// Ports found `icmp-rate-limited`, to ask again.
+    pub(super) reask: super::reask::Reask,
 }
 
 impl Engine<'_> {
@@ -96,6 +98,7 @@ impl Engine<'_> {
     pub(super) fn work_left(&mut self) -> bool {
         let n = self.ports.len() as u32;
         (self.next_host as usize) < self.hosts.len()
+            || !self.reasking.is_empty()
             || self.ring.iter().any(|&h| {
                 let h = &self.hosts[h as usize];
                 !h.retry.is_empty() || h.next_port < n
@@ -184,6 +187,11 @@ impl Engine<'_> {
     /// What a probe answered teaches about its host: the round-trip time, and whether tries
     /// are being lost (a port that answered only on a later try).
     pub(super) fn learn(&mut self, p: &Pending, rtt: Duration) {
+        if p.kind == Kind::Reask {
+            // A reject the limiter let through at last: no news about the path.
+            self.reask_answered(p.target);
+            return;
+        }
         if !self.adapt || matches!(p.kind, Kind::Canary(_)) {
             return;
         }
@@ -209,15 +217,21 @@ impl Engine<'_> {
         let tries = host
             .loss
             .tries(self.cfg.retries.saturating_add(1), self.ports.len());
+        self.raise_tries(h, tries);
+    }
+
+    /// Host `h`'s silent ports get `tries` from now on, if that is more; ports already silent
+    /// after the old number get the new ones.
+    pub(super) fn raise_tries(&mut self, h: usize, tries: u32) {
+        let host = &mut self.hosts[h];
         if tries > host.tries {
-            // Ports already silent after the old number of tries get the new ones.
             host.tries = tries;
             let held = std::mem::take(&mut host.silent);
             for (port, done) in held {
                 if done < tries {
                     self.requeue(
                         Pending {
-                            target: p.target,
+                            target: h as u32,
                             port,
                             tries_done: done,
                             extra: 0,
@@ -240,6 +254,8 @@ impl Engine<'_> {
     pub(super) fn silent_or_emit(&mut self, r: ProbeResult, sink: &mut dyn Sink) {
         if self.adapt && r.state == State::Filtered && r.reason == Reason::NoResponse {
             self.hosts[r.target].silent.push((r.port, r.tries));
+        } else if r.reason == Reason::IcmpRateLimited {
+            self.limited(r, 0, sink);
         } else {
             sink.result(&r);
         }
@@ -351,6 +367,10 @@ impl Engine<'_> {
             match p.kind {
                 Kind::Canary(b) => {
                     self.set_verdict(b, Verdict::Silent, sink);
+                    continue;
+                }
+                Kind::Reask => {
+                    self.reask_silent(p, sink);
                     continue;
                 }
                 _ if done < self.hosts[h].tries => {

@@ -42,6 +42,7 @@ use std::time::{Duration, Instant};
 
 mod hosts;
 mod ratelimit;
+mod reask;
 mod timing;
 mod udp;
 
@@ -76,6 +77,8 @@ enum Kind {
     Suspect(u32),
     /// A port known to draw an ICMP error, probed right after a batch of suspects.
     Canary(u32),
+    /// A port found `icmp-rate-limited`, asked again at the host's ICMP limiter's pace.
+    Reask,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -131,6 +134,8 @@ struct Engine<'a> {
     timing_due: BinaryHeap<Reverse<(Instant, u32)>>,
     /// How echo requests go out here (IPv4, IPv6), once known.
     echo_via: [Option<EchoVia>; 2],
+    /// Hosts with ports to ask again (see `reask`).
+    reasking: Vec<u32>,
     hosts: Vec<Host>,
     /// Hosts with ports to start, taking turns when their windows are full.
     ring: VecDeque<u32>,
@@ -202,6 +207,7 @@ pub fn run(
         young: 0,
         timing_due: BinaryHeap::new(),
         echo_via: [None; 2],
+        reasking: Vec::new(),
         hosts: (0..addrs.len())
             .map(|_| Host {
                 next_port: 0,
@@ -221,6 +227,7 @@ pub fn run(
                 timing: Timing::default(),
                 heard: false,
                 pushed_timeout: cfg.timeout,
+                reask: reask::Reask::default(),
             })
             .collect(),
         ring: VecDeque::new(),
@@ -326,6 +333,7 @@ impl Engine<'_> {
                 now = Instant::now();
             }
             self.launch_canaries(now, sink)?;
+            self.reask_step(now, sink)?;
             if self.inflight == 0 && self.pause_until.is_none() && !self.work_left() {
                 break;
             }
@@ -342,7 +350,7 @@ impl Engine<'_> {
             if let Some(t) = self.pause_until {
                 wait = wait.min(t.saturating_duration_since(now));
             }
-            for t in [self.next_timing_round(), self.next_aging()]
+            for t in [self.next_timing_round(), self.next_aging(), self.next_reask()]
                 .into_iter()
                 .flatten()
             {
@@ -374,6 +382,8 @@ impl Engine<'_> {
         for h in 0..self.hosts.len() {
             self.report_silent(h, sink);
         }
+        // Ports waiting to be asked again stay as they were found.
+        self.reask_step(Instant::now(), sink)?;
         Ok(())
     }
 
@@ -557,6 +567,9 @@ impl Engine<'_> {
         if young {
             self.young -= 1;
             self.hosts[out.1.target as usize].young -= 1;
+        }
+        if out.1.kind == Kind::Reask {
+            self.hosts[out.1.target as usize].reask.inflight = false;
         }
         if self.cfg.proto == Proto::Tcp && self.by_port[out.3.port() as usize] == idx as u32 + 1 {
             self.by_port[out.3.port() as usize] = 0;

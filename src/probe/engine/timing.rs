@@ -213,8 +213,19 @@ impl Engine<'_> {
             host.timing.via = Some(if is_echo { "echo" } else { "udp" });
         }
         host.rtt.sample(now - sent);
+        let ping_only = host.timing.via != Some("port");
         self.timing_close(h);
         self.deadlines_from_rtt(h);
+        // A try that ends after a ping's round trip holds one SYN, where a try of a second
+        // or more holds the kernel's retransmission too: while no port has answered, silent
+        // ports get one try more, so two SYNs lost in a row (a SYN quota, a burst of loss)
+        // do not make an open port filtered. One try (`--retries 0`) stays one.
+        if ping_only
+            && self.cfg.retries > 0
+            && self.hosts[h].rtt.timeout(self.cfg.timeout) < adapt::KERNEL_SYN_RTO
+        {
+            self.raise_tries(h, self.cfg.retries.saturating_add(2));
+        }
     }
 
     fn is_echo_reply(&self, msg: &[u8], h: u32, v6: bool) -> bool {
