@@ -4,7 +4,7 @@
 pub mod adapt;
 pub mod engine;
 
-pub use engine::run;
+pub use engine::{run, run_known};
 
 use serde::Serialize;
 use std::net::{IpAddr, SocketAddr};

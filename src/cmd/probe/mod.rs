@@ -342,6 +342,8 @@ fn probe_and_show(
                     interrupt,
                     keep,
                     &mut names,
+                    // Discovery's answers are the scan's for those ports: not asked twice.
+                    plan.discovered.as_ref().map_or(&[], |d| &d.results),
                 )?,
             }
         }

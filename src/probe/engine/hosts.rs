@@ -37,9 +37,55 @@ pub(super) struct Host {
     pub(super) pushed_timeout: Duration,
     /// Ports found `icmp-rate-limited`, to ask again.
     pub(super) reask: super::reask::Reask,
+    /// Ports whose results were known before the run (`run_known`): not probed.
+    pub(super) known: Vec<u16>,
+}
+
+/// Moves a host's next port past the ports whose results are known.
+fn skip_known(host: &mut Host, ports: &[u16]) {
+    while !host.known.is_empty()
+        && (host.next_port as usize) < ports.len()
+        && host.known.contains(&ports[host.next_port as usize])
+    {
+        host.next_port += 1;
+    }
 }
 
 impl Engine<'_> {
+    /// Results known before the run: handed on as they are, their ports not probed again,
+    /// their round trips the hosts' first samples.
+    pub(super) fn reuse(&mut self, known: &[ProbeResult], sink: &mut dyn Sink) {
+        if known.is_empty() {
+            return;
+        }
+        let mut wanted = vec![false; 65536];
+        for &p in self.ports {
+            wanted[p as usize] = true;
+        }
+        for r in known {
+            if r.target >= self.hosts.len() || !wanted[r.port as usize] || r.proto != self.cfg.proto
+            {
+                continue;
+            }
+            let host = &mut self.hosts[r.target];
+            if host.known.contains(&r.port) {
+                continue;
+            }
+            host.known.push(r.port);
+            if let (Some(rtt), true) = (r.rtt, self.adapt) {
+                if host.rtt.samples == 0 {
+                    host.timing.via = Some("port");
+                }
+                host.rtt.sample(rtt);
+                host.heard = true;
+            }
+            sink.result(r);
+        }
+        for host in &mut self.hosts {
+            skip_known(host, self.ports);
+        }
+    }
+
     /// Most probes in flight now: the scan's window under the ceiling.
     pub(super) fn limit(&self) -> usize {
         self.window.min(self.group.limit()).max(1)
@@ -171,6 +217,7 @@ impl Engine<'_> {
             }
             let port = self.ports[host.next_port as usize];
             host.next_port += 1;
+            skip_known(host, self.ports);
             return Some(Pending {
                 target: h,
                 port,

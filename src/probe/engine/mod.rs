@@ -173,6 +173,20 @@ pub fn run(
     interrupt: &Interrupt,
     sink: &mut dyn Sink,
 ) -> Result<Summary, EngineError> {
+    run_known(addrs, ports, cfg, &[], interrupt, sink)
+}
+
+/// [`run`], with results already known (a host discovery's, numbered as `addrs`): each is
+/// handed to `sink` as it is and its port not probed again on its host; its round trip
+/// counts as a sample of the host's.
+pub fn run_known(
+    addrs: &[SocketAddr],
+    ports: &[u16],
+    cfg: &Config,
+    known: &[ProbeResult],
+    interrupt: &Interrupt,
+    sink: &mut dyn Sink,
+) -> Result<Summary, EngineError> {
     let nofile = limits::raise_nofile();
     let adapt = cfg.adapt && cfg.proto == Proto::Tcp;
     // Adaptive: the window opens as far as the fd limit allows, when nothing is lost.
@@ -228,6 +242,7 @@ pub fn run(
                 heard: false,
                 pushed_timeout: cfg.timeout,
                 reask: reask::Reask::default(),
+                known: Vec::new(),
             })
             .collect(),
         ring: VecDeque::new(),
@@ -253,6 +268,7 @@ pub fn run(
             ..Summary::default()
         },
     };
+    e.reuse(known, sink);
     e.run_loop(interrupt, sink)?;
     e.learnt();
     e.answered_nothing();
