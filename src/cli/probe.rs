@@ -120,8 +120,8 @@ pub struct ProbeArgs {
           value_parser = clap::value_parser!(u32).range(0..=20))]
     pub retries: u32,
 
-    /// Most probes in flight [default: from the open-files limit, at most 8192]; the engine
-    /// opens its window up to it as answers come, unless --no-adapt
+    /// Most probes in flight [default: from the open-files limit, at most 65536; 8192 with
+    /// --no-adapt]; the engine opens its window up to it while no try is lost
     #[arg(long, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub concurrency: Option<u32>,
