@@ -77,7 +77,9 @@ fn a_host_that_answers_nothing_is_said_so() {
         return;
     };
     let b = a.peer();
-    b.nft(&ruleset("ip saddr 192.0.2.1 drop\n  ip6 saddr 2001:db8::1 drop"));
+    b.nft(&ruleset(
+        "ip saddr 192.0.2.1 drop\n  ip6 saddr 2001:db8::1 drop",
+    ));
     let o = a.sockdiag(&["probe", "--format", "plain", "192.0.2.2", "2000-2099"]);
     let text = lab::stdout(&o);
     assert!(
@@ -87,10 +89,21 @@ fn a_host_that_answers_nothing_is_said_so() {
         "{text}"
     );
     assert!(text.contains("# 100 filtered (no-response)"), "{text}");
-    let o = a.sockdiag(&["probe", "--json", "--retries", "0", "192.0.2.2", "2000-2099"]);
+    let o = a.sockdiag(&[
+        "probe",
+        "--json",
+        "--retries",
+        "0",
+        "192.0.2.2",
+        "2000-2099",
+    ]);
     let json = json_lines(&o);
     let s = summary(&json);
-    assert_eq!(s["answered_nothing"], serde_json::json!(["192.0.2.2"]), "{s}");
+    assert_eq!(
+        s["answered_nothing"],
+        serde_json::json!(["192.0.2.2"]),
+        "{s}"
+    );
     assert_eq!(s["hosts"][0]["rtt_via"], Value::Null, "{s}");
     assert_eq!(s["hosts"][0]["tries"], 1, "{s}");
 }
@@ -164,7 +177,14 @@ fn retries_0_is_one_syn_per_port() {
     b.nft(&ruleset(
         "tcp dport 3000-3999 counter name syns\n  tcp dport 3000-3999 drop",
     ));
-    let o = a.sockdiag(&["probe", "--json", "--retries", "0", "192.0.2.2", "3000-3999"]);
+    let o = a.sockdiag(&[
+        "probe",
+        "--json",
+        "--retries",
+        "0",
+        "192.0.2.2",
+        "3000-3999",
+    ]);
     let s = summary(&json_lines(&o)).clone();
     assert_eq!(syns(&b), 1000, "adaptive: {s}");
     assert_eq!(s["hosts"][0]["tries"], 1, "{s}");

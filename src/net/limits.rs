@@ -57,6 +57,9 @@ mod tests {
         assert_eq!(super::window_for(10), 1);
         assert_eq!(super::window_for(1 << 20), super::MAX_DEFAULT_WINDOW);
         assert_eq!(super::adaptive_window_for(20_000), 19_984);
-        assert_eq!(super::adaptive_window_for(1 << 20), super::MAX_ADAPTIVE_WINDOW);
+        assert_eq!(
+            super::adaptive_window_for(1 << 20),
+            super::MAX_ADAPTIVE_WINDOW
+        );
     }
 }

@@ -319,7 +319,11 @@ mod tests {
         let mut heavy = Loss::default();
         heavy.answered(9);
         assert_eq!(heavy.tries(2, 10), MAX_TRIES);
-        assert_eq!(heavy.tries(1, 10), 1, "--retries 0 is one try, whatever is lost");
+        assert_eq!(
+            heavy.tries(1, 10),
+            1,
+            "--retries 0 is one try, whatever is lost"
+        );
         assert_eq!(
             heavy.tries(15, 10),
             15,

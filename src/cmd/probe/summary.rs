@@ -226,8 +226,10 @@ pub(super) fn finish(
 /// One note per set of ICMP reject kinds: which replies were held back, by whom, what it
 /// means for the ports shown `icmp-rate-limited`, and what helps.
 pub(super) fn rate_limit_notes(limited: &[probe::RateLimited]) -> Vec<String> {
-    // Hosts with ports left rate-limited, by kinds; and those whose re-asks answered all.
-    let mut groups: Vec<(&[Reason], bool, Vec<String>, u64, u64)> = Vec::new();
+    // Hosts with ports left rate-limited, by kinds; and those whose re-asks answered all:
+    // (kinds, any left, who, ports left, ports re-asked).
+    type Group<'a> = (&'a [Reason], bool, Vec<String>, u64, u64);
+    let mut groups: Vec<Group> = Vec::new();
     for l in limited {
         let left = l.left > 0;
         match groups

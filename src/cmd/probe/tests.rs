@@ -238,8 +238,10 @@ fn rate_limit_notes_name_the_kinds_and_what_helps() {
     };
     assert_eq!(
         summary::rate_limit_notes(&[all]),
-        ["ICMP host-unreachable replies from 192.0.2.4 were rate-limited by the sender; 15 \
-          ports answered when asked again at its pace"]
+        [
+            "ICMP host-unreachable replies from 192.0.2.4 were rate-limited by the sender; 15 \
+          ports answered when asked again at its pace"
+        ]
     );
     let some = RateLimited {
         left: 3,

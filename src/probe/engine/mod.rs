@@ -366,9 +366,13 @@ impl Engine<'_> {
             if let Some(t) = self.pause_until {
                 wait = wait.min(t.saturating_duration_since(now));
             }
-            for t in [self.next_timing_round(), self.next_aging(), self.next_reask()]
-                .into_iter()
-                .flatten()
+            for t in [
+                self.next_timing_round(),
+                self.next_aging(),
+                self.next_reask(),
+            ]
+            .into_iter()
+            .flatten()
             {
                 wait = wait.min(t.saturating_duration_since(now));
             }

@@ -85,7 +85,11 @@ impl Engine<'_> {
 
     /// Starts the re-asks due now: one per host at a time, at [`PACE`], once the host has
     /// nothing else to probe; reports what is left when a host's budget is spent.
-    pub(super) fn reask_step(&mut self, now: Instant, sink: &mut dyn Sink) -> Result<(), EngineError> {
+    pub(super) fn reask_step(
+        &mut self,
+        now: Instant,
+        sink: &mut dyn Sink,
+    ) -> Result<(), EngineError> {
         let mut i = 0;
         while i < self.reasking.len() {
             let h = self.reasking[i] as usize;

@@ -266,7 +266,9 @@ impl Engine<'_> {
 
 /// The echo id of host `h`'s requests on a raw socket: ours by the process id.
 fn echo_id(h: u32) -> u16 {
-    (std::process::id() as u16).wrapping_mul(31).wrapping_add(h as u16)
+    (std::process::id() as u16)
+        .wrapping_mul(31)
+        .wrapping_add(h as u16)
 }
 
 /// The Internet checksum (RFC 1071).
