@@ -29,6 +29,8 @@
 #   FLOOR_WINDOW    the floor's connects in flight (default 8192, sockdiag's default window)
 #   SOCKDIAG        a sockdiag binary to use instead of building the release one
 #   DELAYLINE       the delay line (default ../shared/lab/delayline.py from the repo)
+#   BENCH_NS_PREFIX the namespaces' name prefix (default sdbench), so that runs beside each
+#                   other never share or remove one another's
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -50,7 +52,7 @@ done
 [ -f "$CONNECT_FLOOR_C" ] || die "connect_floor source not found at $CONNECT_FLOOR_C (set CONNECT_FLOOR_C)"
 
 work=$(mktemp -d /tmp/sdbench.XXXXXX)
-ns="sdbench-$$-$RANDOM"
+ns="${BENCH_NS_PREFIX:-sdbench}-$$-$RANDOM"
 cleanup() {
     # Listeners and the delay line write their own pids: `python3` may be a wrapper that forks.
     for f in "$work"/*.pid; do
