@@ -14,23 +14,30 @@
 #   4  a wide-area path: full range 1-65535 to a server namespace 10 ms away each way (through
 #      tests/lab/delayline.py in a third namespace), 5 listeners, 1,000 ports dropped by nft
 #   5  the same path with 1% packet loss each way (delayline --loss 0.01)
+#   6  scenario 2 with default flags (no --timeout, no --retries): the host answers ping
+#   7  full range 1-65535, every port dropped by nft (the host answers ping), default flags
+#   8  1,000 ports of a host that answers nothing at all (every packet to it dropped: no
+#      port, no ping, no UDP error), default flags
 #
 # Environment:
 #   REPS            runs per tool and scenario; the median is shown (default 5)
-#   SLOW_REPS       runs of nmap in scenarios 2 and 5, which take minutes per run (default 1)
-#   SCENARIOS       which scenarios (default "1 2 3 4 5")
+#   SLOW_REPS       runs of nmap in scenarios 2, 5, 6, 7 and 8, which take minutes per run
+#                   (default 1)
+#   SCENARIOS       which scenarios (default "1 2 3 4 5 6 7 8")
 #   TOOLS           which tools (default "sockdiag floor nmap rustscan"; missing ones skipped)
 #   CONNECT_FLOOR_C the floor's source (default bench/floor.c, our own minimal epoll connect scanner)
 #   FLOOR_WINDOW    the floor's connects in flight (default 8192, sockdiag's default window)
 #   SOCKDIAG        a sockdiag binary to use instead of building the release one
 #   DELAYLINE       the delay line (default tests/lab/delayline.py, the one the lab tests use)
+#   BENCH_NS_PREFIX the namespaces' name prefix (default sdbench), so that runs beside each
+#                   other never share or remove one another's
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 REPS=${REPS:-5}
 SLOW_REPS=${SLOW_REPS:-1}
-SCENARIOS=${SCENARIOS:-"1 2 3 4 5"}
+SCENARIOS=${SCENARIOS:-"1 2 3 4 5 6 7 8"}
 TOOLS=${TOOLS:-"sockdiag floor nmap rustscan"}
 CONNECT_FLOOR_C=${CONNECT_FLOOR_C:-$repo/bench/floor.c}
 DELAYLINE=${DELAYLINE:-$repo/tests/lab/delayline.py}
@@ -45,7 +52,7 @@ done
 [ -f "$CONNECT_FLOOR_C" ] || die "connect_floor source not found at $CONNECT_FLOOR_C (set CONNECT_FLOOR_C)"
 
 work=$(mktemp -d /tmp/sdbench.XXXXXX)
-ns="sdbench-$$-$RANDOM"
+ns="${BENCH_NS_PREFIX:-sdbench}-$$-$RANDOM"
 cleanup() {
     # Listeners and the delay line write their own pids: `python3` may be a wrapper that forks.
     for f in "$work"/*.pid; do
@@ -80,12 +87,15 @@ nsx() { ip netns exec "$ns" "$@"; }
 nsx ip link set lo up
 # Scenario 3: every address of 198.18.0.0/24 is local to the namespace.
 nsx ip route add local 198.18.0.0/24 dev lo
-# Scenario 2: ports 20000-20999 of 127.0.0.2 are dropped without a word.
+# Scenarios 2 and 6: ports 20000-20999 of 127.0.0.2 are dropped without a word; scenario 7:
+# every TCP port of 127.0.0.3; scenario 8: everything sent to 127.0.0.4.
 nsx nft -f - <<'EOF'
 table inet bench {
     chain in {
         type filter hook input priority 0; policy accept;
         ip daddr 127.0.0.2 tcp dport 20000-20999 drop
+        ip daddr 127.0.0.3 tcp dport 1-65535 drop
+        ip daddr 127.0.0.4 drop
     }
 }
 EOF
@@ -183,20 +193,31 @@ cmdline() { # tool scenario -> command (run inside the namespace)
     case $tool/$sc in
         sockdiag/1) echo "$sockdiag probe -n --format plain 127.0.0.1 1-65535" ;;
         sockdiag/2) echo "$sockdiag probe -n --format plain --timeout 1s --retries 0 127.0.0.2 20000-20999" ;;
+        sockdiag/6) echo "$sockdiag probe -n --format plain 127.0.0.2 20000-20999" ;;
+        sockdiag/7) echo "$sockdiag probe -n --format plain 127.0.0.3 1-65535" ;;
+        sockdiag/8) echo "$sockdiag probe -n --format plain 127.0.0.4 20000-20999" ;;
         sockdiag/3) echo "$sockdiag probe -n --format plain 198.18.0.0/24 79-81" ;;
         sockdiag/4 | sockdiag/5) echo "$sockdiag probe -n --format plain 10.90.2.2 1-65535" ;;
         floor/1) echo "$floor 127.0.0.1 1 65535 $FLOOR_WINDOW 1000" ;;
         floor/2) echo "$floor 127.0.0.2 20000 20999 $FLOOR_WINDOW 1000" ;;
         # The floor takes one address: one run per address.
+        floor/6) echo "$floor 127.0.0.2 20000 20999 $FLOOR_WINDOW 1000" ;;
+        floor/7) echo "$floor 127.0.0.3 1 65535 $FLOOR_WINDOW 1000" ;;
+        floor/8) echo "$floor 127.0.0.4 20000 20999 $FLOOR_WINDOW 1000" ;;
         floor/3) echo "sh -c 'for i in \$(seq 0 255); do echo \"# 198.18.0.\$i\" >&2; \"$floor\" 198.18.0.\$i 79 81 $FLOOR_WINDOW 1000; done'" ;;
         floor/4 | floor/5) echo "$floor 10.90.2.2 1 65535 $FLOOR_WINDOW 1000" ;;
         nmap/1) echo "nmap -sT -T4 -n -Pn -p 1-65535 -oG - 127.0.0.1" ;;
         nmap/2) echo "nmap -sT -T4 -n -Pn --max-retries 0 --max-rtt-timeout 1s -p 20000-20999 -oG - 127.0.0.2" ;;
+        nmap/6) echo "nmap -sT -T4 -n -Pn -p 20000-20999 -oG - 127.0.0.2" ;;
+        nmap/7) echo "nmap -sT -T4 -n -Pn -p 1-65535 -oG - 127.0.0.3" ;;
+        nmap/8) echo "nmap -sT -T4 -n -Pn -p 20000-20999 -oG - 127.0.0.4" ;;
         nmap/3) echo "nmap -sT -T4 -n -Pn -p 79-81 -oG - 198.18.0.0/24" ;;
         # Normal output: with two large groups (closed and filtered) -oG lists neither.
         nmap/4 | nmap/5) echo "nmap -sT -T4 -n -Pn -p 1-65535 -oN - 10.90.2.2" ;;
         rustscan/1) echo "rustscan -n --no-banner -g -a 127.0.0.1 -r 1-65535" ;;
         rustscan/2) echo "rustscan -n --no-banner -g -t 1000 --tries 1 -a 127.0.0.2 -r 20000-20999" ;;
+        rustscan/6 | rustscan/8) echo "rustscan -n --no-banner -g -a 127.0.0.$((sc == 6 ? 2 : 4)) -r 20000-20999" ;;
+        rustscan/7) echo "rustscan -n --no-banner -g -a 127.0.0.3 -r 1-65535" ;;
         rustscan/3) echo "rustscan -n --no-banner -g -a 198.18.0.0/24 -r 79-81" ;;
         rustscan/4 | rustscan/5) echo "rustscan -n --no-banner -g -a 10.90.2.2 -r 1-65535" ;;
     esac
@@ -215,8 +236,10 @@ listen = {int(p) for p in listen.split()}
 # What should be seen: the open (address, port) pairs, and how many closed and filtered.
 if sc == "1":
     total, want_open, expect = 65535, {("127.0.0.1", p) for p in listen}, {"closed": 65530}
-elif sc == "2":
+elif sc in ("2", "6", "8"):
     total, want_open, expect = 1000, set(), {"filtered": 1000}
+elif sc == "7":
+    total, want_open, expect = 65535, set(), {"filtered": 65535}
 elif sc == "3":
     addrs = [f"198.18.0.{i}" for i in range(256)]
     total, want_open, expect = 768, {(a, 80) for a in addrs}, {"closed": 512}
@@ -308,7 +331,7 @@ for sc in $SCENARIOS; do
     for tool in $TOOLS; do
         have "$tool" || { W[$tool]=""; continue; }
         reps=$REPS
-        case $tool/$sc in nmap/2 | nmap/5) reps=$SLOW_REPS ;; esac
+        case $tool/$sc in nmap/2 | nmap/5 | nmap/6 | nmap/7 | nmap/8) reps=$SLOW_REPS ;; esac
         : >"$work/runs"
         for _ in $(seq "$reps"); do run_once "$tool" "$sc" >>"$work/runs"; done
         W[$tool]=$(cut -d' ' -f1 "$work/runs" | median)

@@ -554,7 +554,7 @@ _sockdiag() {
             return 0
             ;;
         sockdiag__subcmd__probe)
-            opts="-V -n -P -4 -6 -v -q -h --top --service --service-timeout --service-concurrency --no-names --up --no-discovery --targets-file --exclude-ports --first-addr --timeout --retries --concurrency --no-adapt --rate --source --interface --all --count --interval --wait --run-anyway --udp --payload --shard --seed --format --json --color --verbose --quiet --help"
+            opts="-V -n -P -4 -6 -v -q -h --top --service --service-timeout --service-concurrency --no-names --up --no-discovery --targets-file --exclude-ports --first-addr --timeout --retries --concurrency --max-reask-time --no-adapt --rate --source --interface --all --count --interval --wait --run-anyway --udp --payload --shard --seed --format --json --color --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -593,6 +593,10 @@ _sockdiag() {
                     return 0
                     ;;
                 --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-reask-time)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

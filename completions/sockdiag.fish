@@ -86,7 +86,8 @@ complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l targets-file
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l exclude-ports -d 'Ports not to probe (same forms as PORTS)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l timeout -d 'Deadline of each try; once a host answers, tries end sooner: after its round-trip time plus four times its variation (at least 100ms), unless --no-adapt' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l retries -d 'Further tries for a port that gave no response (at least: more when the host is seen to lose tries, up to 10, unless --no-adapt)' -r
-complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l concurrency -d 'Most probes in flight [default: from the open-files limit, at most 8192]; the engine opens its window up to it as answers come, unless --no-adapt' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l concurrency -d 'Most probes in flight [default: from the open-files limit, at most 65536; 8192 with --no-adapt]; the engine opens its window up to it while no try is lost' -r
+complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l max-reask-time -d 'Most time spent asking ports found icmp-rate-limited again, one a second as the sender\'s limiter allows (not with --retries 0); what it leaves stays icmp-rate-limited' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l rate -d 'Most new probes per second (0.001 to 10000000)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l source -d 'Local address to probe from, ADDR or ADDR:PORT ([V6]:PORT)' -r
 complete -c sockdiag -n "__fish_sockdiag_using_subcommand probe" -l interface -d 'Send through this interface only (SO_BINDTODEVICE)' -r

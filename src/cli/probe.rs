@@ -120,11 +120,16 @@ pub struct ProbeArgs {
           value_parser = clap::value_parser!(u32).range(0..=20))]
     pub retries: u32,
 
-    /// Most probes in flight [default: from the open-files limit, at most 8192]; the engine
-    /// opens its window up to it as answers come, unless --no-adapt
+    /// Most probes in flight [default: from the open-files limit, at most 65536; 8192 with
+    /// --no-adapt]; the engine opens its window up to it while no try is lost
     #[arg(long, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub concurrency: Option<u32>,
+
+    /// Most time spent asking ports found icmp-rate-limited again, one a second as the
+    /// sender's limiter allows (not with --retries 0); what it leaves stays icmp-rate-limited
+    #[arg(long, default_value = "5s", value_parser = crate::input::duration::clap_duration, value_name = "DURATION")]
+    pub max_reask_time: Duration,
 
     /// TCP: no congestion control, no timeouts from measured round trips, no extra tries
     /// when tries are lost: --timeout, --retries and --concurrency exactly as given

@@ -36,7 +36,7 @@ const CA_GAIN: f64 = 1.0 / 32.0;
 /// Smallest window a cut leaves.
 pub const MIN_WINDOW: f64 = 2.0;
 /// The kernel's first SYN retransmission (TCP_TIMEOUT_INIT); later ones double it.
-const KERNEL_SYN_RTO: Duration = Duration::from_secs(1);
+pub const KERNEL_SYN_RTO: Duration = Duration::from_secs(1);
 
 /// A congestion window: how many probes may be in flight.
 #[derive(Debug, Clone)]
@@ -207,9 +207,10 @@ impl Loss {
 
     /// Tries a silent port gets on a host with `ports` ports: the user's (`base`) while no try
     /// was lost; once one was, enough that `ports · rate^tries` stays under
-    /// [`WRONG_PER_HOST`], and one more than any port needed, up to [`MAX_TRIES`].
+    /// [`WRONG_PER_HOST`], and one more than any port needed, up to [`MAX_TRIES`]. One try
+    /// (`--retries 0`) stays one: the user asked for exactly that.
     pub fn tries(&self, base: u32, ports: usize) -> u32 {
-        if self.lost == 0 {
+        if self.lost == 0 || base <= 1 {
             return base;
         }
         let q = self.rate().min(0.5);
@@ -317,7 +318,12 @@ mod tests {
         assert!(burst > 0, "a burst of loss is congestion");
         let mut heavy = Loss::default();
         heavy.answered(9);
-        assert_eq!(heavy.tries(1, 10), MAX_TRIES);
+        assert_eq!(heavy.tries(2, 10), MAX_TRIES);
+        assert_eq!(
+            heavy.tries(1, 10),
+            1,
+            "--retries 0 is one try, whatever is lost"
+        );
         assert_eq!(
             heavy.tries(15, 10),
             15,

@@ -4,7 +4,7 @@
 pub mod adapt;
 pub mod engine;
 
-pub use engine::run;
+pub use engine::{run, run_known};
 
 use serde::Serialize;
 use std::net::{IpAddr, SocketAddr};
@@ -42,6 +42,9 @@ impl ProbeResult {
     }
 }
 
+/// The default of `Config::max_reask` (`--max-reask-time`).
+pub const DEFAULT_MAX_REASK: Duration = Duration::from_secs(5);
+
 /// How to probe: plain values, no clap.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -63,6 +66,9 @@ pub struct Config {
     /// TCP: congestion control, timeouts from measured round trips and tries from evidence
     /// of loss (see [`adapt`]); off: `timeout`, `retries` and the window exactly as given.
     pub adapt: bool,
+    /// TCP: most time spent asking ports found `icmp-rate-limited` again, at the pace of the
+    /// host's ICMP limiter (not with `retries` 0: one try); zero: never.
+    pub max_reask: Duration,
 }
 
 impl Default for Config {
@@ -77,6 +83,7 @@ impl Default for Config {
             interface: None,
             payload: None,
             adapt: true,
+            max_reask: DEFAULT_MAX_REASK,
         }
     }
 }
@@ -106,6 +113,9 @@ pub struct Summary {
     pub window_reached: usize,
     /// What was learnt about each host that answered or lost tries (adaptive runs).
     pub hosts: Vec<HostLearnt>,
+    /// Hosts that answered nothing at all: no port, no timing ping, no UDP error (adaptive
+    /// TCP runs, not interrupted).
+    pub answered_nothing: Vec<IpAddr>,
 }
 
 /// A host whose ICMP errors were rate-limited, and the kinds of ICMP reject it sent
@@ -115,6 +125,11 @@ pub struct Summary {
 pub struct RateLimited {
     pub addr: IpAddr,
     pub icmp: Vec<Reason>,
+    /// Ports left `icmp-rate-limited` (after asking again, within `Config::max_reask`).
+    #[serde(rename = "ports_left")]
+    pub left: u64,
+    /// Ports that answered when asked again at the limiter's pace.
+    pub reasked: u64,
 }
 
 /// What the engine learnt about one host's path (adaptive TCP runs).
@@ -142,6 +157,10 @@ pub struct HostLearnt {
     pub tries: u32,
     /// Tries beyond each port's first, all ports together.
     pub retries: u64,
+    /// What gave the first round-trip sample: `"port"` (an answer of a probed port),
+    /// `"echo"` (a timing ICMP echo), `"udp"` (the timing datagram's port unreachable);
+    /// `None`: nothing.
+    pub rtt_via: Option<&'static str>,
 }
 
 /// Where the engine hands results as they are decided.

@@ -19,6 +19,10 @@ pub struct Discovered {
     pub up: usize,
     /// Hosts that did not (not scanned).
     pub no_answer: usize,
+    /// What discovery found on the hosts up, numbered as the narrowed plan's targets: the
+    /// scan reuses them (see `probe::run_known`).
+    #[serde(skip)]
+    pub results: Vec<ProbeResult>,
 }
 
 impl Discovered {
@@ -61,12 +65,15 @@ pub(super) fn narrow(
         }
         None => (0..plan.targets.len()).collect(),
     };
+    let sharded = groups.is_some();
     let addrs: Vec<SocketAddr> = which.iter().map(|&i| plan.targets[i].sockaddr()).collect();
     let mut up = vec![false; plan.targets.len()];
+    let mut found = Vec::new();
     let mut sink = |r: &ProbeResult| {
         if answered(r.state, r.addr, r.icmp.as_ref()) {
             up[which[r.target]] = true;
         }
+        found.push(r.clone());
     };
     probe::run(&addrs, &PORTS, &plan.config, interrupt, &mut sink)?;
     // Old index -> new index of the hosts kept.
@@ -90,12 +97,24 @@ pub(super) fn narrow(
             .collect()
     });
     let n_up = targets.len();
+    // Not reused by a sharded scan, whose groups number their targets their own way.
+    let results = match sharded {
+        true => Vec::new(),
+        false => found
+            .into_iter()
+            .filter_map(|mut r| {
+                r.target = new_index[which[r.target]]?;
+                Some(r)
+            })
+            .collect(),
+    };
     let narrowed = Plan {
         targets,
         discovered: Some(Discovered {
             ports: PORTS.to_vec(),
             up: n_up,
             no_answer: which.len() - n_up,
+            results,
         }),
         ..plan.clone()
     };

@@ -221,6 +221,7 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
             interface: args.interface.clone(),
             payload: args.payload.as_ref().map(|p| p.as_bytes().to_vec()),
             adapt: !args.no_adapt,
+            max_reask: args.max_reask_time,
         },
         all: args.all,
         mode,
@@ -341,6 +342,8 @@ fn probe_and_show(
                     interrupt,
                     keep,
                     &mut names,
+                    // Discovery's answers are the scan's for those ports: not asked twice.
+                    plan.discovered.as_ref().map_or(&[], |d| &d.results),
                 )?,
             }
         }

@@ -17,6 +17,7 @@ pub(super) fn once(
     interrupt: &Interrupt,
     keep: Keep,
     names: &mut Names,
+    known: &[ProbeResult],
 ) -> Result<Outcome> {
     let bar = Progress::new((addrs.len() * ports.len()) as u64, out, config.timeout);
     let json = out.format == Format::Json;
@@ -45,7 +46,7 @@ pub(super) fn once(
         shard: plan.shard.map(|s| s.to_string()),
         names,
     };
-    let summary = probe::run(addrs, ports, config, interrupt, &mut c)?;
+    let summary = probe::run_known(addrs, ports, config, known, interrupt, &mut c)?;
     // The records still waiting for their names, once every name is in.
     let named = c.names.on();
     if named {
@@ -212,6 +213,7 @@ pub(super) fn waited(
                 interrupt,
                 Keep::All,
                 &mut Names::off(),
+                &[],
             )?;
             summary.interrupted |= o.summary.interrupted;
             for mut r in o.records {
@@ -339,6 +341,7 @@ pub(super) fn counted(
             interrupt,
             Keep::All,
             &mut names,
+            &[],
         )?;
         if o.summary.interrupted {
             interrupted = true;

@@ -53,6 +53,7 @@ pub(super) fn run(
             interrupt,
             keep,
             names,
+            &[],
         )?;
         // Back to the plan's numbering, so the end sorts as an unsharded scan would.
         all.records.extend(o.records.into_iter().map(|mut r| {

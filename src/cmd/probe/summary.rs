@@ -8,6 +8,9 @@ pub(super) struct RunSummary {
     pub(super) probed: usize,
     pub(super) counts: Vec<Count>,
     pub(super) icmp_rate_limited: Vec<probe::RateLimited>,
+    /// Adaptive runs: the hosts that answered nothing (no port, no ping, no UDP error).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) answered_nothing: Option<Vec<IpAddr>>,
     pub(super) interrupted: bool,
     pub(super) elapsed_ms: f64,
     /// Adaptive runs: the largest the scan's congestion window grew, and per host what the
@@ -146,6 +149,7 @@ pub(super) fn finish(
                 })
                 .collect(),
             icmp_rate_limited: s.icmp_rate_limited.clone(),
+            answered_nothing: s.adaptive.then(|| s.answered_nothing.clone()),
             interrupted: s.interrupted,
             elapsed_ms: crate::units::ms(started.elapsed()),
             window: s.adaptive.then_some(s.window_reached),
@@ -194,6 +198,9 @@ pub(super) fn finish(
             up_addrs.len()
         ));
     }
+    notes.extend(s.answered_nothing.iter().map(|a| {
+        format!("{a} answered nothing: not a ping, not a port; host down or filtered entirely")
+    }));
     notes.extend(rate_limit_notes(&s.icmp_rate_limited));
     if s.interrupted {
         notes.push("interrupted: only finished ports are shown".into());
@@ -219,25 +226,46 @@ pub(super) fn finish(
 /// One note per set of ICMP reject kinds: which replies were held back, by whom, what it
 /// means for the ports shown `icmp-rate-limited`, and what helps.
 pub(super) fn rate_limit_notes(limited: &[probe::RateLimited]) -> Vec<String> {
-    let mut groups: Vec<(&[Reason], Vec<String>)> = Vec::new();
+    // Hosts with ports left rate-limited, by kinds; and those whose re-asks answered all:
+    // (kinds, any left, who, ports left, ports re-asked).
+    type Group<'a> = (&'a [Reason], bool, Vec<String>, u64, u64);
+    let mut groups: Vec<Group> = Vec::new();
     for l in limited {
-        match groups.iter_mut().find(|(k, _)| *k == l.icmp.as_slice()) {
-            Some((_, who)) => who.push(l.addr.to_string()),
-            None => groups.push((&l.icmp, vec![l.addr.to_string()])),
+        let left = l.left > 0;
+        match groups
+            .iter_mut()
+            .find(|(k, lf, ..)| *k == l.icmp.as_slice() && *lf == left)
+        {
+            Some((_, _, who, n, re)) => {
+                who.push(l.addr.to_string());
+                *n += l.left;
+                *re += l.reasked;
+            }
+            None => groups.push((&l.icmp, left, vec![l.addr.to_string()], l.left, l.reasked)),
         }
     }
     groups
         .into_iter()
-        .map(|(kinds, who)| {
+        .map(|(kinds, left, who, n, reasked)| {
             let kinds: Vec<&str> = kinds.iter().map(|&k| icmp_words(k)).collect();
-            format!(
-                "ICMP {} replies from {} were rate-limited by the sender: ports shown \
-                 icmp-rate-limited gave no answer while a port known to draw one was silent \
-                 too. Probe them again in a few seconds, or slower: --rate 1 stays under \
-                 Linux's default limit (one ICMP error a second to each destination, after a \
-                 burst of 6)",
+            let head = format!(
+                "ICMP {} replies from {} were rate-limited by the sender",
                 kinds.join(" and "),
                 who.join(", ")
+            );
+            let again = match reasked {
+                0 => String::new(),
+                1 => "; 1 port answered when asked again at its pace".into(),
+                n => format!("; {n} ports answered when asked again at its pace"),
+            };
+            if !left {
+                return format!("{head}{again}");
+            }
+            format!(
+                "{head}{again}: {n} shown icmp-rate-limited gave no answer while a port known to \
+                 draw one was silent too. Probe them again in a few seconds, give \
+                 --max-reask-time more, or go slower: --rate 1 stays under Linux's default \
+                 limit (one ICMP error a second to each destination, after a burst of 6)"
             )
         })
         .collect()
@@ -284,8 +312,13 @@ fn add_names(plan: &Plan, records: &mut [ProbeRecord]) {
 /// `-v`: what the engine learnt about one host's path, in one line.
 pub(super) fn learnt_note(h: &probe::HostLearnt) -> String {
     let ms = |d: Duration| format!("{:.1}ms", crate::units::ms(d));
+    let via = match h.rtt_via {
+        Some("echo") => " (first from an ICMP echo)",
+        Some("udp") => " (first from a UDP port unreachable)",
+        _ => "",
+    };
     let rtt = match h.srtt {
-        Some(s) => format!("srtt {} rttvar {}", ms(s), ms(h.rttvar)),
+        Some(s) => format!("srtt {} rttvar {}{via}", ms(s), ms(h.rttvar)),
         None => "no round trip measured".into(),
     };
     format!(

@@ -208,6 +208,8 @@ fn rate_limit_notes_name_the_kinds_and_what_helps() {
     let l = |a: &str, k: &[Reason]| RateLimited {
         addr: a.parse().unwrap(),
         icmp: k.to_vec(),
+        left: 2,
+        reasked: 0,
     };
     let notes = summary::rate_limit_notes(&[
         l("192.0.2.2", &[Reason::HostUnreach]),
@@ -228,6 +230,29 @@ fn rate_limit_notes_name_the_kinds_and_what_helps() {
     assert!(notes
         .iter()
         .all(|n| n.contains("--rate 1") && n.contains("again")));
+    // Issue 23: re-asked at the limiter's pace, every port answered: no advice, the count.
+    let all = RateLimited {
+        left: 0,
+        reasked: 15,
+        ..l("192.0.2.4", &[Reason::HostUnreach])
+    };
+    assert_eq!(
+        summary::rate_limit_notes(&[all]),
+        [
+            "ICMP host-unreachable replies from 192.0.2.4 were rate-limited by the sender; 15 \
+          ports answered when asked again at its pace"
+        ]
+    );
+    let some = RateLimited {
+        left: 3,
+        reasked: 4,
+        ..l("192.0.2.4", &[Reason::HostUnreach])
+    };
+    let n = &summary::rate_limit_notes(&[some])[0];
+    assert!(
+        n.contains("; 4 ports answered when asked again at its pace: 3 shown icmp-rate-limited"),
+        "{n}"
+    );
 }
 
 /// Issue 10: the last line of a scan, for people.

@@ -42,10 +42,13 @@ use std::time::{Duration, Instant};
 
 mod hosts;
 mod ratelimit;
+mod reask;
+mod timing;
 mod udp;
 
 use hosts::Host;
 use ratelimit::Verdict;
+use timing::{EchoVia, Timing, TIMING_KEY};
 
 /// Longest the loop sleeps before it looks at the interrupt flag again.
 const TICK: Duration = Duration::from_millis(50);
@@ -60,6 +63,11 @@ const MAX_FD_STARVED: u32 = 100;
 const START_BATCH: u32 = 1024;
 /// Most hosts taking turns at once when their windows are full.
 const MAX_ACTIVE_HOSTS: usize = 4096;
+/// A try to a host with no round-trip sample yet stops counting against the congestion
+/// windows after this long (it keeps its socket and its deadline): silence is no evidence of
+/// congestion, and a window that only opened as tries expire would take several deadlines to
+/// open on a host that drops every port.
+const AGE_OUT: Duration = adapt::MIN_TIMEOUT;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -69,6 +77,8 @@ enum Kind {
     Suspect(u32),
     /// A port known to draw an ICMP error, probed right after a batch of suspects.
     Canary(u32),
+    /// A port found `icmp-rate-limited`, asked again at the host's ICMP limiter's pace.
+    Reask,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -96,6 +106,8 @@ struct Slot {
     started: Instant,
     gen: u32,
     dest: SocketAddr,
+    /// Counts against the congestion windows (see [`AGE_OUT`]).
+    young: bool,
 }
 
 enum Start {
@@ -114,6 +126,16 @@ struct Engine<'a> {
     slots: Vec<Slot>,
     free: Vec<usize>,
     deadlines: BinaryHeap<Reverse<(Instant, usize, u32)>>,
+    /// When tries to hosts with no sample stop counting against the windows.
+    aging: BinaryHeap<Reverse<(Instant, usize, u32)>>,
+    /// Tries in flight that count against the congestion windows.
+    young: usize,
+    /// Timing ping rounds due, by host.
+    timing_due: BinaryHeap<Reverse<(Instant, u32)>>,
+    /// How echo requests go out here (IPv4, IPv6), once known.
+    echo_via: [Option<EchoVia>; 2],
+    /// Hosts with ports to ask again (see `reask`).
+    reasking: Vec<u32>,
     hosts: Vec<Host>,
     /// Hosts with ports to start, taking turns when their windows are full.
     ring: VecDeque<u32>,
@@ -151,14 +173,35 @@ pub fn run(
     interrupt: &Interrupt,
     sink: &mut dyn Sink,
 ) -> Result<Summary, EngineError> {
+    run_known(addrs, ports, cfg, &[], interrupt, sink)
+}
+
+/// [`run`], with results already known (a host discovery's, numbered as `addrs`): each is
+/// handed to `sink` as it is and its port not probed again on its host; its round trip
+/// counts as a sample of the host's.
+pub fn run_known(
+    addrs: &[SocketAddr],
+    ports: &[u16],
+    cfg: &Config,
+    known: &[ProbeResult],
+    interrupt: &Interrupt,
+    sink: &mut dyn Sink,
+) -> Result<Summary, EngineError> {
     let nofile = limits::raise_nofile();
+    let adapt = cfg.adapt && cfg.proto == Proto::Tcp;
+    // Adaptive: the window opens as far as the fd limit allows, when nothing is lost.
     let window = cfg
         .concurrency
-        .unwrap_or_else(|| limits::window_for(nofile))
+        .unwrap_or_else(|| {
+            if adapt {
+                limits::adaptive_window_for(nofile)
+            } else {
+                limits::window_for(nofile)
+            }
+        })
         .max(1);
     let total = addrs.len() as u64 * ports.len() as u64;
     let slots_needed = window.min(total as usize).max(1);
-    let adapt = cfg.adapt && cfg.proto == Proto::Tcp;
     let new_window = |init: f64| {
         if adapt {
             Window::new(init, window)
@@ -174,6 +217,11 @@ pub fn run(
         slots: Vec::with_capacity(slots_needed),
         free: Vec::with_capacity(slots_needed),
         deadlines: BinaryHeap::with_capacity(slots_needed),
+        aging: BinaryHeap::new(),
+        young: 0,
+        timing_due: BinaryHeap::new(),
+        echo_via: [None; 2],
+        reasking: Vec::new(),
         hosts: (0..addrs.len())
             .map(|_| Host {
                 next_port: 0,
@@ -189,6 +237,12 @@ pub fn run(
                 tries: cfg.retries.saturating_add(1),
                 silent: Vec::new(),
                 retries: 0,
+                young: 0,
+                timing: Timing::default(),
+                heard: false,
+                pushed_timeout: cfg.timeout,
+                reask: reask::Reask::default(),
+                known: Vec::new(),
             })
             .collect(),
         ring: VecDeque::new(),
@@ -214,8 +268,10 @@ pub fn run(
             ..Summary::default()
         },
     };
+    e.reuse(known, sink);
     e.run_loop(interrupt, sink)?;
     e.learnt();
+    e.answered_nothing();
     e.rate_limited_kinds();
     Ok(e.summary)
 }
@@ -236,7 +292,8 @@ impl Engine<'_> {
             }
             // Start probes while the window, the pause and the rate allow.
             let mut batch = 0;
-            while self.inflight < self.limit() && self.pause_until.is_none() {
+            self.timing_rounds_due(now);
+            while self.room() && self.pause_until.is_none() {
                 batch += 1;
                 if batch > START_BATCH {
                     break;
@@ -292,6 +349,7 @@ impl Engine<'_> {
                 now = Instant::now();
             }
             self.launch_canaries(now, sink)?;
+            self.reask_step(now, sink)?;
             if self.inflight == 0 && self.pause_until.is_none() && !self.work_left() {
                 break;
             }
@@ -308,7 +366,17 @@ impl Engine<'_> {
             if let Some(t) = self.pause_until {
                 wait = wait.min(t.saturating_duration_since(now));
             }
-            if interval.is_some() && self.inflight < self.limit() {
+            for t in [
+                self.next_timing_round(),
+                self.next_aging(),
+                self.next_reask(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                wait = wait.min(t.saturating_duration_since(now));
+            }
+            if interval.is_some() && self.room() {
                 wait = wait.min(next_token.saturating_duration_since(now));
             }
             events.clear();
@@ -317,8 +385,13 @@ impl Engine<'_> {
                 .map_err(EngineError::Wait)?;
             let now = Instant::now();
             for ev in events.iter() {
-                self.decide(ev.key, now, sink);
+                if ev.key >= TIMING_KEY {
+                    self.timing_event(ev.key, now);
+                } else {
+                    self.decide(ev.key, now, sink);
+                }
             }
+            self.age(now);
             self.expire(now, sink);
         }
         // Interrupted: close what is in flight; those ports have no result. Ports found silent
@@ -329,6 +402,8 @@ impl Engine<'_> {
         for h in 0..self.hosts.len() {
             self.report_silent(h, sink);
         }
+        // Ports waiting to be asked again stay as they were found.
+        self.reask_step(Instant::now(), sink)?;
         Ok(())
     }
 
@@ -433,6 +508,7 @@ impl Engine<'_> {
                     started: now,
                     gen: 0,
                     dest,
+                    young: false,
                 });
                 self.slots.len() - 1
             }
@@ -444,6 +520,7 @@ impl Engine<'_> {
             s.p = p;
             s.started = now;
             s.dest = dest;
+            s.young = false;
             self.inflight += 1;
             self.hosts[p.target as usize].inflight += 1;
             self.by_port[dest.port() as usize] = idx as u32 + 1;
@@ -469,9 +546,16 @@ impl Engine<'_> {
         s.p = p;
         s.started = now;
         s.dest = dest;
+        s.young = true;
         let gen = s.gen;
         let host = &mut self.hosts[p.target as usize];
         host.inflight += 1;
+        host.young += 1;
+        self.young += 1;
+        if self.adapt && host.rtt.samples == 0 {
+            self.aging.push(Reverse((now + AGE_OUT, idx, gen)));
+        }
+        let host = &mut self.hosts[p.target as usize];
         if p.tries_done > 0 {
             host.retries += 1;
         }
@@ -496,9 +580,17 @@ impl Engine<'_> {
         let sock = s.sock.take()?;
         s.gen = s.gen.wrapping_add(1);
         let out = (sock, s.p, s.started, s.dest);
+        let young = std::mem::take(&mut s.young);
         self.free.push(idx);
         self.inflight -= 1;
         self.hosts[out.1.target as usize].inflight -= 1;
+        if young {
+            self.young -= 1;
+            self.hosts[out.1.target as usize].young -= 1;
+        }
+        if out.1.kind == Kind::Reask {
+            self.hosts[out.1.target as usize].reask.inflight = false;
+        }
         if self.cfg.proto == Proto::Tcp && self.by_port[out.3.port() as usize] == idx as u32 + 1 {
             self.by_port[out.3.port() as usize] = 0;
         }

@@ -102,6 +102,8 @@ impl Engine<'_> {
                     .push(crate::probe::RateLimited {
                         addr: r.addr,
                         icmp: kinds.clone(),
+                        left: 0,
+                        reasked: 0,
                     });
             }
         }
