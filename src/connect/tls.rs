@@ -166,7 +166,7 @@ impl<'a> TlsStream<'a> {
             }
         }
         if self.shutting && !self.shut {
-            self.sock.shutdown(Shutdown::Write)?;
+            super::duplex::shut_write(self.sock)?;
             self.shut = true;
         }
         Ok(true)
