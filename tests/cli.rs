@@ -150,7 +150,15 @@ fn plain_is_the_default_without_a_terminal_and_json_on_request() {
         !out.contains('\x1b'),
         "no colour without a terminal: {out:?}"
     );
-    let (_, out, _) = run(&["resolve", "--format", "table", "--color", "always", "::1"]);
+    let (_, out, _) = run(&[
+        "resolve",
+        "--format",
+        "table",
+        "--color",
+        "always",
+        "--no-reverse",
+        "::1",
+    ]);
     assert!(out.contains('\x1b'), "--color always colours: {out:?}");
 }
 
@@ -490,7 +498,7 @@ fn a_bad_target_in_a_targets_file_is_pointed_at_by_file_and_line() {
 /// (an IPv4 source for an IPv6 target; the bind fails, nothing is sent).
 #[test]
 fn nothing_probed_says_why_on_stderr() {
-    let (code, _, err) = run(&["probe", "--source", "127.0.0.1", "::1", "80"]);
+    let (code, _, err) = run(&["probe", "-n", "--source", "127.0.0.1", "::1", "80"]);
     assert_eq!(code, 3, "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(

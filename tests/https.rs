@@ -108,7 +108,7 @@ fn trusted_certificate_shows_handshake_and_expiry() {
     assert!(ms.windows(2).all(|w| w[0] <= w[1]), "{t}");
     // The table shows the expiry date.
     let a = tls_server(&p);
-    let url = format!("https://localhost:{}/", a.port());
+    let url = format!("https://127.0.0.1:{}/", a.port());
     let (code, out, _) = run(&["-4", "http", "--cacert", ca, &url]);
     assert_eq!(code, 0);
     assert!(out.contains("\t2031-05-06 ("), "{out}");
