@@ -22,6 +22,8 @@ pub fn main() -> ExitCode {
         }
     };
     match run(cli) {
+        // Every subcommand's "interrupted" is Ctrl-C's 130 or, when SIGTERM stopped it, 143.
+        Ok(Exit::Interrupted) if crate::interrupt::received_sigterm() => Exit::Terminated.into(),
         Ok(exit) => exit.into(),
         Err(e) => report(&e).into(),
     }

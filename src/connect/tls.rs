@@ -15,7 +15,7 @@ use rustls::{ClientConfig, ClientConnection, RootCertStore};
 use serde::Serialize;
 use socket2::Socket;
 use std::io::{self, Read};
-use std::net::{IpAddr, Shutdown};
+use std::net::IpAddr;
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
