@@ -103,6 +103,79 @@ fn bad_input_is_one_line_quoting_it_with_exit_2() {
     }
 }
 
+/// Messages a user met that quoted the wrong thing or said nothing useful: (arguments, exit
+/// code, what the one line must say, what it must not).
+const MESSAGES: &[(&[&str], i32, &[&str], &[&str])] = &[
+    // What was typed, not a 0 of sockdiag's own.
+    (
+        &["probe", "-n", "--timeout", "0s", "127.0.0.1", "80"],
+        2,
+        &["'0s'", "more than zero"],
+        &[],
+    ),
+    (
+        &["connect", "--timeout", "0.0s", "127.0.0.1", "80"],
+        2,
+        &["'0.0s'", "more than zero"],
+        &[],
+    ),
+    (
+        &["serve", "--duration", "0ms", "127.0.0.1:0"],
+        2,
+        &["'0ms'", "more than zero"],
+        &[],
+    ),
+    // No flag takes more than 24h: months and years are no help.
+    (
+        &["probe", "-n", "--timeout", "1x", "127.0.0.1", "80"],
+        2,
+        &["'1x'", "24h"],
+        &["months", "years"],
+    ),
+    // Rust's parse messages become the range.
+    (
+        &[
+            "probe",
+            "-n",
+            "--count",
+            "99999999999999999999",
+            "127.0.0.1",
+            "80",
+        ],
+        2,
+        &["'99999999999999999999'", "from 1 to 1000000"],
+        &["target type"],
+    ),
+    (
+        &["sockets", "--pid", "abc"],
+        2,
+        &["'abc'", "from 1 to 4294967295"],
+        &["invalid digit"],
+    ),
+    // The OS error once (10.255.0.1 is no address of this host: bind fails, nothing is sent).
+    (
+        &["exporter", "--listen", "10.255.0.1:9115"],
+        3,
+        &["10.255.0.1:9115", "(os error 99)"],
+        &["(os error 99): Cannot"],
+    ),
+];
+
+#[test]
+fn messages_quote_what_was_typed_and_say_what_would_do() {
+    for (args, want, says, never) in MESSAGES {
+        let (code, _, err) = run(args);
+        assert_eq!(code, *want, "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: one line, got {err:?}");
+        for s in *says {
+            assert!(err.contains(s), "{args:?}: {err:?} should say {s}");
+        }
+        for s in *never {
+            assert!(!err.contains(s), "{args:?}: {err:?} should not say {s}");
+        }
+    }
+}
+
 #[test]
 fn help_and_version_exit_0_on_stdout() {
     let (code, out, _) = run(&["--help"]);
