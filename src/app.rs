@@ -21,6 +21,10 @@ pub fn main() -> ExitCode {
             return clap_error(e).into();
         }
     };
+    if let Some(msg) = nothing_after_separator(&cli, &args) {
+        let _ = writeln!(io::stderr(), "sockdiag: {msg}");
+        return Exit::Usage.into();
+    }
     match run(cli) {
         // Every subcommand's "interrupted" is Ctrl-C's 130 or, when SIGTERM stopped it, 143.
         Ok(Exit::Interrupted) if crate::interrupt::received_sigterm() => Exit::Terminated.into(),
@@ -91,6 +95,19 @@ fn whole_number(e: &clap::Error) -> Option<String> {
     Some(format!(
         "invalid value '{value}' for '{flag}': not a whole number {range}"
     ))
+}
+
+/// `probe ... --` with nothing after it: clap sees no command at all, and the probe would
+/// run as if `--` were not there; it is a usage error, as a missing command is.
+fn nothing_after_separator(cli: &Cli, args: &[std::ffi::OsString]) -> Option<String> {
+    let Some(Command::Probe(p)) = &cli.command else {
+        return None;
+    };
+    (p.command.is_empty() && args.last().is_some_and(|a| a == "--")).then(|| {
+        "invalid argument '--': nothing after it; give the command to run once every port is \
+         open (probe --wait D HOST PORTS -- CMD)"
+            .to_string()
+    })
 }
 
 /// A negative number where a value goes (`--timeout -1s`, `--retries -1`, port `-5`): clap

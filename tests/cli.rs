@@ -152,6 +152,27 @@ const MESSAGES: &[(&[&str], i32, &[&str], &[&str])] = &[
         &["'abc'", "from 1 to 4294967295"],
         &["invalid digit"],
     ),
+    // One rule for targets: a space is refused as resolve refuses it, not a second target.
+    (
+        &["probe", "-n", "h€llo wörld", "80"],
+        2,
+        &["'h€llo wörld'", "no spaces"],
+        &[],
+    ),
+    // The list's length, not a silent cap.
+    (
+        &["probe", "-n", "--top", "5000", "127.0.0.1"],
+        2,
+        &["'5000'", "has 1000 ports"],
+        &[],
+    ),
+    // `--` with nothing after it is a usage error, not a probe without a command.
+    (
+        &["probe", "-n", "--wait", "1s", "127.0.0.1", "80", "--"],
+        2,
+        &["'--'", "nothing after it"],
+        &[],
+    ),
     // The OS error once (10.255.0.1 is no address of this host: bind fails, nothing is sent).
     (
         &["exporter", "--listen", "10.255.0.1:9115"],
@@ -173,6 +194,26 @@ fn messages_quote_what_was_typed_and_say_what_would_do() {
         for s in *never {
             assert!(!err.contains(s), "{args:?}: {err:?} should not say {s}");
         }
+    }
+}
+
+#[test]
+fn an_empty_targets_file_says_so_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("empty", ""),
+        ("comments", "# none yet\n\n  # still none\n"),
+    ] {
+        let f = dir.path().join(name);
+        std::fs::write(&f, text).unwrap();
+        let path = f.to_str().unwrap();
+        let (code, _, err) = run(&["probe", "-n", "--targets-file", path, "80"]);
+        assert_eq!(code, 2, "{name}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains(&format!("'{path}'")) && err.contains("has no targets"),
+            "{err}"
+        );
     }
 }
 

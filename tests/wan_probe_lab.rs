@@ -132,7 +132,10 @@ fn fifty_ms_each_way_dropped_ports_end_after_learnt_timeouts_not_the_given_one()
         .and_then(|r| r.split("ms").next())
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| panic!("no srtt in {learnt}"));
-    assert!((95.0..3000.0).contains(&srtt), "srtt from the 100 ms line: {learnt}");
+    assert!(
+        (95.0..3000.0).contains(&srtt),
+        "srtt from the 100 ms line: {learnt}"
+    );
 }
 
 #[test]
