@@ -101,7 +101,7 @@ _sockdiag() {
                     return 0
                     ;;
                 --generate)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -119,87 +119,87 @@ _sockdiag() {
             fi
             case "${prev}" in
                 --cacert)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --sni)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --alpn)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --send)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --send-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --read)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --max-time)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --source)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --idle-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --interface)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --keepidle)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --keepintvl)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --keepcnt)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --sndbuf)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --rcvbuf)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --linger)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --ttl)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --tos)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --user-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --syncnt)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -225,19 +225,19 @@ _sockdiag() {
             fi
             case "${prev}" in
                 --listen)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --allow-targets)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --max-concurrent)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -417,27 +417,27 @@ _sockdiag() {
             fi
             case "${prev}" in
                 --header)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 -H)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --count)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --cacert)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --interval)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -463,55 +463,55 @@ _sockdiag() {
             fi
             case "${prev}" in
                 --bind)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --connect)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --keepidle)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --keepintvl)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --keepcnt)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --sndbuf)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --rcvbuf)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --linger)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --ttl)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --tos)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --user-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --syncnt)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -537,15 +537,15 @@ _sockdiag() {
             fi
             case "${prev}" in
                 --top)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --service-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --service-concurrency)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 -P)
@@ -553,59 +553,59 @@ _sockdiag() {
                     return 0
                     ;;
                 --targets-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --exclude-ports)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --retries)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --rate)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --source)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --interface)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --count)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --interval)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --wait)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --payload)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --shard)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --seed)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -631,15 +631,15 @@ _sockdiag() {
             fi
             case "${prev}" in
                 --file)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --jobs)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --server)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --type)
@@ -669,27 +669,27 @@ _sockdiag() {
             fi
             case "${prev}" in
                 --banner)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --max-clients)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --idle-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --max-bytes)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --duration)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --socket-mode)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -715,31 +715,31 @@ _sockdiag() {
             fi
             case "${prev}" in
                 --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --local)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --peer)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --pid)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --process)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --uid)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --sort)
@@ -747,15 +747,15 @@ _sockdiag() {
                     return 0
                     ;;
                 --top)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --watch)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --count)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -781,27 +781,27 @@ _sockdiag() {
             fi
             case "${prev}" in
                 --max-hops)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --first-hop)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --queries)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --source)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --interface)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --format)
