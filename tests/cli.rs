@@ -105,7 +105,13 @@ fn bad_input_is_one_line_quoting_it_with_exit_2() {
 
 /// Messages a user met that quoted the wrong thing or said nothing useful: (arguments, exit
 /// code, what the one line must say, what it must not).
-const MESSAGES: &[(&[&str], i32, &[&str], &[&str])] = &[
+type MessageCase = (
+    &'static [&'static str],
+    i32,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+const MESSAGES: &[MessageCase] = &[
     // What was typed, not a 0 of sockdiag's own.
     (
         &["probe", "-n", "--timeout", "0s", "127.0.0.1", "80"],
