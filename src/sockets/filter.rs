@@ -375,7 +375,11 @@ mod tests {
     #[test]
     fn mapped_filters_match_mapped_and_plain_sockets() {
         let e = |s: &str| Endpoint::Inet(s.parse().unwrap());
-        for f in ["::ffff:127.0.0.1", "[::ffff:127.0.0.1]:7003", "::ffff:127.0.0.0/104"] {
+        for f in [
+            "::ffff:127.0.0.1",
+            "[::ffff:127.0.0.1]:7003",
+            "::ffff:127.0.0.0/104",
+        ] {
             let m = parse_addr_match("local", f).unwrap();
             assert!(m.matches(Some(&e("[::ffff:127.0.0.1]:7003"))), "{f}");
             assert!(m.matches(Some(&e("127.0.0.1:7003"))), "{f}");

@@ -108,6 +108,19 @@ impl Record for Event {
     }
 }
 
+impl SocketRecord {
+    /// The local end as ss shows it: `*:PORT` for a dual-stack `[::]` socket (IPV6_V6ONLY
+    /// off: it takes IPv4 too), which `[::]:PORT` would pass off as IPv6-only.
+    fn shown_local(&self, l: &sockets::Endpoint) -> String {
+        match l.inet() {
+            Some(a) if a.is_ipv6() && a.ip().is_unspecified() && self.v6only == Some(false) => {
+                format!("*:{}", a.port())
+            }
+            _ => shown(&l.to_string()),
+        }
+    }
+}
+
 impl Record for SocketRecord {
     const TYPE: &'static str = "socket";
 
@@ -156,7 +169,7 @@ impl Record for SocketRecord {
             Cell::toned(self.state.name(), state_tone),
             self.local
                 .as_ref()
-                .map_or_else(|| Cell::new("-"), |l| Cell::new(shown(&l.to_string()))),
+                .map_or_else(|| Cell::new("-"), |l| Cell::new(self.shown_local(l))),
             peer,
             queue(self.recv_q),
             queue(self.send_q),
@@ -286,6 +299,7 @@ mod tests {
             local: Some(inet(local)),
             peer: peer.map(inet),
             peer_inode: None,
+            v6only: None,
             recv_q: 0,
             send_q: 0,
             inode: 4242,
@@ -320,6 +334,25 @@ mod tests {
         let one = [rec(Proto::Tcp, 1, "127.0.0.1:80", None)];
         let json = rendered_with(Format::Json, 0, |w, o| output::render(w, o, &one));
         assert!(json.contains("\"nginx\""), "{json}");
+    }
+
+    /// Issue 22: a dual-stack `[::]` listener looked like a v6-only one; ss shows `*:7003`.
+    #[test]
+    fn a_dual_stack_listener_is_star_port() {
+        let mut dual = rec(Proto::Tcp, 10, "[::]:7003", None);
+        dual.v6only = Some(false);
+        let mut only = rec(Proto::Tcp, 10, "[::]:7004", None);
+        only.v6only = Some(true);
+        let unknown = rec(Proto::Tcp, 10, "[::]:7005", None);
+        let recs = [dual, only, unknown];
+        let out = rendered_with(Format::Plain, 0, |w, o| output::render(w, o, &recs));
+        let locals: Vec<&str> = out.lines().map(|l| l.split('\t').nth(2).unwrap()).collect();
+        assert_eq!(locals, ["*:7003", "[::]:7004", "[::]:7005"], "{out}");
+        let json = rendered_with(Format::Json, 0, |w, o| output::render(w, o, &recs[..1]));
+        assert!(
+            json.contains("\"local\":\"[::]:7003\"") && json.contains("\"v6only\":false"),
+            "{json}"
+        );
     }
 
     fn records() -> Vec<SocketRecord> {
