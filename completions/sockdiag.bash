@@ -107,7 +107,7 @@ _sockdiag() {
                     return 0
                     ;;
                 --generate)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -125,87 +125,87 @@ _sockdiag() {
             fi
             case "${prev}" in
                 --cacert)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --sni)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --alpn)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --send)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --send-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --read)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --max-time)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --source)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --idle-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --interface)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --keepidle)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --keepintvl)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --keepcnt)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --sndbuf)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --rcvbuf)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --linger)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --ttl)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --tos)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --user-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --syncnt)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -231,23 +231,23 @@ _sockdiag() {
             fi
             case "${prev}" in
                 --listen)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --allow-targets)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --max-concurrent)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --max-connections)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -441,27 +441,27 @@ _sockdiag() {
             fi
             case "${prev}" in
                 --header)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 -H)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --count)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --cacert)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --interval)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -487,55 +487,55 @@ _sockdiag() {
             fi
             case "${prev}" in
                 --bind)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --connect)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --keepidle)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --keepintvl)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --keepcnt)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --sndbuf)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --rcvbuf)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --linger)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --ttl)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --tos)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --user-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --syncnt)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -561,15 +561,15 @@ _sockdiag() {
             fi
             case "${prev}" in
                 --top)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --service-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --service-concurrency)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 -P)
@@ -577,63 +577,63 @@ _sockdiag() {
                     return 0
                     ;;
                 --targets-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --exclude-ports)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --retries)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --max-reask-time)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --rate)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --source)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --interface)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --count)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --interval)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --wait)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --payload)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --shard)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --seed)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -659,15 +659,15 @@ _sockdiag() {
             fi
             case "${prev}" in
                 --file)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --jobs)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --server)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --type)
@@ -697,27 +697,27 @@ _sockdiag() {
             fi
             case "${prev}" in
                 --banner)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --max-clients)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --idle-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --max-bytes)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --duration)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --socket-mode)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -743,31 +743,31 @@ _sockdiag() {
             fi
             case "${prev}" in
                 --state)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --local)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --peer)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --pid)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --process)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --uid)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --sort)
@@ -775,15 +775,15 @@ _sockdiag() {
                     return 0
                     ;;
                 --top)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --watch)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --count)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -809,27 +809,27 @@ _sockdiag() {
             fi
             case "${prev}" in
                 --max-hops)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --first-hop)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --queries)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --source)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --interface)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -855,31 +855,31 @@ _sockdiag() {
             fi
             case "${prev}" in
                 --targets-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --cacert)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --http)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --expect)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --queries)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --max-hops)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "${cur}"))
                     return 0
                     ;;
                 --format)

@@ -21,7 +21,13 @@ pub fn main() -> ExitCode {
             return clap_error(e).into();
         }
     };
+    if let Some(msg) = nothing_after_separator(&cli, &args) {
+        let _ = writeln!(io::stderr(), "sockdiag: {msg}");
+        return Exit::Usage.into();
+    }
     match run(cli) {
+        // Every subcommand's "interrupted" is Ctrl-C's 130 or, when SIGTERM stopped it, 143.
+        Ok(Exit::Interrupted) if crate::interrupt::received_sigterm() => Exit::Terminated.into(),
         Ok(exit) => exit.into(),
         Err(e) => report(&e).into(),
     }
@@ -40,14 +46,68 @@ fn clap_error(e: clap::Error) -> Exit {
             }
         }
         _ => {
-            let _ = writeln!(
-                io::stderr(),
-                "sockdiag: {}",
-                one_line(&e.render().to_string())
-            );
+            let msg = whole_number(&e).unwrap_or_else(|| one_line(&e.render().to_string()));
+            let _ = writeln!(io::stderr(), "sockdiag: {msg}");
             Exit::Usage
         }
     }
+}
+
+/// A value that is not a whole number where one goes (`--count 99999999999999999999`,
+/// `--pid abc`): Rust's parse message ("number too large to fit in target type") says
+/// nothing of what would do, so the line says the range instead, as an out-of-range one does.
+fn whole_number(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    use std::error::Error as _;
+    if e.kind() != ErrorKind::ValueValidation {
+        return None;
+    }
+    e.source()?.downcast_ref::<std::num::ParseIntError>()?;
+    let (Some(ContextValue::String(flag)), Some(ContextValue::String(value))) = (
+        e.get(ContextKind::InvalidArg),
+        e.get(ContextKind::InvalidValue),
+    ) else {
+        return None;
+    };
+    let long = flag.strip_prefix("--")?.split([' ', '=']).next()?;
+    let arg = find_long(&crate::cli::command(), long)?;
+    // The parser's own range, as it states it for a number beyond it ("... is not in 1..=N").
+    let probe = clap::Command::new("sockdiag").no_binary_name(true).arg(
+        clap::Arg::new("v")
+            .long(long.to_string())
+            .value_parser(arg.get_value_parser().clone()),
+    );
+    // The parser's own range, as it states it for a number beyond it ("... is not in 1..=N");
+    // one that takes both probes is a u64's.
+    let range = [i64::MAX.to_string(), u64::MAX.to_string()]
+        .into_iter()
+        .find_map(|big| {
+            let t = probe
+                .clone()
+                .try_get_matches_from(["--".to_string() + long, big])
+                .err()?
+                .to_string();
+            let (lo, hi) = t.split(" is not in ").nth(1)?.trim().split_once("..=")?;
+            let hi = hi.split_whitespace().next()?.to_string();
+            Some(format!("from {lo} to {hi}"))
+        })
+        .unwrap_or_else(|| format!("from 0 to {}", u64::MAX));
+    Some(format!(
+        "invalid value '{value}' for '{flag}': not a whole number {range}"
+    ))
+}
+
+/// `probe ... --` with nothing after it: clap sees no command at all, and the probe would
+/// run as if `--` were not there; it is a usage error, as a missing command is.
+fn nothing_after_separator(cli: &Cli, args: &[std::ffi::OsString]) -> Option<String> {
+    let Some(Command::Probe(p)) = &cli.command else {
+        return None;
+    };
+    (p.command.is_empty() && args.last().is_some_and(|a| a == "--")).then(|| {
+        "invalid argument '--': nothing after it; give the command to run once every port is \
+         open (probe --wait D HOST PORTS -- CMD)"
+            .to_string()
+    })
 }
 
 /// A negative number where a value goes (`--timeout -1s`, `--retries -1`, port `-5`): clap

@@ -58,20 +58,20 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
-/// A local failure that kept the job from running: exit code 3.
+/// A local failure that kept the job from running: exit code 3. Its line says the OS error
+/// itself, so it is not also a `source` (the edge's `{:#}` would print it twice).
 #[derive(Debug, thiserror::Error)]
-#[error("{context}: {source}")]
+#[error("{context}: {error}")]
 pub struct LocalError {
     pub context: String,
-    #[source]
-    pub source: std::io::Error,
+    pub error: std::io::Error,
 }
 
 impl LocalError {
-    pub fn new(context: impl Into<String>, source: std::io::Error) -> Self {
+    pub fn new(context: impl Into<String>, error: std::io::Error) -> Self {
         LocalError {
             context: context.into(),
-            source,
+            error,
         }
     }
 }

@@ -12,8 +12,11 @@ pub enum Exit {
     Usage,
     /// A local failure kept the job from running (resources, permissions, ...).
     Local,
-    /// Interrupted by Ctrl-C; finished results were printed.
+    /// Interrupted by Ctrl-C (SIGINT); finished results were printed.
     Interrupted,
+    /// Stopped by SIGTERM (`kill`, a service manager); finished results were printed. 143,
+    /// 128 + 15, as a shell reports a job ended by SIGTERM.
+    Terminated,
     /// `probe --wait ... -- CMD`: CMD exists but could not be run (not executable), as a
     /// shell says it.
     CannotRun,
@@ -29,6 +32,7 @@ impl Exit {
             Exit::Usage => 2,
             Exit::Local => 3,
             Exit::Interrupted => 130,
+            Exit::Terminated => 143,
             Exit::CannotRun => 126,
             Exit::NotFound => 127,
         }
@@ -59,4 +63,5 @@ Exit codes:
   126  probe --wait ... -- CMD: CMD could not be run (not executable)
   127  probe --wait ... -- CMD: CMD not found
        (once CMD runs, the exit code is CMD's own)
-  130  interrupted (Ctrl-C); finished results were printed";
+  130  interrupted (Ctrl-C); finished results were printed
+  143  stopped by SIGTERM; finished results were printed";

@@ -21,7 +21,12 @@ pub fn generate(kind: &str) -> Result<String, InputError> {
         let mut cmd = crate::cli::command();
         let mut buf = Vec::new();
         clap_complete::generate(*shell, &mut cmd, "sockdiag", &mut buf);
-        return Ok(String::from_utf8(buf).expect("completions are UTF-8"));
+        let text = String::from_utf8(buf).expect("completions are UTF-8");
+        return Ok(if *shell == Shell::Bash {
+            bash_filenames(&text)
+        } else {
+            text
+        });
     }
     if kind == "man" {
         return Ok(man(crate::cli::command()));
@@ -30,7 +35,17 @@ pub fn generate(kind: &str) -> Result<String, InputError> {
         let cmd = crate::cli::command();
         let found = cmd.get_subcommands().find(|s| s.get_name() == sub).cloned();
         if let Some(sc) = found {
-            return Ok(man(sc.name(format!("sockdiag-{sub}"))));
+            // The page is sockdiag-SUB(1), the command it shows is `sockdiag SUB`. `-P n`
+            // exists only to spell nmap's -Pn, which --no-discovery's entry names.
+            let sc = sc
+                .name(format!("sockdiag-{sub}"))
+                .bin_name(format!("sockdiag {sub}"));
+            let sc = if sub == "probe" {
+                sc.mut_arg("pn", |a| a.hide(true))
+            } else {
+                sc
+            };
+            return Ok(man(sc));
         }
     }
     Err(InputError::new(
@@ -51,7 +66,43 @@ fn man(cmd: clap::Command) -> String {
         .render(&mut buf)
         .expect("writing to a Vec cannot fail");
     let page = String::from_utf8(buf).expect("man pages are UTF-8");
-    tight_short_flags(&page)
+    examples_as_written(&tight_short_flags(&page))
+}
+
+/// The long help after the options (tables, examples, each with its own columns) is laid out
+/// by hand: no-fill (`.nf`), so man shows each line as written instead of one justified
+/// paragraph.
+fn examples_as_written(page: &str) -> String {
+    let mut out = String::with_capacity(page.len() + 16);
+    let mut extra = false;
+    for line in page.split_inclusive('\n') {
+        if line.starts_with(".SH") {
+            if extra {
+                out.push_str(".fi\n");
+            }
+            extra = line.trim_end() == ".SH EXTRA";
+            out.push_str(line);
+            if extra {
+                out.push_str(".nf\n");
+            }
+            continue;
+        }
+        out.push_str(line);
+    }
+    if extra {
+        out.push_str(".fi\n");
+    }
+    out
+}
+
+/// clap_complete's bash script completes a file argument with `compgen -f` alone, so bash
+/// takes a directory for a finished word (a space after it, no `/`): `compopt -o filenames`
+/// in those branches makes it add the `/` (and quote names as file names).
+fn bash_filenames(script: &str) -> String {
+    script.replace(
+        "COMPREPLY=($(compgen -f \"${cur}\"))",
+        "compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- \"${cur}\"))",
+    )
 }
 
 /// clap_mangen writes a short flag without a long one as `[-4 ]` in the synopsis (a space

@@ -48,6 +48,17 @@ pub fn restore_inherited() -> std::io::Result<()> {
     Ok(())
 }
 
+/// The last of [`SIGNALS`] this process received since a handler was installed (0: none),
+/// whichever flag it raised: the edge turns an interrupted run's exit code into 143 when it
+/// was SIGTERM.
+static RECEIVED: std::sync::LazyLock<Arc<AtomicUsize>> =
+    std::sync::LazyLock::new(|| Arc::new(AtomicUsize::new(0)));
+
+/// Whether SIGTERM (not Ctrl-C) was the last signal that stopped this process's work.
+pub fn received_sigterm() -> bool {
+    RECEIVED.load(Ordering::Relaxed) == libc::SIGTERM as usize
+}
+
 /// A flag raised by SIGINT or SIGTERM once [`install`] has run; it keeps which signal it
 /// was (0: not raised), so a log can tell Ctrl-C from a service manager's stop.
 #[derive(Clone, Debug, Default)]
@@ -65,6 +76,7 @@ impl Interrupt {
         let flag = Arc::new(AtomicUsize::new(0));
         for sig in SIGNALS {
             signal_hook::flag::register_usize(sig, Arc::clone(&flag), sig as usize)?;
+            signal_hook::flag::register_usize(sig, Arc::clone(&RECEIVED), sig as usize)?;
         }
         Ok(Interrupt(flag))
     }

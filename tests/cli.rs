@@ -120,6 +120,126 @@ fn bad_input_is_one_line_quoting_it_with_exit_2() {
     }
 }
 
+/// Messages a user met that quoted the wrong thing or said nothing useful: (arguments, exit
+/// code, what the one line must say, what it must not).
+type MessageCase = (
+    &'static [&'static str],
+    i32,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+const MESSAGES: &[MessageCase] = &[
+    // What was typed, not a 0 of sockdiag's own.
+    (
+        &["probe", "-n", "--timeout", "0s", "127.0.0.1", "80"],
+        2,
+        &["'0s'", "more than zero"],
+        &[],
+    ),
+    (
+        &["connect", "--timeout", "0.0s", "127.0.0.1", "80"],
+        2,
+        &["'0.0s'", "more than zero"],
+        &[],
+    ),
+    (
+        &["serve", "--duration", "0ms", "127.0.0.1:0"],
+        2,
+        &["'0ms'", "more than zero"],
+        &[],
+    ),
+    // No flag takes more than 24h: months and years are no help.
+    (
+        &["probe", "-n", "--timeout", "1x", "127.0.0.1", "80"],
+        2,
+        &["'1x'", "24h"],
+        &["months", "years"],
+    ),
+    // Rust's parse messages become the range.
+    (
+        &[
+            "probe",
+            "-n",
+            "--count",
+            "99999999999999999999",
+            "127.0.0.1",
+            "80",
+        ],
+        2,
+        &["'99999999999999999999'", "from 1 to 1000000"],
+        &["target type"],
+    ),
+    (
+        &["sockets", "--pid", "abc"],
+        2,
+        &["'abc'", "from 1 to 4294967295"],
+        &["invalid digit"],
+    ),
+    // One rule for targets: a space is refused as resolve refuses it, not a second target.
+    (
+        &["probe", "-n", "h€llo wörld", "80"],
+        2,
+        &["'h€llo wörld'", "no spaces"],
+        &[],
+    ),
+    // The list's length, not a silent cap.
+    (
+        &["probe", "-n", "--top", "5000", "127.0.0.1"],
+        2,
+        &["'5000'", "has 1000 ports"],
+        &[],
+    ),
+    // `--` with nothing after it is a usage error, not a probe without a command.
+    (
+        &["probe", "-n", "--wait", "1s", "127.0.0.1", "80", "--"],
+        2,
+        &["'--'", "nothing after it"],
+        &[],
+    ),
+    // The OS error once (10.255.0.1 is no address of this host: bind fails, nothing is sent).
+    (
+        &["exporter", "--listen", "10.255.0.1:9115"],
+        3,
+        &["10.255.0.1:9115", "(os error 99)"],
+        &["(os error 99): Cannot"],
+    ),
+];
+
+#[test]
+fn messages_quote_what_was_typed_and_say_what_would_do() {
+    for (args, want, says, never) in MESSAGES {
+        let (code, _, err) = run(args);
+        assert_eq!(code, *want, "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: one line, got {err:?}");
+        for s in *says {
+            assert!(err.contains(s), "{args:?}: {err:?} should say {s}");
+        }
+        for s in *never {
+            assert!(!err.contains(s), "{args:?}: {err:?} should not say {s}");
+        }
+    }
+}
+
+#[test]
+fn an_empty_targets_file_says_so_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("empty", ""),
+        ("comments", "# none yet\n\n  # still none\n"),
+    ] {
+        let f = dir.path().join(name);
+        std::fs::write(&f, text).unwrap();
+        let path = f.to_str().unwrap();
+        let (code, _, err) = run(&["probe", "-n", "--targets-file", path, "80"]);
+        assert_eq!(code, 2, "{name}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains(&format!("'{path}'")) && err.contains("has no targets"),
+            "{err}"
+        );
+    }
+}
+
 #[test]
 fn help_and_version_exit_0_on_stdout() {
     let (code, out, _) = run(&["--help"]);
@@ -167,7 +287,15 @@ fn plain_is_the_default_without_a_terminal_and_json_on_request() {
         !out.contains('\x1b'),
         "no colour without a terminal: {out:?}"
     );
-    let (_, out, _) = run(&["resolve", "--format", "table", "--color", "always", "::1"]);
+    let (_, out, _) = run(&[
+        "resolve",
+        "--format",
+        "table",
+        "--color",
+        "always",
+        "--no-reverse",
+        "::1",
+    ]);
     assert!(out.contains('\x1b'), "--color always colours: {out:?}");
 }
 
@@ -507,7 +635,7 @@ fn a_bad_target_in_a_targets_file_is_pointed_at_by_file_and_line() {
 /// (an IPv4 source for an IPv6 target; the bind fails, nothing is sent).
 #[test]
 fn nothing_probed_says_why_on_stderr() {
-    let (code, _, err) = run(&["probe", "--source", "127.0.0.1", "::1", "80"]);
+    let (code, _, err) = run(&["probe", "-n", "--source", "127.0.0.1", "::1", "80"]);
     assert_eq!(code, 3, "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(

@@ -136,3 +136,86 @@ fn readme_install_step_and_a_completion_recipe_that_works_everywhere() {
     assert_eq!(complete("sockdiag pro"), "probe");
     assert!(complete("sockdiag probe --tim").contains("--timeout"));
 }
+
+#[test]
+fn man_pages_show_the_command_as_typed_and_the_examples_as_written() {
+    for (rel, text) in sockdiag::generate::all_files() {
+        let Some(sub) = rel
+            .strip_prefix("man/sockdiag-")
+            .and_then(|r| r.strip_suffix(".1"))
+        else {
+            continue;
+        };
+        let synopsis = text
+            .lines()
+            .skip_while(|l| *l != ".SH SYNOPSIS")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{rel}: no SYNOPSIS"));
+        // `sockdiag-probe` is the page's name, not a command anyone can run.
+        assert!(
+            synopsis.starts_with(&format!("\\fBsockdiag {sub}\\fR")),
+            "{rel}: {synopsis}"
+        );
+        assert!(
+            !text.contains("\\fB\\-P\\fR"),
+            "{rel}: the stray -P <n> entry"
+        );
+        // The hand-laid help after the options (tables, examples) is not filled.
+        let extra: Vec<&str> = text.lines().skip_while(|l| *l != ".SH EXTRA").collect();
+        if !extra.is_empty() {
+            assert_eq!(extra.get(1), Some(&".nf"), "{rel}");
+            assert!(extra.contains(&".fi"), "{rel}");
+        }
+    }
+    // As man shows it: each example on a line of its own.
+    let page = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("man/sockdiag-probe.1");
+    if let Ok(out) = std::process::Command::new("nroff")
+        .args(["-man", "-rLL=80n"])
+        .arg(&page)
+        .output()
+    {
+        let shown = String::from_utf8_lossy(&out.stdout);
+        let lines: Vec<&str> = shown.lines().map(str::trim).collect();
+        for example in [
+            "sockdiag probe 127.0.0.1 1-65535",
+            "sockdiag probe --udp 127.0.0.1 53,123",
+        ] {
+            assert!(lines.contains(&example), "{example:?} reflowed:\n{shown}");
+        }
+    }
+}
+
+#[test]
+fn bash_completion_of_a_directory_adds_a_slash() {
+    let Ok(_) = std::process::Command::new("bash")
+        .arg("-c")
+        .arg("true")
+        .status()
+    else {
+        eprintln!("SKIPPED: no bash");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("subdir")).unwrap();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/sockdiag.bash");
+    // compopt only works while readline completes; here it records what it was asked.
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(
+            r#"source "$1"
+compopt() { echo "compopt $*"; }
+COMP_WORDS=(sockdiag probe --targets-file "$2/sub"); COMP_CWORD=3
+COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}
+_sockdiag sockdiag "$2/sub" --targets-file
+printf 'reply %s\n' "${COMPREPLY[@]}""#,
+        )
+        .args(["x", script.to_str().unwrap(), dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("reply {}/subdir", dir.path().display())),
+        "{text}"
+    );
+    assert!(text.contains("compopt -o filenames"), "{text}");
+}

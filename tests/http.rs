@@ -188,7 +188,7 @@ fn bad_urls_exit_2_quoting_the_bad_part() {
         (&["http", "http://a..b/"], "'a..b'"),
         (&["http", "http://[::1/"], "'[::1'"),
         (&["http", "-H", "NoColon", "http://127.0.0.1/"], "'NoColon'"),
-        (&["http", "--timeout", "0s", "http://127.0.0.1/"], "'0'"),
+        (&["http", "--timeout", "0s", "http://127.0.0.1/"], "'0s'"),
     ];
     for (args, quoted) in cases {
         let (code, out, err) = run(args);

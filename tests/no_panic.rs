@@ -87,9 +87,10 @@ proptest! {
 /// Every flag that takes a duration or a rate, as a command that targets 127.0.0.1 only
 /// (port 1: nothing listens there, so each ends at once), `{}` standing for the value.
 const DURATION_AND_RATE_FLAGS: &[&[&str]] = &[
-    &["probe", "--timeout", "{}", "127.0.0.1", "1"],
+    &["probe", "-n", "--timeout", "{}", "127.0.0.1", "1"],
     &[
         "probe",
+        "-n",
         "--count",
         "2",
         "--interval",
@@ -99,6 +100,7 @@ const DURATION_AND_RATE_FLAGS: &[&[&str]] = &[
     ],
     &[
         "probe",
+        "-n",
         "--wait",
         "{}",
         "--interval",
@@ -108,6 +110,7 @@ const DURATION_AND_RATE_FLAGS: &[&[&str]] = &[
     ],
     &[
         "probe",
+        "-n",
         "--wait",
         "50ms",
         "--interval",
@@ -115,8 +118,8 @@ const DURATION_AND_RATE_FLAGS: &[&[&str]] = &[
         "127.0.0.1",
         "1",
     ],
-    &["probe", "--rate", "{}", "127.0.0.1", "1"],
-    &["probe", "--udp", "--timeout", "{}", "127.0.0.1", "1"],
+    &["probe", "-n", "--rate", "{}", "127.0.0.1", "1"],
+    &["probe", "-n", "--udp", "--timeout", "{}", "127.0.0.1", "1"],
     &["connect", "--timeout", "{}", "127.0.0.1", "1"],
     &["connect", "--udp", "--timeout", "{}", "127.0.0.1", "1"],
     &[
@@ -258,21 +261,30 @@ fn huge_durations_and_tiny_rates_are_exit_2() {
     let cases: &[&[&str]] = &[
         &[
             "probe",
+            "-n",
             "--timeout",
             "9223372036854775807s",
             "127.0.0.1",
             "1",
         ],
-        &["probe", "--wait", "9223372036854775807s", "127.0.0.1", "1"],
         &[
             "probe",
+            "-n",
+            "--wait",
+            "9223372036854775807s",
+            "127.0.0.1",
+            "1",
+        ],
+        &[
+            "probe",
+            "-n",
             "--interval",
             "9223372036854775807s",
             "127.0.0.1",
             "1",
         ],
-        &["probe", "--rate", "1e-20", "127.0.0.1", "1"],
-        &["probe", "--rate", "5e-324", "127.0.0.1", "1"],
+        &["probe", "-n", "--rate", "1e-20", "127.0.0.1", "1"],
+        &["probe", "-n", "--rate", "5e-324", "127.0.0.1", "1"],
         &[
             "connect",
             "--timeout",

@@ -296,7 +296,7 @@ fn bad_option_values_are_one_line_quoting_them_with_exit_2() {
             ],
             "'/nonexistent/x'",
         ),
-        (&["connect", "127.0.0.1", "80", "--timeout", "0s"], "'0'"),
+        (&["connect", "127.0.0.1", "80", "--timeout", "0s"], "'0s'"),
         (
             &["connect", "127.0.0.1", "80", "--sndbuf", "lots"],
             "'lots'",
@@ -1050,7 +1050,7 @@ fn max_time_bounds_a_read_that_never_pauses() {
         t.join().unwrap();
     }
     // A bad value is exit 2, quoting it.
-    for (bad, quoted) in [("0s", "'0'"), ("soon", "'soon'"), ("5", "'5'")] {
+    for (bad, quoted) in [("0s", "'0s'"), ("soon", "'soon'"), ("5", "'5'")] {
         let (code, _, err) = run(&["connect", "--max-time", bad, "127.0.0.1", "1"]);
         assert_eq!(code, 2, "{bad}: {err}");
         assert_eq!(err.lines().count(), 1, "{bad}: {err}");

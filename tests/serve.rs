@@ -397,7 +397,7 @@ fn sigint_is_logged_as_an_interrupt() {
 }
 
 #[test]
-fn sigterm_gives_the_summary_and_exit_130() {
+fn sigterm_gives_the_summary_and_exit_143() {
     let mut s = Server::start(&["0"], 1);
     let (_, got) = exchange(s.addr(), b"12345".to_vec());
     assert_eq!(got, b"12345");
@@ -405,7 +405,7 @@ fn sigterm_gives_the_summary_and_exit_130() {
     let _held = connect(s.addr());
     s.next(|v| v["event"] == "accepted" && v["id"] == 2);
     s.signal(libc::SIGTERM);
-    assert_eq!(s.wait_exit(), 130);
+    assert_eq!(s.wait_exit(), 143);
     let closed = s.closed(2);
     assert_eq!(closed["end"], "server-stop");
     let sum = s.next(|v| v["type"] == "serve-summary");
@@ -599,7 +599,7 @@ fn a_stdout_nobody_reads_does_not_stall_serving() {
         stopped_in < Duration::from_millis(1500),
         "SIGTERM took {stopped_in:?}"
     );
-    assert_eq!(code, Some(130), "{err}");
+    assert_eq!(code, Some(143), "{err}");
     // Said on stderr, since the summary itself may be among the lines lost (the queue holds
     // 4,096 events: these 1,200 were queued, and never written).
     assert!(

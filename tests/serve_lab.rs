@@ -89,7 +89,7 @@ fn wildcard_v4_and_v6_listeners_on_one_port() {
             .collect();
         assert_eq!(locals, ["127.0.0.1:7000", "[::1]:7000"], "{order:?}");
         let (code, err) = stop(child);
-        assert_eq!(code, 130, "{order:?}: {err}");
+        assert_eq!(code, 143, "{order:?}: {err}");
     }
 }
 
@@ -124,7 +124,7 @@ fn wildcard_v4_and_v6_udp_and_tcp_on_one_port() {
         ]
     );
     let (code, err) = stop(child);
-    assert_eq!(code, 130, "{err}");
+    assert_eq!(code, 143, "{err}");
 }
 
 /// [::] alone stays dual-stack, as the kernel makes it: IPv4 clients reach it v4-mapped.
@@ -139,5 +139,5 @@ fn wildcard_v6_alone_still_takes_ipv4() {
     let acc = next_json(&mut lines);
     assert_eq!(acc["local"], "[::ffff:127.0.0.1]:7001");
     let (code, err) = stop(child);
-    assert_eq!(code, 130, "{err}");
+    assert_eq!(code, 143, "{err}");
 }

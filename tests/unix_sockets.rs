@@ -291,7 +291,7 @@ fn abstract_names_as_ss_shows_them() {
     let acc = serve.next(|v| v["event"] == "accepted");
     assert_eq!(acc["local"], name.trim_start_matches("unix:"));
     serve.signal(libc::SIGTERM);
-    assert_eq!(serve.wait_exit().0, 130);
+    assert_eq!(serve.wait_exit().0, 143);
     // Gone with the server: nothing is bound to the name any more.
     let (code, rec, _, _) = connect(&[&name]);
     assert_eq!(
@@ -475,14 +475,17 @@ fn backlog_full_waits_the_timeout_and_ctrl_c_ends_it() {
 #[test]
 fn serve_removes_its_socket_file_at_exit() {
     let dir = tempdir();
-    for (sig, kind) in [(libc::SIGINT, "unix"), (libc::SIGTERM, "unixgram")] {
+    for (sig, kind, exit) in [
+        (libc::SIGINT, "unix", 130),
+        (libc::SIGTERM, "unixgram", 143),
+    ] {
         let path = dir.path().join(format!("{kind}.sock"));
         let a = arg(kind, &path);
         let mut serve = Serve::start(&[&a]);
         assert!(std::fs::metadata(&path).unwrap().file_type().is_socket());
         serve.signal(sig);
         let (code, err) = serve.wait_exit();
-        assert_eq!(code, 130, "{err}");
+        assert_eq!(code, exit, "{err}");
         assert!(
             !path.exists(),
             "{} left behind after signal {sig}",
@@ -538,7 +541,7 @@ fn serve_refuses_a_live_socket_and_replaces_a_stale_one() {
     assert_eq!(rec["peer_cred"]["pid"], second.pid());
     second.signal(libc::SIGTERM);
     let (code, err) = second.wait_exit();
-    assert_eq!(code, 130);
+    assert_eq!(code, 143);
     assert!(err.contains("replaced a stale socket file"), "{err}");
     assert!(!path.exists());
     // Not a socket: refused, untouched.

@@ -123,14 +123,19 @@ fn fifty_ms_each_way_dropped_ports_end_after_learnt_timeouts_not_the_given_one()
     );
     let text = lab::stdout(&o);
     let learnt = text.lines().find(|l| l.starts_with("# path to")).unwrap();
-    // The line's 100 ms round trip, plus what a loaded machine adds to it.
+    // The line's 100 ms round trip is its floor; what a loaded machine adds to it has no
+    // ceiling worth a timed assertion (it flaked at 250 ms with 5 builds on 2 cores), so the
+    // bound above is the claim itself: learnt, under the given 3 s.
     let srtt: f64 = learnt
         .split("srtt ")
         .nth(1)
         .and_then(|r| r.split("ms").next())
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| panic!("no srtt in {learnt}"));
-    assert!((95.0..250.0).contains(&srtt), "srtt about 100 ms: {learnt}");
+    assert!(
+        (95.0..3000.0).contains(&srtt),
+        "srtt from the 100 ms line: {learnt}"
+    );
 }
 
 #[test]

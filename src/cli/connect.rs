@@ -68,7 +68,7 @@ pub struct ConnectArgs {
     pub tls: Box<TlsArgs>,
 
     /// Deadline of each connect, of the UDP reply, and of each wait for data
-    #[arg(long, default_value = "5s", value_parser = crate::input::duration::clap_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "5s", value_parser = crate::input::duration::clap_positive_duration, value_name = "DURATION")]
     pub timeout: Duration,
 
     /// Send this text (then read the reply unless --read/--until-close say otherwise)
@@ -101,7 +101,7 @@ pub struct ConnectArgs {
 
     /// Bound the whole run: connects, sending and reading (a stream that never pauses ends
     /// here, with read end `max-time`), as curl's --max-time
-    #[arg(long, value_parser = crate::input::duration::clap_duration, value_name = "DURATION")]
+    #[arg(long, value_parser = crate::input::duration::clap_positive_duration, value_name = "DURATION")]
     pub max_time: Option<Duration>,
 
     /// Show received data as a hex dump
@@ -128,7 +128,7 @@ pub struct ConnectArgs {
 
     /// Session: end it once no byte has moved either way for this long (UDP: also how long
     /// to wait for replies after the end of stdin; else --timeout)
-    #[arg(long, value_parser = crate::input::duration::clap_duration, value_name = "DURATION")]
+    #[arg(long, value_parser = crate::input::duration::clap_positive_duration, value_name = "DURATION")]
     pub idle_timeout: Option<Duration>,
 
     /// Connect through this interface only (SO_BINDTODEVICE)

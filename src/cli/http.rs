@@ -44,7 +44,7 @@ pub struct HttpArgs {
     pub headers: Vec<String>,
 
     /// Deadline for each whole exchange: connects, TLS, request, response (every step)
-    #[arg(long, default_value = "10s", value_parser = crate::input::duration::clap_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "10s", value_parser = crate::input::duration::clap_positive_duration, value_name = "DURATION")]
     pub timeout: Duration,
 
     /// Make N requests (a new connection each) and show min/avg/max per phase

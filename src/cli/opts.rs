@@ -109,7 +109,7 @@ pub struct OptsArgs {
     pub connect: Option<String>,
 
     /// Deadline of --connect
-    #[arg(long, default_value = "5s", value_parser = crate::input::duration::clap_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "5s", value_parser = crate::input::duration::clap_positive_duration, value_name = "DURATION")]
     pub timeout: Duration,
 
     #[command(flatten)]

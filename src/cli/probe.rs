@@ -111,7 +111,7 @@ pub struct ProbeArgs {
 
     /// Deadline of each try; once a host answers, tries end sooner: after its round-trip
     /// time plus four times its variation (at least 100ms), unless --no-adapt
-    #[arg(long, default_value = "1s", value_parser = crate::input::duration::clap_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "1s", value_parser = crate::input::duration::clap_positive_duration, value_name = "DURATION")]
     pub timeout: Duration,
 
     /// Further tries for a port that gave no response (at least: more when the host is seen

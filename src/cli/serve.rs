@@ -77,7 +77,7 @@ pub struct ServeArgs {
     pub max_clients: u32,
 
     /// Close a connection after this long with no traffic either way
-    #[arg(long, value_parser = crate::input::duration::clap_duration, value_name = "DURATION")]
+    #[arg(long, value_parser = crate::input::duration::clap_positive_duration, value_name = "DURATION")]
     pub idle_timeout: Option<Duration>,
 
     /// Close a connection once the client has sent this many bytes (1000, 64k = 64KiB, 64kB = 64000, 10M)
@@ -89,7 +89,7 @@ pub struct ServeArgs {
     pub once: bool,
 
     /// Stop after this long
-    #[arg(long, value_parser = crate::input::duration::clap_duration, value_name = "DURATION")]
+    #[arg(long, value_parser = crate::input::duration::clap_positive_duration, value_name = "DURATION")]
     pub duration: Option<Duration>,
 
     /// The permission bits of each UNIX socket file (octal, e.g. 0660; connecting needs

@@ -63,7 +63,7 @@ pub struct TraceArgs {
     pub queries: u32,
 
     /// Deadline of each probe
-    #[arg(long, default_value = "1s", value_parser = crate::input::duration::clap_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "1s", value_parser = crate::input::duration::clap_positive_duration, value_name = "DURATION")]
     pub timeout: Duration,
 
     /// No reverse names for the hops

@@ -48,7 +48,7 @@ fn exchanges() -> Vec<HttpRecord> {
             total: ms(950),
         },
         tls: Some(crate::http::tls::TlsInfo {
-            version: "TLSv1_3".into(),
+            version: "TLSv1.3".into(),
             cipher: "TLS13_AES_256_GCM_SHA384".into(),
             alpn: None,
             not_after: Some(1_798_761_600),

@@ -65,7 +65,17 @@ impl Duplex for Socket {
     }
 
     fn shutdown_write(&mut self) -> io::Result<()> {
-        self.shutdown(Shutdown::Write)
+        shut_write(self)
+    }
+}
+
+/// SHUT_WR on `sock`. ENOTCONN is not a failure: the peer has gone already (its reset, to
+/// what we sent after it closed, can arrive before our shutdown), so nothing more can be
+/// written either way, and reading says how the peer ended.
+pub(crate) fn shut_write(sock: &Socket) -> io::Result<()> {
+    match sock.shutdown(Shutdown::Write) {
+        Err(e) if e.raw_os_error() == Some(libc::ENOTCONN) => Ok(()),
+        r => r,
     }
 }
 

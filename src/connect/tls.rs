@@ -15,7 +15,7 @@ use rustls::{ClientConfig, ClientConnection, RootCertStore};
 use serde::Serialize;
 use socket2::Socket;
 use std::io::{self, Read};
-use std::net::{IpAddr, Shutdown};
+use std::net::IpAddr;
 use std::os::fd::{AsFd, BorrowedFd};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -166,7 +166,7 @@ impl<'a> TlsStream<'a> {
             }
         }
         if self.shutting && !self.shut {
-            self.sock.shutdown(Shutdown::Write)?;
+            super::duplex::shut_write(self.sock)?;
             self.shut = true;
         }
         Ok(true)

@@ -225,6 +225,24 @@ fn an_end_without_close_notify_is_an_end_not_an_error() {
     t.join().unwrap();
 }
 
+/// The race the test above can lose, made certain: the server has closed its socket before
+/// our close_notify leaves, so loopback answers it with a reset and SHUT_WR finds the
+/// connection gone (ENOTCONN). The peer's end is still what the session ends on.
+#[test]
+fn a_peer_gone_before_our_close_notify_is_an_end_not_an_error() {
+    let (sock, setup, t) = server(|s| {
+        s.write_all(b"cut here").unwrap();
+        s.flush().unwrap();
+        s.sock.shutdown(std::net::Shutdown::Both).unwrap();
+    });
+    let mut tls = open(&sock, &setup);
+    // The server thread returns only after dropping (closing) its socket.
+    t.join().unwrap();
+    let back = pump(&mut tls, b"");
+    assert_eq!(back, b"cut here");
+    assert_eq!(tls.peer_close(), Some(PeerClose::EofWithoutCloseNotify));
+}
+
 #[test]
 fn quotes_stay_on_one_line() {
     assert_eq!(

@@ -509,10 +509,8 @@ fn http(
             "gauge",
             "Returns the TLS version used or NaN when unknown",
         );
-        let v = info
-            .version
-            .replace("TLSv1_", "TLS 1.")
-            .replace("TLSv", "TLS ");
+        // blackbox's spelling: TLSv1.3 is "TLS 1.3".
+        let v = info.version.replace("TLSv", "TLS ");
         m.sample("probe_tls_version_info", &[("version", &v)], 1.0);
     }
     match (&ex.failure, ex.attempts.last()) {

@@ -14,7 +14,7 @@ use std::time::SystemTime;
 /// What the handshake settled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TlsInfo {
-    /// `TLSv1_3`, `TLSv1_2`.
+    /// `TLSv1.3`, `TLSv1.2`: the spelling of `connect --tls` and the exporter's.
     pub version: String,
     pub cipher: String,
     pub alpn: Option<String>,
@@ -60,7 +60,7 @@ pub fn handshake(
     let info = TlsInfo {
         version: conn
             .protocol_version()
-            .map(|v| format!("{v:?}"))
+            .map(shared::version_text)
             .unwrap_or_default(),
         cipher: conn
             .negotiated_cipher_suite()

@@ -47,6 +47,14 @@ pub fn parse_duration(s: &str) -> Result<Duration, InputError> {
         Err(humantime::DurationError::NumberOverflow) => {
             Err(InputError::new("duration", s, "out of range"))
         }
+        // humantime lists months and years; no flag takes more than 24h.
+        Err(humantime::DurationError::UnknownUnit { unit, .. }) if !unit.is_empty() => {
+            Err(InputError::new(
+                "duration",
+                s,
+                format!("unknown unit '{unit}': the units are ms, s, m and h (from 0s to 24h); write e.g. 250ms, 1.5s or 2m"),
+            ))
+        }
         Err(e) => Err(InputError::new(
             "duration",
             s,
@@ -71,6 +79,16 @@ pub fn parse_flag_duration(s: &str) -> Result<Duration, InputError> {
 /// clap value parser: the message is the same one line as every other input error.
 pub fn clap_duration(s: &str) -> Result<Duration, String> {
     parse_flag_duration(s).map_err(|e| e.why)
+}
+
+/// clap value parser for a duration that must be more than zero (timeouts, `--duration`),
+/// so the message quotes what was typed (`'0s'`, `'0.0m'`), not a `0` of its own.
+pub fn clap_positive_duration(s: &str) -> Result<Duration, String> {
+    let d = clap_duration(s)?;
+    if d.is_zero() {
+        return Err(InputError::new("duration", s, "must be more than zero").why);
+    }
+    Ok(d)
 }
 
 /// Probes per second: a finite number from [`MIN_RATE`] to [`MAX_RATE`].

@@ -130,10 +130,13 @@ impl Machine {
         std::mem::take(&mut self.retired)
     }
 
-    /// When the machine must be advanced even if its socket stays quiet.
+    /// When the machine must be advanced even if its socket stays quiet. A pause ends what
+    /// came only once it holds a whole line: a first line cut in two (`SSH-2.0-Open`, then
+    /// `SSH_9.6p1`) waits for its end until the phase's own, however late the rest comes on
+    /// a loaded machine.
     pub(super) fn wake_at(&self) -> Instant {
-        let paused = |until: Instant| match (self.got.is_empty(), self.last_read) {
-            (false, Some(t)) => until.min(t + PAUSE),
+        let paused = |until: Instant| match (self.got.contains(&b'\n'), self.last_read) {
+            (true, Some(t)) => until.min(t + PAUSE),
             _ => until,
         };
         match self.phase {

@@ -84,6 +84,21 @@ fn run(jobs: Vec<Job>, cfg: Config) -> Vec<(usize, Service)> {
     v
 }
 
+/// The flake of the test below made certain: the rest of the first line comes well after a
+/// pause (250 ms > PAUSE), yet within the banner's time: the line is still read whole.
+#[test]
+fn a_first_line_cut_past_the_pause_is_still_read_whole() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    serve(&l, move |mut s| {
+        let _ = s.write_all(b"SSH-2.0-Open");
+        std::thread::sleep(Duration::from_millis(250));
+        let _ = s.write_all(b"SSH_9.6p1 Debian\r\n");
+        let _ = read_to_close(s);
+    });
+    let v = run(vec![job(7, &l)], cfg(4000, 4));
+    assert_eq!(v[0].1.label(), "ssh (OpenSSH_9.6p1)");
+}
+
 #[test]
 fn a_banner_in_two_parts_is_read_whole_and_the_connection_reset() {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();

@@ -88,13 +88,23 @@ impl AddrMatch {
     }
 }
 
-/// Whether `ip` is in `net/len`; an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`, how a
-/// dual-stack socket shows an IPv4 peer) counts as its IPv4 address.
+/// Whether `ip` is in `net/len`. An IPv4-mapped IPv6 address (`::ffff:10.0.0.1`, how a
+/// dual-stack socket shows an IPv4 peer) counts as its IPv4 address, on either side: the
+/// socket's, and the filter's (`::ffff:127.0.0.1`, `::ffff:127.0.0.0/104`, copied from the
+/// output); a v6 block such as `::/0` still takes a mapped address as the IPv6 one it is.
 fn in_net(ip: IpAddr, net: IpAddr, len: u8) -> bool {
-    let ip = match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-        v4 => v4,
+    let unmapped = |ip: IpAddr, len: u8| match ip {
+        IpAddr::V6(v6) if len >= 96 => v6
+            .to_ipv4_mapped()
+            .map_or((ip, len), |v4| (IpAddr::V4(v4), len - 96)),
+        other => (other, len),
     };
+    let (a, _) = unmapped(ip, 128);
+    let (n, l) = unmapped(net, len);
+    same_net(a, n, l) || same_net(ip, net, len)
+}
+
+fn same_net(ip: IpAddr, net: IpAddr, len: u8) -> bool {
     match (ip, net) {
         (IpAddr::V4(a), IpAddr::V4(n)) => {
             let mask = u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0);
@@ -359,6 +369,30 @@ mod tests {
         assert!(m.matches(Some(&e("1.2.3.4:80"))) && !m.matches(Some(&e("1.2.3.4:81"))));
         let m = parse_addr_match("local", "[2001:db8::/32]").unwrap();
         assert!(m.matches(Some(&e("[2001:db8:1::5]:1"))) && !m.matches(Some(&e("[2001:db9::]:1"))));
+    }
+
+    /// Issue 22: a v4-mapped filter, as copied from the output, matched nothing.
+    #[test]
+    fn mapped_filters_match_mapped_and_plain_sockets() {
+        let e = |s: &str| Endpoint::Inet(s.parse().unwrap());
+        for f in [
+            "::ffff:127.0.0.1",
+            "[::ffff:127.0.0.1]:7003",
+            "::ffff:127.0.0.0/104",
+        ] {
+            let m = parse_addr_match("local", f).unwrap();
+            assert!(m.matches(Some(&e("[::ffff:127.0.0.1]:7003"))), "{f}");
+            assert!(m.matches(Some(&e("127.0.0.1:7003"))), "{f}");
+            assert!(!m.matches(Some(&e("[::ffff:10.0.0.1]:7003"))), "{f}");
+            assert!(!m.matches(Some(&e("[::1]:7003"))), "{f}");
+        }
+        let m = parse_addr_match("local", "::ffff:127.0.0.0/104").unwrap();
+        assert!(m.matches(Some(&e("[::ffff:127.9.9.9]:1"))));
+        // A v6 block still takes a mapped address as IPv6.
+        let m = parse_addr_match("local", "::/0").unwrap();
+        assert!(m.matches(Some(&e("[::ffff:1.2.3.4]:1"))) && m.matches(Some(&e("[::1]:1"))));
+        let m = parse_addr_match("local", "::ffff:0:0/96").unwrap();
+        assert!(m.matches(Some(&e("[::ffff:1.2.3.4]:1"))) && !m.matches(Some(&e("[::1]:1"))));
     }
 
     #[test]

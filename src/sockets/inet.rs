@@ -14,6 +14,8 @@ const INET_DIAG_REQ_BYTECODE: u16 = 1;
 const INET_DIAG_INFO: u16 = 2;
 const INET_DIAG_CONG: u16 = 4;
 const INET_DIAG_SKMEMINFO: u16 = 7;
+/// Sent for IPv6 sockets in LISTEN or CLOSE: IPV6_V6ONLY, one byte.
+const INET_DIAG_SKV6ONLY: u16 = 11;
 /// The extension bits: `1 << (attribute - 1)`.
 const EXT_INFO: u8 = 1 << (INET_DIAG_INFO - 1);
 const EXT_CONG: u8 = 1 << (INET_DIAG_CONG - 1);
@@ -111,6 +113,7 @@ pub fn parse(msg: &[u8], proto: Proto) -> Option<SocketRecord> {
         local: Some(Endpoint::Inet(local)),
         peer: (!peer.ip().is_unspecified() || peer.port() != 0).then_some(Endpoint::Inet(peer)),
         peer_inode: None,
+        v6only: None,
         recv_q: u32_at(msg, 56)?,
         send_q: u32_at(msg, 60)?,
         inode,
@@ -131,6 +134,7 @@ pub fn parse(msg: &[u8], proto: Proto) -> Option<SocketRecord> {
                 congestion = Some(String::from_utf8_lossy(&value[..end]).into_owned());
             }
             INET_DIAG_SKMEMINFO => rec.mem = meminfo(value),
+            INET_DIAG_SKV6ONLY => rec.v6only = value.first().map(|&b| b != 0),
             _ => {}
         }
     }

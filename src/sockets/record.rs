@@ -232,6 +232,10 @@ pub struct SocketRecord {
     /// UNIX sockets: the peer's inode (connected ones).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peer_inode: Option<u32>,
+    /// IPv6 listeners and unconnected sockets: IPV6_V6ONLY as the kernel reports it
+    /// (INET_DIAG_SKV6ONLY); `false` on `[::]` is a dual-stack socket, shown `*:PORT`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub v6only: Option<bool>,
     /// Listening sockets: connections waiting for accept(); others: bytes not yet read.
     pub recv_q: u32,
     /// Listening sockets: the backlog; others: bytes not yet acknowledged (TCP) or sent.

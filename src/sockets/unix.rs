@@ -57,6 +57,7 @@ pub fn parse(msg: &[u8]) -> Option<SocketRecord> {
         local: None,
         peer: None,
         peer_inode: None,
+        v6only: None,
         recv_q: 0,
         send_q: 0,
         inode: u32_at(msg, 4)?,

@@ -128,6 +128,7 @@ mod tests {
             )),
             peer: None,
             peer_inode: None,
+            v6only: None,
             recv_q: 0,
             send_q,
             inode: cookie as u32,

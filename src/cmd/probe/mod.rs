@@ -92,6 +92,14 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
             port_specs.insert(0, first.clone());
         }
         let lines = crate::input::lists::read_numbered(f)?;
+        if lines.is_empty() {
+            return Err(InputError::new(
+                "targets file",
+                f.display().to_string(),
+                "has no targets (only blank lines and # comments): one or more per line, comma-separated",
+            )
+            .into());
+        }
         target_lists.extend(lines.into_iter().map(|(n, l)| (l, Some(n))));
     } else {
         target_lists.push((args.targets.clone().unwrap_or_default(), None));
@@ -116,6 +124,18 @@ pub fn plan(args: &ProbeArgs, family: Family) -> Result<Plan> {
                 "--wait"
             },
             "looks at what answers once: run it without --count and --wait",
+        )
+        .into());
+    }
+    let listed = crate::input::top_ports::top(args.udp, usize::MAX).len();
+    if let Some(n) = args.top.filter(|&n| n as usize > listed) {
+        return Err(InputError::new(
+            "--top",
+            n.to_string(),
+            format!(
+                "the default {} list has {listed} ports: give at most {listed}, or the ports (1-65535)",
+                if args.udp { "UDP" } else { "TCP" }
+            ),
         )
         .into());
     }

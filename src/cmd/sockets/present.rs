@@ -18,7 +18,7 @@ pub fn write_summary(w: &mut impl Write, out: &OutputOpts, s: &Summary) -> std::
     let procs = |p: &sockets::summary::ProcessCount| {
         vec![
             Cell::new(p.pid.to_string()),
-            Cell::new(p.command.clone()),
+            Cell::new(shown(&p.command)),
             Cell::new(p.sockets.to_string()),
         ]
     };
@@ -108,6 +108,19 @@ impl Record for Event {
     }
 }
 
+impl SocketRecord {
+    /// The local end as ss shows it: `*:PORT` for a dual-stack `[::]` socket (IPV6_V6ONLY
+    /// off: it takes IPv4 too), which `[::]:PORT` would pass off as IPv6-only.
+    fn shown_local(&self, l: &sockets::Endpoint) -> String {
+        match l.inet() {
+            Some(a) if a.is_ipv6() && a.ip().is_unspecified() && self.v6only == Some(false) => {
+                format!("*:{}", a.port())
+            }
+            _ => shown(&l.to_string()),
+        }
+    }
+}
+
 impl Record for SocketRecord {
     const TYPE: &'static str = "socket";
 
@@ -135,7 +148,7 @@ impl Record for SocketRecord {
             _ => Tone::Normal,
         };
         let peer = match (&self.peer, self.peer_inode) {
-            (Some(p), _) => Cell::new(p.to_string()),
+            (Some(p), _) => Cell::new(shown(&p.to_string())),
             (None, Some(ino)) => Cell::new(format!("inode {ino}")),
             (None, None) => Cell::new("-"),
         };
@@ -147,14 +160,16 @@ impl Record for SocketRecord {
             }
         };
         let process = match (self.pid, &self.command) {
-            (Some(p), Some(c)) => Cell::new(format!("{p}/{c}")),
+            (Some(p), Some(c)) => Cell::new(format!("{p}/{}", shown(c))),
             (Some(p), None) => Cell::new(p.to_string()),
             _ => Cell::new("-"),
         };
         let mut cells = vec![
             Cell::new(proto),
             Cell::toned(self.state.name(), state_tone),
-            Cell::opt(self.local.as_ref()),
+            self.local
+                .as_ref()
+                .map_or_else(|| Cell::new("-"), |l| Cell::new(self.shown_local(l))),
             peer,
             queue(self.recv_q),
             queue(self.send_q),
@@ -166,6 +181,33 @@ impl Record for SocketRecord {
         }
         cells
     }
+}
+
+/// A process name or a UNIX path as it may be written (anything but NUL and `/` in a path,
+/// anything in a name): a tab, a newline or another control character escaped (`\t`, `\n`,
+/// `\xNN`, and `\\` for a backslash) so plain output keeps one field per column and one
+/// line per socket, as connect's quotes do. JSON keeps the raw text (it escapes its own).
+fn shown(text: &str) -> String {
+    if !text.chars().any(|c| c.is_control() || c == '\\') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => {
+                let mut b = [0u8; 4];
+                for byte in c.encode_utf8(&mut b).bytes() {
+                    out.push_str(&format!("\\x{byte:02x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The -v columns: TCP_INFO, memory, timer.
@@ -257,6 +299,7 @@ mod tests {
             local: Some(inet(local)),
             peer: peer.map(inet),
             peer_inode: None,
+            v6only: None,
             recv_q: 0,
             send_q: 0,
             inode: 4242,
@@ -268,6 +311,48 @@ mod tests {
             timer: None,
             cookie: 1,
         }
+    }
+
+    /// Issue 22: a tab or a newline in a process name or a path became a space or the list
+    /// separator in plain output; escaped, each socket stays one line of eight fields.
+    #[test]
+    fn tabs_and_newlines_in_names_and_paths_are_escaped() {
+        let mut r = rec(Proto::Tcp, 1, "127.0.0.1:80", Some("127.0.0.1:5000"));
+        r.command = Some("a\tb\nc\\d".into());
+        let mut u = rec(Proto::Unix, 1, "127.0.0.1:1", None);
+        u.local = Some(Endpoint::Unix("/tmp/x\ty\nz".into()));
+        u.command = Some("plain".into());
+        let recs = [r, u];
+        let out = rendered_with(Format::Plain, 0, |w, o| output::render(w, o, &recs));
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 2, "{out:?}");
+        for l in &lines {
+            assert_eq!(l.split('\t').count(), 8, "{l:?}");
+        }
+        assert!(lines[0].contains("812/a\\tb\\nc\\\\d"), "{out:?}");
+        assert!(lines[1].contains("/tmp/x\\ty\\nz"), "{out:?}");
+        let one = [rec(Proto::Tcp, 1, "127.0.0.1:80", None)];
+        let json = rendered_with(Format::Json, 0, |w, o| output::render(w, o, &one));
+        assert!(json.contains("\"nginx\""), "{json}");
+    }
+
+    /// Issue 22: a dual-stack `[::]` listener looked like a v6-only one; ss shows `*:7003`.
+    #[test]
+    fn a_dual_stack_listener_is_star_port() {
+        let mut dual = rec(Proto::Tcp, 10, "[::]:7003", None);
+        dual.v6only = Some(false);
+        let mut only = rec(Proto::Tcp, 10, "[::]:7004", None);
+        only.v6only = Some(true);
+        let unknown = rec(Proto::Tcp, 10, "[::]:7005", None);
+        let recs = [dual, only, unknown];
+        let out = rendered_with(Format::Plain, 0, |w, o| output::render(w, o, &recs));
+        let locals: Vec<&str> = out.lines().map(|l| l.split('\t').nth(2).unwrap()).collect();
+        assert_eq!(locals, ["*:7003", "[::]:7004", "[::]:7005"], "{out}");
+        let json = rendered_with(Format::Json, 0, |w, o| output::render(w, o, &recs[..1]));
+        assert!(
+            json.contains("\"local\":\"[::]:7003\"") && json.contains("\"v6only\":false"),
+            "{json}"
+        );
     }
 
     fn records() -> Vec<SocketRecord> {
