@@ -93,14 +93,13 @@ impl Server {
         // Each connection is a descriptor, each probe one or two more.
         crate::net::limits::raise_nofile();
         let poller = Poller::new()?;
-        // SAFETY: the listener outlives its registration (deleted below before it drops).
-        unsafe {
-            poller.add_with_mode(
-                &self.listener,
-                Interest::readable(LISTENER),
-                PollMode::Level,
-            )?
-        };
+        // The listener outlives its registration (deleted below before it drops).
+        crate::net::poll::register(
+            &poller,
+            &self.listener,
+            Interest::readable(LISTENER),
+            PollMode::Level,
+        )?;
         let mut lp = Loop {
             poller,
             ex: exporter,
@@ -218,13 +217,9 @@ impl Loop {
                 self.slots.push(None);
                 self.slots.len() - 1
             });
-            // SAFETY: the stream is in slot `key` until it is deleted from the poller.
-            if unsafe {
-                self.poller
-                    .add_with_mode(&stream, Interest::readable(key), PollMode::Level)
-            }
-            .is_err()
-            {
+            // The stream is in slot `key` until it is deleted from the poller.
+            let ev = Interest::readable(key);
+            if crate::net::poll::register(&self.poller, &stream, ev, PollMode::Level).is_err() {
                 self.free.push(key);
                 self.ex.count_refused("connections");
                 continue;

@@ -8,6 +8,7 @@ pub mod classify;
 pub mod errno;
 pub mod limits;
 pub mod outcome;
+pub mod poll;
 pub mod recverr;
 pub mod sys;
 pub mod tls;

@@ -284,11 +284,13 @@ impl Loop<'_> {
                 self.conns.len() - 1
             });
             let key = idx + self.listeners.len();
-            // SAFETY: the stream is deleted from the poller in `close` before it is dropped.
-            let added = unsafe {
-                self.poller
-                    .add_with_mode(&sock, Interest::readable(key), PollMode::Level)
-            };
+            // The stream is deleted from the poller in `close` before it is dropped.
+            let added = crate::net::poll::register(
+                self.poller,
+                &sock,
+                Interest::readable(key),
+                PollMode::Level,
+            );
             if added.is_err() {
                 self.free.push(idx);
                 continue;

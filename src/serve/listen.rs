@@ -99,15 +99,14 @@ pub fn bind(cfg: &Config) -> Result<Server, ServeError> {
         });
     }
     for (i, l) in listeners.iter().enumerate() {
-        // SAFETY: each socket is deleted from the poller (or the poller dropped) before the
-        // socket is closed: both live in `Server` and the poller is dropped first.
-        unsafe {
-            let ev = Interest::readable(i);
-            match &l.sock {
-                Sock::Tcp(s) => poller.add_with_mode(s, ev, PollMode::Level),
-                Sock::Udp(s) => poller.add_with_mode(s, ev, PollMode::Level),
-                Sock::Unix(s) | Sock::UnixGram(s) => poller.add_with_mode(s, ev, PollMode::Level),
-            }
+        // Each socket is deleted from the poller (or the poller dropped) before the socket is
+        // closed: both live in `Server` and the poller is dropped first.
+        let ev = Interest::readable(i);
+        let register = |s| crate::net::poll::register(&poller, s, ev, PollMode::Level);
+        match &l.sock {
+            Sock::Tcp(s) => register(std::os::fd::AsRawFd::as_raw_fd(s)),
+            Sock::Udp(s) => register(std::os::fd::AsRawFd::as_raw_fd(s)),
+            Sock::Unix(s) | Sock::UnixGram(s) => register(std::os::fd::AsRawFd::as_raw_fd(s)),
         }
         .map_err(ServeError::Register)?;
     }

@@ -217,9 +217,9 @@ fn arm(poller: &Poller, idx: usize, slot: &mut Slot, want: Want) -> bool {
     if slot.registered == Some(slot.m.conn) {
         return poller.modify(sock, ev).is_ok();
     }
-    // SAFETY: every socket is deleted from the poller before it is dropped: retired sockets
-    // in `Loop::advance`, the rest in `release`.
-    let ok = unsafe { poller.add(sock, ev) }.is_ok();
+    // Every socket is deleted from the poller before it is dropped: retired sockets in
+    // `Loop::advance`, the rest in `release`.
+    let ok = crate::net::poll::register(poller, sock, ev, polling::PollMode::Oneshot).is_ok();
     if ok {
         slot.registered = Some(slot.m.conn);
     }

@@ -348,9 +348,8 @@ impl<'a> Prober<'a> {
                     Kind::Stream => Event::writable(i),
                     _ => Event::readable(i),
                 };
-                // SAFETY: the socket is removed from epoll by close() when `live` drops it,
-                // before the fd can be reused.
-                unsafe { self.poller.add(&s, ev) }
+                // The socket leaves epoll by close() when `live` drops it.
+                crate::net::poll::register(&self.poller, &s, ev, polling::PollMode::Oneshot)
                     .map_err(|e| TraceError::Register(e, self.dest))?;
                 self.live.push(Some(Live {
                     sock: s,

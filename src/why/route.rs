@@ -217,15 +217,7 @@ fn attrs(b: &[u8]) -> Vec<(u16, &[u8])> {
 }
 
 fn if_name(index: u32) -> Option<String> {
-    let mut buf = [0 as libc::c_char; libc::IF_NAMESIZE];
-    // SAFETY: the buffer has the IF_NAMESIZE bytes if_indextoname writes at most.
-    let p = unsafe { libc::if_indextoname(index, buf.as_mut_ptr()) };
-    if p.is_null() {
-        return None;
-    }
-    // SAFETY: on success the buffer holds a NUL-terminated name.
-    let name = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) };
-    Some(name.to_string_lossy().into_owned())
+    crate::net::zone::interface_name(index)
 }
 
 /// The interface's MTU, from sysfs.

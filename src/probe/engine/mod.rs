@@ -527,20 +527,14 @@ impl Engine<'_> {
             self.decide(idx, now, sink);
             return Ok(Start::Decided);
         }
-        // SAFETY: the socket is removed from epoll by close() when its slot drops it, before
-        // the fd can be reused.
-        unsafe {
-            self.poller
-                .add(
-                    &sock,
-                    if readable {
-                        Event::readable(idx)
-                    } else {
-                        Event::writable(idx)
-                    },
-                )
-                .map_err(|e| EngineError::Register(e, dest))?;
-        }
+        // The socket leaves epoll by close() when its slot drops it.
+        let ev = if readable {
+            Event::readable(idx)
+        } else {
+            Event::writable(idx)
+        };
+        crate::net::poll::register(&self.poller, &sock, ev, polling::PollMode::Oneshot)
+            .map_err(|e| EngineError::Register(e, dest))?;
         let s = &mut self.slots[idx];
         s.sock = Some(sock);
         s.p = p;

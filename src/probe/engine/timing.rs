@@ -62,9 +62,11 @@ impl Engine<'_> {
         let key = TIMING_KEY + 2 * h as usize;
         for (k, s) in [(key, echo), (key + 1, udp)] {
             let Some(sock) = s else { continue };
-            // SAFETY: the socket leaves epoll when it is closed (dropped) below or on a
-            // later round, before its fd can be reused.
-            if unsafe { self.poller.add(&sock, Event::readable(k)) }.is_err() {
+            // The socket leaves epoll when it is closed (dropped) below or on a later round.
+            let ev = Event::readable(k);
+            if crate::net::poll::register(&self.poller, &sock, ev, polling::PollMode::Oneshot)
+                .is_err()
+            {
                 continue;
             }
             let t = &mut self.hosts[h as usize].timing;

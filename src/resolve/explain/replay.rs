@@ -22,39 +22,17 @@ impl Seen {
     /// This host's (this network namespace's) addresses, from getifaddrs.
     pub fn here() -> Seen {
         let mut seen = Seen::default();
-        let mut ifap: *mut libc::ifaddrs = std::ptr::null_mut();
-        // SAFETY: getifaddrs fills ifap with a list freed below by freeifaddrs.
-        if unsafe { libc::getifaddrs(&mut ifap) } != 0 {
-            // Unknown: glibc would not narrow either when it cannot tell.
+        // Unknown when it fails: glibc would not narrow either when it cannot tell.
+        let Ok(addrs) = nix::ifaddrs::getifaddrs() else {
             return seen;
-        }
-        let mut p = ifap;
-        while !p.is_null() {
-            // SAFETY: p is a node of the list getifaddrs returned, not freed yet.
-            let ifa = unsafe { &*p };
-            if !ifa.ifa_addr.is_null() {
-                // SAFETY: ifa_addr points to a sockaddr whose family says its size.
-                let fam = i32::from(unsafe { (*ifa.ifa_addr).sa_family });
-                if fam == libc::AF_INET {
-                    // SAFETY: an AF_INET sockaddr is a sockaddr_in.
-                    let sin = unsafe { &*(ifa.ifa_addr as *const libc::sockaddr_in) };
-                    if u32::from_be(sin.sin_addr.s_addr) != 0x7f00_0001 {
-                        seen.v4 = true;
-                    }
-                } else if fam == libc::AF_INET6 {
-                    // SAFETY: an AF_INET6 sockaddr is a sockaddr_in6.
-                    let sin6 = unsafe { &*(ifa.ifa_addr as *const libc::sockaddr_in6) };
-                    if std::net::Ipv6Addr::from(sin6.sin6_addr.s6_addr)
-                        != std::net::Ipv6Addr::LOCALHOST
-                    {
-                        seen.v6 = true;
-                    }
-                }
+        };
+        for a in addrs.filter_map(|i| i.address) {
+            if let Some(sin) = a.as_sockaddr_in() {
+                seen.v4 |= sin.ip() != std::net::Ipv4Addr::LOCALHOST;
+            } else if let Some(sin6) = a.as_sockaddr_in6() {
+                seen.v6 |= sin6.ip() != std::net::Ipv6Addr::LOCALHOST;
             }
-            p = ifa.ifa_next;
         }
-        // SAFETY: ifap came from getifaddrs and is freed once.
-        unsafe { libc::freeifaddrs(ifap) };
         seen
     }
 
