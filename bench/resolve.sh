@@ -2,7 +2,7 @@
 # sockdiag resolve benchmark: 10,000 names from a file against dnsmasq in a network namespace
 # this script makes (and removes on exit, also on Ctrl-C or failure). Half the names exist
 # (dnsmasq --addn-hosts), a quarter get NXDOMAIN, a quarter are in slow.test, which dnsmasq
-# forwards to tests/lab/fakedns.py answering after 200 ms. dnsmasq caches nothing, so every
+# forwards to tests/integration/lab/fakedns.py answering after 200 ms. dnsmasq caches nothing, so every
 # run asks the same questions.
 #
 #   sudo bench/resolve.sh            # 3 runs per tool, medians
@@ -66,7 +66,7 @@ printf 'nameserver 127.0.0.1\noptions timeout:2 attempts:2\n' >"/etc/netns/$ns/r
 printf '127.0.0.1 localhost\n::1 localhost\n' >"/etc/netns/$ns/hosts"
 printf 'hosts: files dns\n' >"/etc/netns/$ns/nsswitch.conf"
 # Started by `ip netns exec` directly (no shell function) so that $! is the server itself.
-ip netns exec "$ns" python3 "$repo/tests/lab/fakedns.py" --addr 127.0.0.3 --mode answer --a 192.0.2.99 \
+ip netns exec "$ns" python3 "$repo/tests/integration/lab/fakedns.py" --addr 127.0.0.3 --mode answer --a 192.0.2.99 \
     --delay 200 --seconds 3600 >/dev/null 2>&1 &
 pids+=($!)
 ip netns exec "$ns" dnsmasq --keep-in-foreground --no-resolv --no-hosts --no-poll --conf-file=/dev/null \

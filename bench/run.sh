@@ -12,7 +12,7 @@
 #   2  1,000 ports silently dropped by nft, --timeout 1s --retries 0
 #   3  a /24 of namespace addresses (all local to the namespace) x 3 ports, one listening
 #   4  a wide-area path: full range 1-65535 to a server namespace 10 ms away each way (through
-#      tests/lab/delayline.py in a third namespace), 5 listeners, 1,000 ports dropped by nft
+#      tests/integration/lab/delayline.py in a third namespace), 5 listeners, 1,000 ports dropped by nft
 #   5  the same path with 1% packet loss each way (delayline --loss 0.01)
 #   6  scenario 2 with default flags (no --timeout, no --retries): the host answers ping
 #   7  full range 1-65535, every port dropped by nft (the host answers ping), default flags
@@ -28,7 +28,7 @@
 #   CONNECT_FLOOR_C the floor's source (default bench/floor.c, our own minimal epoll connect scanner)
 #   FLOOR_WINDOW    the floor's connects in flight (default 8192, sockdiag's default window)
 #   SOCKDIAG        a sockdiag binary to use instead of building the release one
-#   DELAYLINE       the delay line (default tests/lab/delayline.py, the one the lab tests use)
+#   DELAYLINE       the delay line (default tests/integration/lab/delayline.py, the one the lab tests use)
 #   BENCH_NS_PREFIX the namespaces' name prefix (default sdbench), so that runs beside each
 #                   other never share or remove one another's
 set -euo pipefail
@@ -40,7 +40,7 @@ SLOW_REPS=${SLOW_REPS:-1}
 SCENARIOS=${SCENARIOS:-"1 2 3 4 5 6 7 8"}
 TOOLS=${TOOLS:-"sockdiag floor nmap rustscan"}
 CONNECT_FLOOR_C=${CONNECT_FLOOR_C:-$repo/bench/floor.c}
-DELAYLINE=${DELAYLINE:-$repo/tests/lab/delayline.py}
+DELAYLINE=${DELAYLINE:-$repo/tests/integration/lab/delayline.py}
 FLOOR_WINDOW=${FLOOR_WINDOW:-8192}
 LIMIT=600 # seconds any one tool run may take
 
