@@ -251,6 +251,21 @@ pub fn diagnose(cfg: &Config, interrupt: &Interrupt) -> Result<Diagnosis, WhyErr
         w.probe = Some(r.clone());
         w.cost = Some(reach::probe_cost(r, cfg));
         if r.is_open() {
+            // Whether the SYN-ACK was the host's: one trace of the open port, which stops
+            // where the port answers (at most --queries connections reach the host). An
+            // answer from nearer than the host's measured distance is an interceptor's (a
+            // transparent proxy), and the layers past it would describe the proxy.
+            if cfg.trace {
+                let tcfg = reach::trace_config(cfg);
+                let started = Instant::now();
+                let g = trace::run(*a, &tcfg, interrupt)?;
+                let tr = trace::analyse::analyse(&g, &tcfg, a.ip());
+                if tr.verdict.kind == trace::analyse::VerdictKind::Intercepted {
+                    steps.push(reach::path_step(&tr, a.ip(), started.elapsed()));
+                    w.failure = Some(verdict::not_open(r, Some(&tr), cfg));
+                    continue;
+                }
+            }
             open::open_layers(cfg, *a, w, &mut steps, interrupt);
             continue;
         }
