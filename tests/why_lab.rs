@@ -523,6 +523,37 @@ fn a_transparent_proxy_at_r2_is_intercepted_at_hop_2() {
 }
 
 #[test]
+fn a_router_that_drops_large_packets_silently_is_an_mtu_black_hole_at_hop_2() {
+    let _one = serial();
+    let Some(ch) = Chain::new("why-mtu") else {
+        return;
+    };
+    // r2 forwards nothing over 1280 bytes to r3, and says nothing about it.
+    ch.r2.nft(
+        "table ip t {\n chain f {\n  type filter hook forward priority 0;\n  ip daddr 10.1.4.0/24 ip length > 1280 drop\n }\n}\n",
+    );
+    let (layers, v, code) = why(&ch.c, &[SERVER4, "80"]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(
+        kla(&v),
+        (
+            "mtu-black-hole".into(),
+            "path".into(),
+            SERVER4.into(),
+            2.into()
+        ),
+        "{v}"
+    );
+    assert_eq!(v["hop_addr"], R2, "{v}");
+    // The handshake itself passes: the port is open.
+    assert_eq!(layer(&layers, "reach", SERVER4)["data"]["state"], "open");
+    assert_eq!(
+        layer(&layers, "path", SERVER4)["data"]["verdict"]["kind"],
+        "mtu-black-hole"
+    );
+}
+
+#[test]
 fn a_dual_stack_name_with_its_aaaa_path_dropped_is_reachable_over_ipv4() {
     let _one = serial();
     let Some(ch) = Chain::new("why-dual") else {
