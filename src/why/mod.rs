@@ -251,6 +251,30 @@ pub fn diagnose(cfg: &Config, interrupt: &Interrupt) -> Result<Diagnosis, WhyErr
         w.probe = Some(r.clone());
         w.cost = Some(reach::probe_cost(r, cfg));
         if r.is_open() {
+            // Whether the SYN-ACK was the host's, and whether large packets pass: one trace of the open port, which stops
+            // where the port answers (at most --queries connections reach the host). An
+            // answer from nearer than the host's measured distance is an interceptor's (a
+            // transparent proxy), and the layers past it would describe the proxy.
+            if cfg.trace {
+                // With the path MTU: a handshake of small packets passes a router that
+                // drops large ones without a frag-needed, and the responses then vanish.
+                let tcfg = trace::Config {
+                    pmtu: true,
+                    ..reach::trace_config(cfg)
+                };
+                let started = Instant::now();
+                let g = trace::run(*a, &tcfg, interrupt)?;
+                let tr = trace::analyse::analyse(&g, &tcfg, a.ip());
+                if matches!(
+                    tr.verdict.kind,
+                    trace::analyse::VerdictKind::Intercepted
+                        | trace::analyse::VerdictKind::MtuBlackHole
+                ) {
+                    steps.push(reach::path_step(&tr, a.ip(), started.elapsed()));
+                    w.failure = Some(verdict::not_open(r, Some(&tr), cfg));
+                    continue;
+                }
+            }
             open::open_layers(cfg, *a, w, &mut steps, interrupt);
             continue;
         }

@@ -65,6 +65,10 @@ fn every_record_type_has_a_schema_and_every_schema_a_record_type() {
             guide.contains(&format!("`{t}`")),
             "doc/json.md does not describe the `{t}` record"
         );
+        assert!(
+            guide.contains(&format!("\n| `{t}` |")),
+            "doc/json.md's record table has no row for `{t}`"
+        );
     }
 }
 

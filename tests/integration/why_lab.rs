@@ -472,6 +472,87 @@ fn an_admin_prohibited_reject_at_r2_is_rejected_at_hop_2() {
     assert_eq!(v["hop_addr"], R2, "{v}");
 }
 
+/// A listener on r2:3128, the transparent proxy: accepts (and closes) every connection.
+const PROXY: &str = r#"
+import socket, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 3128)); s.listen(512)
+end = time.time() + 300
+while time.time() < end:
+    c, _ = s.accept(); c.close()
+"#;
+
+#[test]
+fn a_transparent_proxy_at_r2_is_intercepted_at_hop_2() {
+    let _one = serial();
+    let Some(ch) = Chain::new("why-tp") else {
+        return;
+    };
+    ch.r2.spawn(&["python3", "-c", PROXY]);
+    ch.r2.nft(
+        "table ip t {\n chain p {\n  type nat hook prerouting priority -100;\n  tcp dport 80 redirect to :3128\n }\n}\n",
+    );
+    // Until the proxy listens: the port then looks open, as it does to every client.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !stdout(&ch.r2.sh("ss -ltnH 'sport = :3128'")).contains("3128") {
+        assert!(Instant::now() < deadline, "the proxy did not come up");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (layers, v, code) = why(&ch.c, &[SERVER4, "80"]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(
+        kla(&v),
+        (
+            "intercepted".into(),
+            "path".into(),
+            SERVER4.into(),
+            2.into()
+        ),
+        "{v}"
+    );
+    assert_eq!(v["hop_addr"], R2, "{v}");
+    assert!(v["evidence"].as_str().unwrap_or("").contains(R2), "{v}");
+    assert_eq!(layer(&layers, "reach", SERVER4)["data"]["state"], "open");
+    assert_eq!(layer(&layers, "path", SERVER4)["status"], "failed");
+    // Nothing past the proxy is described as if it were the host.
+    assert!(
+        !layers.iter().any(|l| l["layer"] == "transport"),
+        "{layers:?}"
+    );
+}
+
+#[test]
+fn a_router_that_drops_large_packets_silently_is_an_mtu_black_hole_at_hop_2() {
+    let _one = serial();
+    let Some(ch) = Chain::new("why-mtu") else {
+        return;
+    };
+    // r2 forwards nothing over 1280 bytes to r3, and says nothing about it.
+    ch.r2.nft(
+        "table ip t {\n chain f {\n  type filter hook forward priority 0;\n  ip daddr 10.1.4.0/24 ip length > 1280 drop\n }\n}\n",
+    );
+    let (layers, v, code) = why(&ch.c, &[SERVER4, "80"]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(
+        kla(&v),
+        (
+            "mtu-black-hole".into(),
+            "path".into(),
+            SERVER4.into(),
+            2.into()
+        ),
+        "{v}"
+    );
+    assert_eq!(v["hop_addr"], R2, "{v}");
+    // The handshake itself passes: the port is open.
+    assert_eq!(layer(&layers, "reach", SERVER4)["data"]["state"], "open");
+    assert_eq!(
+        layer(&layers, "path", SERVER4)["data"]["verdict"]["kind"],
+        "mtu-black-hole"
+    );
+}
+
 #[test]
 fn a_dual_stack_name_with_its_aaaa_path_dropped_is_reachable_over_ipv4() {
     let _one = serial();
