@@ -1,5 +1,6 @@
 //! How a socket, a watch event and a summary look: the `Record` implementations the
 //! renderers take, and the -v cells.
+use crate::output::layout::Fit;
 use crate::output::{self, json, plain, Cell, Format, OutputOpts, Record, Tone};
 use crate::sockets::summary::Summary;
 use crate::sockets::watch::{Event, EventKind};
@@ -73,6 +74,13 @@ impl Record for Event {
         h
     }
 
+    /// The event never gives way, the change wraps, the socket's columns as a socket's.
+    fn fits(verbose: u8) -> Vec<Fit> {
+        let mut f = vec![Fit::Keep, Fit::Wrap];
+        f.extend(SocketRecord::fits(verbose));
+        f
+    }
+
     fn cells(&self, verbose: u8) -> Vec<Cell> {
         let tone = match self.event {
             EventKind::New => Tone::Good,
@@ -134,6 +142,27 @@ impl Record for SocketRecord {
             ]);
         }
         h
+    }
+
+    /// At 80 columns the socket itself matters most: its protocol, state and two ends are
+    /// never left out. The -v figures give way first (the rightmost first), then the owner's
+    /// uid, the queues (send, then receive), and last the process; the timer and memory
+    /// cells would wrap at spaces, but they go before anything wraps (one line a socket).
+    fn fits(verbose: u8) -> Vec<Fit> {
+        let mut f = vec![
+            Fit::Keep,
+            Fit::Keep,
+            Fit::Keep,
+            Fit::Keep,
+            Fit::Drop(3),
+            Fit::Drop(2),
+            Fit::Drop(4),
+            Fit::Drop(1),
+        ];
+        if verbose > 0 {
+            f.extend([Fit::Drop(0); 8]);
+        }
+        f
     }
 
     fn cells(&self, verbose: u8) -> Vec<Cell> {
@@ -437,6 +466,33 @@ mod tests {
     #[test]
     fn table_snapshot() {
         insta::assert_snapshot!(render(Format::Table, 0));
+    }
+
+    /// Issue 22: the table ignored the terminal's width: at 80 columns every row wrapped, and
+    /// `-v` took three lines a socket. Laid out as probe's and resolve's are: every line fits,
+    /// no address, name or value is cut in two, and the columns left out are named.
+    #[test]
+    fn table_at_80_columns_snapshots() {
+        for verbose in [0, 1] {
+            let t = crate::output::rendered_at(Format::Table, verbose, Some(80), |w, o| {
+                output::render(w, o, &records())
+            });
+            crate::output::layout::assert_fits(&t, 80);
+            // One line a socket: 5 sockets, 3 borders, the header.
+            let rows = t.lines().filter(|l| l.starts_with('│')).count();
+            assert_eq!(rows, 6, "verbose {verbose}:\n{t}");
+            for token in [
+                "[2001:db8::2]:40022",
+                "[2001:db8::1]:22",
+                "10.0.0.9:51234",
+                "/run/app.sock",
+                "established",
+            ] {
+                assert!(t.contains(token), "{token} broken in\n{t}");
+            }
+            assert!(t.contains("(not shown at 80 columns: "), "{t}");
+            insta::assert_snapshot!(format!("table_at_80_v{verbose}"), t);
+        }
     }
 
     #[test]
