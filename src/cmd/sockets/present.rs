@@ -129,6 +129,35 @@ impl SocketRecord {
     }
 }
 
+impl SocketRecord {
+    /// Who holds the socket, compact: `812/nginx` for one process, `nginx (812,813,814)` for
+    /// several of one command (a parent and its forked children), `812/nginx,900/sshd` when
+    /// their commands differ; `-` for none known.
+    fn shown_holders(&self) -> String {
+        match &self.holders[..] {
+            [] | [_] => match (self.pid, &self.command) {
+                (Some(p), Some(c)) => format!("{p}/{}", shown(c)),
+                (Some(p), None) => p.to_string(),
+                _ => "-".into(),
+            },
+            [first, rest @ ..] => {
+                if rest.iter().all(|h| h.command == first.command) {
+                    let pids: Vec<String> =
+                        self.holders.iter().map(|h| h.pid.to_string()).collect();
+                    format!("{} ({})", shown(&first.command), pids.join(","))
+                } else {
+                    let each: Vec<String> = self
+                        .holders
+                        .iter()
+                        .map(|h| format!("{}/{}", h.pid, shown(&h.command)))
+                        .collect();
+                    each.join(",")
+                }
+            }
+        }
+    }
+}
+
 impl Record for SocketRecord {
     const TYPE: &'static str = "socket";
 
@@ -188,11 +217,7 @@ impl Record for SocketRecord {
                 Cell::new(q.to_string())
             }
         };
-        let process = match (self.pid, &self.command) {
-            (Some(p), Some(c)) => Cell::new(format!("{p}/{}", shown(c))),
-            (Some(p), None) => Cell::new(p.to_string()),
-            _ => Cell::new("-"),
-        };
+        let process = Cell::new(self.shown_holders());
         let mut cells = vec![
             Cell::new(proto),
             Cell::toned(self.state.name(), state_tone),
@@ -335,6 +360,7 @@ mod tests {
             uid: Some(0),
             pid: Some(812),
             command: Some("nginx".into()),
+            holders: vec![],
             tcp_info: None,
             mem: None,
             timer: None,
@@ -382,6 +408,49 @@ mod tests {
             json.contains("\"local\":\"[::]:7003\"") && json.contains("\"v6only\":false"),
             "{json}"
         );
+    }
+
+    /// Issue 22: a socket shared by processes after fork was credited to one (the lowest
+    /// pid): the table and plain output listed one process, `--summary` counted it for one.
+    /// Every holder is listed, and the summary counts the socket once for each of them.
+    #[test]
+    fn every_holder_of_a_shared_socket_is_listed_and_counted() {
+        use crate::sockets::Holder;
+        let h = |pid: u32, c: &str| Holder {
+            pid,
+            command: c.into(),
+        };
+        let mut forked = rec(Proto::Tcp, 10, "0.0.0.0:8080", None);
+        forked.holders = vec![h(812, "nginx"), h(813, "nginx"), h(814, "nginx")];
+        let mut mixed = rec(Proto::Tcp, 10, "0.0.0.0:8081", None);
+        mixed.holders = vec![h(812, "nginx"), h(900, "a\tb")];
+        let recs = [forked, mixed];
+        let out = rendered_with(Format::Plain, 0, |w, o| output::render(w, o, &recs));
+        let procs: Vec<&str> = out.lines().map(|l| l.split('\t').nth(6).unwrap()).collect();
+        assert_eq!(
+            procs,
+            ["nginx (812,813,814)", "812/nginx,900/a\\tb"],
+            "{out}"
+        );
+        let json = rendered_with(Format::Json, 0, |w, o| output::render(w, o, &recs[..1]));
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            (v["pid"].as_u64(), v["command"].as_str()),
+            (Some(812), Some("nginx"))
+        );
+        let pids: Vec<u64> = v["holders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["pid"].as_u64().unwrap())
+            .collect();
+        assert_eq!(pids, [812, 813, 814]);
+        let mut c = Counter::default();
+        recs.iter().for_each(|r| c.add(r));
+        let s = c.finish(10);
+        assert_eq!(s.total, 2);
+        let counts: Vec<(u32, u64)> = s.top_processes.iter().map(|p| (p.pid, p.sockets)).collect();
+        assert_eq!(counts, [(812, 2), (813, 1), (814, 1), (900, 1)]);
     }
 
     fn records() -> Vec<SocketRecord> {
