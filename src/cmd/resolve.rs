@@ -418,6 +418,21 @@ impl Record for Exchange {
         ]
     }
 
+    /// At 80 columns the question and its answer matter most: the server, the name and the
+    /// type are never cut or left out, the status and the answers wrap at spaces; the time
+    /// gives way first, then the flags.
+    fn fits(_verbose: u8) -> Vec<Fit> {
+        vec![
+            Fit::Keep,
+            Fit::Keep,
+            Fit::Keep,
+            Fit::Wrap,
+            Fit::Wrap,
+            Fit::Drop(1),
+            Fit::Drop(0),
+        ]
+    }
+
     fn cells(&self, _verbose: u8) -> Vec<Cell> {
         use explain::Outcome;
         let status = match self.outcome {

@@ -227,3 +227,40 @@ fn explain_table_and_plain_snapshots() {
     assert_eq!(v["explain"]["queries"][0]["outcome"], "timeout");
     assert_eq!(v["explain"]["candidates"][0], "db.a.test");
 }
+
+/// Issue 22: the `--explain` query table was 81 columns at 80 (every column wrapped at
+/// spaces only, so long servers, names and answers could not give way). At 80 columns every
+/// line fits, no server, name or answer is cut in two, and what is left out is named.
+#[test]
+fn explain_query_table_fits_80_columns() {
+    use crate::resolve::explain::{Answer, Outcome};
+    let (rec, mut ex) = explained();
+    let mut long = ex.queries[2].clone();
+    long.server = "[2001:db8::53]:53".parse().unwrap();
+    long.name = "db.b.test".into();
+    long.qtype = "AAAA".into();
+    long.truncated = true;
+    long.answers = vec![Answer {
+        name: "db.b.test".into(),
+        rtype: "AAAA".into(),
+        ttl: 300,
+        data: "2001:db8:4f3a:1200::10".into(),
+    }];
+    long.outcome = Outcome::Answer;
+    ex.queries.push(long);
+    let t = crate::output::rendered_at(Format::Table, 0, Some(80), |w, o| {
+        render_explained(w, o, &rec, &ex)
+    });
+    crate::output::layout::assert_fits(&t, 80);
+    for token in [
+        "2001:db8::53",
+        "2001:db8:4f3a:1200::10",
+        "NXDOMAIN",
+        "db.b.test",
+    ] {
+        assert!(t.contains(token), "{token} broken in\n{t}");
+    }
+    assert!(t.contains("(not shown at 80 columns: FLAGS, TIME;"), "{t}");
+    assert!(t.contains("(not shown at 80 columns: FLAGS, TIME;"), "{t}");
+    insta::assert_snapshot!(t);
+}

@@ -120,6 +120,7 @@ pub fn parse(msg: &[u8], proto: Proto) -> Option<SocketRecord> {
         uid: (!ownerless).then(|| u32_at(msg, 64)).flatten(),
         pid: None,
         command: None,
+        holders: Vec::new(),
         tcp_info: None,
         mem: None,
         timer,

@@ -20,7 +20,7 @@ pub mod watch;
 pub use filter::Filter;
 pub use procs::Which;
 pub use record::{
-    Endpoint, Family, MemInfo, Proto, SocketRecord, State, TcpInfo, Timer, TimerKind,
+    Endpoint, Family, Holder, MemInfo, Proto, SocketRecord, State, TcpInfo, Timer, TimerKind,
 };
 
 use std::collections::{HashSet, VecDeque};
@@ -241,10 +241,18 @@ impl Sockets {
     }
 
     fn own(&self, mut r: SocketRecord) -> SocketRecord {
-        if let Some(o) = self.map.as_ref().and_then(|m| m.get(r.inode)) {
-            if r.inode != 0 {
-                r.pid = Some(o.pid);
-                r.command = Some(o.command.to_string());
+        if let Some(m) = self.map.as_ref().filter(|_| r.inode != 0) {
+            r.holders = m
+                .holders(r.inode)
+                .iter()
+                .map(|o| Holder {
+                    pid: o.pid,
+                    command: o.command.to_string(),
+                })
+                .collect();
+            if let Some(first) = r.holders.first() {
+                r.pid = Some(first.pid);
+                r.command = Some(first.command.clone());
             }
         }
         r

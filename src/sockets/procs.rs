@@ -1,7 +1,8 @@
 //! Who holds a socket: socket inodes mapped to processes in one pass over /proc/PID/fd
 //! (readlinkat on each descriptor, `socket:[INODE]`). The pass reads only the processes asked
-//! for, and stops as soon as every wanted inode has been found. Processes this user may not
-//! look into are skipped: their sockets keep no owner (`-`).
+//! for, and finds every process holding a socket (a listener shared by a parent and the
+//! children it forked has several holders, as `ss -p` lists them). Processes this user may
+//! not look into are skipped: their sockets keep no owner (`-`).
 //!
 //! The kernel's readlink of a /proc fd costs some microseconds, so a full pass over a busy
 //! host (tens of thousands of descriptors) is split: the descriptors are listed first
@@ -31,15 +32,25 @@ pub struct Owner {
     pub command: Arc<str>,
 }
 
-/// Socket inode -> the first process (lowest pid) found holding it.
+/// Socket inode -> every process holding it, lowest pid first, each once.
 #[derive(Debug, Default)]
 pub struct Owners {
-    map: HashMap<u32, Owner>,
+    map: HashMap<u32, Vec<Owner>>,
 }
 
 impl Owners {
+    /// The first holder (lowest pid).
     pub fn get(&self, inode: u32) -> Option<&Owner> {
-        self.map.get(&inode)
+        self.map.get(&inode).and_then(|v| v.first())
+    }
+
+    /// Every holder, lowest pid first (empty when none was found).
+    pub fn holders(&self, inode: u32) -> &[Owner] {
+        self.map.get(&inode).map_or(&[], Vec::as_slice)
+    }
+
+    fn insert(&mut self, inode: u32, o: Owner) {
+        add(self.map.entry(inode).or_default(), o);
     }
 
     pub fn len(&self) -> usize {
@@ -51,8 +62,16 @@ impl Owners {
     }
 }
 
-/// Scans the processes `which` names; with `wanted`, records only those inodes and stops once
-/// all of them are found.
+/// A holder into a list kept sorted by pid, each pid once (a process may hold a socket on
+/// several descriptors).
+fn add(list: &mut Vec<Owner>, o: Owner) {
+    if let Err(at) = list.binary_search_by_key(&o.pid, |e| e.pid) {
+        list.insert(at, o);
+    }
+}
+
+/// Scans the processes `which` names; with `wanted`, records only those inodes. Every process
+/// is looked into (a socket found once may have other holders).
 pub fn scan(which: &Which, wanted: Option<&HashSet<u32>>) -> Owners {
     let mut owners = Owners::default();
     if wanted.is_some_and(|w| w.is_empty()) {
@@ -81,18 +100,15 @@ pub fn scan(which: &Which, wanted: Option<&HashSet<u32>>) -> Owners {
             }
         }
         for_each_socket(pid, |inode| {
-            if wanted.is_some_and(|w| !w.contains(&inode)) || owners.map.contains_key(&inode) {
+            if wanted.is_some_and(|w| !w.contains(&inode)) {
                 return true;
             }
             let command = command
                 .get_or_insert_with(|| comm(pid).unwrap_or_else(|| Arc::from("?")))
                 .clone();
-            owners.map.insert(inode, Owner { pid, command });
-            !wanted.is_some_and(|w| owners.map.len() >= w.len())
+            owners.insert(inode, Owner { pid, command });
+            true
         });
-        if wanted.is_some_and(|w| owners.map.len() >= w.len()) {
-            break;
-        }
     }
     owners
 }
@@ -141,7 +157,7 @@ fn scan_parallel(which: &Which) -> Owners {
         .min(chunks.len().max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
     let work = || {
-        let mut found: HashMap<u32, Owner> = HashMap::new();
+        let mut found: HashMap<u32, Vec<Owner>> = HashMap::new();
         let mut command: Option<(u32, Arc<str>)> = None;
         loop {
             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -157,21 +173,13 @@ fn scan_parallel(which: &Which) -> Owners {
                         c
                     }
                 };
-                let o = Owner { pid, command: c };
-                found
-                    .entry(inode)
-                    .and_modify(|e| {
-                        if pid < e.pid {
-                            *e = o.clone();
-                        }
-                    })
-                    .or_insert(o);
+                add(found.entry(inode).or_default(), Owner { pid, command: c });
             });
         }
         found
     };
     let mut owners = Owners::default();
-    let parts: Vec<HashMap<u32, Owner>> = if threads == 1 {
+    let parts: Vec<HashMap<u32, Vec<Owner>>> = if threads == 1 {
         vec![work()]
     } else {
         std::thread::scope(|s| {
@@ -184,16 +192,10 @@ fn scan_parallel(which: &Which) -> Owners {
             owners.map = part;
             continue;
         }
-        for (inode, o) in part {
-            owners
-                .map
-                .entry(inode)
-                .and_modify(|e| {
-                    if o.pid < e.pid {
-                        *e = o.clone();
-                    }
-                })
-                .or_insert(o);
+        for (inode, list) in part {
+            for o in list {
+                owners.insert(inode, o);
+            }
         }
     }
     owners

@@ -215,6 +215,13 @@ pub struct MemInfo {
     pub drops: u32,
 }
 
+/// A process holding a socket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Holder {
+    pub pid: u32,
+    pub command: String,
+}
+
 /// One socket of this host.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SocketRecord {
@@ -243,8 +250,12 @@ pub struct SocketRecord {
     pub inode: u32,
     /// `null` where the kernel does not say (TIME_WAIT and request sockets have no owner).
     pub uid: Option<u32>,
+    /// The first holder (lowest pid): `holders[0]`, kept for readers of one owner.
     pub pid: Option<u32>,
     pub command: Option<String>,
+    /// Every process holding the socket, lowest pid first (a parent and the children it
+    /// forked share its descriptor); empty where no owner is known.
+    pub holders: Vec<Holder>,
     pub tcp_info: Option<TcpInfo>,
     pub mem: Option<MemInfo>,
     pub timer: Option<Timer>,

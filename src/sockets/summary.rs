@@ -1,5 +1,6 @@
 //! `--summary`: counts per protocol, family and state, like `ss -s`, and the processes that
-//! hold the most sockets. Counting keeps one number per (protocol, family, state) and per
+//! hold the most sockets. A socket counts once in the totals, and once for each process that
+//! holds it (a listener shared by a parent and three forked children counts for all four). Counting keeps one number per (protocol, family, state) and per
 //! process: the dump itself is never held.
 use super::record::{Family, Proto, SocketRecord, State};
 use serde::Serialize;
@@ -43,8 +44,16 @@ impl Counter {
     pub fn add(&mut self, r: &SocketRecord) {
         self.total += 1;
         *self.counts.entry((r.proto, r.family, r.state)).or_default() += 1;
-        if let (Some(pid), Some(cmd)) = (r.pid, &r.command) {
-            self.procs.entry(pid).or_insert_with(|| (cmd.clone(), 0)).1 += 1;
+        if r.holders.is_empty() {
+            if let (Some(pid), Some(cmd)) = (r.pid, &r.command) {
+                self.procs.entry(pid).or_insert_with(|| (cmd.clone(), 0)).1 += 1;
+            }
+        }
+        for h in &r.holders {
+            self.procs
+                .entry(h.pid)
+                .or_insert_with(|| (h.command.clone(), 0))
+                .1 += 1;
         }
     }
 

@@ -64,6 +64,7 @@ pub fn parse(msg: &[u8]) -> Option<SocketRecord> {
         uid: None,
         pid: None,
         command: None,
+        holders: Vec::new(),
         tcp_info: None,
         mem: None,
         timer: None,

@@ -135,6 +135,7 @@ mod tests {
             uid: Some(0),
             pid: None,
             command: None,
+            holders: Vec::new(),
             tcp_info: None,
             mem: None,
             timer: None,

@@ -831,3 +831,87 @@ fn twenty_thousand_connections_are_listed_once() {
     let ss = stdout(&ns.sh("ss -tanH state established | wc -l"));
     assert_eq!(ss.trim(), (4 * per * 2).to_string());
 }
+
+/// A listener opened by a parent that then forks three children, all of them holding its
+/// descriptor; writes the four pids to a file and sleeps (the children die with the parent,
+/// and sleep 60 s at most).
+const FORKED: &str = r#"
+import ctypes, os, socket, sys, time
+ready = sys.argv[1]
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen(16)
+pids = [os.getpid()]
+for i in range(3):
+    pid = os.fork()
+    if pid == 0:
+        ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+        time.sleep(60)
+        os._exit(0)
+    pids.append(pid)
+port = l.getsockname()[1]
+open(ready + ".tmp", "w").write(" ".join(map(str, [port] + pids)))
+os.rename(ready + ".tmp", ready)
+time.sleep(60)
+"#;
+
+/// Issue 22: a socket shared by processes after fork was credited to one (the lowest pid):
+/// `--summary` said one process holds it where `ss -p` lists every holder. Every holder is
+/// listed (JSON `holders`, the PROCESS field), `pid` is the first, and the summary counts the
+/// listener once for each of the four processes.
+#[test]
+fn a_socket_shared_after_fork_lists_every_holder() {
+    let Some(ns) = Ns::new("ss-fork") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let ready = dir.path().join("ready");
+    ns.spawn(&["python3", "-c", FORKED, ready.to_str().unwrap()]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !ready.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the forked holders did not get ready"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let nums: Vec<u64> = std::fs::read_to_string(&ready)
+        .unwrap()
+        .split(' ')
+        .map(|n| n.parse().unwrap())
+        .collect();
+    let (port, mut pids) = (nums[0], nums[1..].to_vec());
+    pids.sort_unstable();
+    assert_eq!(pids.len(), 4);
+    let local = format!("127.0.0.1:{port}");
+    let (_, recs) = sockets(&ns, &["--tcp", "--local", &local]);
+    let r = find(&recs, |r| r["local"] == local.as_str());
+    let holders: Vec<u64> = r["holders"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no holders: {r}"))
+        .iter()
+        .map(|h| h["pid"].as_u64().unwrap())
+        .collect();
+    assert_eq!(holders, pids, "{r}");
+    assert_eq!(r["pid"].as_u64(), Some(pids[0]));
+    // Plain: the PROCESS field names all four.
+    let out = ns.sockdiag(&["sockets", "--format", "plain", "--tcp", "--local", &local]);
+    let text = stdout(&out);
+    let process = text.lines().next().unwrap().split('\t').nth(6).unwrap();
+    for p in &pids {
+        assert!(process.contains(&p.to_string()), "{p} not in {process:?}");
+    }
+    // --summary: the listener once in the total, once for each holder.
+    let (_, s) = sockets(&ns, &["--summary", "--tcp", "--state", "listen"]);
+    let s = &s[0];
+    assert_eq!(s["total"].as_u64(), Some(1), "{s}");
+    let mut counted: Vec<(u64, u64)> = s["top_processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["pid"].as_u64().unwrap(), p["sockets"].as_u64().unwrap()))
+        .collect();
+    counted.sort_unstable();
+    let want: Vec<(u64, u64)> = pids.iter().map(|&p| (p, 1)).collect();
+    assert_eq!(counted, want, "{s}");
+}

@@ -1,5 +1,6 @@
 //! How a socket, a watch event and a summary look: the `Record` implementations the
 //! renderers take, and the -v cells.
+use crate::output::layout::Fit;
 use crate::output::{self, json, plain, Cell, Format, OutputOpts, Record, Tone};
 use crate::sockets::summary::Summary;
 use crate::sockets::watch::{Event, EventKind};
@@ -73,6 +74,13 @@ impl Record for Event {
         h
     }
 
+    /// The event never gives way, the change wraps, the socket's columns as a socket's.
+    fn fits(verbose: u8) -> Vec<Fit> {
+        let mut f = vec![Fit::Keep, Fit::Wrap];
+        f.extend(SocketRecord::fits(verbose));
+        f
+    }
+
     fn cells(&self, verbose: u8) -> Vec<Cell> {
         let tone = match self.event {
             EventKind::New => Tone::Good,
@@ -121,6 +129,35 @@ impl SocketRecord {
     }
 }
 
+impl SocketRecord {
+    /// Who holds the socket, compact: `812/nginx` for one process, `nginx (812,813,814)` for
+    /// several of one command (a parent and its forked children), `812/nginx,900/sshd` when
+    /// their commands differ; `-` for none known.
+    fn shown_holders(&self) -> String {
+        match &self.holders[..] {
+            [] | [_] => match (self.pid, &self.command) {
+                (Some(p), Some(c)) => format!("{p}/{}", shown(c)),
+                (Some(p), None) => p.to_string(),
+                _ => "-".into(),
+            },
+            [first, rest @ ..] => {
+                if rest.iter().all(|h| h.command == first.command) {
+                    let pids: Vec<String> =
+                        self.holders.iter().map(|h| h.pid.to_string()).collect();
+                    format!("{} ({})", shown(&first.command), pids.join(","))
+                } else {
+                    let each: Vec<String> = self
+                        .holders
+                        .iter()
+                        .map(|h| format!("{}/{}", h.pid, shown(&h.command)))
+                        .collect();
+                    each.join(",")
+                }
+            }
+        }
+    }
+}
+
 impl Record for SocketRecord {
     const TYPE: &'static str = "socket";
 
@@ -134,6 +171,27 @@ impl Record for SocketRecord {
             ]);
         }
         h
+    }
+
+    /// At 80 columns the socket itself matters most: its protocol, state and two ends are
+    /// never left out. The -v figures give way first (the rightmost first), then the owner's
+    /// uid, the queues (send, then receive), and last the process; the timer and memory
+    /// cells would wrap at spaces, but they go before anything wraps (one line a socket).
+    fn fits(verbose: u8) -> Vec<Fit> {
+        let mut f = vec![
+            Fit::Keep,
+            Fit::Keep,
+            Fit::Keep,
+            Fit::Keep,
+            Fit::Drop(3),
+            Fit::Drop(2),
+            Fit::Drop(4),
+            Fit::Drop(1),
+        ];
+        if verbose > 0 {
+            f.extend([Fit::Drop(0); 8]);
+        }
+        f
     }
 
     fn cells(&self, verbose: u8) -> Vec<Cell> {
@@ -159,11 +217,7 @@ impl Record for SocketRecord {
                 Cell::new(q.to_string())
             }
         };
-        let process = match (self.pid, &self.command) {
-            (Some(p), Some(c)) => Cell::new(format!("{p}/{}", shown(c))),
-            (Some(p), None) => Cell::new(p.to_string()),
-            _ => Cell::new("-"),
-        };
+        let process = Cell::new(self.shown_holders());
         let mut cells = vec![
             Cell::new(proto),
             Cell::toned(self.state.name(), state_tone),
@@ -306,6 +360,7 @@ mod tests {
             uid: Some(0),
             pid: Some(812),
             command: Some("nginx".into()),
+            holders: vec![],
             tcp_info: None,
             mem: None,
             timer: None,
@@ -353,6 +408,49 @@ mod tests {
             json.contains("\"local\":\"[::]:7003\"") && json.contains("\"v6only\":false"),
             "{json}"
         );
+    }
+
+    /// Issue 22: a socket shared by processes after fork was credited to one (the lowest
+    /// pid): the table and plain output listed one process, `--summary` counted it for one.
+    /// Every holder is listed, and the summary counts the socket once for each of them.
+    #[test]
+    fn every_holder_of_a_shared_socket_is_listed_and_counted() {
+        use crate::sockets::Holder;
+        let h = |pid: u32, c: &str| Holder {
+            pid,
+            command: c.into(),
+        };
+        let mut forked = rec(Proto::Tcp, 10, "0.0.0.0:8080", None);
+        forked.holders = vec![h(812, "nginx"), h(813, "nginx"), h(814, "nginx")];
+        let mut mixed = rec(Proto::Tcp, 10, "0.0.0.0:8081", None);
+        mixed.holders = vec![h(812, "nginx"), h(900, "a\tb")];
+        let recs = [forked, mixed];
+        let out = rendered_with(Format::Plain, 0, |w, o| output::render(w, o, &recs));
+        let procs: Vec<&str> = out.lines().map(|l| l.split('\t').nth(6).unwrap()).collect();
+        assert_eq!(
+            procs,
+            ["nginx (812,813,814)", "812/nginx,900/a\\tb"],
+            "{out}"
+        );
+        let json = rendered_with(Format::Json, 0, |w, o| output::render(w, o, &recs[..1]));
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            (v["pid"].as_u64(), v["command"].as_str()),
+            (Some(812), Some("nginx"))
+        );
+        let pids: Vec<u64> = v["holders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["pid"].as_u64().unwrap())
+            .collect();
+        assert_eq!(pids, [812, 813, 814]);
+        let mut c = Counter::default();
+        recs.iter().for_each(|r| c.add(r));
+        let s = c.finish(10);
+        assert_eq!(s.total, 2);
+        let counts: Vec<(u32, u64)> = s.top_processes.iter().map(|p| (p.pid, p.sockets)).collect();
+        assert_eq!(counts, [(812, 2), (813, 1), (814, 1), (900, 1)]);
     }
 
     fn records() -> Vec<SocketRecord> {
@@ -437,6 +535,33 @@ mod tests {
     #[test]
     fn table_snapshot() {
         insta::assert_snapshot!(render(Format::Table, 0));
+    }
+
+    /// Issue 22: the table ignored the terminal's width: at 80 columns every row wrapped, and
+    /// `-v` took three lines a socket. Laid out as probe's and resolve's are: every line fits,
+    /// no address, name or value is cut in two, and the columns left out are named.
+    #[test]
+    fn table_at_80_columns_snapshots() {
+        for verbose in [0, 1] {
+            let t = crate::output::rendered_at(Format::Table, verbose, Some(80), |w, o| {
+                output::render(w, o, &records())
+            });
+            crate::output::layout::assert_fits(&t, 80);
+            // One line a socket: 5 sockets, 3 borders, the header.
+            let rows = t.lines().filter(|l| l.starts_with('│')).count();
+            assert_eq!(rows, 6, "verbose {verbose}:\n{t}");
+            for token in [
+                "[2001:db8::2]:40022",
+                "[2001:db8::1]:22",
+                "10.0.0.9:51234",
+                "/run/app.sock",
+                "established",
+            ] {
+                assert!(t.contains(token), "{token} broken in\n{t}");
+            }
+            assert!(t.contains("(not shown at 80 columns: "), "{t}");
+            insta::assert_snapshot!(format!("table_at_80_v{verbose}"), t);
+        }
     }
 
     #[test]
