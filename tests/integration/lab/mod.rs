@@ -416,7 +416,8 @@ impl Wan {
             "net.ipv4.conf.all.rp_filter=0",
             "net.ipv4.conf.default.rp_filter=0",
         ]);
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/lab/delayline.py");
+        let script =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/lab/delayline.py");
         let loss = loss.to_string();
         line.spawn(&[
             "python3",
