@@ -437,10 +437,37 @@ fn interim_responses_then_the_answer_in_a_later_segment() {
     }
 }
 
+/// The peak RSS (KiB) of process `pid` once it runs sockdiag, read from /proc/PID/status
+/// (VmHWM) every 2 ms until it exits. Not wait4's ru_maxrss: that keeps the peak of the
+/// memory image the child had before exec, a copy of this test process (one crate of
+/// every integration test, 100-200 MB while the lab tests run beside it).
+fn peak_rss_kib(pid: u32) -> i64 {
+    let until = std::time::Instant::now() + Duration::from_secs(120);
+    let mut peak = 0;
+    while std::time::Instant::now() < until {
+        let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+            break;
+        };
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .map(str::trim)
+        };
+        if field("Name:") == Some("sockdiag") {
+            // No VmHWM once it has exited (a zombie has no memory left).
+            match field("VmHWM:").and_then(|v| v.trim_end_matches("kB").trim().parse().ok()) {
+                Some(kib) => peak = peak.max(kib),
+                None => break,
+            }
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    peak
+}
+
 /// sockdiag with `args`, its address space capped (so a regression cannot take the machine's
-/// memory), waited for with wait4: exit code, stdout, stderr, wall time and peak RSS in KiB.
-// The child is reaped by wait4 (for its rusage), which clippy cannot see.
-#[allow(clippy::zombie_processes)]
+/// memory): exit code, stdout, stderr, wall time and peak RSS in KiB.
 fn run_measured(args: &[&str]) -> (i32, String, String, Duration, i64) {
     use std::os::unix::process::CommandExt;
     let mut c = util::command();
@@ -463,6 +490,8 @@ fn run_measured(args: &[&str]) -> (i32, String, String, Duration, i64) {
     }
     let start = std::time::Instant::now();
     let mut child = c.spawn().unwrap();
+    let child_pid = child.id();
+    let rss_t = std::thread::spawn(move || peak_rss_kib(child_pid));
     let (mut so, mut se) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
     let err_t = std::thread::spawn(move || {
         let mut s = String::new();
@@ -471,18 +500,12 @@ fn run_measured(args: &[&str]) -> (i32, String, String, Duration, i64) {
     });
     let mut out = String::new();
     let _ = so.read_to_string(&mut out);
-    let mut status = 0;
-    // SAFETY: a zeroed rusage is valid; wait4 on our own child's PID.
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut ru) };
-    assert_eq!(pid, child.id() as i32);
+    let status = child.wait().unwrap();
     let elapsed = start.elapsed();
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -1
-    };
-    (code, out, err_t.join().unwrap(), elapsed, ru.ru_maxrss)
+    let code = status.code().unwrap_or(-1);
+    // 0 when it ended within a reading's 2 ms of its exec: too soon to have grown.
+    let rss = rss_t.join().unwrap();
+    (code, out, err_t.join().unwrap(), elapsed, rss)
 }
 
 /// A server that answers `head` and then sends `unit` over and over until the client goes
