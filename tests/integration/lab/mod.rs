@@ -63,6 +63,63 @@ fn missing() -> Option<String> {
 pub struct Ns {
     pub name: String,
     children: RefCell<Vec<Child>>,
+    _turn: Turn,
+}
+
+/// The lab's turn for one test file's tests. The integration tests are one binary, but the
+/// lab tests of different files must not run at the same time, as they did not when each
+/// file was a binary of its own: routers' ICMP errors share one rate limit across every
+/// namespace (the kernel's global ICMP budget), and a test that counts them (trace, why,
+/// rate limits, rejects) must not have another file's scan spend it. Tests of the same file
+/// still run side by side, as before (they were written for that). The file is the part of
+/// the test thread's name before `::` (libtest names each test's thread after the test).
+struct Turn {
+    key: Option<String>,
+}
+
+static TURN: std::sync::Mutex<(Option<String>, usize)> = std::sync::Mutex::new((None, 0));
+static TURN_FREE: std::sync::Condvar = std::sync::Condvar::new();
+
+impl Turn {
+    /// Waits (at most 20 minutes) until no other file's lab test holds the lab.
+    fn take() -> Turn {
+        let key = std::thread::current()
+            .name()
+            .and_then(|n| n.split_once("::"))
+            .map(|(file, _)| file.to_string());
+        let Some(k) = key.clone() else {
+            // Not a test's own thread (a helper thread, or tests run on the main thread one
+            // at a time): nothing runs beside it that it could wait for.
+            return Turn { key: None };
+        };
+        let mut held = TURN.lock().unwrap_or_else(|e| e.into_inner());
+        let until = Instant::now() + Duration::from_secs(1200);
+        while held.0.as_ref().is_some_and(|other| *other != k) {
+            let left = until.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "the lab stayed busy for 20 minutes");
+            held = TURN_FREE
+                .wait_timeout(held, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        held.0 = Some(k);
+        held.1 += 1;
+        Turn { key }
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        if self.key.is_none() {
+            return;
+        }
+        let mut held = TURN.lock().unwrap_or_else(|e| e.into_inner());
+        held.1 -= 1;
+        if held.1 == 0 {
+            held.0 = None;
+            TURN_FREE.notify_all();
+        }
+    }
 }
 
 impl Ns {
@@ -89,10 +146,12 @@ impl Ns {
             .take(24)
             .collect();
         let name = format!("{}-{}-{n}-{tag}", prefix(), std::process::id());
+        let turn = Turn::take();
         run(Command::new("ip").args(["netns", "add", &name]));
         let ns = Ns {
             name,
             children: RefCell::new(Vec::new()),
+            _turn: turn,
         };
         ns.sh("ip link set lo up");
         // Every lookup made inside stays inside: a resolver on the namespace's own loopback
