@@ -292,14 +292,18 @@ impl Loop {
 
     /// The connection still sending its head that came first, if it came before this turn
     /// of the loop (the heads that had arrived were read first: a burst of new connections
-    /// must not shed one whose head is on its way).
+    /// must not shed one whose head is on its way). One with bytes waiting unread is not a
+    /// candidate: a scrape's head sent in one write, which a loaded loop has not read yet,
+    /// while a slow client's dribble is read as it comes.
     fn oldest_head(&self, now: Instant) -> Option<usize> {
         let before = now + HEAD_TIMEOUT;
+        let waiting = |c: &Conn| matches!(c.stream.peek(&mut [0u8; 1]), Ok(n) if n > 0);
         self.slots
             .iter()
             .enumerate()
             .filter_map(|(k, c)| c.as_ref().map(|c| (k, c)))
             .filter(|(_, c)| matches!(c.phase, Phase::Head) && c.deadline < before)
+            .filter(|(_, c)| !waiting(c))
             .min_by_key(|(_, c)| c.deadline)
             .map(|(k, _)| k)
     }
